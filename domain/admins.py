@@ -1,0 +1,91 @@
+"""Admin users: argon2 hashes through passlib, lockout after repeated failures, no timing oracle."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from passlib.context import CryptContext
+from sqlmodel import Session, func, select
+
+from domain.audit import SYSTEM, record_audit
+from domain.errors import Conflict, ValidationFailed
+from domain.models import AdminUser
+from domain.types import utcnow
+from domain.validation import normalize_email
+
+pwd_context = CryptContext(schemes=["argon2"], deprecated="auto")
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+_DUMMY_HASH = pwd_context.hash("not-a-real-password-only-for-timing")
+
+
+def create_admin(*, session: Session, email: str, password: str, actor: str = SYSTEM, role: str = "owner") -> AdminUser:
+    email = normalize_email(email)
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"an admin password needs at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    if session.exec(select(AdminUser).where(AdminUser.email == email)).first():
+        raise Conflict(f"admin {email} already exists", field="email")
+    admin = AdminUser(email=email, password_hash=pwd_context.hash(password), role=role)
+    session.add(admin)
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="admin.create",
+        entity="admin",
+        entity_id=admin.id,
+        after={"email": email, "role": role},
+    )
+    return admin
+
+
+def admin_count(*, session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(AdminUser)).one())
+
+
+def authenticate(*, session: Session, email: str, password: str, ip: str | None = None) -> AdminUser | None:
+    """The admin when email and password match and the account is not locked, else None.
+
+    Unknown email and wrong password take the same path and the same time."""
+    admin = session.exec(select(AdminUser).where(AdminUser.email == (email or "").strip().lower())).first()
+    if admin is None:
+        pwd_context.verify(password or "", _DUMMY_HASH)
+        return None
+    now = utcnow()
+    ok, new_hash = pwd_context.verify_and_update(password or "", admin.password_hash)
+    locked = admin.locked_until is not None and admin.locked_until > now
+    if not ok or locked or not admin.is_active:
+        if not ok:
+            admin.failed_logins += 1
+            if admin.failed_logins >= MAX_FAILED_LOGINS:
+                admin.locked_until = now + LOCKOUT
+                admin.failed_logins = 0
+                record_audit(
+                    session=session,
+                    actor=f"admin:{admin.email}",
+                    action="admin.locked",
+                    entity="admin",
+                    entity_id=admin.id,
+                    ip=ip,
+                    until=admin.locked_until.isoformat(),
+                )
+        session.add(admin)
+        return None
+    if new_hash:
+        admin.password_hash = new_hash
+    admin.failed_logins = 0
+    admin.locked_until = None
+    admin.last_login_at = now
+    session.add(admin)
+    record_audit(
+        session=session, actor=f"admin:{admin.email}", action="admin.login", entity="admin", entity_id=admin.id, ip=ip
+    )
+    return admin
+
+
+def bootstrap_admin(*, session: Session, email: str, password: str) -> AdminUser | None:
+    """Create the first admin from ADMIN_EMAIL/ADMIN_PASSWORD when none exists yet."""
+    if not email or not password or admin_count(session=session):
+        return None
+    return create_admin(session=session, email=email, password=password)

@@ -1,0 +1,192 @@
+"""Seat allocation (DESIGN.md §4): pack the fullest account that still has room, serve
+`pending_stock` first-come-first-served, all under row locks in the caller's write transaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from domain.audit import record_audit, snapshot
+from domain.models import (
+    AccountAssignment,
+    AccountStatus,
+    AssignmentStatus,
+    ChatGPTAccount,
+    Delivery,
+    InviteState,
+    Order,
+    OrderStatus,
+)
+from domain.order_states import transition_order
+from domain.seats import take_seat
+from domain.types import utcnow
+
+log = logging.getLogger("aksesgpt.allocation")
+ASSIGNMENT_FIELDS = ("order_id", "chatgpt_account_id", "customer_email", "status", "start_at", "end_at", "invite_state")
+_capacity = func.coalesce(ChatGPTAccount.max_seats, 1)
+
+
+def _has_room(pool: str) -> list[sa.ColumnElement[bool]]:
+    return [
+        col(ChatGPTAccount.pool) == pool,
+        col(ChatGPTAccount.status) == AccountStatus.AVAILABLE,
+        col(ChatGPTAccount.seats_used) < _capacity,
+    ]
+
+
+def _pick_account(session: Session, pool: str, *, skip_locked: bool) -> ChatGPTAccount | None:
+    query = (
+        select(ChatGPTAccount)
+        .where(*_has_room(pool))
+        # fullest first, then the one with the fewest seats left, so whole accounts stay free
+        .order_by(
+            col(ChatGPTAccount.seats_used).desc(), (_capacity - ChatGPTAccount.seats_used).asc(), col(ChatGPTAccount.id)
+        )
+        .limit(1)
+        .with_for_update(skip_locked=skip_locked)
+        .execution_options(populate_existing=True)
+    )
+    return session.exec(query).first()
+
+
+def free_seats(*, session: Session, pool: str | None = None) -> int:
+    """Seats free right now on AVAILABLE accounts (of one pool, or all)."""
+    query = select(func.coalesce(func.sum(_capacity - ChatGPTAccount.seats_used), 0)).where(
+        ChatGPTAccount.status == AccountStatus.AVAILABLE
+    )
+    if pool is not None:
+        query = query.where(ChatGPTAccount.pool == pool)
+    return int(session.exec(query).one())
+
+
+def find_seat(*, session: Session, pool: str) -> ChatGPTAccount | None:
+    """Lock an account of `pool` with a free seat, or return None when the pool is truly full.
+
+    SKIP LOCKED first, so concurrent payments spread over accounts instead of queueing; when
+    every account with room is locked by someone else, wait for one rather than calling the
+    pool empty (on SQLite the write transaction already holds the only lock)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return _pick_account(session, pool, skip_locked=False)
+    for _ in range(20):
+        account = _pick_account(session, pool, skip_locked=True) or _pick_account(session, pool, skip_locked=False)
+        if account is not None:
+            return account
+        if not session.exec(select(func.count()).select_from(ChatGPTAccount).where(*_has_room(pool))).one():
+            return None
+    return None
+
+
+def lock_order(*, session: Session, order_id: int) -> Order | None:
+    """The order row, locked for the rest of the transaction (SELECT … FOR UPDATE)."""
+    query = select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+    return session.exec(query).first()
+
+
+def active_assignment(*, session: Session, order_id: int) -> AccountAssignment | None:
+    query = select(AccountAssignment).where(
+        AccountAssignment.order_id == order_id, AccountAssignment.status == AssignmentStatus.ACTIVE
+    )
+    return session.exec(query).first()
+
+
+def allocate_seat(*, session: Session, order: Order, actor: str) -> AccountAssignment | None:
+    """Give a locked, paid order one seat: fulfilled with its assignment, or pending_stock and None."""
+    existing = active_assignment(session=session, order_id=order.id)  # type: ignore[arg-type]
+    if existing is not None:
+        return existing
+    account = find_seat(session=session, pool=order.pool)
+    if account is None:
+        if order.status != OrderStatus.PENDING_STOCK:
+            transition_order(
+                session=session, order=order, to=OrderStatus.PENDING_STOCK, actor=actor, action="order.pending_stock"
+            )
+            log.warning("allocation outcome=pending_stock order=%s pool=%s", order.code, order.pool)
+        return None
+    now = utcnow()
+    assignment = AccountAssignment(
+        order_id=order.id,  # type: ignore[arg-type]
+        chatgpt_account_id=account.id,  # type: ignore[arg-type]
+        customer_email=order.email,
+        status=AssignmentStatus.ACTIVE,
+        start_at=now,
+        end_at=now + timedelta(days=order.duration_days),
+        invite_state=InviteState.TO_INVITE if account.delivery == Delivery.INVITE else None,
+    )
+    seats_before = account.seats_used
+    take_seat(account)
+    session.add(account)
+    session.add(assignment)
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="assignment.create",
+        entity="assignment",
+        entity_id=assignment.id,
+        after=snapshot(assignment, *ASSIGNMENT_FIELDS),
+        order_code=order.code,
+        account_seats={"before": seats_before, "after": account.seats_used},
+    )
+    transition_order(session=session, order=order, to=OrderStatus.FULFILLED, actor=actor, action="order.fulfil")
+    log.info(
+        "allocation outcome=fulfilled order=%s account=%s seats=%s/%s",
+        order.code,
+        account.id,
+        account.seats_used,
+        account.capacity,
+    )
+    return assignment
+
+
+def older_orders_waiting(*, session: Session, order: Order) -> bool:
+    """Whether paid orders of the same pool already wait for stock (they go first)."""
+    query = (
+        select(func.count())
+        .select_from(Order)
+        .where(Order.status == OrderStatus.PENDING_STOCK, Order.pool == order.pool, Order.id != order.id)
+    )
+    return bool(session.exec(query).one())
+
+
+def fulfil_paid_order(*, session: Session, order: Order, actor: str) -> AccountAssignment | None:
+    """Allocate for a freshly paid order without jumping the queue of orders already waiting."""
+    if older_orders_waiting(session=session, order=order):
+        transition_order(
+            session=session, order=order, to=OrderStatus.PENDING_STOCK, actor=actor, action="order.pending_stock"
+        )
+        serve_pending_stock(session=session, actor=actor, pool=order.pool)
+        return active_assignment(session=session, order_id=order.id)  # type: ignore[arg-type]
+    return allocate_seat(session=session, order=order, actor=actor)
+
+
+def serve_pending_stock(
+    *, session: Session, actor: str, pool: str | None = None, limit: int = 100
+) -> list[AccountAssignment]:
+    """Serve waiting orders oldest-paid first while seats exist; at most `limit` in one call."""
+    pools = (
+        [pool]
+        if pool is not None
+        else list(session.exec(select(Order.pool).where(Order.status == OrderStatus.PENDING_STOCK).distinct()))
+    )
+    served: list[AccountAssignment] = []
+    for name in pools:
+        while len(served) < limit:
+            query = (
+                select(Order)
+                .where(Order.status == OrderStatus.PENDING_STOCK, Order.pool == name)
+                .order_by(col(Order.paid_at), col(Order.id))
+                .limit(1)
+                .with_for_update(skip_locked=True)
+                .execution_options(populate_existing=True)
+            )
+            order = session.exec(query).first()
+            if order is None:
+                break
+            assignment = allocate_seat(session=session, order=order, actor=actor)
+            if assignment is None:
+                break
+            served.append(assignment)
+    return served

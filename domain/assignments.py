@@ -1,0 +1,154 @@
+"""Assignments after allocation: extend (ACTIVE only), revoke (reason required), expire at end_at.
+Every seat freed here is offered at once to the orders waiting for stock."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from domain.allocation import ASSIGNMENT_FIELDS, serve_pending_stock
+from domain.audit import SCHEDULER, record_audit, snapshot
+from domain.errors import Conflict, NotFound, ValidationFailed
+from domain.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, Delivery, InviteState
+from domain.seats import free_seat
+from domain.types import utcnow
+from domain.validation import require_text
+
+log = logging.getLogger("aksesgpt.allocation")
+MAX_EXTENSION_DAYS = 3650
+
+
+def _locked_assignment(session: Session, assignment_id: int) -> AccountAssignment:
+    query = (
+        select(AccountAssignment)
+        .where(AccountAssignment.id == assignment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assignment = session.exec(query).first()
+    if assignment is None:
+        raise NotFound(f"unknown assignment {assignment_id}")
+    return assignment
+
+
+def _require_active(assignment: AccountAssignment, verb: str) -> None:
+    if assignment.status != AssignmentStatus.ACTIVE:
+        raise Conflict(f"assignment {assignment.id} is {assignment.status}; only an ACTIVE one can be {verb}")
+
+
+def extend_assignment(
+    *,
+    session: Session,
+    assignment_id: int,
+    actor: str,
+    days: int | None = None,
+    new_end_at: datetime | None = None,
+    ip: str | None = None,
+) -> AccountAssignment:
+    """Move end_at of an ACTIVE assignment later, by `days` or to `new_end_at`."""
+    if (days is None) == (new_end_at is None):
+        raise ValidationFailed("give either a number of days or a new end date", field="days")
+    if days is not None and (not isinstance(days, int) or not 0 < days <= MAX_EXTENSION_DAYS):
+        raise ValidationFailed(f"days must be a whole number from 1 to {MAX_EXTENSION_DAYS}", field="days")
+    if new_end_at is not None and new_end_at.tzinfo is None:
+        raise ValidationFailed("the new end date must carry a time zone", field="new_end_at")
+    assignment = _locked_assignment(session, assignment_id)
+    _require_active(assignment, "extended")
+    target = assignment.end_at + timedelta(days=days) if days is not None else new_end_at
+    assert target is not None
+    if target <= assignment.end_at:
+        raise ValidationFailed("the new end date must be later than the current one", field="new_end_at")
+    before = snapshot(assignment, "end_at")
+    assignment.end_at = target
+    session.add(assignment)
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="assignment.extend",
+        entity="assignment",
+        entity_id=assignment.id,
+        before=before,
+        after=snapshot(assignment, "end_at"),
+        ip=ip,
+        days=days,
+    )
+    return assignment
+
+
+def _end(
+    session: Session,
+    assignment: AccountAssignment,
+    status: AssignmentStatus,
+    actor: str,
+    action: str,
+    reason: str,
+    ip: str | None = None,
+) -> ChatGPTAccount:
+    """End an ACTIVE assignment and free its seat; returns the account, locked."""
+    account = session.exec(
+        select(ChatGPTAccount)
+        .where(ChatGPTAccount.id == assignment.chatgpt_account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    before = snapshot(assignment, *ASSIGNMENT_FIELDS)
+    assignment.status = status
+    assignment.ended_at = utcnow()
+    assignment.end_reason = reason
+    if account.delivery == Delivery.INVITE:
+        assignment.invite_state = InviteState.TO_REMOVE
+    seats_before = account.seats_used
+    free_seat(account)
+    session.add_all([assignment, account])
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action=action,
+        entity="assignment",
+        entity_id=assignment.id,
+        before=before,
+        after=snapshot(assignment, *ASSIGNMENT_FIELDS, "ended_at", "end_reason"),
+        ip=ip,
+        account_seats={"before": seats_before, "after": account.seats_used},
+    )
+    log.info("assignment ended=%s id=%s account=%s reason=%s", status.value, assignment.id, account.id, action)
+    return account
+
+
+def revoke_assignment(
+    *, session: Session, assignment_id: int, actor: str, reason: str, ip: str | None = None
+) -> AccountAssignment:
+    """End an ACTIVE assignment now, for a stated reason; the freed seat serves waiting orders."""
+    reason = require_text(reason, "reason", 500)
+    assignment = _locked_assignment(session, assignment_id)
+    _require_active(assignment, "revoked")
+    account = _end(session, assignment, AssignmentStatus.REVOKED, actor, "assignment.revoke", reason, ip)
+    serve_pending_stock(session=session, actor=actor, pool=account.pool)
+    return assignment
+
+
+def release_expired_assignments(
+    *, session: Session, now: datetime | None = None, limit: int = 100, actor: str = SCHEDULER
+) -> list[AccountAssignment]:
+    """Expire ACTIVE assignments whose end_at has passed (at most `limit`), then serve waiting orders."""
+    now = now or utcnow()
+    query = (
+        select(AccountAssignment)
+        .where(AccountAssignment.status == AssignmentStatus.ACTIVE, col(AccountAssignment.end_at) <= now)
+        .order_by(col(AccountAssignment.end_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    expired = list(session.exec(query))
+    pools = set()
+    for assignment in expired:
+        account = _end(session, assignment, AssignmentStatus.EXPIRED, actor, "assignment.expire", "period ended")
+        pools.add(account.pool)
+    for pool in sorted(pools):
+        serve_pending_stock(session=session, actor=actor, pool=pool)
+    return expired

@@ -1,0 +1,111 @@
+"""One Settings object, read from the environment and `.env` (DESIGN.md §7)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDERS = {"", "changeme", "change-me", "changethis", "secret", "your-secret", "placeholder"}
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    APP_ENV: str = "development"
+    BASE_URL: str = "http://localhost:8080"
+    PORT: int = 8080
+    DATA_DIR: Path = PROJECT_ROOT / "data"
+    DATABASE_URL: str = ""
+    STORAGE_SECRET: str = ""
+    ENCRYPTION_KEY: str = ""  # comma-separated Fernet keys, newest first (key rotation)
+
+    TRIPAY_BASE_URL: str = ""
+    TRIPAY_MERCHANT_CODE: str = ""
+    TRIPAY_API_KEY: str = ""
+    TRIPAY_PRIVATE_KEY: str = ""
+    TRIPAY_CALLBACK_URL: str = ""
+    MIDTRANS_SERVER_KEY: str = ""
+    MIDTRANS_CLIENT_KEY: str = ""
+    MIDTRANS_IS_PRODUCTION: bool = False
+
+    SMTP_HOST: str = ""
+    SMTP_PORT: int = 587
+    SMTP_USER: str = ""
+    SMTP_PASSWORD: str = ""
+    SMTP_TLS: bool = True
+    SMTP_SSL: bool = False
+    MAIL_FROM: str = "AksesGPT <no-reply@localhost>"
+
+    ADMIN_EMAIL: str = ""
+    ADMIN_PASSWORD: str = ""
+    SUPPORT_CONTACT: str = ""
+
+    LOW_POOL_THRESHOLD: int = 5
+    SCHEDULER_ENABLED: bool = True
+    DEMO_DATA: bool = True
+
+    @property
+    def is_production(self) -> bool:
+        return self.APP_ENV.lower() in {"production", "prod"}
+
+    @property
+    def database_url(self) -> str:
+        return self.DATABASE_URL or f"sqlite:///{self.DATA_DIR / 'aksesgpt.db'}"
+
+    @property
+    def encryption_keys(self) -> list[str]:
+        return [k.strip() for k in self.ENCRYPTION_KEY.split(",") if k.strip()]
+
+    @model_validator(mode="after")
+    def _secrets(self) -> Settings:
+        if self.is_production:
+            for name in ("STORAGE_SECRET", "ENCRYPTION_KEY"):
+                if getattr(self, name).strip().lower() in PLACEHOLDERS:
+                    raise ConfigError(
+                        f"{name} is missing or a placeholder; APP_ENV=production refuses to start "
+                        f"without it. Set {name} in the environment or .env."
+                    )
+            if not self.DATABASE_URL:
+                raise ConfigError("DATABASE_URL must be set explicitly in production.")
+        else:
+            self.STORAGE_SECRET = self.STORAGE_SECRET or _kept_secret(
+                self.DATA_DIR, "storage_secret", lambda: secrets.token_urlsafe(32)
+            )
+            self.ENCRYPTION_KEY = self.ENCRYPTION_KEY or _kept_secret(
+                self.DATA_DIR, "encryption_key", lambda: Fernet.generate_key().decode()
+            )
+        for key in self.encryption_keys:
+            try:
+                Fernet(key.encode())
+            except ValueError as exc:
+                raise ConfigError(
+                    "ENCRYPTION_KEY must hold Fernet keys (32 url-safe base64 bytes), comma-separated."
+                ) from exc
+        return self
+
+
+def _kept_secret(data_dir: Path, name: str, make) -> str:
+    """Return a development secret kept under data/, generating it on first use."""
+    path = data_dir / f".{name}"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = make()
+    path.touch(mode=0o600)
+    path.write_text(value)
+    return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
