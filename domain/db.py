@@ -33,8 +33,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _sqlite_transactions(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    if "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 20)
     return sa.create_engine(url, **kwargs)
 
 

@@ -1,0 +1,65 @@
+"""Builders that read like the story: a package, an account, a paid order."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from domain import db
+from domain.invariants import check_invariants
+from domain.models import ChatGPTAccount, Order, Product
+from domain.orders import PaymentResult, create_order, record_payment
+from domain.pool import add_account
+from domain.products import create_product
+
+ADMIN = "admin:owner@example.com"
+
+
+def random_email(prefix: str = "user") -> str:
+    return f"{prefix}-{secrets.token_hex(4)}@example.com"
+
+
+def make_product(slug: str = "paket-30-hari", price_idr: int = 79_000, duration_days: int = 30, pool: str = "default") -> Product:
+    with db.write_session() as s:
+        return create_product(session=s, actor=ADMIN, slug=slug, name=f"Paket {duration_days} hari",
+                              price_idr=price_idr, duration_days=duration_days, pool=pool)
+
+
+def make_account(max_seats: int | None = None, pool: str = "default", delivery: str = "CREDENTIALS",
+                 password: str | None = None) -> ChatGPTAccount:
+    with db.write_session() as s:
+        return add_account(session=s, actor=ADMIN, email=random_email("acct"), password=password or secrets.token_urlsafe(12),
+                           pool=pool, delivery=delivery, max_seats=max_seats)
+
+
+def make_order(product: Product, email: str | None = None) -> Order:
+    with db.write_session() as s:
+        order, _token = create_order(session=s, product_slug=product.slug, email=email or random_email(),
+                                     name="Budi Santoso", phone="081234567890")
+        return order
+
+
+def pay(order: Order, amount: int | None = None, actor: str = "tripay_webhook") -> PaymentResult:
+    return db.in_transaction(
+        lambda s: record_payment(session=s, order_id=order.id, amount_idr=amount or order.amount_idr, actor=actor)
+    )
+
+
+def invariants() -> list[str]:
+    with db.read_session() as s:
+        return check_invariants(session=s)
+
+
+def fingerprint(engine: Engine) -> str:
+    """A digest of every row of every table: equal before and after means nothing changed."""
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+            digest.update(json.dumps([list(r) for r in rows], default=str).encode())
+    return digest.hexdigest()
