@@ -1,0 +1,60 @@
+"""Pure rules: input normalisation, the order state table, encryption round trip, settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain import crypto
+from domain.errors import ValidationFailed
+from domain.models import OrderStatus
+from domain.order_states import AWAITING_PAYMENT, ORDER_TRANSITIONS, can_transition
+from domain.settings import ConfigError, Settings
+from domain.validation import normalize_email, normalize_phone
+
+
+@pytest.mark.parametrize("raw", ["081234567890", "+6281234567890", "6281234567890", "0812-3456-7890", "+62 812 3456 7890"])
+def test_indonesian_numbers_become_e164(raw: str) -> None:
+    assert normalize_phone(raw) == "+6281234567890"
+
+
+@pytest.mark.parametrize("raw", ["", "12345", "+1 415 555 0100", "0212345678", "08abc"])
+def test_non_mobile_numbers_are_refused(raw: str) -> None:
+    with pytest.raises(ValidationFailed):
+        normalize_phone(raw)
+
+
+def test_email_is_trimmed_and_lower_cased() -> None:
+    assert normalize_email("  Budi.Santoso@Gmail.COM ") == "budi.santoso@gmail.com"
+    for bad in ("budi", "budi@", "@gmail.com", "budi@gmail", "a b@c.com"):
+        with pytest.raises(ValidationFailed):
+            normalize_email(bad)
+
+
+def test_state_table_covers_every_status_and_refunded_is_final() -> None:
+    assert set(ORDER_TRANSITIONS) == set(OrderStatus)
+    assert ORDER_TRANSITIONS[OrderStatus.REFUNDED] == frozenset()
+    assert not can_transition(OrderStatus.FULFILLED, OrderStatus.PAYMENT_EXPIRED)
+    assert all(can_transition(s, OrderStatus.FULFILLED) for s in AWAITING_PAYMENT), "late payments are honoured"
+
+
+def test_encryption_round_trip_and_no_plaintext() -> None:
+    token = crypto.encrypt_secret("hunter2-hunter2")
+    assert "hunter2" not in token
+    assert crypto.decrypt_secret(token) == "hunter2-hunter2"
+
+
+@pytest.mark.parametrize("missing", ["STORAGE_SECRET", "ENCRYPTION_KEY"])
+def test_production_refuses_missing_or_placeholder_secrets(missing: str, tmp_path) -> None:
+    values = {"APP_ENV": "production", "DATABASE_URL": "postgresql://x/y", "DATA_DIR": tmp_path,
+              "STORAGE_SECRET": "s" * 32, "ENCRYPTION_KEY": "mNTPz1H3Gm9F0vTQx8o6Cq0m8ZbP3kQb4m2Bq7n1VJ0="}
+    for placeholder in ("", "changeme"):
+        with pytest.raises(ConfigError, match=missing):
+            Settings(_env_file=None, **(values | {missing: placeholder}))
+
+
+def test_development_generates_and_keeps_secrets(tmp_path) -> None:
+    first = Settings(_env_file=None, APP_ENV="development", DATA_DIR=tmp_path, STORAGE_SECRET="", ENCRYPTION_KEY="")
+    again = Settings(_env_file=None, APP_ENV="development", DATA_DIR=tmp_path, STORAGE_SECRET="", ENCRYPTION_KEY="")
+    assert first.STORAGE_SECRET and first.STORAGE_SECRET == again.STORAGE_SECRET
+    assert first.ENCRYPTION_KEY == again.ENCRYPTION_KEY
+    assert (tmp_path / ".encryption_key").stat().st_mode & 0o077 == 0
