@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from domain.allocation import free_seats
 from domain.audit import record_audit, snapshot
 from domain.errors import NotFound, ValidationFailed
 from domain.models import Product
@@ -108,3 +110,20 @@ def list_products(*, session: Session, active_only: bool = True) -> list[Product
     if active_only:
         query = query.where(col(Product.is_active).is_(True))
     return list(session.exec(query))
+
+
+@dataclass(frozen=True)
+class CatalogueItem:
+    product: Product
+    free_seats: int
+
+    @property
+    def in_stock(self) -> bool:
+        return self.free_seats > 0
+
+
+def catalogue(*, session: Session) -> list[CatalogueItem]:
+    """The packages on sale with the seats free right now in each one's pool."""
+    products = list_products(session=session)
+    seats = {pool: free_seats(session=session, pool=pool) for pool in {p.pool for p in products}}
+    return [CatalogueItem(p, seats[p.pool]) for p in products]

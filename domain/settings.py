@@ -23,6 +23,7 @@ class Settings(BaseSettings):
 
     APP_ENV: str = "development"
     BASE_URL: str = "http://localhost:8080"
+    HOST: str = "127.0.0.1"
     PORT: int = 8080
     DATA_DIR: Path = PROJECT_ROOT / "data"
     DATABASE_URL: str = ""

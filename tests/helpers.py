@@ -24,23 +24,45 @@ def random_email(prefix: str = "user") -> str:
     return f"{prefix}-{secrets.token_hex(4)}@example.com"
 
 
-def make_product(slug: str = "paket-30-hari", price_idr: int = 79_000, duration_days: int = 30, pool: str = "default") -> Product:
+def make_product(
+    slug: str = "paket-30-hari", price_idr: int = 79_000, duration_days: int = 30, pool: str = "default"
+) -> Product:
     with db.write_session() as s:
-        return create_product(session=s, actor=ADMIN, slug=slug, name=f"Paket {duration_days} hari",
-                              price_idr=price_idr, duration_days=duration_days, pool=pool)
+        return create_product(
+            session=s,
+            actor=ADMIN,
+            slug=slug,
+            name=f"Paket {duration_days} hari",
+            price_idr=price_idr,
+            duration_days=duration_days,
+            pool=pool,
+        )
 
 
-def make_account(max_seats: int | None = None, pool: str = "default", delivery: str = "CREDENTIALS",
-                 password: str | None = None) -> ChatGPTAccount:
+def make_account(
+    max_seats: int | None = None, pool: str = "default", delivery: str = "CREDENTIALS", password: str | None = None
+) -> ChatGPTAccount:
     with db.write_session() as s:
-        return add_account(session=s, actor=ADMIN, email=random_email("acct"), password=password or secrets.token_urlsafe(12),
-                           pool=pool, delivery=delivery, max_seats=max_seats)
+        return add_account(
+            session=s,
+            actor=ADMIN,
+            email=random_email("acct"),
+            password=password or secrets.token_urlsafe(12),
+            pool=pool,
+            delivery=delivery,
+            max_seats=max_seats,
+        )
 
 
 def make_order(product: Product, email: str | None = None) -> Order:
     with db.write_session() as s:
-        order, _token = create_order(session=s, product_slug=product.slug, email=email or random_email(),
-                                     name="Budi Santoso", phone="081234567890")
+        order, _token = create_order(
+            session=s,
+            product_slug=product.slug,
+            email=email or random_email(),
+            name="Budi Santoso",
+            phone="081234567890",
+        )
         return order
 
 

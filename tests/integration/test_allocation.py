@@ -140,7 +140,9 @@ def test_freed_seats_serve_pending_stock_oldest_first(engine) -> None:
         seat = s.exec(select(AccountAssignment).where(AccountAssignment.order_id == holder.id)).one()
     db.in_transaction(lambda s: revoke_assignment(session=s, assignment_id=seat.id, actor=ADMIN, reason="abuse"))
     assert [_order(o.id).status for o in waiting] == [
-        OrderStatus.FULFILLED, OrderStatus.PENDING_STOCK, OrderStatus.PENDING_STOCK,
+        OrderStatus.FULFILLED,
+        OrderStatus.PENDING_STOCK,
+        OrderStatus.PENDING_STOCK,
     ]
 
     make_account(max_seats=1)  # adding an account serves the next in line
@@ -190,7 +192,9 @@ def test_invite_accounts_track_the_invitation_work(engine) -> None:
     make_account(max_seats=5, delivery="INVITE")
     seat = pay(make_order(product)).assignment
     assert seat.invite_state == InviteState.TO_INVITE
-    revoked = db.in_transaction(lambda s: revoke_assignment(session=s, assignment_id=seat.id, actor=ADMIN, reason="refund"))
+    revoked = db.in_transaction(
+        lambda s: revoke_assignment(session=s, assignment_id=seat.id, actor=ADMIN, reason="refund")
+    )
     assert revoked.status == AssignmentStatus.REVOKED and revoked.invite_state == InviteState.TO_REMOVE
 
 
@@ -224,8 +228,12 @@ def test_mark_paid_by_admin_takes_the_same_path(engine) -> None:
     product = make_product()
     make_account()
     order = make_order(product)
-    result = db.in_transaction(lambda s: record_payment(session=s, order_id=order.id, amount_idr=order.amount_idr, actor=ADMIN))
+    result = db.in_transaction(
+        lambda s: record_payment(session=s, order_id=order.id, amount_idr=order.amount_idr, actor=ADMIN)
+    )
     assert result.outcome == EventOutcome.APPLIED and _order(order.id).status == OrderStatus.FULFILLED
     with db.read_session() as s:
-        actors = {e.actor for e in s.exec(select(AuditLog).where(AuditLog.entity_id == order.id, AuditLog.entity == "order"))}
+        actors = {
+            e.actor for e in s.exec(select(AuditLog).where(AuditLog.entity_id == order.id, AuditLog.entity == "order"))
+        }
     assert ADMIN in actors

@@ -10,7 +10,6 @@ from sqlmodel import SQLModel
 from domain import db
 
 
-
 def _differences(url: str) -> list:
     engine = db.make_engine(url, poolclass=sa.pool.NullPool)
     try:

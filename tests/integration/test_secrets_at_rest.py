@@ -20,7 +20,9 @@ def test_password_never_appears_in_the_database(engine, backend, db_url) -> None
         path = sa.engine.make_url(db_url).database
         with sa.create_engine(db_url).connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        raw = open(path, "rb").read() + (open(path + "-wal", "rb").read() if __import__("os").path.exists(path + "-wal") else b"")
+        raw = open(path, "rb").read() + (
+            open(path + "-wal", "rb").read() if __import__("os").path.exists(path + "-wal") else b""
+        )
         assert PLAINTEXT.encode() not in raw
     else:
         with engine.connect() as conn:

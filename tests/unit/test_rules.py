@@ -12,7 +12,9 @@ from domain.settings import ConfigError, Settings
 from domain.validation import normalize_email, normalize_phone
 
 
-@pytest.mark.parametrize("raw", ["081234567890", "+6281234567890", "6281234567890", "0812-3456-7890", "+62 812 3456 7890"])
+@pytest.mark.parametrize(
+    "raw", ["081234567890", "+6281234567890", "6281234567890", "0812-3456-7890", "+62 812 3456 7890"]
+)
 def test_indonesian_numbers_become_e164(raw: str) -> None:
     assert normalize_phone(raw) == "+6281234567890"
 
@@ -45,8 +47,13 @@ def test_encryption_round_trip_and_no_plaintext() -> None:
 
 @pytest.mark.parametrize("missing", ["STORAGE_SECRET", "ENCRYPTION_KEY"])
 def test_production_refuses_missing_or_placeholder_secrets(missing: str, tmp_path) -> None:
-    values = {"APP_ENV": "production", "DATABASE_URL": "postgresql://x/y", "DATA_DIR": tmp_path,
-              "STORAGE_SECRET": "s" * 32, "ENCRYPTION_KEY": "mNTPz1H3Gm9F0vTQx8o6Cq0m8ZbP3kQb4m2Bq7n1VJ0="}
+    values = {
+        "APP_ENV": "production",
+        "DATABASE_URL": "postgresql://x/y",
+        "DATA_DIR": tmp_path,
+        "STORAGE_SECRET": "s" * 32,
+        "ENCRYPTION_KEY": "mNTPz1H3Gm9F0vTQx8o6Cq0m8ZbP3kQb4m2Bq7n1VJ0=",
+    }
     for placeholder in ("", "changeme"):
         with pytest.raises(ConfigError, match=missing):
             Settings(_env_file=None, **(values | {missing: placeholder}))

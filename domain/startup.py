@@ -1,0 +1,37 @@
+"""What start-up does before serving: logging, engine, `alembic upgrade head`, first admin, demo data."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from domain import db
+from domain.admins import bootstrap_admin
+from domain.seed import seed_demo_data
+from domain.settings import Settings
+
+log = logging.getLogger("aksesgpt.startup")
+
+
+def configure_logging(settings: Settings) -> None:
+    """Readable key=value lines on stderr; one named logger per area (webhooks, allocation, jobs)."""
+    root = logging.getLogger("aksesgpt")
+    if root.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    root.propagate = True
+
+
+def prepare_database(settings: Settings) -> None:
+    """Point the app at its database, migrate it to head, create the first admin, seed a dev shop."""
+    db.configure(settings.database_url)
+    db.upgrade_database(settings.database_url)
+    with db.write_session() as session:
+        admin = bootstrap_admin(session=session, email=settings.ADMIN_EMAIL, password=settings.ADMIN_PASSWORD)
+        if admin is not None:
+            log.info("admin created email=%s", admin.email)
+        if settings.DEMO_DATA and not settings.is_production and seed_demo_data(session=session):
+            log.info("demo data seeded: 3 packages, 4 [DEMO] accounts (DEMO_DATA=0 turns this off)")

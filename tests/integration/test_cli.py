@@ -1,0 +1,54 @@
+"""The operator CLI, run as a real subprocess against this test's database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cli(db_url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    environment |= {"DATABASE_URL": db_url} | (env or {})
+    return subprocess.run(
+        [sys.executable, "cli.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_migrate_import_create_admin_and_check(db_url: str, tmp_path: Path) -> None:
+    assert _cli(db_url, "migrate").returncode == 0
+    csv_file = tmp_path / "accounts.csv"
+    csv_file.write_text(
+        "email,password,pool,delivery,max_seats,note\n"
+        "one@example.com,pw-one,default,CREDENTIALS,,\n"
+        "broken,pw,default,CREDENTIALS,,\n"
+    )
+    preview = _cli(db_url, "import-accounts", str(csv_file), "--dry-run")
+    assert "would import 1 account(s), 1 row(s) with errors" in preview.stdout
+    assert "line 3: broken: 'broken' is not a valid email address" in preview.stdout
+    imported = _cli(db_url, "import-accounts", str(csv_file))
+    assert imported.returncode == 1 and "imported 1 account(s)" in imported.stdout
+    assert "pw-one" not in imported.stdout + imported.stderr
+
+    created = _cli(
+        db_url,
+        "create-admin",
+        "boss@example.com",
+        "--password-from-env",
+        env={"ADMIN_PASSWORD": "a long enough password"},
+    )
+    assert created.returncode == 0, created.stderr
+    again = _cli(
+        db_url,
+        "create-admin",
+        "boss@example.com",
+        "--password-from-env",
+        env={"ADMIN_PASSWORD": "a long enough password"},
+    )
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+    check = _cli(db_url, "check")
+    assert check.returncode == 0 and "invariants hold" in check.stdout
