@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+import zlib
+from collections.abc import Iterable
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -37,7 +39,7 @@ def _has_room(pool: str) -> list[sa.ColumnElement[bool]]:
     ]
 
 
-def _pick_account(session: Session, pool: str, *, skip_locked: bool) -> ChatGPTAccount | None:
+def _pick_account(session: Session, pool: str) -> ChatGPTAccount | None:
     query = (
         select(ChatGPTAccount)
         .where(*_has_room(pool))
@@ -46,7 +48,7 @@ def _pick_account(session: Session, pool: str, *, skip_locked: bool) -> ChatGPTA
             col(ChatGPTAccount.seats_used).desc(), (_capacity - ChatGPTAccount.seats_used).asc(), col(ChatGPTAccount.id)
         )
         .limit(1)
-        .with_for_update(skip_locked=skip_locked)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
     return session.exec(query).first()
@@ -62,21 +64,24 @@ def free_seats(*, session: Session, pool: str | None = None) -> int:
     return int(session.exec(query).one())
 
 
-def find_seat(*, session: Session, pool: str) -> ChatGPTAccount | None:
-    """Lock an account of `pool` with a free seat, or return None when the pool is truly full.
+def lock_pools(*, session: Session, pools: Iterable[str]) -> None:
+    """Serialise seat changes per pool for the rest of the transaction (PostgreSQL advisory locks).
 
-    SKIP LOCKED first, so concurrent payments spread over accounts instead of queueing; when
-    every account with room is locked by someone else, wait for one rather than calling the
-    pool empty (on SQLite the write transaction already holds the only lock)."""
-    if session.get_bind().dialect.name == "sqlite":
-        return _pick_account(session, pool, skip_locked=False)
-    for _ in range(20):
-        account = _pick_account(session, pool, skip_locked=True) or _pick_account(session, pool, skip_locked=False)
-        if account is not None:
-            return account
-        if not session.exec(select(func.count()).select_from(ChatGPTAccount).where(*_has_room(pool))).one():
-            return None
-    return None
+    Lock order everywhere: the order or assignment row, then its pool(s) in name order, then
+    account rows. Taking the pool before any account row is what keeps payments, revokes,
+    expiries and pool edits from deadlocking. SQLite needs nothing: BEGIN IMMEDIATE already
+    admits one writer at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for pool in sorted(set(pools)):
+        key = zlib.crc32(f"aksesgpt.pool:{pool}".encode()) - 2**31  # a signed 32-bit key, stable across processes
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def find_seat(*, session: Session, pool: str) -> ChatGPTAccount | None:
+    """Lock the account of `pool` that should take the next seat, or None when the pool is full.
+    The caller holds the pool lock, so the pick cannot race another allocation in the pool."""
+    return _pick_account(session, pool)
 
 
 def lock_order(*, session: Session, order_id: int) -> Order | None:
@@ -94,6 +99,7 @@ def active_assignment(*, session: Session, order_id: int) -> AccountAssignment |
 
 def allocate_seat(*, session: Session, order: Order, actor: str) -> AccountAssignment | None:
     """Give a locked, paid order one seat: fulfilled with its assignment, or pending_stock and None."""
+    lock_pools(session=session, pools=[order.pool])
     existing = active_assignment(session=session, order_id=order.id)  # type: ignore[arg-type]
     if existing is not None:
         return existing
@@ -153,6 +159,7 @@ def older_orders_waiting(*, session: Session, order: Order) -> bool:
 
 def fulfil_paid_order(*, session: Session, order: Order, actor: str) -> AccountAssignment | None:
     """Allocate for a freshly paid order without jumping the queue of orders already waiting."""
+    lock_pools(session=session, pools=[order.pool])
     if older_orders_waiting(session=session, order=order):
         transition_order(
             session=session, order=order, to=OrderStatus.PENDING_STOCK, actor=actor, action="order.pending_stock"
@@ -171,6 +178,7 @@ def serve_pending_stock(
         if pool is not None
         else list(session.exec(select(Order.pool).where(Order.status == OrderStatus.PENDING_STOCK).distinct()))
     )
+    lock_pools(session=session, pools=pools)
     served: list[AccountAssignment] = []
     for name in pools:
         while len(served) < limit:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from domain.allocation import ASSIGNMENT_FIELDS, serve_pending_stock
+from domain.allocation import ASSIGNMENT_FIELDS, lock_pools, serve_pending_stock
 from domain.audit import SCHEDULER, record_audit, snapshot
 from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, Delivery, InviteState
@@ -78,6 +78,10 @@ def extend_assignment(
     return assignment
 
 
+def _pool_of(session: Session, assignment: AccountAssignment) -> str:
+    return session.exec(select(ChatGPTAccount.pool).where(ChatGPTAccount.id == assignment.chatgpt_account_id)).one()
+
+
 def _end(
     session: Session,
     assignment: AccountAssignment,
@@ -87,7 +91,7 @@ def _end(
     reason: str,
     ip: str | None = None,
 ) -> ChatGPTAccount:
-    """End an ACTIVE assignment and free its seat; returns the account, locked."""
+    """End an ACTIVE assignment and free its seat; returns the account, locked. The caller holds its pool lock."""
     account = session.exec(
         select(ChatGPTAccount)
         .where(ChatGPTAccount.id == assignment.chatgpt_account_id)
@@ -126,6 +130,7 @@ def revoke_assignment(
     reason = require_text(reason, "reason", 500)
     assignment = _locked_assignment(session, assignment_id)
     _require_active(assignment, "revoked")
+    lock_pools(session=session, pools=[_pool_of(session, assignment)])
     account = _end(session, assignment, AssignmentStatus.REVOKED, actor, "assignment.revoke", reason, ip)
     serve_pending_stock(session=session, actor=actor, pool=account.pool)
     return assignment
@@ -145,10 +150,10 @@ def release_expired_assignments(
         .execution_options(populate_existing=True)
     )
     expired = list(session.exec(query))
-    pools = set()
+    pools = sorted({_pool_of(session, assignment) for assignment in expired})
+    lock_pools(session=session, pools=pools)
     for assignment in expired:
-        account = _end(session, assignment, AssignmentStatus.EXPIRED, actor, "assignment.expire", "period ended")
-        pools.add(account.pool)
-    for pool in sorted(pools):
+        _end(session, assignment, AssignmentStatus.EXPIRED, actor, "assignment.expire", "period ended")
+    for pool in pools:
         serve_pending_stock(session=session, actor=actor, pool=pool)
     return expired

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from domain.allocation import serve_pending_stock
+from domain.allocation import lock_pools, serve_pending_stock
 from domain.audit import record_audit, snapshot
 from domain.crypto import decrypt_secret, encrypt_secret
 from domain.errors import Conflict, NotFound, ValidationFailed
@@ -102,7 +102,12 @@ def add_account(*, session: Session, actor: str, ip: str | None = None, **fields
     return account
 
 
-def lock_account(*, session: Session, account_id: int) -> ChatGPTAccount:
+def lock_account(*, session: Session, account_id: int, also_pools: tuple[str, ...] = ()) -> ChatGPTAccount:
+    """The account row locked for this transaction, after its pool's lock (the house lock order)."""
+    pool = session.exec(select(ChatGPTAccount.pool).where(ChatGPTAccount.id == account_id)).first()
+    if pool is None:
+        raise NotFound(f"unknown account {account_id}")
+    lock_pools(session=session, pools=[pool, *also_pools])
     query = (
         select(ChatGPTAccount)
         .where(ChatGPTAccount.id == account_id)
@@ -122,7 +127,8 @@ def update_account(
     unknown = set(changes) - EDITABLE
     if unknown:
         raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))} of an account")
-    account = lock_account(session=session, account_id=account_id)
+    new_pool = (changes.get("pool") or "").strip()
+    account = lock_account(session=session, account_id=account_id, also_pools=(new_pool,) if new_pool else ())
     current = {
         "email": account.email,
         "password": "",
@@ -244,7 +250,9 @@ def retire_account(
 
 def reveal_password(*, session: Session, actor: str, account_id: int, ip: str | None = None) -> str:
     """The account's password in clear, for an admin who confirmed; the reveal itself is audited."""
-    account = lock_account(session=session, account_id=account_id)
+    account = session.get(ChatGPTAccount, account_id)
+    if account is None:
+        raise NotFound(f"unknown account {account_id}")
     record_audit(
         session=session, actor=actor, action="account.reveal_password", entity="account", entity_id=account.id, ip=ip
     )
