@@ -41,6 +41,7 @@ def validate_account(
     delivery: str = Delivery.CREDENTIALS,
     max_seats: Any = None,
     note: str = "",
+    has_stored_password: bool = False,
 ) -> AccountInput:
     """Check and normalise an account's fields; raises ValidationFailed naming the field."""
     delivery = (delivery or Delivery.CREDENTIALS).strip().upper()
@@ -57,7 +58,7 @@ def validate_account(
             raise ValidationFailed(
                 f"max_seats must be from 1 to {MAX_SEATS_LIMIT} (empty = one customer)", field="max_seats"
             )
-    if delivery == Delivery.CREDENTIALS and not password:
+    if delivery == Delivery.CREDENTIALS and not (password or has_stored_password):
         raise ValidationFailed("a CREDENTIALS account needs its password", field="password")
     pool = (pool or "default").strip()
     if len(pool) > 64 or len(note or "") > 500 or len(password) > 256:
@@ -137,9 +138,7 @@ def update_account(
         "max_seats": account.max_seats,
         "note": account.note,
     }
-    data = validate_account(
-        **(current | changes | {"password": changes.get("password") or ("x" if account.password_enc else "")})
-    )
+    data = validate_account(**(current | changes), has_stored_password=bool(account.password_enc))
     if data.email != account.email and _email_taken(session, data.email, account.id):
         raise Conflict(f"account {data.email} is already in the pool", field="email")
     capacity = data.max_seats if data.max_seats is not None else 1
@@ -150,8 +149,8 @@ def update_account(
     before = snapshot(account, *ACCOUNT_FIELDS)
     account.email, account.pool, account.delivery = data.email, data.pool, data.delivery
     account.max_seats, account.note = data.max_seats, data.note
-    if changes.get("password"):
-        account.password_enc = encrypt_secret(changes["password"])
+    if data.password:
+        account.password_enc = encrypt_secret(data.password)
     sync_status(account)
     session.add(account)
     session.flush()
@@ -164,7 +163,7 @@ def update_account(
         before=before,
         after=snapshot(account, *ACCOUNT_FIELDS),
         ip=ip,
-        password_changed=bool(changes.get("password")),
+        password_changed=bool(data.password),
     )
     serve_pending_stock(session=session, actor=actor, pool=account.pool)
     return account

@@ -41,3 +41,13 @@ def test_key_rotation_keeps_old_secrets_readable(engine, monkeypatch) -> None:
     assert crypto.decrypt_secret(token) == PLAINTEXT
     rotated = crypto.rotate_secret(token)
     assert Fernet(new_key.encode()).decrypt(rotated.encode()).decode() == PLAINTEXT
+
+
+def test_editing_an_account_keeps_or_replaces_its_password(engine) -> None:
+    from domain.pool import update_account
+
+    account = make_account(max_seats=2, password=PLAINTEXT)
+    db.in_transaction(lambda s: update_account(session=s, actor=ADMIN, account_id=account.id, note="moved desk"))
+    assert db.in_transaction(lambda s: reveal_password(session=s, actor=ADMIN, account_id=account.id)) == PLAINTEXT
+    db.in_transaction(lambda s: update_account(session=s, actor=ADMIN, account_id=account.id, password="New-Pw-2026"))
+    assert db.in_transaction(lambda s: reveal_password(session=s, actor=ADMIN, account_id=account.id)) == "New-Pw-2026"
