@@ -303,7 +303,7 @@ def import_accounts_csv(*, session: Session, actor: str, text: str, dry_run: boo
     report = ImportReport()
     seen: set[str] = set()
     for line, row in enumerate(reader, start=2):
-        raw = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
+        raw: dict[str, Any] = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
         entry = ImportRow(line=line, email=raw["email"])
         try:
             data = validate_account(**raw)
