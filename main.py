@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 from nicegui import app, ui
+from starlette.routing import Mount
 
+from api.callbacks import router as callbacks_router
 from api.health import router as health_router
+from api.orders import router as orders_router
 from domain.settings import get_settings
 from domain.startup import configure_logging, prepare_database
+from integrations.gateways import SANDBOX_MOUNT, build_gateways
+from integrations.sandbox import create_sandbox_app
 from pages.shop import home
 
 
 def wire() -> None:
-    """Everything the app needs before serving: database, routes, pages."""
+    """Everything the app needs before serving: database, gateways, routes, pages."""
     settings = get_settings()
     configure_logging(settings)
     prepare_database(settings)
+    gateways = build_gateways(settings)
+    app.state.settings, app.state.gateways = settings, gateways
+    app.on_shutdown(gateways.close)
     app.include_router(health_router)
+    app.include_router(callbacks_router)
+    app.include_router(orders_router)
+    app.router.routes[:] = [r for r in app.router.routes if not (isinstance(r, Mount) and r.path == SANDBOX_MOUNT)]
+    if gateways.sandbox is not None:  # development without gateway settings: serve the simulator ourselves
+        app.mount(SANDBOX_MOUNT, create_sandbox_app(gateways.sandbox))
     home.register()
 
 

@@ -12,12 +12,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.allocation import active_assignment, fulfil_paid_order, lock_order
 from domain.audit import record_audit
 from domain.errors import IllegalTransition, NotFound, ValidationFailed
-from domain.models import AccountAssignment, EventOutcome, Order, OrderStatus
+from domain.models import AccountAssignment, EventOutcome, Order, OrderStatus, Product
 from domain.order_states import AWAITING_PAYMENT, transition_order
 from domain.products import get_product
 from domain.types import utcnow
@@ -90,6 +90,54 @@ def create_order(
         order_code=order.code,
     )
     return order, token
+
+
+def order_input_errors(
+    *, session: Session, product_slug: str, email: str, name: str, phone: str, locale: str = "id"
+) -> dict[str, str]:
+    """Every problem with a customer's order form, by field (empty when it can be placed)."""
+    errors: dict[str, str] = {}
+    checks = (
+        ("email", lambda: normalize_email(email)),
+        ("name", lambda: require_text(name, "name", 120)),
+        ("phone", lambda: normalize_phone(phone)),
+        ("locale", lambda: normalize_locale(locale)),
+    )
+    for field, check in checks:
+        try:
+            check()
+        except ValidationFailed as exc:
+            errors[field] = exc.message
+    try:
+        product = get_product(session=session, slug=product_slug)
+        if not product.is_active:
+            errors["product"] = f"package {product_slug!r} is not for sale"
+    except NotFound as exc:
+        errors["product"] = exc.message
+    return errors
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """An order as its customer may see it (through the token link)."""
+
+    order: Order
+    product_name: str
+    assignment: AccountAssignment | None
+
+
+def view_order(*, session: Session, code: str, token: str | None) -> OrderView:
+    """The order behind a customer link; an unknown code and a wrong token are the same NotFound."""
+    order = session.exec(select(Order).where(Order.code == code)).first()
+    if order is None or not token_matches(order, token):
+        raise NotFound("order not found")
+    product = session.get(Product, order.product_id)
+    latest = session.exec(
+        select(AccountAssignment)
+        .where(AccountAssignment.order_id == order.id)
+        .order_by(col(AccountAssignment.id).desc())
+    ).first()
+    return OrderView(order=order, product_name=product.name if product else "", assignment=latest)
 
 
 def get_order(*, session: Session, code: str) -> Order:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,9 +36,14 @@ class Settings(BaseSettings):
     TRIPAY_API_KEY: str = ""
     TRIPAY_PRIVATE_KEY: str = ""
     TRIPAY_CALLBACK_URL: str = ""
+    TRIPAY_CALLBACK_IPS: str = ""  # comma-separated source IPs allowed to call /callback/tripay; empty = any
     MIDTRANS_SERVER_KEY: str = ""
     MIDTRANS_CLIENT_KEY: str = ""
     MIDTRANS_IS_PRODUCTION: bool = False
+    MIDTRANS_SNAP_URL: str = ""  # override Snap's host (tests point it at the simulator)
+    MIDTRANS_API_URL: str = ""  # override the Core API host
+    SANDBOX_RETRY_INTERVAL: float = 120.0  # the built-in sandbox's callback retry interval (Tripay: 2 min)
+    PAYMENT_WINDOW_MINUTES: int = 60
 
     SMTP_HOST: str = ""
     SMTP_PORT: int = 587
@@ -64,6 +70,22 @@ class Settings(BaseSettings):
         return self.DATABASE_URL or f"sqlite:///{self.DATA_DIR / 'aksesgpt.db'}"
 
     @property
+    def tripay_configured(self) -> bool:
+        return all((self.TRIPAY_BASE_URL, self.TRIPAY_MERCHANT_CODE, self.TRIPAY_API_KEY, self.TRIPAY_PRIVATE_KEY))
+
+    @property
+    def midtrans_configured(self) -> bool:
+        return bool(self.MIDTRANS_SERVER_KEY)
+
+    @property
+    def public_url(self) -> str:
+        return self.BASE_URL.rstrip("/")
+
+    @property
+    def callback_ips(self) -> set[str]:
+        return {ip.strip() for ip in self.TRIPAY_CALLBACK_IPS.split(",") if ip.strip()}
+
+    @property
     def encryption_keys(self) -> list[str]:
         return [k.strip() for k in self.ENCRYPTION_KEY.split(",") if k.strip()]
 
@@ -78,11 +100,16 @@ class Settings(BaseSettings):
                     )
             if not self.DATABASE_URL:
                 raise ConfigError("DATABASE_URL must be set explicitly in production.")
+            if not (self.tripay_configured or self.midtrans_configured):
+                raise ConfigError(
+                    "No payment gateway configured: set TRIPAY_BASE_URL, TRIPAY_MERCHANT_CODE, TRIPAY_API_KEY and "
+                    "TRIPAY_PRIVATE_KEY (or MIDTRANS_SERVER_KEY). The sandbox gateway is refused in production."
+                )
         else:
-            self.STORAGE_SECRET = self.STORAGE_SECRET or _kept_secret(
+            self.STORAGE_SECRET = self.STORAGE_SECRET or kept_secret(
                 self.DATA_DIR, "storage_secret", lambda: secrets.token_urlsafe(32)
             )
-            self.ENCRYPTION_KEY = self.ENCRYPTION_KEY or _kept_secret(
+            self.ENCRYPTION_KEY = self.ENCRYPTION_KEY or kept_secret(
                 self.DATA_DIR, "encryption_key", lambda: Fernet.generate_key().decode()
             )
         for key in self.encryption_keys:
@@ -95,7 +122,7 @@ class Settings(BaseSettings):
         return self
 
 
-def _kept_secret(data_dir: Path, name: str, make) -> str:
+def kept_secret(data_dir: Path, name: str, make: Callable[[], str]) -> str:
     """Return a development secret kept under data/, generating it on first use."""
     path = data_dir / f".{name}"
     if path.exists():

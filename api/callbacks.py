@@ -1,0 +1,126 @@
+"""POST /callback/tripay and /callback/midtrans: size limit, signature, parse, then one domain call."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from domain.gateway import GatewayRejected, TransactionState
+from domain.payments import CallbackOutcome, process_callback
+from integrations import midtrans, tripay
+
+router = APIRouter()
+MAX_BODY = 64 * 1024
+KEPT_HEADERS = (
+    "content-type",
+    "content-length",
+    "user-agent",
+    "x-callback-event",
+    "x-callback-signature",
+    "x-forwarded-for",
+    "x-real-ip",
+)
+ANSWERS = {"processed": 200, "unknown_order": 404, "invalid": 400, "forged": 401}
+
+
+async def _read(request: Request) -> tuple[bytes | None, dict[str, str]]:
+    headers = {k: v[:300] for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
+    headers["client"] = request.client.host if request.client else ""
+    declared = request.headers.get("content-length", "0")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None, headers
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return None, headers
+    return body, headers
+
+
+def _answer(result: CallbackOutcome) -> JSONResponse:
+    status = ANSWERS[result.verdict]
+    body: dict[str, object] = {"success": status == 200}
+    if status != 200:
+        body["message"] = result.detail
+    return JSONResponse(body, status_code=status)
+
+
+def _too_large() -> JSONResponse:
+    return JSONResponse({"success": False, "message": "body larger than 64 KiB"}, status_code=413)
+
+
+@router.post("/callback/tripay", include_in_schema=False)
+async def tripay_callback(request: Request) -> JSONResponse:
+    started = time.perf_counter()
+    raw, headers = await _read(request)
+    if raw is None:
+        return _too_large()
+    gateways = request.app.state.gateways
+    allowed = request.app.state.settings.callback_ips
+    state: TransactionState | None = None
+    problem, malformed = "", False
+    valid = tripay.verify_callback(
+        gateways.tripay_private_key,
+        raw,
+        request.headers.get("x-callback-signature"),
+        request.headers.get("x-callback-event"),
+    )
+    if allowed and headers["client"] not in allowed:
+        valid, problem = False, f"source {headers['client']} is not in TRIPAY_CALLBACK_IPS"
+    elif valid:
+        try:
+            state = tripay.parse_callback(raw)
+        except (ValueError, GatewayRejected) as exc:
+            problem, malformed = f"malformed callback: {getattr(exc, 'message', exc)}", True
+    result = await run_in_threadpool(
+        process_callback,
+        provider=tripay.PROVIDER,
+        raw_body=raw,
+        headers=headers,
+        started=started,
+        signature_valid=valid,
+        state=state,
+        problem=problem,
+        malformed=malformed,
+    )
+    return _answer(result)
+
+
+@router.post("/callback/midtrans", include_in_schema=False)
+async def midtrans_callback(request: Request) -> JSONResponse:
+    started = time.perf_counter()
+    raw, headers = await _read(request)
+    if raw is None:
+        return _too_large()
+    gateways = request.app.state.gateways
+    state: TransactionState | None = None
+    problem, malformed, nothing_to_do = "", False, False
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        data, problem, malformed = None, "malformed JSON", True
+    valid = midtrans.verify_notification(data, gateways.midtrans_server_key)
+    if valid and data is not None:
+        try:
+            state = midtrans.parse_notification(data)
+        except GatewayRejected as exc:
+            problem, nothing_to_do = exc.message, True
+    result = await run_in_threadpool(
+        process_callback,
+        provider=midtrans.PROVIDER,
+        raw_body=raw,
+        headers=headers,
+        started=started,
+        signature_valid=valid,
+        state=state,
+        problem=problem,
+        malformed=malformed,
+        nothing_to_do=nothing_to_do,
+    )
+    return _answer(result)

@@ -1,0 +1,206 @@
+"""The order API of the original system, kept for bots and integrations:
+POST /api/orders, GET /api/orders/{order_id}/status, GET /api/packages, GET /api/payment-channels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api.ratelimit import RateLimit
+from domain import db
+from domain.errors import DomainError, NotFound
+from domain.gateway import GatewayError, GatewayRejected
+from domain.orders import create_order, order_input_errors, view_order
+from domain.payments import start_payment
+from domain.products import catalogue
+
+router = APIRouter(prefix="/api")
+order_limit = RateLimit(limit=10, per_seconds=60)
+# domain field names -> the API's names
+API_FIELDS = {
+    "email": "customer_email",
+    "name": "full_name",
+    "phone": "phone_number",
+    "product": "package_id",
+    "locale": "locale",
+    "method": "payment_method",
+}
+
+
+class OrderIn(BaseModel):
+    customer_email: str = ""
+    package_id: str = ""
+    full_name: str = ""
+    phone_number: str = ""
+    payment_method: str = ""
+    locale: str = "id"
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def order_link(base_url: str, code: str, token: str) -> str:
+    return f"{base_url}/order/{code}?t={token}"
+
+
+def _errors(errors: dict[str, str], status: int = 400) -> JSONResponse:
+    return JSONResponse(
+        {"success": False, "errors": {API_FIELDS.get(k, k): v for k, v in errors.items()}}, status_code=status
+    )
+
+
+def _place_order(request: Request, data: OrderIn) -> JSONResponse:
+    settings, gateways = request.app.state.settings, request.app.state.gateways
+    with db.read_session() as session:
+        errors = order_input_errors(
+            session=session,
+            product_slug=data.package_id,
+            email=data.customer_email,
+            name=data.full_name,
+            phone=data.phone_number,
+            locale=data.locale,
+        )
+    try:
+        channels = {c.code for c in gateways.primary.channels()}
+    except GatewayError:
+        channels = set()  # the primary is down: let start_payment fail over
+    if not data.payment_method:
+        errors["method"] = "payment_method is required"
+    elif channels and data.payment_method not in channels:
+        errors["method"] = f"unknown payment channel {data.payment_method!r}"
+    if errors:
+        return _errors(errors)
+    ip = _client(request)
+    order, token = db.in_transaction(
+        lambda s: create_order(
+            session=s,
+            product_slug=data.package_id,
+            email=data.customer_email,
+            name=data.full_name,
+            phone=data.phone_number,
+            locale=data.locale,
+            actor="api",
+            ip=ip,
+        )
+    )
+    link = order_link(settings.public_url, order.code, token)
+    try:
+        order = start_payment(
+            order_id=order.id, method=data.payment_method, gateways=gateways.chain, return_url=link, actor="api"
+        )
+    except GatewayRejected as exc:
+        return _errors({"method": exc.message})
+    except GatewayError:
+        return JSONResponse(
+            {"success": False, "message": "payment gateway unavailable, please try again shortly"}, status_code=503
+        )
+    return JSONResponse(
+        {
+            "success": True,
+            "order_id": order.code,
+            "reference": order.provider_reference,
+            "provider": order.provider,
+            "status": order.status,
+            "amount": order.amount_idr,
+            "checkout_url": order.checkout_url,
+            "pay_code": order.pay_code,
+            "qr_string": order.qr_string,
+            "payment_expires_at": order.payment_expires_at.isoformat() if order.payment_expires_at else None,
+            "status_url": link,
+        },
+        status_code=201,
+    )
+
+
+@router.post("/orders")
+async def post_order(request: Request) -> JSONResponse:
+    if not order_limit.allow(_client(request)):
+        return JSONResponse(
+            {"success": False, "message": "too many orders from this address; wait a minute"}, status_code=429
+        )
+    try:
+        data = OrderIn.model_validate_json(await request.body())
+    except ValidationError as exc:
+        return _errors({str(e["loc"][0]) if e["loc"] else "body": e["msg"] for e in exc.errors()})
+    return await run_in_threadpool(_place_order, request, data)
+
+
+def _status(code: str, token: str | None) -> dict[str, Any]:
+    with db.read_session() as session:
+        view = view_order(session=session, code=code, token=token)
+    order, seat = view.order, view.assignment
+    return {
+        "order_id": order.code,
+        "status": order.status,
+        "package": view.product_name,
+        "amount": order.amount_idr,
+        "provider": order.provider,
+        "payment_method": order.payment_method,
+        "checkout_url": order.checkout_url,
+        "payment_expires_at": order.payment_expires_at.isoformat() if order.payment_expires_at else None,
+        "paid_at": order.paid_at.isoformat() if order.paid_at else None,
+        "ends_at": seat.end_at.isoformat() if seat else None,
+        "assignment_status": seat.status if seat else None,
+    }
+
+
+@router.get("/orders/{order_id}/status")
+async def order_status(order_id: str, t: str | None = None) -> JSONResponse:
+    try:
+        return JSONResponse(await run_in_threadpool(_status, order_id, t))
+    except NotFound:
+        return JSONResponse({"success": False, "message": "order not found"}, status_code=404)
+
+
+def _packages() -> list[dict[str, Any]]:
+    with db.read_session() as session:
+        items = catalogue(session=session)
+    return [
+        {
+            "package_id": i.product.slug,
+            "name": i.product.name,
+            "price": i.product.price_idr,
+            "duration_days": i.product.duration_days,
+            "description": i.product.description,
+            "popular": i.product.is_popular,
+            "available": i.in_stock,
+        }
+        for i in items
+    ]
+
+
+@router.get("/packages")
+async def packages() -> JSONResponse:
+    return JSONResponse({"success": True, "packages": await run_in_threadpool(_packages)})
+
+
+@router.get("/payment-channels")
+async def payment_channels(request: Request) -> JSONResponse:
+    gateway = request.app.state.gateways.primary
+    try:
+        channels = await run_in_threadpool(gateway.channels)
+    except DomainError as exc:
+        return JSONResponse({"success": False, "message": exc.message}, status_code=503)
+    return JSONResponse(
+        {
+            "success": True,
+            "provider": gateway.name,
+            "channels": [
+                {
+                    "code": c.code,
+                    "name": c.name,
+                    "group": c.group,
+                    "type": c.kind,
+                    "fee_customer": c.fee_customer_idr,
+                    "minimum_amount": c.minimum_amount,
+                    "maximum_amount": c.maximum_amount,
+                }
+                for c in channels
+            ],
+        }
+    )

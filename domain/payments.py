@@ -1,0 +1,375 @@
+"""Payments: starting a checkout on a gateway (with failover), applying what a gateway says of a
+transaction (callbacks and reconciliation take the same path), and the payment_events log."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from domain import db
+from domain.audit import SYSTEM, record_audit
+from domain.counters import counters
+from domain.errors import DomainError, NotFound, ValidationFailed
+from domain.gateway import Checkout, CheckoutRequest, GatewayError, PaymentGateway, PaymentStatus, TransactionState
+from domain.models import EventOutcome, Order, OrderStatus, PaymentEvent, Product
+from domain.order_states import PAID_STATES
+from domain.orders import PaymentResult, expire_order, fail_order, record_payment, refund_order
+from domain.types import utcnow
+
+log = logging.getLogger("aksesgpt.webhooks")
+PAYMENT_WINDOW = timedelta(hours=1)
+
+
+def attach_checkout(*, session: Session, order_id: int, checkout: Checkout, actor: str) -> Order:
+    """Remember the gateway transaction of an order: reference, how to pay, and the deadline."""
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"unknown order id {order_id}")
+    order.provider, order.provider_reference = checkout.provider, checkout.reference
+    order.payment_method, order.checkout_url = checkout.method, checkout.checkout_url
+    order.pay_code, order.qr_string = checkout.pay_code, checkout.qr_string
+    order.payment_expires_at = checkout.expires_at or order.payment_expires_at
+    session.add(order)
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="order.checkout",
+        entity="order",
+        entity_id=order.id,
+        order_code=order.code,
+        provider=checkout.provider,
+        reference=checkout.reference,
+        method=checkout.method,
+    )
+    return order
+
+
+def start_payment(
+    *,
+    order_id: int,
+    method: str,
+    gateways: Sequence[PaymentGateway],
+    return_url: str,
+    actor: str = SYSTEM,
+    window: timedelta = PAYMENT_WINDOW,
+) -> Order:
+    """Open a transaction for an unpaid order on the first gateway that works.
+
+    No database transaction is held during the gateway calls. When the first gateway fails for a
+    reason that is not the customer's (timeout, 5xx, merchant misconfiguration) the next one is
+    tried, and the failover is audited and counted. When every gateway fails the order is marked
+    payment_failed and the last GatewayError is raised."""
+    if not gateways:
+        raise GatewayError("no payment gateway is configured")
+    with db.read_session() as session:
+        order = session.get(Order, order_id)
+        if order is None:
+            raise NotFound(f"unknown order id {order_id}")
+        if order.status != OrderStatus.PENDING_PAYMENT or order.provider_reference:
+            raise ValidationFailed(f"order {order.code} already has a payment in progress or is {order.status}")
+        product = session.get(Product, order.product_id)
+        item_name = product.name if product else "ChatGPT"
+    request = CheckoutRequest(
+        merchant_ref=order.code,
+        amount_idr=order.amount_idr,
+        method=method,
+        customer_name=order.name,
+        customer_email=order.email,
+        customer_phone=order.phone,
+        item_name=item_name,
+        return_url=return_url,
+        expires_at=utcnow() + window,
+    )
+    failure: GatewayError | None = None
+    for index, gateway in enumerate(gateways):
+        try:
+            checkout = gateway.create_transaction(request)
+        except GatewayError as exc:
+            failure = exc
+            log.warning(
+                "checkout gateway=%s order=%s outcome=unavailable reason=%s", gateway.name, order.code, exc.message
+            )
+            continue
+        failed_over_from = gateways[0].name if index > 0 else None
+        break
+    else:
+        db.in_transaction(lambda s: fail_order(session=s, order_id=order_id, actor=actor))
+        assert failure is not None
+        raise failure
+
+    def attach(s: Session) -> Order:
+        if failed_over_from is not None:
+            record_audit(
+                session=s,
+                actor=actor,
+                action="order.payment_failover",
+                entity="order",
+                entity_id=order_id,
+                order_code=order.code,
+                failed=failed_over_from,
+                to=checkout.provider,
+                reason=failure.message if failure else "",
+            )
+        return attach_checkout(session=s, order_id=order_id, checkout=checkout, actor=actor)
+
+    attached = db.in_transaction(attach)
+    if failed_over_from is not None:
+        counters.increment("payment_failover", provider=checkout.provider)
+    return attached
+
+
+def find_order_for(*, session: Session, state: TransactionState) -> Order | None:
+    if state.merchant_ref:
+        order = session.exec(select(Order).where(Order.code == state.merchant_ref)).first()
+        if order is not None:
+            return order
+    return session.exec(
+        select(Order).where(Order.provider == state.provider, Order.provider_reference == state.reference)
+    ).first()
+
+
+def apply_gateway_state(*, session: Session, state: TransactionState, actor: str) -> PaymentResult:
+    """Apply a gateway's word on a transaction: PAID fulfils (or queues, or holds a wrong amount for
+    review), EXPIRED/FAILED close an unpaid order, REFUND revokes the seat. Stale or out-of-order
+    news is ignored; repeated news is a duplicate. One path for callbacks, polling and admins."""
+    order = find_order_for(session=session, state=state)
+    if order is None:
+        raise NotFound(f"no order for {state.provider} transaction {state.reference}")
+    order_id = order.id
+    assert order_id is not None
+    current = order.provider == state.provider and order.provider_reference == state.reference
+    if state.status == PaymentStatus.PAID:
+        if state.amount_idr is None:
+            raise ValidationFailed("a PAID notice without an amount cannot be applied", field="amount")
+        # money arrived, even on an older transaction of this order (e.g. before a failover): honour it
+        return record_payment(
+            session=session,
+            order_id=order_id,
+            amount_idr=state.amount_idr,
+            actor=actor,
+            paid_at=state.paid_at,
+        )
+    if not current:
+        return PaymentResult(EventOutcome.IGNORED, order, None, "not the order's current transaction")
+    if state.status == PaymentStatus.EXPIRED:
+        return expire_order(session=session, order_id=order_id, actor=actor)
+    if state.status == PaymentStatus.FAILED:
+        return fail_order(session=session, order_id=order_id, actor=actor)
+    if state.status == PaymentStatus.REFUND:
+        if order.status == OrderStatus.REFUNDED:
+            return PaymentResult(EventOutcome.DUPLICATE, order, None, "already refunded")
+        if order.status not in PAID_STATES:
+            return PaymentResult(EventOutcome.IGNORED, order, None, f"refund for an order that is {order.status}")
+        refund_order(session=session, order_id=order_id, actor=actor, reason=f"{state.provider} refund")
+        return PaymentResult(EventOutcome.APPLIED, order, None, "refunded")
+    return PaymentResult(EventOutcome.IGNORED, order, None, f"status {state.status} needs no action")
+
+
+def record_payment_event(
+    *,
+    session: Session,
+    provider: str,
+    raw_body: bytes,
+    headers: dict[str, str],
+    signature_valid: bool,
+    outcome: EventOutcome,
+    detail: str = "",
+    latency_ms: float | None = None,
+    order_id: int | None = None,
+    state: TransactionState | None = None,
+) -> PaymentEvent:
+    """Keep one callback request, whatever became of it."""
+    key = f"{provider}:{state.reference}:{state.status}" if state else f"{provider}:?"
+    event = PaymentEvent(
+        provider=provider,
+        event_key=key[:160],
+        headers=headers,
+        raw_body=raw_body.decode("utf-8", errors="replace"),
+        signature_valid=signature_valid,
+        outcome=outcome,
+        detail=detail[:500],
+        latency_ms=latency_ms,
+        order_id=order_id,
+    )
+    session.add(event)
+    return event
+
+
+@dataclass(frozen=True)
+class CallbackOutcome:
+    """What became of one callback request; the route turns `verdict` into an HTTP answer."""
+
+    outcome: EventOutcome
+    verdict: str  # processed | unknown_order | invalid | forged
+    detail: str = ""
+    order_code: str | None = None
+
+
+def process_callback(
+    *,
+    provider: str,
+    raw_body: bytes,
+    headers: dict[str, str],
+    started: float,
+    signature_valid: bool,
+    state: TransactionState | None,
+    problem: str = "",
+    malformed: bool = False,
+    nothing_to_do: bool = False,
+) -> CallbackOutcome:
+    """Record one callback request and, when it is authentic and well-formed, apply it.
+
+    The event row of an applied callback is written in the same transaction as its effect;
+    refusals and failures are recorded in a transaction of their own, so every request leaves a row."""
+
+    def elapsed() -> float:
+        return round((time.perf_counter() - started) * 1000, 2)
+
+    def record_alone(outcome: EventOutcome, detail: str, order_id: int | None = None) -> None:
+        db.in_transaction(
+            lambda s: record_payment_event(
+                session=s,
+                provider=provider,
+                raw_body=raw_body,
+                headers=headers,
+                signature_valid=signature_valid,
+                outcome=outcome,
+                detail=detail,
+                latency_ms=elapsed(),
+                order_id=order_id,
+                state=state,
+            )
+        )
+        counters.increment("webhook_requests", provider=provider, outcome=outcome.value)
+        log.info(
+            "webhook provider=%s ref=%s outcome=%s detail=%r latency_ms=%s",
+            provider,
+            state.reference if state else "?",
+            outcome.value,
+            detail,
+            elapsed(),
+        )
+
+    if malformed:
+        record_alone(EventOutcome.REJECTED, problem or "malformed body")
+        return CallbackOutcome(EventOutcome.REJECTED, "invalid", problem or "malformed body")
+    if not signature_valid:
+        record_alone(EventOutcome.REJECTED, problem or "invalid signature")
+        return CallbackOutcome(EventOutcome.REJECTED, "forged", problem or "invalid signature")
+    if nothing_to_do:  # authentic, but a status the shop does not act on
+        record_alone(EventOutcome.IGNORED, problem)
+        return CallbackOutcome(EventOutcome.IGNORED, "processed", problem)
+    if state is None:
+        record_alone(EventOutcome.REJECTED, problem or "malformed body")
+        return CallbackOutcome(EventOutcome.REJECTED, "invalid", problem or "malformed body")
+
+    def work(session: Session) -> PaymentResult:
+        result = apply_gateway_state(session=session, state=state, actor=f"{provider}_webhook")
+        record_payment_event(
+            session=session,
+            provider=provider,
+            raw_body=raw_body,
+            headers=headers,
+            signature_valid=True,
+            outcome=result.outcome,
+            detail=result.detail,
+            latency_ms=elapsed(),
+            order_id=result.order.id,
+            state=state,
+        )
+        return result
+
+    try:
+        result = db.in_transaction(work)
+    except NotFound as exc:
+        record_alone(EventOutcome.IGNORED, exc.message)
+        return CallbackOutcome(EventOutcome.IGNORED, "unknown_order", exc.message)
+    except DomainError as exc:
+        record_alone(EventOutcome.REJECTED, exc.message)
+        return CallbackOutcome(EventOutcome.REJECTED, "invalid", exc.message)
+    except Exception as exc:
+        log.exception("webhook provider=%s ref=%s outcome=error", provider, state.reference)
+        try:
+            record_alone(EventOutcome.ERROR, f"{type(exc).__name__}")
+        except Exception:  # the database itself may be what failed
+            log.exception("webhook provider=%s could not record the failed event", provider)
+        raise
+    counters.increment("webhook_requests", provider=provider, outcome=result.outcome.value)
+    log.info(
+        "webhook provider=%s order=%s ref=%s status=%s outcome=%s latency_ms=%s",
+        provider,
+        result.order.code,
+        state.reference,
+        state.status.value,
+        result.outcome.value,
+        elapsed(),
+    )
+    return CallbackOutcome(result.outcome, "processed", result.detail, result.order.code)
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    checked: int
+    applied: int
+    errors: int
+
+
+def reconcile_unpaid(
+    *,
+    gateways: dict[str, PaymentGateway],
+    older_than: timedelta = timedelta(minutes=15),
+    limit: int = 50,
+    now: datetime | None = None,
+) -> ReconcileReport:
+    """Ask the gateway about orders still unpaid after `older_than`, and apply what it says
+    through the callback path, so a lost callback never strands a paying customer."""
+    cutoff = (now or utcnow()) - older_than
+    with db.read_session() as session:
+        orders = list(
+            session.exec(
+                select(Order)
+                .where(
+                    Order.status == OrderStatus.PENDING_PAYMENT,
+                    col(Order.provider_reference).is_not(None),
+                    col(Order.created_at) <= cutoff,
+                )
+                .order_by(col(Order.created_at))
+                .limit(limit)
+            )
+        )
+    applied = errors = 0
+    for order in orders:
+        gateway = gateways.get(order.provider or "")
+        if gateway is None:
+            continue
+        try:
+            state = gateway.transaction_state(reference=order.provider_reference or "", merchant_ref=order.code)
+        except Exception as exc:  # one gateway hiccup must not stop the others
+            errors += 1
+            log.warning("reconcile order=%s outcome=error reason=%s", order.code, getattr(exc, "message", exc))
+            continue
+        if state.status == PaymentStatus.UNPAID:
+            continue
+        result = db.in_transaction(_applier(state, "reconciler"))
+        applied += result.outcome == EventOutcome.APPLIED
+        log.info("reconcile order=%s status=%s outcome=%s", order.code, state.status, result.outcome)
+    return ReconcileReport(checked=len(orders), applied=applied, errors=errors)
+
+
+def _applier(state: TransactionState, actor: str) -> Callable[[Session], PaymentResult]:
+    return lambda session: apply_gateway_state(session=session, state=state, actor=actor)
+
+
+def payment_event_summary(events: Sequence[PaymentEvent]) -> dict[str, Any]:
+    """Counts by outcome, for dashboards and tests."""
+    summary: dict[str, Any] = {}
+    for event in events:
+        summary[event.outcome] = summary.get(event.outcome, 0) + 1
+    return summary

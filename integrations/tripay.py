@@ -1,0 +1,234 @@
+"""Tripay (tripay.co.id) over httpx: channels, fees, closed transactions, status, callback signatures.
+
+Facts and vectors: ../shared/reference/payment-gateways.md part A."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from domain.gateway import (
+    Checkout,
+    CheckoutRequest,
+    GatewayError,
+    GatewayRejected,
+    PaymentChannel,
+    PaymentStatus,
+    TransactionState,
+)
+
+log = logging.getLogger("aksesgpt.tripay")
+PROVIDER = "tripay"
+CALLBACK_EVENT = "payment_status"
+# merchant-side failures: another gateway can still take the order
+_NOT_CUSTOMERS_FAULT = ("invalid api key", "unauthorized ip", "credential mismatch", "invalid signature", "maintenance")
+_GROUPS = {"virtual account": "Virtual Account", "e-wallet": "E-Wallet", "convenience store": "Convenience Store"}
+
+
+def create_signature(private_key: str, merchant_code: str, merchant_ref: str, amount: int) -> str:
+    """hex HMAC-SHA256(private_key, merchant_code + merchant_ref + amount) for transaction/create."""
+    message = f"{merchant_code}{merchant_ref}{int(amount)}".encode()
+    return hmac.new(private_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def callback_signature(private_key: str, raw_body: bytes) -> str:
+    """hex HMAC-SHA256 of the callback's raw body bytes (never of a re-serialisation)."""
+    return hmac.new(private_key.encode(), raw_body, hashlib.sha256).hexdigest()
+
+
+def verify_callback(private_key: str, raw_body: bytes, signature: str | None, event: str | None) -> bool:
+    if not private_key or not signature or event != CALLBACK_EVENT:
+        return False
+    return hmac.compare_digest(callback_signature(private_key, raw_body), signature.strip().lower())
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """Tripay sends paid_at as an int in callbacks and as a digit string in transaction/detail."""
+    if value in (None, "", 0, "0"):
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _status(value: Any) -> PaymentStatus:
+    try:
+        return PaymentStatus(str(value).upper())
+    except ValueError:
+        raise GatewayRejected(f"unknown Tripay status {value!r}") from None
+
+
+def parse_callback(raw_body: bytes) -> TransactionState:
+    """The transaction state a (verified) callback body announces; ValueError when malformed."""
+    data = json.loads(raw_body)
+    if not isinstance(data, dict) or not isinstance(data.get("reference"), str):
+        raise ValueError("callback body lacks a reference")
+    try:
+        amount = int(data["total_amount"]) - int(data.get("fee_customer") or 0)
+    except (KeyError, TypeError, ValueError):
+        raise ValueError("callback body lacks a whole total_amount") from None
+    merchant_ref = data.get("merchant_ref")
+    return TransactionState(
+        provider=PROVIDER,
+        reference=data["reference"],
+        merchant_ref=str(merchant_ref) if merchant_ref is not None else "",
+        status=_status(data.get("status")),
+        amount_idr=amount,
+        paid_at=_timestamp(data.get("paid_at")),
+    )
+
+
+class TripayClient:
+    """A Tripay merchant API client (sandbox or production by base URL)."""
+
+    name = PROVIDER
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        merchant_code: str,
+        api_key: str,
+        private_key: str,
+        callback_url: str = "",
+        timeout: float = 10.0,
+        channel_ttl: float = 300.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.merchant_code = merchant_code
+        self.private_key = private_key
+        self.callback_url = callback_url
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/") + "/",
+            headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
+            timeout=httpx.Timeout(timeout, connect=5.0),
+            transport=transport,
+        )
+        self._channel_ttl = channel_ttl
+        self._channels: tuple[float, list[PaymentChannel]] | None = None
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One call with one retry on a connect error; returns `data` of a successful envelope."""
+        for attempt in (1, 2):
+            try:
+                response = self._http.request(method, path, **kwargs)
+                break
+            except httpx.ConnectError as exc:
+                if attempt == 2:
+                    raise GatewayError(f"Tripay unreachable: {exc}") from exc
+            except httpx.TimeoutException as exc:
+                raise GatewayError(f"Tripay timed out on {path}") from exc
+            except httpx.HTTPError as exc:
+                raise GatewayError(f"Tripay call failed: {type(exc).__name__}") from exc
+        if response.status_code >= 500:
+            raise GatewayError(f"Tripay answered HTTP {response.status_code} on {path}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise GatewayError(f"Tripay answered non-JSON (HTTP {response.status_code}) on {path}") from None
+        if not isinstance(body, dict) or body.get("success") is not True:
+            message = str(body.get("message") if isinstance(body, dict) else "") or f"HTTP {response.status_code}"
+            if response.status_code in (401, 403) or any(m in message.lower() for m in _NOT_CUSTOMERS_FAULT):
+                raise GatewayError(f"Tripay refused the merchant: {message}")
+            raise GatewayRejected(f"Tripay refused the request: {message}")
+        return body.get("data")
+
+    def channels(self) -> list[PaymentChannel]:
+        """Active payment channels, cached for `channel_ttl` seconds."""
+        with self._lock:
+            if self._channels and time.monotonic() - self._channels[0] < self._channel_ttl:
+                return self._channels[1]
+        items = self._request("GET", "merchant/payment-channel") or []
+        channels = [
+            PaymentChannel(
+                code=str(item["code"]),
+                name=str(item.get("name") or item["code"]),
+                group="QRIS"
+                if "QRIS" in str(item["code"]).upper()
+                else _GROUPS.get(str(item.get("group", "")).lower(), str(item.get("group") or "Lainnya")),
+                kind=str(item.get("type") or "direct").lower(),
+                fee_customer_idr=_flat_fee(item.get("fee_customer")),
+                minimum_amount=int(item.get("minimum_amount") or 0),
+                maximum_amount=int(item.get("maximum_amount") or 0),
+                icon_url=str(item.get("icon_url") or ""),
+            )
+            for item in items
+            if item.get("active", True)
+        ]
+        with self._lock:
+            self._channels = (time.monotonic(), channels)
+        return channels
+
+    def fee(self, *, amount_idr: int, code: str) -> dict[str, int]:
+        """What the fee calculator says one channel costs: {'merchant': …, 'customer': …}."""
+        data = self._request("GET", "merchant/fee-calculator", params={"amount": amount_idr, "code": code}) or []
+        item = data[0] if isinstance(data, list) and data else {}
+        total = item.get("total_fee") or {}
+        return {"merchant": int(total.get("merchant") or 0), "customer": int(total.get("customer") or 0)}
+
+    def create_transaction(self, request: CheckoutRequest) -> Checkout:
+        payload = {
+            "method": request.method,
+            "merchant_ref": request.merchant_ref,
+            "amount": request.amount_idr,
+            "customer_name": request.customer_name,
+            "customer_email": request.customer_email,
+            "customer_phone": request.customer_phone,
+            "order_items": [
+                {"sku": request.merchant_ref, "name": request.item_name, "price": request.amount_idr, "quantity": 1}
+            ],
+            "return_url": request.return_url,
+            "expired_time": int(request.expires_at.timestamp()),
+            "signature": create_signature(
+                self.private_key, self.merchant_code, request.merchant_ref, request.amount_idr
+            ),
+        }
+        if self.callback_url:
+            payload["callback_url"] = self.callback_url
+        data = self._request("POST", "transaction/create", json=payload)
+        pay_code = data.get("pay_code")
+        return Checkout(
+            provider=PROVIDER,
+            reference=str(data["reference"]),
+            method=str(data.get("payment_method") or request.method),
+            checkout_url=str(data.get("pay_url") or data.get("checkout_url") or ""),
+            pay_code=str(pay_code) if pay_code not in (None, "") else None,
+            qr_string=data.get("qr_string") or None,
+            expires_at=_timestamp(data.get("expired_time")),
+            instructions=list(data.get("instructions") or []),
+        )
+
+    def transaction_state(self, *, reference: str, merchant_ref: str = "") -> TransactionState:
+        data = self._request("GET", "transaction/detail", params={"reference": reference})
+        amount = data.get("amount")
+        return TransactionState(
+            provider=PROVIDER,
+            reference=str(data.get("reference") or reference),
+            merchant_ref=str(data.get("merchant_ref") or merchant_ref),
+            status=_status(data.get("status")),
+            amount_idr=int(amount) - int(data.get("fee_customer") or 0) if amount is not None else None,
+            paid_at=_timestamp(data.get("paid_at")),
+        )
+
+
+def _flat_fee(fee: Any) -> int:
+    """The flat part of a fee object ({flat, percent}); percentages are shown by the fee calculator."""
+    if isinstance(fee, dict):
+        try:
+            return int(fee.get("flat") or 0)
+        except (TypeError, ValueError):
+            return 0
+    return 0
