@@ -7,6 +7,7 @@ from starlette.routing import Mount
 
 from api.callbacks import router as callbacks_router
 from api.health import router as health_router
+from api.orders import order_limit
 from api.orders import router as orders_router
 from domain.settings import get_settings
 from domain.startup import configure_logging, prepare_database
@@ -22,6 +23,7 @@ def wire() -> None:
     prepare_database(settings)
     gateways = build_gateways(settings)
     app.state.settings, app.state.gateways = settings, gateways
+    order_limit.configure(limit=settings.ORDER_RATE_LIMIT_PER_MINUTE, per_seconds=60)
     app.on_shutdown(gateways.close)
     app.include_router(health_router)
     app.include_router(callbacks_router)

@@ -3,6 +3,7 @@ POST /api/orders, GET /api/orders/{order_id}/status, GET /api/packages, GET /api
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -91,7 +92,12 @@ def _place_order(request: Request, data: OrderIn) -> JSONResponse:
     link = order_link(settings.public_url, order.code, token)
     try:
         order = start_payment(
-            order_id=order.id, method=data.payment_method, gateways=gateways.chain, return_url=link, actor="api"
+            order_id=order.id,
+            method=data.payment_method,
+            gateways=gateways.chain,
+            return_url=link,
+            actor="api",
+            window=timedelta(minutes=settings.PAYMENT_WINDOW_MINUTES),
         )
     except GatewayRejected as exc:
         return _errors({"method": exc.message})

@@ -27,6 +27,11 @@ class RateLimit:
                     del self._hits[idle]
             return True
 
+    def configure(self, *, limit: int, per_seconds: float) -> None:
+        with self._lock:
+            self.limit, self.window = limit, per_seconds
+            self._hits.clear()
+
     def reset(self) -> None:
         with self._lock:
             self._hits.clear()

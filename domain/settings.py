@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     MIDTRANS_API_URL: str = ""  # override the Core API host
     SANDBOX_RETRY_INTERVAL: float = 120.0  # the built-in sandbox's callback retry interval (Tripay: 2 min)
     PAYMENT_WINDOW_MINUTES: int = 60
+    ORDER_RATE_LIMIT_PER_MINUTE: int = 10  # orders one client address may place per minute
 
     SMTP_HOST: str = ""
     SMTP_PORT: int = 587

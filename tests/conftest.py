@@ -117,3 +117,33 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine = db.configure(db_url, **({} if db_url.startswith("sqlite") else {"pool_size": 20, "max_overflow": 60}))
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database shared by one module's tests and the app processes they start."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("live") / "live.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_schemas").new()
+    db.upgrade_database(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def stack(live_db_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """The app (main.py) and the payment simulator running as real HTTP servers on loopback."""
+    from tests.live import start_stack
+
+    running = start_stack(live_db_url, tmp_path_factory.mktemp("stack"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def live(stack):
+    """The running stack, with this test process's engine on the same database."""
+    engine = db.configure(stack.db_url)
+    yield stack
+    engine.dispose()

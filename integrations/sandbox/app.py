@@ -243,19 +243,28 @@ def create_sandbox_app(config: SandboxConfig) -> FastAPI:
 
     # --- Checkout pages (what a customer sees) ---------------------------------------------------
     async def act(
-        txn: Transaction, action: str, amount: int | None = None, copies: int = 1, forged: bool = False
+        txn: Transaction,
+        action: str,
+        amount: int | None = None,
+        copies: int = 1,
+        forged: bool = False,
+        deliver: bool = True,
     ) -> list[dict[str, Any]]:
+        """Move a transaction to the action's status and deliver its callback (`copies` times).
+
+        `forged` sends a wrongly signed callback and leaves the transaction as it was; `deliver=False`
+        loses the callback on the way, so only a status query can tell."""
         status = ACTIONS[action]
-        if not forged:
-            txn.status = status
-            if status == "PAID" and txn.paid_at is None:
-                txn.paid_at = int(time.time())
         if forged:
-            saved = txn.status
-            txn.status = status
+            saved, txn.status = txn.status, status
             results = [await deliverer.deliver(txn, amount, forged=True) for _ in range(copies)]
             txn.status = saved
             return results
+        txn.status = status
+        if status == "PAID" and txn.paid_at is None:
+            txn.paid_at = int(time.time())
+        if not deliver:
+            return []
         return [await deliverer.deliver(txn, amount) for _ in range(copies)]
 
     def page(txn: Transaction) -> HTMLResponse:
@@ -324,6 +333,7 @@ def create_sandbox_app(config: SandboxConfig) -> FastAPI:
             amount=options.get("amount"),
             copies=int(options.get("copies", 1)),
             forged=bool(options.get("forged", False)),
+            deliver=bool(options.get("deliver", True)),
         )
         return JSONResponse({"success": True, "reference": txn.reference, "status": txn.status, "deliveries": results})
 

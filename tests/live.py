@@ -1,0 +1,161 @@
+"""Start the real app and the payment simulator as subprocesses on loopback, as a user would."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST" and not k.startswith(("TRIPAY_", "MIDTRANS_"))
+    }
+    env.update(
+        {
+            "APP_ENV": "development",
+            "SCHEDULER_ENABLED": "0",
+            "DEMO_DATA": "0",
+            "PYTHONUNBUFFERED": "1",
+            "ORDER_RATE_LIMIT_PER_MINUTE": "100000",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen
+    log: Path
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()  # only the process we started, by its id
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=5)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def start(
+    name: str, args: list[str], env: dict[str, str], ready_url: str, log_dir: Path, timeout: float = 40
+) -> Process:
+    log = log_dir / f"{name}.log"
+    handle = log.open("wb")
+    popen = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    process = Process(name, popen, log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if popen.poll() is not None:
+            raise RuntimeError(f"{name} exited with {popen.returncode}:\n{process.output()[-3000:]}")
+        try:
+            if httpx.get(ready_url, timeout=1).status_code < 500:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.stop()
+    raise RuntimeError(f"{name} did not answer {ready_url} within {timeout}s:\n{process.output()[-3000:]}")
+
+
+@dataclass
+class Stack:
+    """The app and the simulator, sharing one database with the test."""
+
+    db_url: str
+    app_url: str
+    sandbox_url: str
+    credentials: dict[str, str]
+    processes: list[Process] = field(default_factory=list)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+
+    def control(self, reference: str, action: str, **options: object) -> dict:
+        response = httpx.post(
+            f"{self.sandbox_url}/_control/transactions/{reference}/{action}", json=options, timeout=30
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def outage(self, **providers: object) -> None:
+        httpx.post(f"{self.sandbox_url}/_control/outage", json=providers, timeout=10).raise_for_status()
+
+
+def start_stack(
+    db_url: str,
+    log_dir: Path,
+    *,
+    midtrans: bool = True,
+    retry_interval: float = 0.3,
+    extra_env: dict[str, str] | None = None,
+) -> Stack:
+    app_port, sandbox_port = free_port(), free_port()
+    app_url, sandbox_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{sandbox_port}"
+    credentials = {
+        "TRIPAY_MERCHANT_CODE": "T0001",
+        "TRIPAY_API_KEY": "DEV-" + secrets.token_hex(8),
+        "TRIPAY_PRIVATE_KEY": secrets.token_hex(16),
+        "TRIPAY_BASE_URL": f"{sandbox_url}/api-sandbox/",
+        "TRIPAY_CALLBACK_URL": f"{app_url}/callback/tripay",
+    }
+    if midtrans:
+        credentials |= {
+            "MIDTRANS_SERVER_KEY": "SB-Mid-server-" + secrets.token_hex(8),
+            "MIDTRANS_SNAP_URL": sandbox_url,
+            "MIDTRANS_API_URL": sandbox_url,
+        }
+    stack = Stack(db_url=db_url, app_url=app_url, sandbox_url=sandbox_url, credentials=credentials)
+    data_dir = log_dir / "data"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    from domain.settings import get_settings
+
+    secrets_of_test = {"ENCRYPTION_KEY": get_settings().ENCRYPTION_KEY, "STORAGE_SECRET": get_settings().STORAGE_SECRET}
+    env = base_env(
+        **credentials,
+        **secrets_of_test,
+        DATABASE_URL=db_url,
+        PORT=str(app_port),
+        HOST="127.0.0.1",
+        BASE_URL=app_url,
+        DATA_DIR=str(data_dir),
+        **(extra_env or {}),
+    )
+    try:
+        stack.processes.append(
+            start(
+                "sandbox",
+                ["-m", "integrations.sandbox", "--port", str(sandbox_port), "--retry-interval", str(retry_interval)],
+                env,
+                f"{sandbox_url}/_control/health",
+                log_dir,
+            )
+        )
+        stack.processes.append(start("app", ["main.py"], env, f"{app_url}/healthz", log_dir))
+    except Exception:
+        stack.stop()
+        raise
+    return stack
