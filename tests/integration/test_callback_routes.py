@@ -1,0 +1,171 @@
+"""The callback routes in-process: every refusal is recorded and changes nothing; fuzzing never 500s."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from types import SimpleNamespace
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import func, select
+
+from api.callbacks import router
+from domain import db
+from domain.gateway import Checkout
+from domain.models import AccountAssignment, Order, PaymentEvent
+from domain.payments import attach_checkout
+from integrations.gateways import Gateways
+from integrations.midtrans import notification_signature
+from integrations.tripay import callback_signature
+from tests.helpers import make_account, make_order, make_product
+
+TRIPAY_KEY = "test-private-key-" + secrets.token_hex(4)
+MIDTRANS_KEY = "SB-Mid-server-test-" + secrets.token_hex(4)
+
+
+def _client(callback_ips: str = "") -> TestClient:
+    app = FastAPI()
+    app.include_router(router)
+    app.state.gateways = Gateways(chain=[], tripay_private_key=TRIPAY_KEY, midtrans_server_key=MIDTRANS_KEY)
+    app.state.settings = SimpleNamespace(callback_ips={ip for ip in callback_ips.split(",") if ip})
+    return TestClient(app)
+
+
+@pytest.fixture
+def order(engine):
+    product = make_product()
+    make_account(max_seats=3)
+    order = make_order(product)
+    checkout = Checkout(provider="tripay", reference=f"DEV-T{secrets.token_hex(5)}", method="QRIS",
+                        checkout_url="http://sandbox/checkout")
+    return db.in_transaction(lambda s: attach_checkout(session=s, order_id=order.id, checkout=checkout, actor="test"))
+
+
+def _tripay_body(order: Order, status: str = "PAID", amount: int | None = None) -> bytes:
+    return json.dumps({"reference": order.provider_reference, "merchant_ref": order.code,
+                       "payment_method": "QRIS", "payment_method_code": "QRIS",
+                       "total_amount": amount or order.amount_idr, "fee_merchant": 1300, "fee_customer": 0,
+                       "total_fee": 1300, "amount_received": (amount or order.amount_idr) - 1300,
+                       "is_closed_payment": 1, "status": status, "paid_at": 1764288000, "note": None},
+                      separators=(",", ":")).encode()
+
+
+def _post_tripay(client: TestClient, raw: bytes, key: str = TRIPAY_KEY, event: str = "payment_status"):
+    return client.post("/callback/tripay", content=raw, headers={
+        "Content-Type": "application/json", "X-Callback-Event": event,
+        "X-Callback-Signature": callback_signature(key, raw)})
+
+
+def _state(order: Order) -> tuple:
+    with db.read_session() as s:
+        current = s.get(Order, order.id)
+        seats = s.exec(select(func.count()).select_from(AccountAssignment)).one()
+        events = s.exec(select(func.count()).select_from(PaymentEvent)).one()
+    return current.status, seats, events
+
+
+def test_valid_callback_applies_and_duplicate_is_acknowledged(order) -> None:
+    client = _client()
+    first = _post_tripay(client, _tripay_body(order))
+    assert first.status_code == 200 and first.json() == {"success": True}
+    again = _post_tripay(client, _tripay_body(order))
+    assert again.status_code == 200 and again.json() == {"success": True}
+    assert _state(order) == ("fulfilled", 1, 2)
+    with db.read_session() as s:
+        events = s.exec(select(PaymentEvent).order_by(PaymentEvent.id)).all()
+    assert [e.outcome for e in events] == ["applied", "duplicate"]
+    assert events[0].event_key == f"tripay:{order.provider_reference}:PAID"
+    assert events[0].latency_ms is not None and events[0].order_id == order.id
+
+
+def test_forged_signature_is_401_recorded_and_changes_nothing(order) -> None:
+    client = _client()
+    response = _post_tripay(client, _tripay_body(order), key="guessed-key")
+    assert response.status_code == 401 and response.json()["success"] is False
+    assert _state(order) == ("pending_payment", 0, 1)
+    missing_event = _post_tripay(client, _tripay_body(order), event="")
+    assert missing_event.status_code == 401
+    with db.read_session() as s:
+        assert {e.outcome for e in s.exec(select(PaymentEvent))} == {"rejected"}
+
+
+def test_malformed_body_with_valid_signature_is_400(order) -> None:
+    client = _client()
+    for raw in (b"{not json", b'{"reference": 5}', b'{"reference":"x","status":"PAID"}'):
+        assert _post_tripay(client, raw).status_code == 400
+    assert _state(order) == ("pending_payment", 0, 3)
+
+
+def test_oversized_body_is_refused(order) -> None:
+    client = _client()
+    response = client.post("/callback/tripay", content=b"x" * (64 * 1024 + 1),
+                           headers={"X-Callback-Event": "payment_status"})
+    assert response.status_code == 413
+    assert _state(order)[0] == "pending_payment"
+
+
+def test_source_ip_allow_list(order) -> None:
+    client = _client(callback_ips="95.111.200.230")  # TestClient calls from "testclient"
+    response = _post_tripay(client, _tripay_body(order))
+    assert response.status_code == 401
+    assert _state(order)[:2] == ("pending_payment", 0)
+
+
+def test_unknown_order_is_404_and_recorded(order) -> None:
+    raw = _tripay_body(order).replace(order.code.encode(), b"AG-NOTOURS01").replace(
+        order.provider_reference.encode(), b"DEV-T000")
+    response = _post_tripay(_client(), raw)
+    assert response.status_code == 404
+    with db.read_session() as s:
+        assert s.exec(select(PaymentEvent)).one().outcome == "ignored"
+
+
+def test_midtrans_settlement_and_bad_signature(order) -> None:
+    client = _client()
+    body = {"order_id": order.code, "status_code": "200", "gross_amount": f"{order.amount_idr}.00",
+            "transaction_status": "settlement", "transaction_id": "mt-1", "fraud_status": "accept"}
+    forged = client.post("/callback/midtrans", json=body | {"signature_key": "0" * 128})
+    assert forged.status_code == 401 and _state(order)[0] == "pending_payment"
+    signed = body | {"signature_key": notification_signature(order.code, "200", body["gross_amount"], MIDTRANS_KEY)}
+    assert client.post("/callback/midtrans", json=signed).status_code == 200
+    assert _state(order)[0] == "fulfilled"
+    partial = body | {"transaction_status": "partial_refund"}
+    partial["signature_key"] = notification_signature(order.code, "200", body["gross_amount"], MIDTRANS_KEY)
+    assert client.post("/callback/midtrans", json=partial).status_code == 200
+    assert _state(order)[0] == "fulfilled"
+    assert client.post("/callback/midtrans", content=b"[oops").status_code == 400
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+callback_fields = st.fixed_dictionaries({}, optional={
+    "reference": json_values, "merchant_ref": json_values, "status": st.sampled_from(
+        ["PAID", "EXPIRED", "FAILED", "REFUND", "UNPAID", "paid", ""]) | json_values,
+    "total_amount": json_values, "fee_customer": json_values, "paid_at": json_values, "order_id": json_values,
+    "status_code": json_values, "gross_amount": json_values, "transaction_status": json_values,
+    "signature_key": json_values})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=300) | callback_fields.map(lambda d: json.dumps(d).encode()),
+       sign=st.sampled_from(["none", "valid", "random"]), event=st.sampled_from(["payment_status", "", "other"]),
+       route=st.sampled_from(["/callback/tripay", "/callback/midtrans"]))
+def test_fuzzed_callbacks_never_500_and_never_change_an_order(order, raw, sign, event, route) -> None:
+    client = _client()
+    before = _state(order)[:2]
+    headers = {"Content-Type": "application/json", "X-Callback-Event": event}
+    if sign == "valid":
+        headers["X-Callback-Signature"] = callback_signature(TRIPAY_KEY, raw)
+    elif sign == "random":
+        headers["X-Callback-Signature"] = hashlib.sha256(raw).hexdigest()
+    response = client.post(route, content=raw, headers=headers)
+    assert response.status_code < 500
+    assert _state(order)[:2] == before
