@@ -53,6 +53,13 @@ def _too_large() -> JSONResponse:
     return JSONResponse({"success": False, "message": "body larger than 64 KiB"}, status_code=413)
 
 
+@router.post("/callback/ping", include_in_schema=False)
+async def callback_ping() -> JSONResponse:
+    """Answers like a processed callback and does nothing: checks that proxies pass the callback path
+    through without redirects (and is the ceiling the webhook benchmark compares against)."""
+    return JSONResponse({"success": True})
+
+
 @router.post("/callback/tripay", include_in_schema=False)
 async def tripay_callback(request: Request) -> JSONResponse:
     started = time.perf_counter()

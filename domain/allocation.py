@@ -73,9 +73,11 @@ def lock_pools(*, session: Session, pools: Iterable[str]) -> None:
     admits one writer at a time."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    for pool in sorted(set(pools)):
+    held: set[str] = session.info.setdefault("locked_pools", set())  # a write session is one transaction
+    for pool in sorted(set(pools) - held):
         key = zlib.crc32(f"aksesgpt.pool:{pool}".encode()) - 2**31  # a signed 32-bit key, stable across processes
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        held.add(pool)
 
 
 def find_seat(*, session: Session, pool: str) -> ChatGPTAccount | None:
@@ -98,11 +100,11 @@ def active_assignment(*, session: Session, order_id: int) -> AccountAssignment |
 
 
 def allocate_seat(*, session: Session, order: Order, actor: str) -> AccountAssignment | None:
-    """Give a locked, paid order one seat: fulfilled with its assignment, or pending_stock and None."""
+    """Give a locked, paid order one seat: fulfilled with its assignment, or pending_stock and None.
+
+    The order is paid and not yet served (the state machine guarantees it holds no ACTIVE seat, and
+    the partial unique index on ACTIVE assignments per order backs that up)."""
     lock_pools(session=session, pools=[order.pool])
-    existing = active_assignment(session=session, order_id=order.id)  # type: ignore[arg-type]
-    if existing is not None:
-        return existing
     account = find_seat(session=session, pool=order.pool)
     if account is None:
         if order.status != OrderStatus.PENDING_STOCK:
@@ -123,6 +125,8 @@ def allocate_seat(*, session: Session, order: Order, actor: str) -> AccountAssig
     )
     seats_before = account.seats_used
     take_seat(account)
+    # the order's new status rides in the same flush as the seat (one UPDATE of the order)
+    transition_order(session=session, order=order, to=OrderStatus.FULFILLED, actor=actor, action="order.fulfil")
     session.add(account)
     session.add(assignment)
     session.flush()
@@ -136,7 +140,6 @@ def allocate_seat(*, session: Session, order: Order, actor: str) -> AccountAssig
         order_code=order.code,
         account_seats={"before": seats_before, "after": account.seats_used},
     )
-    transition_order(session=session, order=order, to=OrderStatus.FULFILLED, actor=actor, action="order.fulfil")
     log.info(
         "allocation outcome=fulfilled order=%s account=%s seats=%s/%s",
         order.code,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -83,10 +84,22 @@ def read_session(engine: Engine | None = None) -> Iterator[Session]:
         yield session
 
 
+def _writer_lock(engine: Engine) -> AbstractContextManager[Any]:
+    """On SQLite, threads of this process queue for the single write lock in order instead of
+    retrying in SQLite's busy handler (whose back-off sleeps made tail latency seconds long)."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    lock = engine.__dict__.get("_aksesgpt_writer")
+    if lock is None:
+        lock = engine.__dict__.setdefault("_aksesgpt_writer", threading.RLock())
+    return lock
+
+
 @contextmanager
 def write_session(engine: Engine | None = None) -> Iterator[Session]:
     """One write transaction (BEGIN IMMEDIATE on SQLite), committed on success, rolled back on error."""
-    with Session(engine or get_engine(), expire_on_commit=False) as session:
+    bind = engine or get_engine()
+    with _writer_lock(bind), Session(bind, expire_on_commit=False) as session:
         session.connection(execution_options={"write": True})
         try:
             yield session

@@ -49,7 +49,6 @@ def transition_order(
         )
     order.status = to
     session.add(order)
-    session.flush()
     record_audit(
         session=session,
         actor=actor,

@@ -41,24 +41,46 @@ def order(engine):
     product = make_product()
     make_account(max_seats=3)
     order = make_order(product)
-    checkout = Checkout(provider="tripay", reference=f"DEV-T{secrets.token_hex(5)}", method="QRIS",
-                        checkout_url="http://sandbox/checkout")
+    checkout = Checkout(
+        provider="tripay",
+        reference=f"DEV-T{secrets.token_hex(5)}",
+        method="QRIS",
+        checkout_url="http://sandbox/checkout",
+    )
     return db.in_transaction(lambda s: attach_checkout(session=s, order_id=order.id, checkout=checkout, actor="test"))
 
 
 def _tripay_body(order: Order, status: str = "PAID", amount: int | None = None) -> bytes:
-    return json.dumps({"reference": order.provider_reference, "merchant_ref": order.code,
-                       "payment_method": "QRIS", "payment_method_code": "QRIS",
-                       "total_amount": amount or order.amount_idr, "fee_merchant": 1300, "fee_customer": 0,
-                       "total_fee": 1300, "amount_received": (amount or order.amount_idr) - 1300,
-                       "is_closed_payment": 1, "status": status, "paid_at": 1764288000, "note": None},
-                      separators=(",", ":")).encode()
+    return json.dumps(
+        {
+            "reference": order.provider_reference,
+            "merchant_ref": order.code,
+            "payment_method": "QRIS",
+            "payment_method_code": "QRIS",
+            "total_amount": amount or order.amount_idr,
+            "fee_merchant": 1300,
+            "fee_customer": 0,
+            "total_fee": 1300,
+            "amount_received": (amount or order.amount_idr) - 1300,
+            "is_closed_payment": 1,
+            "status": status,
+            "paid_at": 1764288000,
+            "note": None,
+        },
+        separators=(",", ":"),
+    ).encode()
 
 
 def _post_tripay(client: TestClient, raw: bytes, key: str = TRIPAY_KEY, event: str = "payment_status"):
-    return client.post("/callback/tripay", content=raw, headers={
-        "Content-Type": "application/json", "X-Callback-Event": event,
-        "X-Callback-Signature": callback_signature(key, raw)})
+    return client.post(
+        "/callback/tripay",
+        content=raw,
+        headers={
+            "Content-Type": "application/json",
+            "X-Callback-Event": event,
+            "X-Callback-Signature": callback_signature(key, raw),
+        },
+    )
 
 
 def _state(order: Order) -> tuple:
@@ -103,8 +125,9 @@ def test_malformed_body_with_valid_signature_is_400(order) -> None:
 
 def test_oversized_body_is_refused(order) -> None:
     client = _client()
-    response = client.post("/callback/tripay", content=b"x" * (64 * 1024 + 1),
-                           headers={"X-Callback-Event": "payment_status"})
+    response = client.post(
+        "/callback/tripay", content=b"x" * (64 * 1024 + 1), headers={"X-Callback-Event": "payment_status"}
+    )
     assert response.status_code == 413
     assert _state(order)[0] == "pending_payment"
 
@@ -117,8 +140,11 @@ def test_source_ip_allow_list(order) -> None:
 
 
 def test_unknown_order_is_404_and_recorded(order) -> None:
-    raw = _tripay_body(order).replace(order.code.encode(), b"AG-NOTOURS01").replace(
-        order.provider_reference.encode(), b"DEV-T000")
+    raw = (
+        _tripay_body(order)
+        .replace(order.code.encode(), b"AG-NOTOURS01")
+        .replace(order.provider_reference.encode(), b"DEV-T000")
+    )
     response = _post_tripay(_client(), raw)
     assert response.status_code == 404
     with db.read_session() as s:
@@ -127,8 +153,14 @@ def test_unknown_order_is_404_and_recorded(order) -> None:
 
 def test_midtrans_settlement_and_bad_signature(order) -> None:
     client = _client()
-    body = {"order_id": order.code, "status_code": "200", "gross_amount": f"{order.amount_idr}.00",
-            "transaction_status": "settlement", "transaction_id": "mt-1", "fraud_status": "accept"}
+    body = {
+        "order_id": order.code,
+        "status_code": "200",
+        "gross_amount": f"{order.amount_idr}.00",
+        "transaction_status": "settlement",
+        "transaction_id": "mt-1",
+        "fraud_status": "accept",
+    }
     forged = client.post("/callback/midtrans", json=body | {"signature_key": "0" * 128})
     assert forged.status_code == 401 and _state(order)[0] == "pending_payment"
     signed = body | {"signature_key": notification_signature(order.code, "200", body["gross_amount"], MIDTRANS_KEY)}
@@ -146,18 +178,31 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=12,
 )
-callback_fields = st.fixed_dictionaries({}, optional={
-    "reference": json_values, "merchant_ref": json_values, "status": st.sampled_from(
-        ["PAID", "EXPIRED", "FAILED", "REFUND", "UNPAID", "paid", ""]) | json_values,
-    "total_amount": json_values, "fee_customer": json_values, "paid_at": json_values, "order_id": json_values,
-    "status_code": json_values, "gross_amount": json_values, "transaction_status": json_values,
-    "signature_key": json_values})
+callback_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "reference": json_values,
+        "merchant_ref": json_values,
+        "status": st.sampled_from(["PAID", "EXPIRED", "FAILED", "REFUND", "UNPAID", "paid", ""]) | json_values,
+        "total_amount": json_values,
+        "fee_customer": json_values,
+        "paid_at": json_values,
+        "order_id": json_values,
+        "status_code": json_values,
+        "gross_amount": json_values,
+        "transaction_status": json_values,
+        "signature_key": json_values,
+    },
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(raw=st.binary(max_size=300) | callback_fields.map(lambda d: json.dumps(d).encode()),
-       sign=st.sampled_from(["none", "valid", "random"]), event=st.sampled_from(["payment_status", "", "other"]),
-       route=st.sampled_from(["/callback/tripay", "/callback/midtrans"]))
+@given(
+    raw=st.binary(max_size=300) | callback_fields.map(lambda d: json.dumps(d).encode()),
+    sign=st.sampled_from(["none", "valid", "random"]),
+    event=st.sampled_from(["payment_status", "", "other"]),
+    route=st.sampled_from(["/callback/tripay", "/callback/midtrans"]),
+)
 def test_fuzzed_callbacks_never_500_and_never_change_an_order(order, raw, sign, event, route) -> None:
     client = _client()
     before = _state(order)[:2]

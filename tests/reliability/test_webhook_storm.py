@@ -29,31 +29,59 @@ def _orders(product, count: int) -> list[Order]:
     def work(session):
         made = []
         for i in range(count):
-            order, _ = create_order(session=session, product_slug=product.slug, email=f"storm{i}@example.com",
-                                    name="Storm", phone="081200000000")
-            checkout = Checkout(provider="tripay", reference=f"DEV-T{secrets.token_hex(6)}", method="QRIS",
-                                checkout_url="http://sandbox/checkout")
+            order, _ = create_order(
+                session=session,
+                product_slug=product.slug,
+                email=f"storm{i}@example.com",
+                name="Storm",
+                phone="081200000000",
+            )
+            checkout = Checkout(
+                provider="tripay",
+                reference=f"DEV-T{secrets.token_hex(6)}",
+                method="QRIS",
+                checkout_url="http://sandbox/checkout",
+            )
             made.append(attach_checkout(session=session, order_id=order.id, checkout=checkout, actor=SYSTEM))
         return made
+
     return db.in_transaction(work)
 
 
 def _callback(order: Order, status: str, key: str) -> tuple[bytes, dict[str, str]]:
-    raw = json.dumps({"reference": order.provider_reference, "merchant_ref": order.code, "payment_method": "QRIS",
-                      "payment_method_code": "QRIS", "total_amount": order.amount_idr, "fee_merchant": 1300,
-                      "fee_customer": 0, "total_fee": 1300, "amount_received": order.amount_idr - 1300,
-                      "is_closed_payment": 1, "status": status, "paid_at": 1764288000 if status == "PAID" else None,
-                      "note": None}, separators=(",", ":")).encode()
-    return raw, {"Content-Type": "application/json", "X-Callback-Event": "payment_status",
-                 "X-Callback-Signature": callback_signature(key, raw)}
+    raw = json.dumps(
+        {
+            "reference": order.provider_reference,
+            "merchant_ref": order.code,
+            "payment_method": "QRIS",
+            "payment_method_code": "QRIS",
+            "total_amount": order.amount_idr,
+            "fee_merchant": 1300,
+            "fee_customer": 0,
+            "total_fee": 1300,
+            "amount_received": order.amount_idr - 1300,
+            "is_closed_payment": 1,
+            "status": status,
+            "paid_at": 1764288000 if status == "PAID" else None,
+            "note": None,
+        },
+        separators=(",", ":"),
+    ).encode()
+    return raw, {
+        "Content-Type": "application/json",
+        "X-Callback-Event": "payment_status",
+        "X-Callback-Signature": callback_signature(key, raw),
+    }
 
 
 async def _fire(url: str, requests: list[tuple[bytes, dict]], concurrency: int) -> list[int]:
     limit = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency)) as client:
+
         async def one(raw: bytes, headers: dict) -> int:
             async with limit:
                 return (await client.post(url, content=raw, headers=headers)).status_code
+
         return await asyncio.gather(*(one(raw, headers) for raw, headers in requests))
 
 
@@ -81,8 +109,11 @@ def test_450_callbacks_for_200_orders_against_150_seats(live) -> None:
     assert Counter(codes) == {200: len(paid) + len(stale), 401: len(forged)}
     with db.read_session() as s:
         statuses = Counter(s.exec(select(Order.status).where(Order.pool == "storm")))
-        events = s.exec(select(PaymentEvent).join(Order, isouter=True).where(
-            (Order.pool == "storm") | (PaymentEvent.order_id.is_(None)))).all()
+        events = s.exec(
+            select(PaymentEvent)
+            .join(Order, isouter=True)
+            .where((Order.pool == "storm") | (PaymentEvent.order_id.is_(None)))
+        ).all()
     assert statuses == {"fulfilled": 150, "pending_stock": 50}
     outcomes = Counter(e.outcome for e in events)
     assert outcomes["rejected"] == len(forged)

@@ -1,0 +1,220 @@
+"""Webhook throughput and latency: signed Tripay PAID callbacks at the running app, over HTTP.
+
+    python bench/webhook.py [--levels 1,16,64] [--seconds 5] [--client wrk|httpx]
+
+Starts the app (main.py) and the payment simulator as subprocesses, on a fresh SQLite file and then,
+when TEST_DATABASE_URL is set, on a throw-away PostgreSQL schema. Seeds enough orders and seats,
+then at each concurrency level fires signed PAID callbacks, one per order (every one allocates a
+seat), and, as the ceiling, requests at POST /callback/ping, which answers {"success": true} and does
+nothing. Prints throughput and p50/p95/p99 latency for both and the ratio.
+
+The load generator shares the machine's 2 cores with the app. `wrk` (Debian package, C) is used when
+installed, since a Python client costs about as much CPU as the server it measures; `--client httpx`
+forces the pure-Python client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
+
+import httpx  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+
+from domain import db  # noqa: E402
+from domain.gateway import Checkout  # noqa: E402
+from domain.orders import create_order  # noqa: E402
+from domain.payments import attach_checkout  # noqa: E402
+from domain.pool import add_account  # noqa: E402
+from domain.products import create_product  # noqa: E402
+from integrations.tripay import callback_signature  # noqa: E402
+from tests.live import start_stack  # noqa: E402
+
+
+def seed(count: int) -> list[tuple[str, str, int]]:
+    """A package, 10-seat accounts for every order, and `count` orders with a Tripay reference."""
+
+    def work(s):
+        create_product(session=s, actor="bench", slug="bench", name="Bench", price_idr=79_000, duration_days=30)
+        for i in range(count // 10 + 1):
+            add_account(session=s, actor="bench", email=f"acct{i}@bench.invalid", password="pw", max_seats=10)
+        out = []
+        for i in range(count):
+            order, _ = create_order(
+                session=s, product_slug="bench", email=f"c{i}@bench.invalid", name="C", phone="081234567890"
+            )
+            ref = f"DEV-T{uuid.uuid4().hex[:12]}"
+            attach_checkout(
+                session=s,
+                order_id=order.id,
+                actor="bench",
+                checkout=Checkout(provider="tripay", reference=ref, method="QRIS", checkout_url="http://x"),
+            )
+            out.append((order.code, ref, order.amount_idr))
+        return out
+
+    return db.in_transaction(work)
+
+
+def paid_callback(code: str, ref: str, amount: int, key: str) -> tuple[bytes, dict[str, str]]:
+    raw = json.dumps(
+        {
+            "reference": ref,
+            "merchant_ref": code,
+            "payment_method": "QRIS",
+            "payment_method_code": "QRIS",
+            "total_amount": amount,
+            "fee_merchant": 1300,
+            "fee_customer": 0,
+            "total_fee": 1300,
+            "amount_received": amount - 1300,
+            "is_closed_payment": 1,
+            "status": "PAID",
+            "paid_at": int(time.time()),
+            "note": None,
+        },
+        separators=(",", ":"),
+    ).encode()
+    return raw, {
+        "Content-Type": "application/json",
+        "X-Callback-Event": "payment_status",
+        "X-Callback-Signature": callback_signature(key, raw),
+    }
+
+
+async def fire(url: str, requests: list[tuple[bytes, dict]], concurrency: int) -> tuple[float, list[float]]:
+    limit = asyncio.Semaphore(concurrency)
+    latencies: list[float] = []
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency)) as client:
+
+        async def one(raw: bytes, headers: dict) -> None:
+            async with limit:
+                started = time.perf_counter()
+                response = await client.post(url, content=raw, headers=headers)
+                latencies.append((time.perf_counter() - started) * 1000)
+                if response.json() != {"success": True}:
+                    raise RuntimeError(f"unexpected reply {response.status_code} {response.text}")
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(raw, headers) for raw, headers in requests))
+        return len(requests) / (time.perf_counter() - started), latencies
+
+
+def pct(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def wrk(url: str, lines: list[str], concurrency: int, seconds: float, workdir: Path) -> tuple[float, dict]:
+    """Requests per second and latency percentiles measured by wrk over pre-signed requests."""
+    path = workdir / f"requests-{concurrency}.txt"
+    path.write_text("\n".join(lines) + "\n")
+    threads = min(2, concurrency)
+    result = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{concurrency}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(Path(__file__).with_name("wrk_callbacks.lua")),
+            url,
+            "--",
+            str(path),
+            str(threads),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    return summary["requests"] / (summary["duration_us"] / 1e6), summary
+
+
+def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, per_level: int) -> None:
+    db.upgrade_database(db_url)
+    db.configure(db_url)
+    orders = seed(per_level * len(levels))
+    workdir = Path(tempfile.mkdtemp(prefix="aksesgpt-bench-stack-"))
+    stack = start_stack(db_url, workdir, midtrans=False)
+    key = stack.credentials["TRIPAY_PRIVATE_KEY"]
+    webhook_url, bare_url = f"{stack.app_url}/callback/tripay", f"{stack.app_url}/callback/ping"
+    try:
+        asyncio.run(fire(bare_url, [(b"{}", {})] * 50, 8))  # warm up
+        print(
+            f"{name}: client {client}, {seconds:g} s per measurement"
+            if client == "wrk"
+            else f"{name}: client {client}, {per_level} requests per measurement"
+        )
+        print("  conc | webhook req/s  p50 ms  p95 ms  p99 ms | bare req/s  p50 ms  p95 ms  p99 ms | webhook/bare")
+        for index, level in enumerate(levels):
+            batch = [paid_callback(*o, key) for o in orders[index * per_level : (index + 1) * per_level]]
+            if client == "wrk":
+                lines = [f"{h['X-Callback-Signature']}\t{raw.decode()}" for raw, h in batch]
+                rate, hook = wrk(webhook_url, lines, level, seconds, workdir)
+                bare_rate, bare = wrk(bare_url, ["\t{}"], level, seconds, workdir)
+                if hook["requests"] > len(batch) or hook["non2xx"] or hook["errors"]:
+                    raise RuntimeError(f"webhook run not clean: {hook} for {len(batch)} orders")
+                stats = [hook["p50_ms"], hook["p95_ms"], hook["p99_ms"], bare["p50_ms"], bare["p95_ms"], bare["p99_ms"]]
+            else:
+                rate, lat = asyncio.run(fire(webhook_url, batch, level))
+                bare_rate, blat = asyncio.run(fire(bare_url, [(b"{}", {})] * per_level, level))
+                stats = [pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(blat, 50), pct(blat, 95), pct(blat, 99)]
+            print(
+                f"  {level:4d} | {rate:12.1f} {stats[0]:7.1f} {stats[1]:7.1f} {stats[2]:7.1f} | "
+                f"{bare_rate:10.1f} {stats[3]:7.1f} {stats[4]:7.1f} {stats[5]:7.1f} | {rate / bare_rate:11.0%}"
+            )
+    finally:
+        stack.stop()
+        db.get_engine().dispose()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--levels", default="1,16,64")
+    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each wrk measurement")
+    parser.add_argument("--requests", type=int, default=300, help="requests per measurement with --client httpx")
+    parser.add_argument("--client", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx")
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",")]
+    # wrk runs for a duration: give it more orders than it can pay in that time (no callback is sent twice)
+    per_level = int(args.seconds * 600) if args.client == "wrk" else args.requests
+    options = dict(levels=levels, seconds=args.seconds, client=args.client, per_level=per_level)
+    tmp = Path(tempfile.mkdtemp(prefix="aksesgpt-bench-db-"))
+    try:
+        run("sqlite", f"sqlite:///{tmp / 'bench.db'}", **options)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    pg = os.environ.get("TEST_DATABASE_URL")
+    if pg:
+        admin = db.make_engine(pg, poolclass=sa.pool.NullPool)
+        schema = f"bench_{secrets.token_hex(4)}"
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            url = sa.engine.make_url(admin.url).update_query_dict({"options": f"-csearch_path={schema}"})
+            run("postgresql", url.render_as_string(hide_password=False), **options)
+        finally:
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    shutil.rmtree(os.environ["DATA_DIR"], ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+-- wrk script for bench/webhook.py: each connection posts pre-signed callbacks from a file,
+-- thread i taking every n-th line, so no callback is sent twice; prints one JSON summary line.
+-- File format, one request per line: <signature> <tab> <raw body>
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local path, nthreads = args[1], tonumber(args[2])
+  bodies, signatures, position = {}, {}, 0
+  local index = 0
+  for line in io.lines(path) do
+    if index % nthreads == id then
+      local signature, body = line:match("^(%S*)\t(.*)$")
+      table.insert(signatures, signature)
+      table.insert(bodies, body)
+    end
+    index = index + 1
+  end
+end
+
+function request()
+  position = position + 1
+  local i = ((position - 1) % #bodies) + 1
+  local headers = {["Content-Type"] = "application/json", ["X-Callback-Event"] = "payment_status"}
+  if signatures[i] ~= "" then headers["X-Callback-Signature"] = signatures[i] end
+  return wrk.format("POST", nil, headers, bodies[i])
+end
+
+function done(summary, latency, requests)
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "non2xx": %d, "errors": %d, "p50_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f}\n',
+    summary.requests, summary.duration, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
