@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event, insert
 from sqlmodel import Session, SQLModel
 
 from domain.models import AuditLog
+from domain.types import utcnow
+
+_PENDING = "aksesgpt.pending_audit"
 
 SYSTEM = "system"
 SCHEDULER = "scheduler"
@@ -37,14 +41,40 @@ def record_audit(
     after: dict[str, Any] | None = None,
     ip: str | None = None,
     **extra: Any,
-) -> AuditLog:
-    """Add an audit entry to the caller's transaction."""
+) -> None:
+    """Add an audit entry to the caller's transaction.
+
+    Entries are queued on the session and written together just before it commits (one
+    multi-row INSERT, no model objects), so they share the transaction of the change they describe."""
     details: dict[str, Any] = {}
     if before is not None:
         details["before"] = before
     if after is not None:
         details["after"] = after
     details.update(extra)
-    entry = AuditLog(actor=actor, action=action, entity=entity, entity_id=entity_id, details=details, ip=ip)
-    session.add(entry)
-    return entry
+    now = utcnow()
+    session.info.setdefault(_PENDING, []).append(
+        {
+            "at": now,
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "details": details,
+            "ip": ip,
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending_audit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.execute(insert(AuditLog.__table__), pending)  # type: ignore[attr-defined]
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending_audit(session: Session) -> None:
+    session.info.pop(_PENDING, None)

@@ -189,17 +189,22 @@ def record_payment_event(
     key = f"{provider}:{state.reference}:{state.status}" if state else f"{provider}:?"
     event = PaymentEvent(
         provider=provider,
-        event_key=key[:160],
-        headers=headers,
-        raw_body=raw_body.decode("utf-8", errors="replace"),
+        event_key=_storable(key)[:160],
+        headers={_storable(k): _storable(v) for k, v in headers.items()},
+        raw_body=_storable(raw_body.decode("utf-8", errors="replace")),
         signature_valid=signature_valid,
         outcome=outcome,
-        detail=detail[:500],
+        detail=_storable(detail)[:500],
         latency_ms=latency_ms,
         order_id=order_id,
     )
     session.add(event)
     return event
+
+
+def _storable(text: str) -> str:
+    """Text any database keeps: PostgreSQL refuses NUL characters, which hostile bodies may carry."""
+    return text.replace("\x00", "\\u0000")
 
 
 @dataclass(frozen=True)

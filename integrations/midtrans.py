@@ -103,6 +103,8 @@ def _wib_time(value: Any) -> datetime | None:
 def parse_notification(data: dict[str, Any]) -> TransactionState:
     """The state a (verified) notification or status response announces."""
     status = map_status(str(data.get("transaction_status") or ""), data.get("fraud_status"))
+    if "\x00" in f"{data.get('order_id')}{data.get('transaction_id')}":
+        raise GatewayRejected("notification carries NUL characters")
     return TransactionState(
         provider=PROVIDER,
         reference=str(data.get("transaction_id") or data.get("order_id") or ""),

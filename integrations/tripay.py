@@ -77,6 +77,8 @@ def parse_callback(raw_body: bytes) -> TransactionState:
     except (KeyError, TypeError, ValueError):
         raise ValueError("callback body lacks a whole total_amount") from None
     merchant_ref = data.get("merchant_ref")
+    if "\x00" in data["reference"] + str(merchant_ref):
+        raise ValueError("callback body carries NUL characters")
     return TransactionState(
         provider=PROVIDER,
         reference=data["reference"],

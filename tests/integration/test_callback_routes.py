@@ -214,3 +214,14 @@ def test_fuzzed_callbacks_never_500_and_never_change_an_order(order, raw, sign, 
     response = client.post(route, content=raw, headers=headers)
     assert response.status_code < 500
     assert _state(order)[:2] == before
+
+
+def test_nul_characters_are_refused_and_still_recorded(order) -> None:
+    """Found by the fuzz test: PostgreSQL text refuses NUL, which used to turn these into 500s."""
+    client = _client()
+    assert _post_tripay(client, b"\x00").status_code == 400
+    nul_ref = _tripay_body(order).replace(order.provider_reference.encode(), b"DEV\\u0000T")
+    assert _post_tripay(client, nul_ref).status_code == 400
+    assert client.post("/callback/tripay", content=b"\x00", headers={"X-Callback-Event": "payment_status",
+                                                                      "X-Callback-Signature": "x"}).status_code == 401
+    assert _state(order) == ("pending_payment", 0, 3)
