@@ -13,7 +13,7 @@ from domain.settings import get_settings
 from domain.startup import configure_logging, prepare_database
 from integrations.gateways import SANDBOX_MOUNT, build_gateways
 from integrations.sandbox import create_sandbox_app
-from pages.shop import home
+from pages.shop import checkout, home, legal, lookup, order
 
 
 def wire() -> None:
@@ -31,7 +31,8 @@ def wire() -> None:
     app.router.routes[:] = [r for r in app.router.routes if not (isinstance(r, Mount) and r.path == SANDBOX_MOUNT)]
     if gateways.sandbox is not None:  # development without gateway settings: serve the simulator ourselves
         app.mount(SANDBOX_MOUNT, create_sandbox_app(gateways.sandbox))
-    home.register()
+    for pages in (home, checkout, order, lookup, legal):
+        pages.register()
 
 
 wire()

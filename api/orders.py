@@ -11,13 +11,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api.ratelimit import RateLimit
 from domain import db
 from domain.errors import DomainError, NotFound
 from domain.gateway import GatewayError, GatewayRejected
 from domain.orders import create_order, order_input_errors, view_order
 from domain.payments import start_payment
 from domain.products import catalogue
+from domain.ratelimit import RateLimit
 
 router = APIRouter(prefix="/api")
 order_limit = RateLimit(limit=10, per_seconds=60)

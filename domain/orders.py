@@ -5,6 +5,7 @@ through `record_payment`; idempotency comes from the state machine under the ord
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
@@ -45,6 +46,16 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def access_token(code: str) -> str:
+    """The secret of an order's customer link, derived from the order code and STORAGE_SECRET, so a
+    lost link can be e-mailed again without storing it (rotating STORAGE_SECRET invalidates links)."""
+    from domain.settings import get_settings
+
+    key = f"order-link:{get_settings().STORAGE_SECRET}".encode()
+    digest = hmac.new(key, code.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")[:32]
+
+
 def token_matches(order: Order, token: str | None) -> bool:
     return bool(token) and hmac.compare_digest(order.access_token_hash, hash_token(token or ""))
 
@@ -64,9 +75,10 @@ def create_order(
     product = get_product(session=session, slug=product_slug)
     if not product.is_active:
         raise NotFound(f"package {product_slug!r} is not for sale")
-    token = secrets.token_urlsafe(24)
+    code = new_order_code()
+    token = access_token(code)
     order = Order(
-        code=new_order_code(),
+        code=code,
         access_token_hash=hash_token(token),
         email=normalize_email(email),
         name=require_text(name, "name", 120),
@@ -123,6 +135,7 @@ class OrderView:
 
     order: Order
     product_name: str
+    product_slug: str
     assignment: AccountAssignment | None
 
 
@@ -137,7 +150,12 @@ def view_order(*, session: Session, code: str, token: str | None) -> OrderView:
         .where(AccountAssignment.order_id == order.id)
         .order_by(col(AccountAssignment.id).desc())
     ).first()
-    return OrderView(order=order, product_name=product.name if product else "", assignment=latest)
+    return OrderView(
+        order=order,
+        product_name=product.name if product else "",
+        product_slug=product.slug if product else "",
+        assignment=latest,
+    )
 
 
 def get_order(*, session: Session, code: str) -> Order:

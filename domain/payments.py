@@ -17,6 +17,7 @@ from domain.audit import SYSTEM, record_audit
 from domain.counters import counters
 from domain.errors import DomainError, NotFound, ValidationFailed
 from domain.gateway import Checkout, CheckoutRequest, GatewayError, PaymentGateway, PaymentStatus, TransactionState
+from domain.mail import queue_order_created
 from domain.models import EventOutcome, Order, OrderStatus, PaymentEvent, Product
 from domain.order_states import PAID_STATES
 from domain.orders import PaymentResult, expire_order, fail_order, record_payment, refund_order
@@ -37,6 +38,7 @@ def attach_checkout(*, session: Session, order_id: int, checkout: Checkout, acto
     order.payment_expires_at = checkout.expires_at or order.payment_expires_at
     session.add(order)
     session.flush()
+    queue_order_created(session=session, order=order)
     record_audit(
         session=session,
         actor=actor,

@@ -56,7 +56,8 @@ class Settings(BaseSettings):
 
     ADMIN_EMAIL: str = ""
     ADMIN_PASSWORD: str = ""
-    SUPPORT_CONTACT: str = ""
+    SUPPORT_CONTACT: str = ""  # shown in the shop's footer, e.g. "WhatsApp 0812-xxxx or support@…"
+    CONTENT_DIR: Path = PROJECT_ROOT / "content"  # terms.<lang>.md and privacy.<lang>.md, edited by the owner
 
     LOW_POOL_THRESHOLD: int = 5
     SCHEDULER_ENABLED: bool = True

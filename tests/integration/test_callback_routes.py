@@ -222,6 +222,12 @@ def test_nul_characters_are_refused_and_still_recorded(order) -> None:
     assert _post_tripay(client, b"\x00").status_code == 400
     nul_ref = _tripay_body(order).replace(order.provider_reference.encode(), b"DEV\\u0000T")
     assert _post_tripay(client, nul_ref).status_code == 400
-    assert client.post("/callback/tripay", content=b"\x00", headers={"X-Callback-Event": "payment_status",
-                                                                      "X-Callback-Signature": "x"}).status_code == 401
+    assert (
+        client.post(
+            "/callback/tripay",
+            content=b"\x00",
+            headers={"X-Callback-Event": "payment_status", "X-Callback-Signature": "x"},
+        ).status_code
+        == 401
+    )
     assert _state(order) == ("pending_payment", 0, 3)

@@ -1,0 +1,289 @@
+"""The one translation catalogue: every text the shop shows and every customer e-mail, in
+Bahasa Indonesia (default) and English. `t(key, lang, **values)` looks a text up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+LANGUAGES = ("id", "en")
+DEFAULT = "id"
+WIB = ZoneInfo("Asia/Jakarta")
+MONTHS = {
+    "id": [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+}
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # frame
+    "brand.tagline": {
+        "id": "Akses ChatGPT Plus bersama, aktif otomatis setelah pembayaran.",
+        "en": "Shared ChatGPT Plus access, activated automatically once you pay.",
+    },
+    "nav.packages": {"id": "Paket", "en": "Packages"},
+    "nav.lookup": {"id": "Cek pesanan", "en": "Find my order"},
+    "nav.terms": {"id": "Syarat & ketentuan", "en": "Terms"},
+    "nav.privacy": {"id": "Privasi", "en": "Privacy"},
+    "nav.language": {"id": "English", "en": "Bahasa Indonesia"},
+    "footer.support": {"id": "Bantuan: {contact}", "en": "Support: {contact}"},
+    "footer.no_support": {"id": "Bantuan: balas e-mail pesanan Anda.", "en": "Support: reply to your order e-mail."},
+    # home
+    "home.title": {"id": "Pilih paket", "en": "Choose a package"},
+    "home.days": {"id": "{days} hari", "en": "{days} days"},
+    "home.popular": {"id": "Populer", "en": "Popular"},
+    "home.in_stock": {"id": "Tersedia", "en": "Available"},
+    "home.restocking": {
+        "id": "Stok sedang diisi ulang — pesanan tetap diproses otomatis begitu ada kursi",
+        "en": "Restocking — your order is still processed automatically as soon as a seat frees up",
+    },
+    "home.buy": {"id": "Beli", "en": "Buy"},
+    "home.empty": {"id": "Belum ada paket yang dijual.", "en": "No packages are on sale yet."},
+    "home.includes": {
+        "id": "Akses ChatGPT Plus selama {days} hari, detail login dikirim otomatis.",
+        "en": "ChatGPT Plus access for {days} days; login details are sent automatically.",
+    },
+    "home.how": {"id": "Cara kerja", "en": "How it works"},
+    "home.step1": {
+        "id": "Pilih paket dan isi e-mail serta nomor WhatsApp.",
+        "en": "Pick a package and enter your e-mail and WhatsApp number.",
+    },
+    "home.step2": {
+        "id": "Bayar dengan QRIS, virtual account, e-wallet atau gerai retail.",
+        "en": "Pay by QRIS, virtual account, e-wallet or a retail store.",
+    },
+    "home.step3": {
+        "id": "Begitu pembayaran masuk, akses tampil di halaman pesanan dan dikirim ke e-mail.",
+        "en": "The moment the payment lands, your access shows on the order page and in your e-mail.",
+    },
+    "home.faq": {"id": "Pertanyaan umum", "en": "Questions"},
+    "faq.q1": {"id": "Berapa lama akses aktif setelah bayar?", "en": "How soon is access active after paying?"},
+    "faq.a1": {
+        "id": "Otomatis dalam hitungan detik setelah pembayaran dikonfirmasi oleh penyedia pembayaran. "
+        "Jika stok kursi sedang kosong, pesanan Anda antre dan diproses otomatis begitu ada kursi.",
+        "en": "Automatically, seconds after the payment provider confirms the payment. If no seat is free "
+        "right now, your order waits in line and is served automatically as soon as one is.",
+    },
+    "faq.q2": {"id": "Bagaimana jika saya kehilangan link pesanan?", "en": "What if I lose my order link?"},
+    "faq.a2": {
+        "id": "Buka halaman Cek pesanan dan masukkan e-mail Anda; kami kirim ulang link-nya.",
+        "en": "Open Find my order and enter your e-mail; we send the links again.",
+    },
+    "faq.q3": {"id": "Apa yang terjadi saat masa aktif habis?", "en": "What happens when the period ends?"},
+    "faq.a3": {
+        "id": "Kami mengingatkan lewat e-mail 3 hari dan 1 hari sebelumnya. Setelah habis, kursi dilepas; "
+        "Anda bisa membeli paket baru kapan saja.",
+        "en": "We remind you by e-mail 3 days and 1 day before. When it ends the seat is released; you can "
+        "buy a new package at any time.",
+    },
+    # checkout
+    "checkout.title": {"id": "Checkout: {name}", "en": "Checkout: {name}"},
+    "checkout.email": {"id": "E-mail", "en": "E-mail"},
+    "checkout.name": {"id": "Nama", "en": "Name"},
+    "checkout.phone": {"id": "Nomor WhatsApp", "en": "WhatsApp number"},
+    "checkout.phone_hint": {"id": "Contoh: 0812 3456 7890", "en": "For example: 0812 3456 7890"},
+    "checkout.method": {"id": "Metode pembayaran", "en": "Payment method"},
+    "checkout.fee": {"id": "Biaya {fee}", "en": "Fee {fee}"},
+    "checkout.no_fee": {"id": "Tanpa biaya tambahan", "en": "No extra fee"},
+    "checkout.summary": {"id": "Ringkasan", "en": "Summary"},
+    "checkout.price": {"id": "Harga paket", "en": "Package price"},
+    "checkout.total": {"id": "Total bayar", "en": "Total to pay"},
+    "checkout.terms": {"id": "Saya setuju dengan syarat & ketentuan", "en": "I agree to the terms"},
+    "checkout.submit": {"id": "Bayar sekarang", "en": "Pay now"},
+    "checkout.placing": {"id": "Membuat pesanan…", "en": "Placing your order…"},
+    "checkout.unavailable": {
+        "id": "Pembayaran sedang tidak tersedia. Coba lagi sebentar lagi.",
+        "en": "Payments are unavailable right now. Please try again shortly.",
+    },
+    "checkout.not_for_sale": {"id": "Paket ini tidak dijual.", "en": "This package is not for sale."},
+    "checkout.restocking": {
+        "id": "Stok kursi sedang diisi ulang: Anda tetap bisa membayar, kursi diberikan otomatis begitu tersedia.",
+        "en": "Seats are being restocked: you can still pay, and a seat is assigned "
+        "automatically as soon as one is free.",
+    },
+    "error.email": {"id": "Masukkan alamat e-mail yang valid.", "en": "Enter a valid e-mail address."},
+    "error.name": {"id": "Nama wajib diisi.", "en": "Your name is required."},
+    "error.phone": {
+        "id": "Masukkan nomor HP Indonesia (08…, +62…).",
+        "en": "Enter an Indonesian mobile number (08…, +62…).",
+    },
+    "error.method": {"id": "Pilih metode pembayaran.", "en": "Choose a payment method."},
+    "error.terms": {"id": "Setujui syarat & ketentuan untuk melanjutkan.", "en": "Agree to the terms to continue."},
+    "error.rate": {
+        "id": "Terlalu banyak percobaan. Tunggu sebentar.",
+        "en": "Too many attempts. Please wait a moment.",
+    },
+    # order page
+    "order.title": {"id": "Pesanan {code}", "en": "Order {code}"},
+    "order.not_found": {"id": "Pesanan tidak ditemukan", "en": "Order not found"},
+    "order.not_found_help": {
+        "id": "Periksa link dari e-mail Anda, atau minta link baru di halaman Cek pesanan.",
+        "en": "Check the link in your e-mail, or ask for a new one on Find my order.",
+    },
+    "order.amount": {"id": "Jumlah", "en": "Amount"},
+    "order.pay_before": {"id": "Bayar sebelum {deadline}", "en": "Pay before {deadline}"},
+    "order.time_left": {"id": "Sisa waktu {left}", "en": "Time left {left}"},
+    "order.pay_code": {"id": "Kode bayar / nomor virtual account", "en": "Pay code / virtual account number"},
+    "order.scan_qr": {
+        "id": "Pindai QRIS ini dengan aplikasi e-wallet atau m-banking",
+        "en": "Scan this QRIS with any e-wallet or banking app",
+    },
+    "order.open_checkout": {"id": "Buka halaman pembayaran", "en": "Open the payment page"},
+    "order.waiting": {
+        "id": "Menunggu pembayaran. Halaman ini diperbarui otomatis.",
+        "en": "Waiting for your payment. This page updates by itself.",
+    },
+    "order.copy": {"id": "Salin", "en": "Copy"},
+    "order.copied": {"id": "Disalin", "en": "Copied"},
+    "order.processing": {
+        "id": "Pembayaran diterima, menyiapkan akses…",
+        "en": "Payment received, preparing your access…",
+    },
+    "order.paid": {"id": "Pembayaran diterima", "en": "Payment received"},
+    "order.login_email": {"id": "E-mail login", "en": "Login e-mail"},
+    "order.password": {"id": "Kata sandi", "en": "Password"},
+    "order.dont_change": {
+        "id": "Jangan mengubah kata sandi, e-mail, atau pengaturan keamanan akun. Akun ini "
+        "dipakai bersama; perubahan membuat akses Anda dicabut.",
+        "en": "Do not change the password, e-mail or security settings. The account is shared; "
+        "changes get your access revoked.",
+    },
+    "order.invite": {
+        "id": "Undangan ke workspace {workspace} sedang dikirim ke {email}.",
+        "en": "Your invitation to workspace {workspace} is on its way to {email}.",
+    },
+    "order.invite_state.TO_INVITE": {"id": "Status: menunggu dikirim", "en": "Status: waiting to be sent"},
+    "order.invite_state.INVITED": {
+        "id": "Status: undangan terkirim — cek e-mail Anda dan terima undangannya",
+        "en": "Status: invitation sent — check your e-mail and accept it",
+    },
+    "order.ends": {"id": "Aktif sampai {date} ({days} hari lagi)", "en": "Active until {date} ({days} days left)"},
+    "order.pending_stock": {
+        "id": "Pembayaran diterima. Semua kursi sedang terisi; kursi Anda diberikan otomatis "
+        "begitu tersedia dan halaman ini langsung menampilkannya. Anda juga akan "
+        "menerima e-mail.",
+        "en": "Payment received. Every seat is taken right now; yours is assigned automatically "
+        "as soon as one frees up, and this page shows it at once. You will get an "
+        "e-mail too.",
+    },
+    "order.review": {
+        "id": "Pembayaran diterima tetapi jumlahnya berbeda dari tagihan. Tim kami sedang "
+        "memeriksanya dan akan menghubungi Anda.",
+        "en": "We received a payment that differs from the amount due. Our team is checking it and will contact you.",
+    },
+    "order.expired": {"id": "Batas waktu pembayaran sudah lewat.", "en": "The payment deadline has passed."},
+    "order.failed": {"id": "Pembayaran gagal.", "en": "The payment failed."},
+    "order.order_again": {"id": "Pesan lagi", "en": "Order again"},
+    "order.refunded": {"id": "Pesanan ini sudah dikembalikan dananya.", "en": "This order has been refunded."},
+    "order.ended.EXPIRED": {"id": "Masa aktif berakhir pada {date}.", "en": "The period ended on {date}."},
+    "order.ended.REVOKED": {
+        "id": "Akses dicabut pada {date}: {reason}",
+        "en": "Access was revoked on {date}: {reason}",
+    },
+    "order.renew": {"id": "Perpanjang dengan paket baru", "en": "Renew with a new package"},
+    "step.qris": {
+        "id": "Buka aplikasi e-wallet/m-banking, pilih Bayar/Scan QR, pindai kode di atas, lalu konfirmasi.",
+        "en": "Open your e-wallet or banking app, choose Pay/Scan QR, scan the code above and confirm.",
+    },
+    "step.va": {
+        "id": "Di m-banking/ATM pilih Transfer > Virtual Account, masukkan nomor di atas, periksa jumlah, "
+        "lalu konfirmasi.",
+        "en": "In your banking app or ATM choose Transfer > Virtual Account, "
+        "enter the number above, check the amount and confirm.",
+    },
+    "step.retail": {
+        "id": "Sebutkan kode bayar ke kasir dan bayar sesuai jumlah.",
+        "en": "Give the pay code to the cashier and pay the amount.",
+    },
+    "step.redirect": {
+        "id": "Tekan tombol di bawah untuk membayar di aplikasi atau halaman penyedia pembayaran.",
+        "en": "Press the button below to pay in the provider's app or page.",
+    },
+    # lookup
+    "lookup.title": {"id": "Cek pesanan", "en": "Find my order"},
+    "lookup.help": {
+        "id": "Masukkan e-mail yang Anda pakai saat memesan. Jika ada pesanan, kami kirim link-nya ke e-mail tersebut.",
+        "en": "Enter the e-mail you ordered with. If it has orders, we send their links to it.",
+    },
+    "lookup.submit": {"id": "Kirim link pesanan", "en": "Send my order links"},
+    "lookup.done": {
+        "id": "Jika e-mail itu memiliki pesanan, link-nya sudah kami kirim. Periksa kotak masuk dan folder spam.",
+        "en": "If that e-mail has orders, we have sent their links. Check your inbox and spam folder.",
+    },
+    # statuses shown to customers
+    "status.pending_payment": {"id": "Menunggu pembayaran", "en": "Awaiting payment"},
+    "status.pending_stock": {"id": "Menunggu kursi", "en": "Waiting for a seat"},
+    "status.fulfilled": {"id": "Aktif", "en": "Active"},
+    "status.payment_expired": {"id": "Kedaluwarsa", "en": "Expired"},
+    "status.payment_failed": {"id": "Gagal", "en": "Failed"},
+    "status.payment_review": {"id": "Sedang diperiksa", "en": "Under review"},
+    "status.refunded": {"id": "Dikembalikan", "en": "Refunded"},
+    # e-mails
+    "mail.greeting": {"id": "Halo {name},", "en": "Hello {name},"},
+    "mail.order_link": {"id": "Halaman pesanan Anda: {link}", "en": "Your order page: {link}"},
+    "mail.footer": {
+        "id": "Simpan e-mail ini: link di atas adalah kunci pesanan Anda.",
+        "en": "Keep this e-mail: the link above is the key to your order.",
+    },
+    "mail.order_created.subject": {
+        "id": "Pesanan {code}: selesaikan pembayaran",
+        "en": "Order {code}: complete your payment",
+    },
+    "mail.order_created.body": {
+        "id": "Terima kasih telah memesan {package}. Bayar {amount} sebelum {deadline}. "
+        "Cara bayar ada di halaman pesanan.",
+        "en": "Thank you for ordering {package}. Pay {amount} before {deadline}. How to pay is on your order page.",
+    },
+    "mail.lookup.subject": {"id": "Link pesanan Anda", "en": "Your order links"},
+    "mail.lookup.body": {"id": "Berikut pesanan yang memakai e-mail ini:", "en": "These orders use this e-mail:"},
+}
+
+
+def t(key: str, lang: str = DEFAULT, **values: object) -> str:
+    """The text for `key` in `lang` (falling back to Indonesian), with `{placeholders}` filled in."""
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry[DEFAULT]
+    return text.format(**values) if values else text
+
+
+def language(value: str | None) -> str:
+    return value if value in LANGUAGES else DEFAULT
+
+
+def format_idr(amount: int) -> str:
+    """25000 -> 'Rp 25.000' (Indonesian thousands separator, no decimals)."""
+    return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+def format_date(moment: datetime, lang: str = DEFAULT, with_time: bool = True) -> str:
+    """'28 November 2026, 14.05 WIB' — in Jakarta time, Indonesian style."""
+    local = moment.astimezone(WIB)
+    text = f"{local.day} {MONTHS[language(lang)][local.month - 1]} {local.year}"
+    return f"{text}, {local:%H.%M} WIB" if with_time else text
