@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from nicegui import app, ui
@@ -12,8 +13,8 @@ from pages.shop.frame import current_lang, shop_frame
 def content(name: str, lang: str) -> str:
     folder = Path(app.state.settings.CONTENT_DIR)
     for candidate in (folder / f"{name}.{lang}.md", folder / f"{name}.id.md"):
-        if candidate.exists():
-            return candidate.read_text(encoding="utf-8")
+        if candidate.exists():  # the owner's notes to self (HTML comments) stay out of the page
+            return re.sub(r"<!--.*?-->", "", candidate.read_text(encoding="utf-8"), flags=re.S)
     return ""
 
 

@@ -1,16 +1,43 @@
-"""UI tests run main.py (as `make run` does) against this test's fresh database."""
+"""UI tests run main.py (as `make run` does) against this test's fresh database, with the payment
+simulator running as a real HTTP server for the checkout's gateway calls."""
 
 from __future__ import annotations
+
+import secrets
 
 import pytest
 
 from domain.settings import get_settings
+from tests.live import base_env, free_port, start
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    credentials = {
+        "TRIPAY_MERCHANT_CODE": "T0001",
+        "TRIPAY_API_KEY": "DEV-" + secrets.token_hex(8),
+        "TRIPAY_PRIVATE_KEY": secrets.token_hex(16),
+        "TRIPAY_BASE_URL": f"{url}/api-sandbox/",
+    }
+    process = start(
+        "ui-sandbox",
+        ["-m", "integrations.sandbox", "--port", str(port)],
+        base_env(**credentials),
+        f"{url}/_control/health",
+        tmp_path_factory.mktemp("ui-sandbox"),
+    )
+    yield credentials
+    process.stop()
 
 
 @pytest.fixture(autouse=True)
-def app_database(db_url: str, monkeypatch: pytest.MonkeyPatch):
+def app_database(db_url: str, sandbox: dict[str, str], monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("DEMO_DATA", "1")
+    for name, value in sandbox.items():
+        monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     yield db_url
     get_settings.cache_clear()
