@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast lint install migrate clean
+.PHONY: run test test-fast test-e2e chromium lint install migrate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,21 @@ migrate: install
 run: install
 	$(PY) main.py
 
-test: install
+test: install chromium
+	$(PY) -m pytest -q
+	$(PY) -m pytest tests/e2e -o addopts="" -q -p no:cacheprovider
+
+# everything but the browser suite
+test-fast: install
 	$(PY) -m pytest -q
 
-test-fast: install
-	$(PY) -m pytest -q -m "not slow"
+test-e2e: install chromium
+	$(PY) -m pytest tests/e2e -o addopts="" -q -p no:cacheprovider
+
+chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || [ -n "$$CHROMIUM_PATH" ] || { \
+	  echo "The browser tests need Chromium: 'sudo apt-get install chromium' (Debian/Ubuntu)," ; \
+	  echo "or '$(VENV)/bin/playwright install chromium' and CHROMIUM_PATH=<its chrome binary>." ; exit 1; }
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,54 @@
+"""End-to-end: Debian's Chromium driven by Playwright against the app and the payment simulator,
+both started as subprocesses the way `make run` starts the app (fresh SQLite file, demo data)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from domain import db
+from tests.live import start_stack
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser") or ""
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not CHROMIUM:
+        raise pytest.UsageError(
+            "Chromium not found. Install it with `apt-get install chromium` (Debian/Ubuntu) or "
+            "`.venv/bin/playwright install chromium`, or set CHROMIUM_PATH to a Chromium binary.")
+    ARTIFACTS.mkdir(exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict:
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_FLAGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def shop(tmp_path_factory: pytest.TempPathFactory):
+    """The running shop with its demo data, and this test process's engine on its database."""
+    folder = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite:///{folder / 'shop.db'}"
+    stack = start_stack(url, folder, midtrans=False, extra_env={"DEMO_DATA": "1",
+                                                                "SUPPORT_CONTACT": "WhatsApp 0812-0000-0000"})
+    db.configure(url)
+    yield stack
+    stack.stop()
+    db.get_engine().dispose()
+
+
+@pytest.fixture
+def shoot(request: pytest.FixtureRequest):
+    """Save a screenshot of the page under tests/e2e/artifacts/<test>-<step>.png."""
+    def take(page, step: str) -> Path:
+        path = ARTIFACTS / f"{request.node.name}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+    return take

@@ -1,0 +1,71 @@
+"""Customer stories in a real browser, with a screenshot of every step."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from domain import db
+from domain.models import EmailOutbox, Order
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def test_a_phone_customer_buys_30_days_with_qris_and_sees_the_access(shop, page: Page, shoot) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(shop.app_url)
+    expect(page.get_by_text("ChatGPT Plus 30 Hari")).to_be_visible()
+    shoot(page, "1-home")
+    page.get_by_role("button", name="Beli").nth(1).click()
+    expect(page.get_by_text("Checkout: ChatGPT Plus 30 Hari")).to_be_visible()
+    page.get_by_label("E-mail").fill("rina@example.com")
+    page.get_by_label("Nama").fill("Rina Wulandari")
+    page.get_by_label("Nomor WhatsApp").fill("0813 1111 2222")
+    page.get_by_text("QRIS (semua e-wallet & m-banking)").click()
+    page.get_by_text("Saya setuju dengan syarat & ketentuan").click()
+    shoot(page, "2-checkout")
+    page.get_by_role("button", name="Bayar sekarang").click()
+    expect(page.get_by_text("Menunggu pembayaran. Halaman ini diperbarui otomatis.")).to_be_visible(timeout=15000)
+    expect(page.locator("img").first).to_be_visible()
+    shoot(page, "3-order-unpaid")
+    order_url = page.url
+    assert "/order/AG-" in order_url and "t=" in order_url
+
+    page.get_by_role("link", name="Buka halaman pembayaran").click()  # opens the simulator's checkout in a tab
+    checkout = page.context.pages[-1]
+    expect(checkout.get_by_text("SANDBOX — simulasi pembayaran")).to_be_visible()
+    shoot(checkout, "4-sandbox-checkout")
+    checkout.get_by_role("button", name="Bayar (Pay)").click()
+    expect(checkout.get_by_text("Pembayaran diterima")).to_be_visible(timeout=15000)  # back on our order page
+    checkout.close()
+
+    # the first tab was never reloaded: it turns paid by itself
+    expect(page.get_by_text("Pembayaran diterima")).to_be_visible(timeout=15000)
+    expect(page.get_by_text("Kata sandi", exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Aktif sampai .* \(30 hari lagi\)"))).to_be_visible()
+    shoot(page, "5-order-paid")
+    with db.read_session() as s:
+        order = s.exec(select(Order).where(Order.email == "rina@example.com")).one()
+        mails = s.exec(select(EmailOutbox).where(EmailOutbox.order_id == order.id)).all()
+    assert order.status == "fulfilled" and order.phone == "+6281311112222"
+    assert any(order_url.split("?")[1] in m.text for m in mails), "the e-mail carries the same link"
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390x844", "1280x800"])
+def test_every_shop_page_renders_at_phone_and_desktop_size(shop, page: Page, shoot, size) -> None:
+    page.set_viewport_size(size)
+    for path, expected, step in (("/", "Pilih paket", "home"), ("/checkout/paket-7-hari", "Metode pembayaran",
+                                                                 "checkout"),
+                                 ("/orders", "Cek pesanan", "lookup"), ("/terms", "Syarat & ketentuan", "terms"),
+                                 ("/privacy", "Privasi", "privacy"), ("/?lang=en", "Choose a package", "home-en"),
+                                 ("/order/AG-NOPE?t=x", "Order not found", "not-found")):
+        page.goto(shop.app_url + path)
+        expect(page.get_by_text(expected).first).to_be_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways at {size['width']} px"
+        shoot(page, step)
+    page.goto(shop.app_url + "/?lang=id")
