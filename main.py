@@ -33,6 +33,8 @@ def wire() -> None:
         app.mount(SANDBOX_MOUNT, create_sandbox_app(gateways.sandbox))
     for pages in (home, checkout, order, lookup, legal):
         pages.register()
+    if settings.BENCH_PAGES:
+        ui.page("/_bench/bare")(lambda: ui.label("ok"))
 
 
 wire()

@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     LOW_POOL_THRESHOLD: int = 5
     SCHEDULER_ENABLED: bool = True
     DEMO_DATA: bool = True
+    BENCH_PAGES: bool = False  # serve /_bench/bare, the empty NiceGUI page bench/pages.py compares against
 
     @property
     def is_production(self) -> bool:

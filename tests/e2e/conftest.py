@@ -14,15 +14,23 @@ from tests.live import start_stack
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser") or ""
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if not CHROMIUM:
         raise pytest.UsageError(
             "Chromium not found. Install it with `apt-get install chromium` (Debian/Ubuntu) or "
-            "`.venv/bin/playwright install chromium`, or set CHROMIUM_PATH to a Chromium binary.")
+            "`.venv/bin/playwright install chromium`, or set CHROMIUM_PATH to a Chromium binary."
+        )
     ARTIFACTS.mkdir(exist_ok=True)
 
 
@@ -36,8 +44,9 @@ def shop(tmp_path_factory: pytest.TempPathFactory):
     """The running shop with its demo data, and this test process's engine on its database."""
     folder = tmp_path_factory.mktemp("e2e")
     url = f"sqlite:///{folder / 'shop.db'}"
-    stack = start_stack(url, folder, midtrans=False, extra_env={"DEMO_DATA": "1",
-                                                                "SUPPORT_CONTACT": "WhatsApp 0812-0000-0000"})
+    stack = start_stack(
+        url, folder, midtrans=False, extra_env={"DEMO_DATA": "1", "SUPPORT_CONTACT": "WhatsApp 0812-0000-0000"}
+    )
     db.configure(url)
     yield stack
     stack.stop()
@@ -47,8 +56,10 @@ def shop(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def shoot(request: pytest.FixtureRequest):
     """Save a screenshot of the page under tests/e2e/artifacts/<test>-<step>.png."""
+
     def take(page, step: str) -> Path:
         path = ARTIFACTS / f"{request.node.name}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
+
     return take

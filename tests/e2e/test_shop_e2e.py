@@ -58,11 +58,15 @@ def test_a_phone_customer_buys_30_days_with_qris_and_sees_the_access(shop, page:
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390x844", "1280x800"])
 def test_every_shop_page_renders_at_phone_and_desktop_size(shop, page: Page, shoot, size) -> None:
     page.set_viewport_size(size)
-    for path, expected, step in (("/", "Pilih paket", "home"), ("/checkout/paket-7-hari", "Metode pembayaran",
-                                                                 "checkout"),
-                                 ("/orders", "Cek pesanan", "lookup"), ("/terms", "Syarat & ketentuan", "terms"),
-                                 ("/privacy", "Privasi", "privacy"), ("/?lang=en", "Choose a package", "home-en"),
-                                 ("/order/AG-NOPE?t=x", "Order not found", "not-found")):
+    for path, expected, step in (
+        ("/", "Pilih paket", "home"),
+        ("/checkout/paket-7-hari", "Metode pembayaran", "checkout"),
+        ("/orders", "Cek pesanan", "lookup"),
+        ("/terms", "Syarat & ketentuan", "terms"),
+        ("/privacy", "Privasi", "privacy"),
+        ("/?lang=en", "Choose a package", "home-en"),
+        ("/order/AG-NOPE?t=x", "Order not found", "not-found"),
+    ):
         page.goto(shop.app_url + path)
         expect(page.get_by_text(expected).first).to_be_visible()
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
