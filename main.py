@@ -9,8 +9,11 @@ from api.callbacks import router as callbacks_router
 from api.health import router as health_router
 from api.orders import order_limit
 from api.orders import router as orders_router
+from domain.delivery import sender_for
+from domain.scheduler import build_scheduler, shop_jobs
+from domain.scheduler import start as start_scheduler
 from domain.settings import get_settings
-from domain.startup import configure_logging, prepare_database
+from domain.startup import configure_logging, prepare_database, warn_about_settings
 from integrations.gateways import SANDBOX_MOUNT, build_gateways
 from integrations.sandbox import create_sandbox_app
 from pages.shop import checkout, home, legal, lookup, order
@@ -20,11 +23,16 @@ def wire() -> None:
     """Everything the app needs before serving: database, gateways, routes, pages."""
     settings = get_settings()
     configure_logging(settings)
+    warn_about_settings(settings)
     prepare_database(settings)
     gateways = build_gateways(settings)
     app.state.settings, app.state.gateways = settings, gateways
     order_limit.configure(limit=settings.ORDER_RATE_LIMIT_PER_MINUTE, per_seconds=60)
     app.on_shutdown(gateways.close)
+    if settings.SCHEDULER_ENABLED:
+        scheduler = build_scheduler(shop_jobs(settings, gateways.by_name, sender_for(settings)))
+        app.on_startup(lambda: start_scheduler(scheduler))
+        app.on_shutdown(lambda: scheduler.shutdown(wait=False))
     app.include_router(health_router)
     app.include_router(callbacks_router)
     app.include_router(orders_router)

@@ -11,7 +11,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from domain.alerts import raise_alert
 from domain.audit import record_audit, snapshot
+from domain.crypto import decrypt_secret
+from domain.mail import queue_access_ready, queue_pending_stock
 from domain.models import (
     AccountAssignment,
     AccountStatus,
@@ -99,6 +102,23 @@ def active_assignment(*, session: Session, order_id: int) -> AccountAssignment |
     return session.exec(query).first()
 
 
+def _wait_for_stock(session: Session, order: Order, actor: str) -> None:
+    """Queue a paid order for the next free seat, tell the customer, and alert the admins."""
+    transition_order(
+        session=session, order=order, to=OrderStatus.PENDING_STOCK, actor=actor, action="order.pending_stock"
+    )
+    queue_pending_stock(session=session, order=order)
+    raise_alert(
+        session=session,
+        key=f"pending_stock:{order.pool}",
+        kind="pending_stock",
+        subject=f"Pesanan menunggu stok di pool {order.pool}",
+        message=f"Pesanan {order.code} sudah dibayar tetapi pool {order.pool!r} penuh. Tambahkan akun atau "
+        "kursi; pesanan yang menunggu dilayani otomatis.",
+    )
+    log.warning("allocation outcome=pending_stock order=%s pool=%s", order.code, order.pool)
+
+
 def allocate_seat(*, session: Session, order: Order, actor: str) -> AccountAssignment | None:
     """Give a locked, paid order one seat: fulfilled with its assignment, or pending_stock and None.
 
@@ -108,10 +128,7 @@ def allocate_seat(*, session: Session, order: Order, actor: str) -> AccountAssig
     account = find_seat(session=session, pool=order.pool)
     if account is None:
         if order.status != OrderStatus.PENDING_STOCK:
-            transition_order(
-                session=session, order=order, to=OrderStatus.PENDING_STOCK, actor=actor, action="order.pending_stock"
-            )
-            log.warning("allocation outcome=pending_stock order=%s pool=%s", order.code, order.pool)
+            _wait_for_stock(session, order, actor)
         return None
     now = utcnow()
     assignment = AccountAssignment(
@@ -127,6 +144,13 @@ def allocate_seat(*, session: Session, order: Order, actor: str) -> AccountAssig
     take_seat(account)
     # the order's new status rides in the same flush as the seat (one UPDATE of the order)
     transition_order(session=session, order=order, to=OrderStatus.FULFILLED, actor=actor, action="order.fulfil")
+    queue_access_ready(
+        session=session,
+        order=order,
+        seat=assignment,
+        account=account,
+        password=decrypt_secret(account.password_enc) if account.delivery == Delivery.CREDENTIALS else None,
+    )
     session.add(account)
     session.add(assignment)
     session.flush()
@@ -164,9 +188,7 @@ def fulfil_paid_order(*, session: Session, order: Order, actor: str) -> AccountA
     """Allocate for a freshly paid order without jumping the queue of orders already waiting."""
     lock_pools(session=session, pools=[order.pool])
     if older_orders_waiting(session=session, order=order):
-        transition_order(
-            session=session, order=order, to=OrderStatus.PENDING_STOCK, actor=actor, action="order.pending_stock"
-        )
+        _wait_for_stock(session, order, actor)
         serve_pending_stock(session=session, actor=actor, pool=order.pool)
         return active_assignment(session=session, order_id=order.id)  # type: ignore[arg-type]
     return allocate_seat(session=session, order=order, actor=actor)

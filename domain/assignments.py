@@ -11,7 +11,8 @@ from sqlmodel import Session, col, select
 from domain.allocation import ASSIGNMENT_FIELDS, lock_pools, serve_pending_stock
 from domain.audit import SCHEDULER, record_audit, snapshot
 from domain.errors import Conflict, NotFound, ValidationFailed
-from domain.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, Delivery, InviteState
+from domain.mail import queue_seat_news
+from domain.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, Delivery, InviteState, Order
 from domain.seats import free_seat
 from domain.types import utcnow
 from domain.validation import require_text
@@ -64,6 +65,7 @@ def extend_assignment(
     assignment.end_at = target
     session.add(assignment)
     session.flush()
+    _tell_customer(session, assignment, "seat_extended")
     record_audit(
         session=session,
         actor=actor,
@@ -76,6 +78,12 @@ def extend_assignment(
         days=days,
     )
     return assignment
+
+
+def _tell_customer(session: Session, assignment: AccountAssignment, kind: str) -> None:
+    order = session.get(Order, assignment.order_id)
+    if order is not None:
+        queue_seat_news(session=session, order=order, seat=assignment, kind=kind)
 
 
 def _pool_of(session: Session, assignment: AccountAssignment) -> str:
@@ -132,6 +140,7 @@ def revoke_assignment(
     _require_active(assignment, "revoked")
     lock_pools(session=session, pools=[_pool_of(session, assignment)])
     account = _end(session, assignment, AssignmentStatus.REVOKED, actor, "assignment.revoke", reason, ip)
+    _tell_customer(session, assignment, "seat_revoked")
     serve_pending_stock(session=session, actor=actor, pool=account.pool)
     return assignment
 
@@ -154,6 +163,7 @@ def release_expired_assignments(
     lock_pools(session=session, pools=pools)
     for assignment in expired:
         _end(session, assignment, AssignmentStatus.EXPIRED, actor, "assignment.expire", "period ended")
+        _tell_customer(session, assignment, "seat_ended")
     for pool in pools:
         serve_pending_stock(session=session, actor=actor, pool=pool)
     return expired

@@ -259,6 +259,49 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "Cara bayar ada di halaman pesanan.",
         "en": "Thank you for ordering {package}. Pay {amount} before {deadline}. How to pay is on your order page.",
     },
+    "mail.access.subject": {"id": "Akses Anda siap: pesanan {code}", "en": "Your access is ready: order {code}"},
+    "mail.access.credentials": {
+        "id": "Pembayaran diterima. Berikut detail login akun ChatGPT Anda, aktif sampai {date}.",
+        "en": "Payment received. Here are the login details of your ChatGPT account, active until {date}.",
+    },
+    "mail.access.invite": {
+        "id": "Pembayaran diterima. Undangan ke workspace {workspace} sedang dikirim ke {email}; "
+        "terima undangannya saat tiba. Aktif sampai {date}.",
+        "en": "Payment received. Your invitation to workspace {workspace} is on its way to "
+        "{email}; accept it when it arrives. Active until {date}.",
+    },
+    "mail.pending_stock.subject": {"id": "Pesanan {code}: menunggu kursi", "en": "Order {code}: waiting for a seat"},
+    "mail.pending_stock.body": {
+        "id": "Pembayaran Anda sudah kami terima. Semua kursi sedang terisi; kursi Anda "
+        "diberikan otomatis begitu tersedia dan kami kirim e-mail lagi.",
+        "en": "We have received your payment. Every seat is taken right now; yours is "
+        "assigned automatically as soon as one frees up, and we will e-mail you again.",
+    },
+    "mail.reminder.subject": {"id": "Akses Anda berakhir dalam {days} hari", "en": "Your access ends in {days} days"},
+    "mail.reminder.subject_1": {"id": "Akses Anda berakhir besok", "en": "Your access ends tomorrow"},
+    "mail.reminder.body": {
+        "id": "Akses pesanan {code} berakhir pada {date}. Perpanjang dengan membeli paket baru di toko.",
+        "en": "The access of order {code} ends on {date}. Renew by buying a new package in the shop.",
+    },
+    "mail.renew": {"id": "Beli paket baru", "en": "Buy a new package"},
+    "mail.ended.subject": {"id": "Akses pesanan {code} telah berakhir", "en": "The access of order {code} has ended"},
+    "mail.ended.body": {
+        "id": "Masa aktif berakhir pada {date} dan kursi telah dilepas. Terima kasih telah berbelanja.",
+        "en": "The period ended on {date} and the seat has been released. Thank you for your purchase.",
+    },
+    "mail.revoked.subject": {"id": "Akses pesanan {code} dicabut", "en": "The access of order {code} was revoked"},
+    "mail.revoked.body": {
+        "id": "Akses Anda dicabut pada {date}. Alasan: {reason}",
+        "en": "Your access was revoked on {date}. Reason: {reason}",
+    },
+    "mail.extended.subject": {
+        "id": "Akses pesanan {code} diperpanjang",
+        "en": "The access of order {code} was extended",
+    },
+    "mail.extended.body": {
+        "id": "Masa aktif Anda sekarang sampai {date}.",
+        "en": "Your access now lasts until {date}.",
+    },
     "mail.lookup.subject": {"id": "Link pesanan Anda", "en": "Your order links"},
     "mail.lookup.body": {"id": "Berikut pesanan yang memakai e-mail ini:", "en": "These orders use this e-mail:"},
 }

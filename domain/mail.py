@@ -10,8 +10,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session, col, select
 
 from domain.i18n import format_date, format_idr, language, t
-from domain.models import EmailOutbox, Order, Product
-from domain.orders import access_token
+from domain.links import order_link, shop_link
+from domain.models import AccountAssignment, ChatGPTAccount, Delivery, EmailOutbox, Order, Product
+from domain.types import utcnow
 from domain.validation import normalize_email
 
 _templates = Environment(
@@ -35,12 +36,6 @@ class Message:
         return _templates.get_template("message.html").render(context), _templates.get_template("message.txt").render(
             context
         )
-
-
-def order_link(code: str) -> str:
-    from domain.settings import get_settings
-
-    return f"{get_settings().public_url}/order/{code}?t={access_token(code)}"
 
 
 def queue_email(
@@ -106,3 +101,96 @@ def queue_order_lookup(*, session: Session, email: str, lang: str) -> int:
     )
     queue_email(session=session, to=address, kind="order_lookup", message=message, lang=lang)
     return len(orders)
+
+
+def _order_message(
+    order: Order,
+    subject: str,
+    paragraphs: list[str],
+    *,
+    details: list[tuple[str, str]] | None = None,
+    renew: bool = False,
+) -> Message:
+    lang = order.locale
+    links = [(t("order.title", lang, code=order.code), order_link(order.code))]
+    if renew:
+        links.append((t("mail.renew", lang), shop_link("/")))
+    return Message(
+        subject=subject,
+        greeting=t("mail.greeting", lang, name=order.name),
+        paragraphs=paragraphs,
+        details=details or [],
+        links=links,
+        footer=t("mail.footer", lang),
+    )
+
+
+def queue_access_ready(
+    *, session: Session, order: Order, seat: AccountAssignment, account: ChatGPTAccount, password: str | None
+) -> EmailOutbox:
+    """The only e-mail that carries a password: the shared login of a CREDENTIALS account."""
+    lang, until = order.locale, format_date(seat.end_at, order.locale)
+    if account.delivery == Delivery.CREDENTIALS:
+        paragraphs = [t("mail.access.credentials", lang, date=until), t("order.dont_change", lang)]
+        details = [(t("order.login_email", lang), account.email), (t("order.password", lang), password or "")]
+    else:
+        workspace = account.note.removeprefix("[DEMO]").strip() or account.email.split("@")[-1]
+        paragraphs = [t("mail.access.invite", lang, workspace=workspace, email=seat.customer_email, date=until)]
+        details = []
+    message = _order_message(order, t("mail.access.subject", lang, code=order.code), paragraphs, details=details)
+    return queue_email(
+        session=session, to=order.email, kind="access_ready", message=message, lang=lang, order_id=order.id
+    )
+
+
+def queue_pending_stock(*, session: Session, order: Order) -> EmailOutbox:
+    lang = order.locale
+    message = _order_message(
+        order, t("mail.pending_stock.subject", lang, code=order.code), [t("mail.pending_stock.body", lang)]
+    )
+    return queue_email(
+        session=session, to=order.email, kind="pending_stock", message=message, lang=lang, order_id=order.id
+    )
+
+
+def queue_seat_news(
+    *, session: Session, order: Order, seat: AccountAssignment, kind: str, days: int = 0
+) -> EmailOutbox:
+    """A change to a seat: reminder (3 or 1 day before), ended, revoked (with reason) or extended."""
+    lang, code = order.locale, order.code
+    if kind == "reminder":
+        subject = t("mail.reminder.subject_1", lang) if days == 1 else t("mail.reminder.subject", lang, days=days)
+        body = t("mail.reminder.body", lang, code=code, date=format_date(seat.end_at, lang))
+    elif kind == "seat_ended":
+        subject = t("mail.ended.subject", lang, code=code)
+        body = t("mail.ended.body", lang, date=format_date(seat.ended_at or seat.end_at, lang))
+    elif kind == "seat_revoked":
+        subject = t("mail.revoked.subject", lang, code=code)
+        body = t(
+            "mail.revoked.body", lang, date=format_date(seat.ended_at or utcnow(), lang), reason=seat.end_reason or ""
+        )
+    elif kind == "seat_extended":
+        subject = t("mail.extended.subject", lang, code=code)
+        body = t("mail.extended.body", lang, date=format_date(seat.end_at, lang))
+    else:
+        raise ValueError(f"unknown seat e-mail {kind!r}")
+    message = _order_message(order, subject, [body], renew=kind in ("reminder", "seat_ended", "seat_revoked"))
+    return queue_email(
+        session=session,
+        to=order.email,
+        kind=kind if kind != "reminder" else f"reminder_{days}d",
+        message=message,
+        lang=lang,
+        order_id=order.id,
+    )
+
+
+def queue_admin_alert(*, session: Session, to: list[str], subject: str, body: str) -> list[EmailOutbox]:
+    """An alert for the shop's admins, in Indonesian (the owner's language), one row per admin."""
+    message = Message(
+        subject=f"[AksesGPT] {subject}",
+        greeting="Halo admin,",
+        paragraphs=[body],
+        links=[("Dashboard", shop_link("/admin"))],
+    )
+    return [queue_email(session=session, to=address, kind="admin_alert", message=message, lang="id") for address in to]

@@ -185,6 +185,8 @@ class AccountAssignment(Timestamped, table=True):
     ended_at: datetime | None = _ts(default=None, nullable=True)
     end_reason: str | None = Field(default=None, max_length=500)
     invite_state: str | None = Field(default=None, max_length=16)
+    reminded_3d_at: datetime | None = _ts(default=None, nullable=True)  # each reminder goes out once
+    reminded_1d_at: datetime | None = _ts(default=None, nullable=True)
 
 
 class PaymentEvent(Timestamped, table=True):
@@ -252,3 +254,35 @@ class EmailOutbox(Timestamped, table=True):
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
     last_error: str | None = Field(default=None, max_length=1000)
     sent_at: datetime | None = _ts(default=None, nullable=True)
+
+
+class JobRun(SQLModel, table=True):
+    """The last run of each background job, for the dashboard and /healthz."""
+
+    __tablename__ = "job_runs"
+
+    name: str = Field(primary_key=True, max_length=64)
+    last_started_at: datetime | None = _ts(default=None, nullable=True)
+    last_finished_at: datetime | None = _ts(default=None, nullable=True)
+    last_success_at: datetime | None = _ts(default=None, nullable=True)
+    last_outcome: str = Field(default="", max_length=16)  # ok | failed | skipped
+    last_detail: str = Field(default="", max_length=1000)
+    last_duration_ms: float | None = None
+    runs: int = 0
+    failures: int = 0
+
+
+class AdminAlert(Timestamped, table=True):
+    """A condition the owner must hear about; debounced by key while it lasts."""
+
+    __tablename__ = "admin_alerts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)
+    kind: str = Field(max_length=40)
+    message: str = Field(max_length=1000)
+    active: bool = True
+    first_raised_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    last_sent_at: datetime | None = _ts(default=None, nullable=True)
+    resolved_at: datetime | None = _ts(default=None, nullable=True)
+    times: int = 0

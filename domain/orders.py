@@ -5,8 +5,6 @@ through `record_payment`; idempotency comes from the state machine under the ord
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import logging
 import secrets
@@ -15,9 +13,11 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from domain.alerts import raise_alert
 from domain.allocation import active_assignment, fulfil_paid_order, lock_order
 from domain.audit import record_audit
 from domain.errors import IllegalTransition, NotFound, ValidationFailed
+from domain.links import access_token, hash_token
 from domain.models import AccountAssignment, EventOutcome, Order, OrderStatus, Product
 from domain.order_states import AWAITING_PAYMENT, transition_order
 from domain.products import get_product
@@ -40,20 +40,6 @@ class PaymentResult:
 
 def new_order_code() -> str:
     return "AG-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def access_token(code: str) -> str:
-    """The secret of an order's customer link, derived from the order code and STORAGE_SECRET, so a
-    lost link can be e-mailed again without storing it (rotating STORAGE_SECRET invalidates links)."""
-    from domain.settings import get_settings
-
-    key = f"order-link:{get_settings().STORAGE_SECRET}".encode()
-    digest = hmac.new(key, code.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")[:32]
 
 
 def token_matches(order: Order, token: str | None) -> bool:
@@ -205,6 +191,14 @@ def record_payment(
             ip=ip,
             expected_idr=order.amount_idr,
             paid_idr=amount_idr,
+        )
+        raise_alert(
+            session=session,
+            key=f"amount_mismatch:{order.code}",
+            kind="amount_mismatch",
+            subject=f"Jumlah pembayaran berbeda: {order.code}",
+            message=f"Pesanan {order.code} dibayar {amount_idr} rupiah, tagihan {order.amount_idr}. Pesanan "
+            "ditahan untuk diperiksa: terima atau kembalikan dananya dari dashboard.",
         )
         log.warning("payment outcome=review order=%s expected=%s paid=%s", order.code, order.amount_idr, amount_idr)
         return PaymentResult(EventOutcome.APPLIED, order, None, "amount mismatch: held for review")

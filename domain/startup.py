@@ -25,6 +25,14 @@ def configure_logging(settings: Settings) -> None:
     root.propagate = True
 
 
+def warn_about_settings(settings: Settings) -> None:
+    if not settings.SMTP_HOST:
+        if settings.is_production:
+            log.warning("SMTP_HOST is not set: e-mails stay PENDING in the outbox until it is")
+        else:
+            log.info("no SMTP_HOST: e-mails are logged here and kept in the outbox (admin > outbox)")
+
+
 def prepare_database(settings: Settings) -> None:
     """Point the app at its database, migrate it to head, create the first admin, seed a dev shop."""
     db.configure(settings.database_url)

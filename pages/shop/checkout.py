@@ -13,7 +13,7 @@ from domain.errors import NotFound
 from domain.gateway import GatewayError, GatewayRejected, PaymentChannel
 from domain.i18n import format_idr
 from domain.i18n import t as tr
-from domain.mail import order_link
+from domain.links import order_link
 from domain.models import Product
 from domain.orders import create_order, order_input_errors
 from domain.payments import start_payment

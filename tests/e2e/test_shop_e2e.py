@@ -35,8 +35,9 @@ def test_a_phone_customer_buys_30_days_with_qris_and_sees_the_access(shop, page:
     order_url = page.url
     assert "/order/AG-" in order_url and "t=" in order_url
 
-    page.get_by_role("link", name="Buka halaman pembayaran").click()  # opens the simulator's checkout in a tab
-    checkout = page.context.pages[-1]
+    with page.context.expect_page() as opened:  # the simulator's checkout opens in a new tab
+        page.get_by_role("link", name="Buka halaman pembayaran").click()
+    checkout = opened.value
     expect(checkout.get_by_text("SANDBOX — simulasi pembayaran")).to_be_visible()
     shoot(checkout, "4-sandbox-checkout")
     checkout.get_by_role("button", name="Bayar (Pay)").click()

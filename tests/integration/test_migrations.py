@@ -39,3 +39,27 @@ def test_models_and_migrations_agree_and_round_trip(fresh_url: str) -> None:
     db.upgrade_database(fresh_url)
     assert _differences(fresh_url) == []
     assert _tables(fresh_url) == set(SQLModel.metadata.tables)
+
+
+def _partial_index(url: str) -> str:
+    engine = db.make_engine(url, poolclass=sa.pool.NullPool)
+    name = "uq_account_assignments_one_active_per_order"
+    query = (
+        "SELECT sql FROM sqlite_master WHERE name = :name"
+        if url.startswith("sqlite")
+        else "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+    )
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(query), {"name": name}).scalar() or ""
+    finally:
+        engine.dispose()
+
+
+def test_round_trips_keep_the_one_active_seat_per_order_index_partial(fresh_url: str) -> None:
+    """SQLite's batch mode recreates tables; the index must keep its WHERE clause through it."""
+    db.upgrade_database(fresh_url)
+    db.downgrade_database(fresh_url, "0001")
+    db.upgrade_database(fresh_url)
+    definition = _partial_index(fresh_url)
+    assert "UNIQUE" in definition.upper() and "WHERE" in definition.upper() and "ACTIVE" in definition

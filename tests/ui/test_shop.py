@@ -10,8 +10,9 @@ from sqlmodel import func, select
 
 from domain import db
 from domain.gateway import Checkout
+from domain.links import access_token
 from domain.models import EmailOutbox, Order
-from domain.orders import access_token, create_order, expire_order, record_payment
+from domain.orders import create_order, expire_order, record_payment
 from domain.payments import attach_checkout
 from domain.pool import add_account, list_accounts, retire_account, suspend_account
 from domain.products import get_product, update_product

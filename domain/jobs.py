@@ -1,0 +1,202 @@
+"""The background jobs (DESIGN.md §6). Each is a plain function of `now` (tests move the clock), does
+bounded work, and is wrapped by `run_job`, which records the run, never lets an error escape, alerts
+the admins when a job keeps failing, and on PostgreSQL makes sure one process runs it at a time."""
+
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from domain import db
+from domain.alerts import raise_alert, resolve_alert
+from domain.allocation import free_seats, serve_pending_stock
+from domain.assignments import release_expired_assignments
+from domain.delivery import Sender, deliver_outbox
+from domain.gateway import PaymentGateway
+from domain.mail import queue_seat_news
+from domain.models import AccountAssignment, AssignmentStatus, JobRun, Order, OrderStatus
+from domain.orders import PaymentResult, expire_order
+from domain.payments import reconcile_unpaid
+from domain.types import utcnow
+
+log = logging.getLogger("aksesgpt.jobs")
+BATCH = 200
+
+
+def release_expired(now: datetime | None = None, max_batches: int = 50) -> str:
+    """ACTIVE assignments past end_at become EXPIRED, seats freed (and offered to the queue), customers told."""
+    now = now or utcnow()
+    total = 0
+    for _ in range(max_batches):
+        released = db.in_transaction(lambda s: release_expired_assignments(session=s, now=now, limit=BATCH))
+        total += len(released)
+        if len(released) < BATCH:
+            break
+    return f"released {total}"
+
+
+def serve_waiting_orders(now: datetime | None = None) -> str:
+    served = db.in_transaction(lambda s: serve_pending_stock(session=s, actor="scheduler", limit=BATCH))
+    return f"served {len(served)}"
+
+
+def expire_unpaid_orders(gateways: dict[str, PaymentGateway], now: datetime | None = None) -> str:
+    """Ask the gateway about unpaid orders first (a paid-but-unannounced order gets fulfilled), then expire
+    the ones still unpaid past their deadline."""
+    now = now or utcnow()
+    report = reconcile_unpaid(gateways=gateways, now=now)
+    with db.read_session() as session:
+        overdue = list(
+            session.exec(
+                select(col(Order.id))
+                .where(
+                    Order.status == OrderStatus.PENDING_PAYMENT,
+                    col(Order.payment_expires_at).is_not(None),
+                    col(Order.payment_expires_at) <= now,
+                )
+                .limit(BATCH)
+            )
+        )
+    expired = 0
+    for order_id in overdue:
+        result = db.in_transaction(_expirer(order_id or 0))
+        expired += result.outcome == "applied"
+    return f"reconciled {report.checked} (applied {report.applied}, errors {report.errors}), expired {expired}"
+
+
+def _expirer(order_id: int) -> Callable[[Session], PaymentResult]:
+    return lambda session: expire_order(session=session, order_id=order_id, actor="scheduler")
+
+
+def deliver_mail(sender: Sender | None, now: datetime | None = None) -> str:
+    if sender is None:
+        return "no SMTP configured: mail kept PENDING"
+    report = deliver_outbox(sender=sender, now=now)
+    return f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}"
+
+
+REMINDERS = ((3, "reminded_3d_at"), (1, "reminded_1d_at"))
+
+
+def send_reminders(now: datetime | None = None) -> str:
+    """One e-mail 3 days and one 1 day before a seat ends, each at most once per assignment."""
+    now = now or utcnow()
+    sent = 0
+    for days, column in REMINDERS:
+
+        def work(session, days=days, column=column) -> int:
+            seats = list(
+                session.exec(
+                    select(AccountAssignment)
+                    .where(
+                        AccountAssignment.status == AssignmentStatus.ACTIVE,
+                        col(getattr(AccountAssignment, column)).is_(None),
+                        col(AccountAssignment.end_at) > now,
+                        col(AccountAssignment.end_at) <= now + timedelta(days=days),
+                    )
+                    .order_by(col(AccountAssignment.end_at))
+                    .limit(BATCH)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for seat in seats:
+                if days == 3 and seat.end_at <= now + timedelta(days=1):
+                    setattr(seat, column, now)  # too late for the 3-day one: the 1-day reminder will say it
+                    continue
+                order = session.get(Order, seat.order_id)
+                if order is not None:
+                    queue_seat_news(session=session, order=order, seat=seat, kind="reminder", days=days)
+                setattr(seat, column, now)
+                session.add(seat)
+            return len(seats)
+
+        sent += db.in_transaction(work)
+    return f"reminders {sent}"
+
+
+def watch_pool(threshold: int, now: datetime | None = None) -> str:
+    """Alert (at most hourly while it lasts) when fewer than `threshold` seats are free."""
+
+    def work(session) -> str:
+        free = free_seats(session=session)
+        if free < threshold:
+            raise_alert(
+                session=session,
+                key="pool_low",
+                kind="pool_low",
+                now=now,
+                subject=f"Stok kursi menipis: {free} kursi tersisa",
+                message=f"Tinggal {free} kursi kosong (batas {threshold}). Tambahkan akun ke pool.",
+            )
+            return f"low: {free} free"
+        resolve_alert(session=session, key="pool_low", now=now)
+        return f"ok: {free} free"
+
+    return db.in_transaction(work)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_seconds: int
+    work: Callable[[], str]
+
+
+def run_job(job: Job) -> str:
+    """Run one job once: skipped when another process holds it, recorded, failures alerted, never raised."""
+    engine = db.get_engine()
+    started, clock = utcnow(), time.perf_counter()
+    with engine.connect() as lock_conn:
+        if engine.dialect.name == "postgresql":
+            key = zlib.crc32(f"aksesgpt.job:{job.name}".encode()) - 2**31
+            if not lock_conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar():
+                return "skipped: running in another process"
+        try:
+            detail, outcome = job.work(), "ok"
+        except Exception as exc:  # a failing job must not stop the others or the app
+            detail, outcome = f"{type(exc).__name__}: {exc}"[:1000], "failed"
+            log.warning("job name=%s outcome=failed error=%s", job.name, detail, exc_info=True)
+        lock_conn.rollback()  # releases the advisory lock
+    duration = round((time.perf_counter() - clock) * 1000, 1)
+    _record(job.name, started, outcome, detail, duration)
+    if outcome == "ok":
+        log.info("job name=%s outcome=ok duration_ms=%s %s", job.name, duration, detail)
+    return detail
+
+
+def _record(name: str, started: datetime, outcome: str, detail: str, duration: float) -> None:
+    def work(session) -> None:
+        run = session.get(JobRun, name) or JobRun(name=name)
+        run.last_started_at, run.last_finished_at = started, utcnow()
+        run.last_outcome, run.last_detail, run.last_duration_ms = outcome, detail, duration
+        run.runs += 1
+        if outcome == "ok":
+            run.last_success_at = run.last_finished_at
+            resolve_alert(session=session, key=f"job_failing:{name}")
+        else:
+            run.failures += 1
+            raise_alert(
+                session=session,
+                key=f"job_failing:{name}",
+                kind="job_failing",
+                subject=f"Tugas latar '{name}' gagal",
+                message=f"Tugas '{name}' gagal: {detail}",
+            )
+        session.add(run)
+
+    try:
+        db.in_transaction(work)
+    except Exception:  # the database may be what is failing; the log still has it
+        log.warning("job name=%s could not record its run", name, exc_info=True)
+
+
+def job_runs() -> list[JobRun]:
+    with db.read_session() as session:
+        return list(session.exec(select(JobRun).order_by(col(JobRun.name))))

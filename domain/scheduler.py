@@ -1,0 +1,57 @@
+"""The jobs on APScheduler 3's AsyncIOScheduler, inside the app's event loop (jobs run in threads)."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from domain.delivery import Sender
+from domain.gateway import PaymentGateway
+from domain.jobs import (
+    Job,
+    deliver_mail,
+    expire_unpaid_orders,
+    release_expired,
+    run_job,
+    send_reminders,
+    serve_waiting_orders,
+    watch_pool,
+)
+from domain.settings import Settings
+
+log = logging.getLogger("aksesgpt.jobs")
+
+
+def shop_jobs(settings: Settings, gateways: dict[str, PaymentGateway], sender: Sender | None) -> list[Job]:
+    return [
+        Job("release_expired_assignments", 60, release_expired),
+        Job("serve_pending_stock", 60, serve_waiting_orders),
+        Job("expire_unpaid_orders", 60, lambda: expire_unpaid_orders(gateways)),
+        Job("deliver_outbox", 30, lambda: deliver_mail(sender)),
+        Job("expiry_reminders", 3600, send_reminders),
+        Job("low_pool_alert", 300, lambda: watch_pool(settings.LOW_POOL_THRESHOLD)),
+    ]
+
+
+def build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(
+        executors={"default": ThreadPoolExecutor(max_workers=2)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+    )
+    for job in jobs:
+        scheduler.add_job(
+            run_job, "interval", seconds=job.every_seconds, args=[job], id=job.name, name=job.name, next_run_time=None
+        )
+    return scheduler
+
+
+def start(scheduler: AsyncIOScheduler) -> None:
+    """Start inside the running loop (app.on_startup) and run every job once right away."""
+    from datetime import datetime, timedelta
+
+    scheduler.start()
+    for index, job in enumerate(scheduler.get_jobs()):
+        job.modify(next_run_time=datetime.now(scheduler.timezone) + timedelta(seconds=2 + index))
+    log.info("scheduler started jobs=%s", ",".join(j.id for j in scheduler.get_jobs()))
