@@ -50,9 +50,10 @@ class SmtpSender:
         name, address = _split_address(self.mail_from)
         message = emails.html(html=row.html, text=row.text, subject=row.subject, mail_from=(name, address))
         response = message.send(to=row.to, smtp=dict(self.smtp))
-        if response is None or response.status_code not in (250, 251):
-            error = getattr(response, "error", None) or getattr(response, "status_text", None)
-            raise MailError(f"SMTP said {getattr(response, 'status_code', None)}: {error}")
+        code = getattr(response, "status_code", None)
+        if code not in (250, 251):
+            error = getattr(response, "error", None) or getattr(response, "status_text", None) or "no answer"
+            raise MailError(f"SMTP {code}: {error}" if code else f"SMTP unreachable: {error}")
 
 
 class ConsoleSender:
