@@ -55,8 +55,15 @@ def inbox():
 
 
 def _sender(port: int) -> SmtpSender:
-    return SmtpSender(Settings(_env_file=None, SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TLS=False,
-                               MAIL_FROM="AksesGPT <shop@example.com>"))
+    return SmtpSender(
+        Settings(
+            _env_file=None,
+            SMTP_HOST="127.0.0.1",
+            SMTP_PORT=port,
+            SMTP_TLS=False,
+            MAIL_FROM="AksesGPT <shop@example.com>",
+        )
+    )
 
 
 def _dead_port() -> int:
@@ -67,11 +74,23 @@ def _dead_port() -> int:
 
 def _order(product, locale: str = "id", email_address: str = "budi@example.com") -> Order:
     def work(s):
-        order, _ = create_order(session=s, product_slug=product.slug, email=email_address, name="Budi",
-                                phone="081234567890", locale=locale)
-        return attach_checkout(session=s, order_id=order.id, actor="test", checkout=Checkout(
-            provider="tripay", reference=f"DEV-T{order.code[3:]}", method="BRIVA", checkout_url="http://x",
-            pay_code="8808000111222", expires_at=utcnow() + timedelta(hours=1)))
+        order, _ = create_order(
+            session=s, product_slug=product.slug, email=email_address, name="Budi", phone="081234567890", locale=locale
+        )
+        return attach_checkout(
+            session=s,
+            order_id=order.id,
+            actor="test",
+            checkout=Checkout(
+                provider="tripay",
+                reference=f"DEV-T{order.code[3:]}",
+                method="BRIVA",
+                checkout_url="http://x",
+                pay_code="8808000111222",
+                expires_at=utcnow() + timedelta(hours=1),
+            ),
+        )
+
     return db.in_transaction(work)
 
 
@@ -92,8 +111,13 @@ def test_every_customer_email_arrives_with_its_link_and_only_one_carries_the_pas
     assert report.sent == 5 and report.retrying == report.failed == 0
     mails = _by_subject(inbox)
     code = order.code
-    assert set(mails) == {f"Pesanan {code}: selesaikan pembayaran", f"Akses Anda siap: pesanan {code}",
-                          f"Akses pesanan {code} diperpanjang", f"Akses pesanan {code} dicabut", "Link pesanan Anda"}
+    assert set(mails) == {
+        f"Pesanan {code}: selesaikan pembayaran",
+        f"Akses Anda siap: pesanan {code}",
+        f"Akses pesanan {code} diperpanjang",
+        f"Akses pesanan {code} dicabut",
+        "Link pesanan Anda",
+    }
     link = f"/order/{code}?t={access_token(code)}"
     for subject, message in mails.items():
         assert message["To"] == "budi@example.com"
@@ -137,11 +161,13 @@ def test_smtp_down_keeps_mail_pending_with_backoff_then_delivers_each_once(engin
 
 
 def test_ten_failed_attempts_mark_failed_and_alert_the_admins(engine, monkeypatch) -> None:
-    monkeypatch.setattr("domain.settings.get_settings", lambda: Settings(_env_file=None, ADMIN_EMAIL="boss@example.com"))
+    monkeypatch.setattr(
+        "domain.settings.get_settings", lambda: Settings(_env_file=None, ADMIN_EMAIL="boss@example.com")
+    )
     product = make_product()
     _order(product)
     dead, now = _sender(_dead_port()), utcnow()
-    for attempt in range(MAX_ATTEMPTS):
+    for _ in range(MAX_ATTEMPTS):
         deliver_outbox(sender=dead, now=now)
         now += timedelta(hours=2)
     with db.read_session() as s:
@@ -184,7 +210,9 @@ def test_reminders_go_out_once_each_three_days_and_one_day_before(engine) -> Non
 
 
 def test_low_pool_alert_is_debounced_to_once_an_hour(engine, monkeypatch) -> None:
-    monkeypatch.setattr("domain.settings.get_settings", lambda: Settings(_env_file=None, ADMIN_EMAIL="boss@example.com"))
+    monkeypatch.setattr(
+        "domain.settings.get_settings", lambda: Settings(_env_file=None, ADMIN_EMAIL="boss@example.com")
+    )
     make_account(max_seats=2)
     now = utcnow()
     assert watch_pool(5, now=now) == "low: 2 free"
@@ -194,6 +222,7 @@ def test_low_pool_alert_is_debounced_to_once_an_hour(engine, monkeypatch) -> Non
     def alerts() -> int:
         with db.read_session() as s:
             return len(s.exec(select(EmailOutbox).where(EmailOutbox.kind == "admin_alert")).all())
+
     assert alerts() == 2
     assert watch_pool(2, now=now + timedelta(minutes=70)) == "ok: 2 free"
     with db.read_session() as s:
@@ -205,6 +234,7 @@ def test_low_pool_alert_is_debounced_to_once_an_hour(engine, monkeypatch) -> Non
 def test_a_failing_job_is_recorded_and_alerted_and_the_next_job_still_runs(engine) -> None:
     def broken() -> str:
         raise RuntimeError("gateway exploded")
+
     assert run_job(Job("broken", 60, broken)).startswith("RuntimeError")
     assert run_job(Job("release_expired_assignments", 60, release_expired)) == "released 0"
     with db.read_session() as s:

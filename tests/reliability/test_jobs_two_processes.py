@@ -36,11 +36,22 @@ def test_two_processes_release_each_expired_seat_exactly_once(engine, db_url: st
         make_account(max_seats=10)
     seats = [pay(make_order(product)).assignment for _ in range(300)]
     start_at = f"{time.time() + 3:.3f}"
-    runners = [subprocess.Popen([sys.executable, "-c", RUNNER, db_url, start_at], cwd=ROOT, env=base_env(),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    runners = [
+        subprocess.Popen(
+            [sys.executable, "-c", RUNNER, db_url, start_at],
+            cwd=ROOT,
+            env=base_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [r.communicate(timeout=120) for r in runners]
     assert all(r.returncode == 0 for r in runners), outputs
-    released = sum(int(line.split()[1]) for out, _ in outputs for line in out.splitlines() if line.startswith("released"))
+    released = sum(
+        int(line.split()[1]) for out, _ in outputs for line in out.splitlines() if line.startswith("released")
+    )
     assert released == 300, outputs
 
     with db.read_session() as s:
