@@ -16,6 +16,9 @@ from domain.settings import get_settings
 from domain.startup import configure_logging, prepare_database, warn_about_settings
 from integrations.gateways import SANDBOX_MOUNT, build_gateways
 from integrations.sandbox import create_sandbox_app
+from pages.admin import accounts, assignments, login, logs, orders, overview
+from pages.admin import settings as admin_settings
+from pages.admin.frame import AdminSessionMiddleware
 from pages.shop import checkout, home, legal, lookup, order
 
 
@@ -39,7 +42,21 @@ def wire() -> None:
     app.router.routes[:] = [r for r in app.router.routes if not (isinstance(r, Mount) and r.path == SANDBOX_MOUNT)]
     if gateways.sandbox is not None:  # development without gateway settings: serve the simulator ourselves
         app.mount(SANDBOX_MOUNT, create_sandbox_app(gateways.sandbox))
-    for pages in (home, checkout, order, lookup, legal):
+    app.add_middleware(AdminSessionMiddleware)
+    for pages in (
+        home,
+        checkout,
+        order,
+        lookup,
+        legal,
+        login,
+        overview,
+        accounts,
+        assignments,
+        orders,
+        logs,
+        admin_settings,
+    ):
         pages.register()
     if settings.BENCH_PAGES:
         ui.page("/_bench/bare")(lambda: ui.label("ok"))

@@ -89,3 +89,59 @@ def bootstrap_admin(*, session: Session, email: str, password: str) -> AdminUser
     if not email or not password or admin_count(session=session):
         return None
     return create_admin(session=session, email=email, password=password)
+
+
+def _require_owner(session: Session, actor_id: int) -> AdminUser:
+    actor = session.get(AdminUser, actor_id)
+    if actor is None or not actor.is_active or actor.role != "owner":
+        raise Conflict("only an owner can manage admins")
+    return actor
+
+
+def set_admin_active(*, session: Session, actor_id: int, admin_id: int, active: bool) -> AdminUser:
+    owner = _require_owner(session, actor_id)
+    admin = session.get(AdminUser, admin_id)
+    if admin is None:
+        raise ValidationFailed(f"unknown admin {admin_id}")
+    if admin.id == owner.id and not active:
+        raise Conflict("you cannot disable your own account")
+    before = admin.is_active
+    admin.is_active = active
+    session.add(admin)
+    record_audit(
+        session=session,
+        actor=f"admin:{owner.email}",
+        action="admin.enable" if active else "admin.disable",
+        entity="admin",
+        entity_id=admin.id,
+        before={"is_active": before},
+        after={"is_active": active},
+    )
+    return admin
+
+
+def reset_admin_password(*, session: Session, actor_id: int, admin_id: int, password: str) -> AdminUser:
+    owner = _require_owner(session, actor_id)
+    admin = session.get(AdminUser, admin_id)
+    if admin is None:
+        raise ValidationFailed(f"unknown admin {admin_id}")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"an admin password needs at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    admin.password_hash = pwd_context.hash(password)
+    admin.failed_logins, admin.locked_until = 0, None
+    session.add(admin)
+    record_audit(
+        session=session, actor=f"admin:{owner.email}", action="admin.reset_password", entity="admin", entity_id=admin.id
+    )
+    return admin
+
+
+def add_admin(*, session: Session, actor_id: int, email: str, password: str, role: str = "staff") -> AdminUser:
+    owner = _require_owner(session, actor_id)
+    if role not in ("owner", "staff"):
+        raise ValidationFailed("role is owner or staff", field="role")
+    return create_admin(session=session, email=email, password=password, actor=f"admin:{owner.email}", role=role)
+
+
+def list_admins(*, session: Session) -> list[AdminUser]:
+    return list(session.exec(select(AdminUser).order_by(AdminUser.email)))

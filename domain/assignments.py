@@ -167,3 +167,99 @@ def release_expired_assignments(
     for pool in pools:
         serve_pending_stock(session=session, actor=actor, pool=pool)
     return expired
+
+
+def move_assignment(
+    *, session: Session, assignment_id: int, to_account_id: int, actor: str, reason: str, ip: str | None = None
+) -> AccountAssignment:
+    """Move a customer to another account of the same pool (e.g. the old one was banned), keeping the
+    end date: the old seat is revoked with the reason, a new one starts, and the customer gets the new access."""
+    from domain.crypto import decrypt_secret
+    from domain.mail import queue_access_ready
+    from domain.seats import take_seat
+
+    reason = require_text(reason, "reason", 500)
+    old = _locked_assignment(session, assignment_id)
+    _require_active(old, "moved")
+    pool = _pool_of(session, old)
+    lock_pools(session=session, pools=[pool])
+    target = session.exec(
+        select(ChatGPTAccount)
+        .where(ChatGPTAccount.id == to_account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if target is None:
+        raise NotFound(f"unknown account {to_account_id}")
+    if target.id == old.chatgpt_account_id:
+        raise ValidationFailed("the customer is already on that account", field="to_account_id")
+    if target.pool != pool:
+        raise Conflict(f"account {target.email} serves pool {target.pool!r}, not {pool!r}")
+    take_seat(target)  # refuses a full, suspended or retired account
+    _end(session, old, AssignmentStatus.REVOKED, actor, "assignment.move_out", f"moved: {reason}", ip)
+    new = AccountAssignment(
+        order_id=old.order_id,
+        chatgpt_account_id=target.id,  # type: ignore[arg-type]
+        customer_email=old.customer_email,
+        status=AssignmentStatus.ACTIVE,
+        start_at=old.start_at,
+        end_at=old.end_at,
+        invite_state=InviteState.TO_INVITE if target.delivery == Delivery.INVITE else None,
+        reminded_3d_at=old.reminded_3d_at,
+        reminded_1d_at=old.reminded_1d_at,
+    )
+    session.add_all([target, new])
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="assignment.move",
+        entity="assignment",
+        entity_id=new.id,
+        before={"assignment_id": old.id, "chatgpt_account_id": old.chatgpt_account_id},
+        after=snapshot(new, *ASSIGNMENT_FIELDS),
+        ip=ip,
+        reason=reason,
+    )
+    order = session.get(Order, new.order_id)
+    if order is not None:
+        queue_access_ready(
+            session=session,
+            order=order,
+            seat=new,
+            account=target,
+            password=decrypt_secret(target.password_enc) if target.delivery == Delivery.CREDENTIALS else None,
+        )
+    serve_pending_stock(session=session, actor=actor, pool=pool)  # the old account has a seat free now
+    return new
+
+
+_INVITE_STEPS = {InviteState.INVITED: InviteState.TO_INVITE, InviteState.REMOVED: InviteState.TO_REMOVE}
+
+
+def mark_invite(
+    *, session: Session, assignment_id: int, state: InviteState, actor: str, ip: str | None = None
+) -> AccountAssignment:
+    """Record the admin's work on an INVITE workspace: invitation sent, or member removed."""
+    if state not in _INVITE_STEPS:
+        raise ValidationFailed("an invitation can only be marked INVITED or REMOVED", field="state")
+    assignment = _locked_assignment(session, assignment_id)
+    if assignment.invite_state != _INVITE_STEPS[state]:
+        raise Conflict(
+            f"assignment {assignment.id} is {assignment.invite_state or 'not an invitation'}; "
+            f"cannot mark it {state.value}"
+        )
+    before = snapshot(assignment, "invite_state")
+    assignment.invite_state = state
+    session.add(assignment)
+    record_audit(
+        session=session,
+        actor=actor,
+        action=f"assignment.{state.value.lower()}",
+        entity="assignment",
+        entity_id=assignment.id,
+        before=before,
+        after=snapshot(assignment, "invite_state"),
+        ip=ip,
+    )
+    return assignment

@@ -12,6 +12,7 @@ import pytest
 from domain import db
 from tests.live import start_stack
 
+ADMIN = ("owner@example.com", "e2e-owner-password")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser") or ""
 CHROMIUM_FLAGS = [
@@ -45,7 +46,15 @@ def shop(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("e2e")
     url = f"sqlite:///{folder / 'shop.db'}"
     stack = start_stack(
-        url, folder, midtrans=False, extra_env={"DEMO_DATA": "1", "SUPPORT_CONTACT": "WhatsApp 0812-0000-0000"}
+        url,
+        folder,
+        midtrans=False,
+        extra_env={
+            "DEMO_DATA": "1",
+            "SUPPORT_CONTACT": "WhatsApp 0812-0000-0000",
+            "ADMIN_EMAIL": ADMIN[0],
+            "ADMIN_PASSWORD": ADMIN[1],
+        },
     )
     db.configure(url)
     yield stack

@@ -1,0 +1,105 @@
+"""The admin frame (header, navigation drawer, logout) and the session helpers every admin page uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import app, ui
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from domain import db
+from domain.audit import admin_actor
+from domain.models import AdminUser
+
+NAV = (
+    ("Ringkasan", "/admin", "dashboard"),
+    ("Akun", "/admin/accounts", "groups"),
+    ("Penugasan", "/admin/assignments", "event_seat"),
+    ("Pesanan", "/admin/orders", "receipt_long"),
+    ("Webhook", "/admin/webhooks", "webhook"),
+    ("Audit", "/admin/audit", "history"),
+    ("Outbox e-mail", "/admin/outbox", "mail"),
+    ("Paket", "/admin/packages", "sell"),
+    ("Admin", "/admin/users", "admin_panel_settings"),
+)
+OPEN_PATHS = ("/admin/login",)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    id: int
+    email: str
+    role: str
+
+    @property
+    def actor(self) -> str:
+        return admin_actor(self.email)
+
+
+class AdminSessionMiddleware(BaseHTTPMiddleware):
+    """Every /admin page needs a signed-in admin; anything else goes to the login page."""
+
+    async def dispatch(self, request: Request, call_next):  # type: ignore[no-untyped-def]
+        path = request.url.path
+        if (path == "/admin" or path.startswith("/admin/")) and path not in OPEN_PATHS:
+            if not app.storage.user.get("admin"):
+                return RedirectResponse(f"/admin/login?next={path}", status_code=303)
+        return await call_next(request)
+
+
+def signed_in() -> SignedIn | None:
+    """The admin of this browser session, if still active (checked against the database each time)."""
+    data = app.storage.user.get("admin")
+    if not data:
+        return None
+    with db.read_session() as session:
+        admin = session.get(AdminUser, data.get("id"))
+    if admin is None or not admin.is_active:
+        app.storage.user.pop("admin", None)
+        return None
+    return SignedIn(id=admin.id or 0, email=admin.email, role=admin.role)
+
+
+def sign_in(admin: AdminUser) -> None:
+    app.storage.user["admin"] = {"id": admin.id, "email": admin.email, "role": admin.role}
+
+
+def sign_out() -> None:
+    app.storage.user.pop("admin", None)
+    ui.navigate.to("/admin/login")
+
+
+def client_ip() -> str | None:
+    request = ui.context.client.request
+    return request.client.host if request and request.client else None
+
+
+@contextmanager
+def admin_frame(title: str) -> Iterator[SignedIn | None]:
+    """Header, navigation and the page column; yields the admin (None: the page must stop, login follows)."""
+    admin = signed_in()
+    if admin is None:
+        ui.navigate.to("/admin/login")
+        yield None
+        return
+    ui.query("body").classes("bg-slate-50")
+    with ui.header().classes("bg-slate-900 text-white items-center justify-between px-4 py-2"):
+        with ui.row().classes("items-center gap-2"):
+            ui.button(icon="menu", on_click=lambda: drawer.toggle()).props("flat dense round color=white")
+            ui.label("AksesGPT admin").classes("text-lg font-bold")
+        with ui.row().classes("items-center gap-3"):
+            ui.label(admin.email).classes("text-sm max-sm:hidden")
+            ui.button("Keluar", on_click=sign_out).props("flat dense no-caps color=white").mark("logout")
+    with ui.left_drawer(value=True).classes("bg-white border-r").props("width=210 breakpoint=900") as drawer:
+        for label, path, icon in NAV:
+            with ui.link(target=path).classes("no-underline text-slate-800 w-full"):
+                with ui.row().classes("items-center gap-3 px-2 py-2 rounded hover:bg-slate-100 w-full"):
+                    ui.icon(icon).classes("text-slate-500")
+                    ui.label(label)
+    with ui.column().classes("w-full p-4 gap-4"):
+        ui.label(title).classes("text-2xl font-bold")
+        yield admin

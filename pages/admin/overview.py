@@ -1,0 +1,178 @@
+"""The owner's overview: pool gauges, counts, revenue, webhook health, 30 days of orders — live."""
+
+from __future__ import annotations
+
+from nicegui import app, run, ui
+
+from domain import db
+from domain.dashboard import Overview, overview
+from domain.i18n import format_idr
+from pages.admin.frame import admin_frame
+
+STATUS_LABELS = {
+    "pending_payment": "Menunggu bayar",
+    "pending_stock": "Menunggu stok",
+    "fulfilled": "Terpenuhi",
+    "payment_expired": "Kedaluwarsa",
+    "payment_failed": "Gagal",
+    "payment_review": "Diperiksa",
+    "refunded": "Dikembalikan",
+}
+
+
+def load(with_invariants: bool) -> Overview:
+    with db.read_session() as session:
+        return overview(session=session, with_invariants=with_invariants)
+
+
+def gauge(title: str, value: float, maximum: float, low: float | None, unit: str = "") -> dict:
+    """An ECharts gauge; with `low`, the band below it is red (the low-pool threshold)."""
+    maximum = max(maximum, 1)
+    colors = (
+        [[min(low / maximum, 1), "#dc2626"], [1, "#16a34a"]]
+        if low is not None
+        else [[0.7, "#16a34a"], [0.9, "#f59e0b"], [1, "#dc2626"]]
+    )
+    red = low is not None and value < low
+    return {
+        "series": [
+            {
+                "type": "gauge",
+                "min": 0,
+                "max": maximum,
+                "splitNumber": 5,
+                "radius": "95%",
+                "axisLine": {"lineStyle": {"width": 14, "color": colors}},
+                "pointer": {"itemStyle": {"color": "#dc2626" if red else "#0f172a"}},
+                "axisLabel": {"distance": 18, "fontSize": 10},
+                "splitLine": {"length": 10},
+                "axisTick": {"show": False},
+                "title": {"offsetCenter": [0, "75%"], "fontSize": 13},
+                "detail": {
+                    "valueAnimation": True,
+                    "fontSize": 22,
+                    "offsetCenter": [0, "40%"],
+                    "formatter": "{value}" + unit,
+                    "color": "#dc2626" if red else "#0f172a",
+                },
+                "data": [{"value": round(value, 1), "name": title}],
+            }
+        ]
+    }
+
+
+def register() -> None:
+    @ui.page("/admin", title="Ringkasan — AksesGPT admin")
+    async def overview_page() -> None:
+        threshold = app.state.settings.LOW_POOL_THRESHOLD
+        with admin_frame("Ringkasan") as admin:
+            if admin is None:
+                return
+            data = await run.io_bound(load, True)
+            with ui.row().classes("w-full gap-4 flex-wrap"):
+                with ui.card().classes("w-72").props("flat bordered"):
+                    used_chart = (
+                        ui.echart(gauge("Kursi terpakai", data.utilisation * 100, 100, None, "%"))
+                        .classes("w-full h-56")
+                        .mark("gauge-utilisation")
+                    )
+                    used_label = ui.label("").classes("text-sm text-slate-600 text-center w-full")
+                with ui.card().classes("w-72").props("flat bordered"):
+                    free_chart = (
+                        ui.echart(
+                            gauge("Kursi kosong", data.seats_free, max(data.seats_total, threshold * 2), threshold)
+                        )
+                        .classes("w-full h-56")
+                        .mark("gauge-free")
+                    )
+                    ui.label(f"Batas stok menipis: {threshold} kursi").classes(
+                        "text-sm text-slate-600 text-center w-full"
+                    )
+                stats = ui.column().classes("flex-1 min-w-[280px] gap-2")
+            chart = ui.echart({}).classes("w-full h-72").mark("daily-chart")
+            health = ui.column().classes("w-full")
+            state = {"data": data, "ticks": 0}
+
+            def draw() -> None:
+                d = state["data"]
+                used_chart.options.update(gauge("Kursi terpakai", d.utilisation * 100, 100, None, "%"))
+                used_chart.update()
+                free_chart.options.update(
+                    gauge("Kursi kosong", d.seats_free, max(d.seats_total, threshold * 2), threshold)
+                )
+                free_chart.update()
+                used_label.text = f"{d.seats_used} dari {d.seats_total} kursi"
+                stats.clear()
+                with stats:
+                    waiting = d.orders_by_status.get("pending_stock", 0)
+                    with ui.card().classes("w-full " + ("bg-amber-100" if waiting else "")).props("flat bordered"):
+                        ui.label(f"Pesanan menunggu stok: {waiting}").classes("text-lg font-bold").mark(
+                            "pending-stock-count"
+                        )
+                    with ui.card().classes("w-full").props("flat bordered"):
+                        ui.label("Pendapatan").classes("font-semibold")
+                        ui.label(
+                            f"Hari ini {format_idr(d.revenue_today)} · 7 hari {format_idr(d.revenue_7_days)} "
+                            f"· 30 hari {format_idr(d.revenue_30_days)}"
+                        ).mark("revenue")
+                    with ui.card().classes("w-full").props("flat bordered"):
+                        ui.label(
+                            "Akun: " + ", ".join(f"{k} {v}" for k, v in sorted(d.accounts_by_status.items()))
+                            or "Akun: belum ada"
+                        )
+                        ui.label(
+                            "Pesanan: "
+                            + ", ".join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in sorted(d.orders_by_status.items()))
+                            or "Pesanan: belum ada"
+                        )
+                        ui.label(f"Penugasan berakhir dalam 7 hari: {d.ending_7_days}")
+                        rate = f"{d.webhook_success_rate:.1%}" if d.webhook_success_rate is not None else "-"
+                        p95 = f"{d.webhook_p95_ms:.0f} ms" if d.webhook_p95_ms is not None else "-"
+                        ui.label(f"Webhook 24 jam: {d.webhooks_24h} · sukses {rate} · p95 {p95}").mark("webhooks")
+                chart.options.clear()
+                chart.options.update(
+                    {
+                        "tooltip": {"trigger": "axis"},
+                        "legend": {"data": ["Pesanan dibayar", "Pendapatan (Rp)"]},
+                        "grid": {"left": 60, "right": 70, "bottom": 30, "top": 40},
+                        "xAxis": {"type": "category", "data": [day for day, _, _ in d.daily]},
+                        "yAxis": [
+                            {"type": "value", "name": "Pesanan", "minInterval": 1},
+                            {"type": "value", "name": "Rp", "position": "right"},
+                        ],
+                        "series": [
+                            {"name": "Pesanan dibayar", "type": "bar", "data": [n for _, n, _ in d.daily]},
+                            {
+                                "name": "Pendapatan (Rp)",
+                                "type": "line",
+                                "yAxisIndex": 1,
+                                "data": [r for _, _, r in d.daily],
+                            },
+                        ],
+                    }
+                )
+                chart.update()
+                health.clear()
+                with health:
+                    if d.violations:
+                        with ui.card().classes("w-full bg-red-50").props("flat bordered"):
+                            ui.label(f"{len(d.violations)} pelanggaran invarian").classes("font-bold text-red-700")
+                            for problem in d.violations[:50]:
+                                ui.label(problem).classes("text-sm")
+                    else:
+                        ui.label("Invarian: semua terpenuhi").classes("text-green-700 font-semibold").mark(
+                            "invariants-ok"
+                        )
+
+            draw()
+
+            async def poll() -> None:  # within 2 s of any change; the full invariant check every 30 s
+                state["ticks"] += 1
+                check = state["ticks"] % 15 == 0
+                fresh = await run.io_bound(load, check)
+                if not check:
+                    fresh.violations = state["data"].violations
+                state["data"] = fresh
+                draw()
+
+            ui.timer(2.0, poll)
