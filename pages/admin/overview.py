@@ -133,7 +133,7 @@ def register() -> None:
                 chart.options.update(
                     {
                         "tooltip": {"trigger": "axis"},
-                        "legend": {"data": ["Pesanan dibayar", "Pendapatan (Rp)"]},
+                        "legend": {"top": 0, "data": ["Pesanan dibayar", "Pendapatan (Rp)"]},
                         "grid": {"left": 60, "right": 70, "bottom": 30, "top": 40},
                         "xAxis": {"type": "category", "data": [day for day, _, _ in d.daily]},
                         "yAxis": [
