@@ -5,6 +5,7 @@ from __future__ import annotations
 from nicegui import app, ui
 from starlette.routing import Mount
 
+from api.admin import router as admin_api_router
 from api.callbacks import router as callbacks_router
 from api.health import router as health_router
 from api.orders import order_limit
@@ -39,6 +40,7 @@ def wire() -> None:
     app.include_router(health_router)
     app.include_router(callbacks_router)
     app.include_router(orders_router)
+    app.include_router(admin_api_router)
     app.router.routes[:] = [r for r in app.router.routes if not (isinstance(r, Mount) and r.path == SANDBOX_MOUNT)]
     if gateways.sandbox is not None:  # development without gateway settings: serve the simulator ourselves
         app.mount(SANDBOX_MOUNT, create_sandbox_app(gateways.sandbox))

@@ -286,3 +286,17 @@ class AdminAlert(Timestamped, table=True):
     last_sent_at: datetime | None = _ts(default=None, nullable=True)
     resolved_at: datetime | None = _ts(default=None, nullable=True)
     times: int = 0
+
+
+class AdminApiToken(SQLModel, table=True):
+    """A bearer token for the admin JSON API; only its hash is kept, the token is shown once."""
+
+    __tablename__ = "admin_api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    admin_id: int = Field(foreign_key="admin_users.id", index=True)
+    name: str = Field(max_length=80)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    last_used_at: datetime | None = _ts(default=None, nullable=True)
+    revoked_at: datetime | None = _ts(default=None, nullable=True)

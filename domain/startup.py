@@ -7,6 +7,7 @@ import sys
 
 from domain import db
 from domain.admins import bootstrap_admin
+from domain.api_tokens import bootstrap_token
 from domain.seed import seed_demo_data
 from domain.settings import Settings
 
@@ -41,5 +42,7 @@ def prepare_database(settings: Settings) -> None:
         admin = bootstrap_admin(session=session, email=settings.ADMIN_EMAIL, password=settings.ADMIN_PASSWORD)
         if admin is not None:
             log.info("admin created email=%s", admin.email)
+        if bootstrap_token(session=session, value=settings.ADMIN_API_TOKEN):
+            log.info("ADMIN_API_TOKEN registered for the first owner")
         if settings.DEMO_DATA and not settings.is_production and seed_demo_data(session=session):
             log.info("demo data seeded: 3 packages, 4 [DEMO] accounts (DEMO_DATA=0 turns this off)")

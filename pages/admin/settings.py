@@ -8,6 +8,8 @@ from nicegui import run, ui
 
 from domain import db
 from domain.admins import add_admin, list_admins, reset_admin_password, set_admin_active
+from domain.api_tokens import issue_token, revoke_token, tokens_of
+from domain.errors import DomainError
 from domain.i18n import format_idr
 from domain.products import create_product, list_products, update_product
 from pages.admin.accounts import act
@@ -230,3 +232,64 @@ def register() -> None:
                         await reload()
 
                 ui.button("Tambah", on_click=create)
+
+            ui.label("Token API (Authorization: Bearer …) milik Anda").classes("text-lg font-bold mt-4")
+            tokens_box = ui.column().classes("w-full gap-1")
+
+            def my_tokens() -> list[dict[str, Any]]:
+                with db.read_session() as session:
+                    return [
+                        {
+                            "id": t.id,
+                            "name": t.name,
+                            "created": wib(t.created_at),
+                            "used": wib(t.last_used_at),
+                            "revoked": wib(t.revoked_at),
+                        }
+                        for t in tokens_of(session=session, admin_id=admin.id)
+                    ]
+
+            async def draw_tokens() -> None:
+                tokens_box.clear()
+                with tokens_box:
+                    for token in await run.io_bound(my_tokens):
+                        with ui.row().classes("items-center gap-3"):
+                            state = (
+                                f"dicabut {token['revoked']}"
+                                if token["revoked"]
+                                else (f"terakhir dipakai {token['used'] or '-'}")
+                            )
+                            ui.label(f"{token['name']} · dibuat {token['created']} · {state}").classes("text-sm")
+                            if not token["revoked"]:
+                                ui.button("Cabut", on_click=lambda t=token: revoke(t["id"])).props(
+                                    "flat dense no-caps size=sm color=negative"
+                                )
+
+            async def revoke(token_id: int) -> None:
+                if await act(lambda s: revoke_token(session=s, token_id=token_id, actor=admin.actor), "Token dicabut"):
+                    await draw_tokens()
+
+            with ui.row().classes("items-end gap-3"):
+                token_name = ui.input("Nama token (dipakai untuk apa)").props("dense outlined")
+
+                async def new_token() -> None:
+                    try:
+                        value = await run.io_bound(
+                            lambda: db.in_transaction(
+                                lambda s: issue_token(
+                                    session=s, admin_id=admin.id, name=token_name.value or "", actor=admin.actor
+                                )
+                            )
+                        )
+                    except DomainError as exc:
+                        ui.notify(exc.message, type="negative")
+                        return
+                    with ui.dialog() as dialog, ui.card():
+                        ui.label("Salin token ini sekarang; token tidak akan ditampilkan lagi.")
+                        ui.label(value).classes("font-mono break-all").mark("new-token")
+                        ui.button("Tutup", on_click=dialog.close)
+                    dialog.open()
+                    await draw_tokens()
+
+                ui.button("Buat token", on_click=new_token)
+            await draw_tokens()
