@@ -68,7 +68,7 @@ def register() -> None:
         with admin_frame("Ringkasan") as admin:
             if admin is None:
                 return
-            data = await run.io_bound(load, True)
+            data = await run.io_bound(load, False)  # the invariant check follows right after the first render
             with ui.row().classes("w-full gap-4 flex-wrap"):
                 with ui.card().classes("w-72").props("flat bordered"):
                     used_chart = (
@@ -91,7 +91,7 @@ def register() -> None:
                 stats = ui.column().classes("flex-1 min-w-[280px] gap-2")
             chart = ui.echart({}).classes("w-full h-72").mark("daily-chart")
             health = ui.column().classes("w-full")
-            state = {"data": data, "ticks": 0}
+            state = {"data": data, "ticks": 0, "checked": False}
 
             def draw() -> None:
                 d = state["data"]
@@ -154,7 +154,9 @@ def register() -> None:
                 chart.update()
                 health.clear()
                 with health:
-                    if d.violations:
+                    if not state["checked"]:
+                        ui.label("Memeriksa invarian…").classes("text-slate-500")
+                    elif d.violations:
                         with ui.card().classes("w-full bg-red-50").props("flat bordered"):
                             ui.label(f"{len(d.violations)} pelanggaran invarian").classes("font-bold text-red-700")
                             for problem in d.violations[:50]:
@@ -168,9 +170,11 @@ def register() -> None:
 
             async def poll() -> None:  # within 2 s of any change; the full invariant check every 30 s
                 state["ticks"] += 1
-                check = state["ticks"] % 15 == 0
+                check = state["ticks"] % 15 == 1
                 fresh = await run.io_bound(load, check)
-                if not check:
+                if check:
+                    state["checked"] = True
+                else:
                     fresh.violations = state["data"].violations
                 state["data"] = fresh
                 draw()

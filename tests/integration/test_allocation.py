@@ -237,3 +237,16 @@ def test_mark_paid_by_admin_takes_the_same_path(engine) -> None:
             e.actor for e in s.exec(select(AuditLog).where(AuditLog.entity_id == order.id, AuditLog.entity == "order"))
         }
     assert ADMIN in actors
+
+
+def test_invariants_report_a_change_made_without_its_audit_entry(engine) -> None:
+    product = make_product()
+    make_account()
+    order = make_order(product)
+    pay(order)
+    with db.write_session() as s:  # a change that went around the domain
+        row = s.get(Order, order.id)
+        row.status = OrderStatus.PAYMENT_REVIEW
+    problems = invariants()
+    assert f"order {order.code} is payment_review but its audit trail says fulfilled" in problems
+    assert f"order {order.code} is payment_review but holds an ACTIVE seat" in problems

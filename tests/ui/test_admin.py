@@ -54,7 +54,7 @@ async def test_login_then_every_page_renders_with_data(user: User, owner) -> Non
     _paid_order()
     await _login(user)
     await user.should_see(marker="gauge-utilisation")
-    await user.should_see(marker="invariants-ok")
+    await user.should_see(marker="invariants-ok", retries=60)
     for _label, path, _ in NAV:
         await user.open(path)
         await user.should_see(marker="logout")
