@@ -3,6 +3,7 @@ transaction (callbacks and reconciliation take the same path), and the payment_e
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -188,7 +189,7 @@ def record_payment_event(
     state: TransactionState | None = None,
 ) -> PaymentEvent:
     """Keep one callback request, whatever became of it."""
-    key = f"{provider}:{state.reference}:{state.status}" if state else f"{provider}:?"
+    key = f"{provider}:{state.reference}:{state.status}" if state else _claimed_key(provider, raw_body)
     event = PaymentEvent(
         provider=provider,
         event_key=_storable(key)[:160],
@@ -202,6 +203,19 @@ def record_payment_event(
     )
     session.add(event)
     return event
+
+
+def _claimed_key(provider: str, raw_body: bytes) -> str:
+    """For a refused request: the transaction and status it claims, so forgeries show beside the real ones."""
+    try:
+        data = json.loads(raw_body)
+    except ValueError:
+        return f"{provider}:?"
+    if not isinstance(data, dict):
+        return f"{provider}:?"
+    reference = data.get("reference") or data.get("order_id") or "?"
+    status = data.get("status") or data.get("transaction_status") or "?"
+    return f"{provider}:{reference}:{status} (claimed)"
 
 
 def _storable(text: str) -> str:

@@ -19,7 +19,7 @@ from domain.pool import (
     unsuspend_account,
     update_account,
 )
-from pages.admin.frame import SignedIn, admin_frame, client_ip
+from pages.admin.frame import SignedIn, admin_frame, client_ip, signed_in
 from pages.admin.table import ServerTable
 
 COLUMNS = [
@@ -53,7 +53,10 @@ def row(account: ChatGPTAccount) -> dict[str, Any]:
 
 
 async def act(work, success: str) -> bool:
-    """Run one domain action in its own transaction; a refusal becomes a notification."""
+    """Run one domain action in its own transaction, for a still-valid session; a refusal is a notification."""
+    if signed_in() is None:  # logged out or disabled since the page opened (one primary-key read)
+        ui.navigate.to("/admin/login")
+        return False
     try:
         await run.io_bound(lambda: db.in_transaction(work))
     except DomainError as exc:
