@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain import db
 from domain.audit import admin_actor
@@ -40,15 +39,20 @@ class SignedIn:
         return admin_actor(self.email)
 
 
-class AdminSessionMiddleware(BaseHTTPMiddleware):
-    """Every /admin page needs a signed-in admin; anything else goes to the login page."""
+class AdminSessionMiddleware:
+    """Every /admin page needs a signed-in admin; anything else goes to the login page.
+    Plain ASGI (not BaseHTTPMiddleware), so the callback and API paths pay almost nothing for it."""
 
-    async def dispatch(self, request: Request, call_next):  # type: ignore[no-untyped-def]
-        path = request.url.path
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
         if (path == "/admin" or path.startswith("/admin/")) and path not in OPEN_PATHS:
             if not app.storage.user.get("admin"):
-                return RedirectResponse(f"/admin/login?next={path}", status_code=303)
-        return await call_next(request)
+                await RedirectResponse(f"/admin/login?next={path}", status_code=303)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def signed_in() -> SignedIn | None:
