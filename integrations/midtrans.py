@@ -22,6 +22,7 @@ from domain.gateway import (
     PaymentStatus,
     TransactionState,
 )
+from integrations.http import call
 
 log = logging.getLogger("aksesgpt.midtrans")
 PROVIDER = "midtrans"
@@ -149,19 +150,7 @@ class MidtransClient:
 
     @staticmethod
     def _call(client: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        for attempt in (1, 2):
-            try:
-                response = client.request(method, path, **kwargs)
-                break
-            except httpx.ConnectError as exc:
-                if attempt == 2:
-                    raise GatewayError(f"Midtrans unreachable: {exc}") from exc
-            except httpx.TimeoutException as exc:
-                raise GatewayError(f"Midtrans timed out on {path}") from exc
-            except httpx.HTTPError as exc:
-                raise GatewayError(f"Midtrans call failed: {type(exc).__name__}") from exc
-        if response.status_code >= 500:
-            raise GatewayError(f"Midtrans answered HTTP {response.status_code} on {path}")
+        response = call(client, "Midtrans", method, path, **kwargs)
         if response.status_code in (401, 403):
             raise GatewayError("Midtrans refused the server key (check MIDTRANS_SERVER_KEY and MIDTRANS_IS_PRODUCTION)")
         return response

@@ -24,6 +24,7 @@ from domain.gateway import (
     PaymentStatus,
     TransactionState,
 )
+from integrations.http import call
 
 log = logging.getLogger("aksesgpt.tripay")
 PROVIDER = "tripay"
@@ -124,19 +125,7 @@ class TripayClient:
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         """One call with one retry on a connect error; returns `data` of a successful envelope."""
-        for attempt in (1, 2):
-            try:
-                response = self._http.request(method, path, **kwargs)
-                break
-            except httpx.ConnectError as exc:
-                if attempt == 2:
-                    raise GatewayError(f"Tripay unreachable: {exc}") from exc
-            except httpx.TimeoutException as exc:
-                raise GatewayError(f"Tripay timed out on {path}") from exc
-            except httpx.HTTPError as exc:
-                raise GatewayError(f"Tripay call failed: {type(exc).__name__}") from exc
-        if response.status_code >= 500:
-            raise GatewayError(f"Tripay answered HTTP {response.status_code} on {path}")
+        response = call(self._http, "Tripay", method, path, **kwargs)
         try:
             body = response.json()
         except ValueError:
