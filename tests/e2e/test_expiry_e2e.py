@@ -1,0 +1,76 @@
+"""Expiry with the clock moved forward: the release job frees the seat, the e-mail arrives (real SMTP),
+the owner's gauge gives the seat back and the customer's page says the period ended — live."""
+
+from __future__ import annotations
+
+import email
+import email.header
+import re
+from datetime import timedelta
+
+import httpx
+from aiosmtpd.controller import Controller
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import select
+
+from domain import db
+from domain.delivery import SmtpSender, deliver_outbox
+from domain.jobs import release_expired
+from domain.models import AccountAssignment, Order
+from domain.settings import Settings
+from tests.e2e.test_stories_e2e import _admin_page
+from tests.live import free_port
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.subjects: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        message = email.message_from_bytes(envelope.original_content)
+        self.subjects.append(str(email.header.make_header(email.header.decode_header(message["Subject"]))))
+        return "250 OK"
+
+
+def test_an_expired_seat_is_released_mailed_and_freed_on_the_gauge(shop, page: Page, browser: Browser, shoot) -> None:
+    order = httpx.post(
+        f"{shop.app_url}/api/orders",
+        json={
+            "customer_email": "habis@example.com",
+            "package_id": "paket-7-hari",
+            "full_name": "Habis",
+            "phone_number": "081277778888",
+            "payment_method": "QRIS",
+        },
+        timeout=30,
+    ).json()
+    shop.control(order["reference"], "pay")
+    page.goto(order["status_url"])
+    expect(page.get_by_text("7 hari lagi", exact=False)).to_be_visible()
+
+    admin = _admin_page(browser, shop)
+    used = admin.get_by_text(re.compile(r"(\d+) dari \d+ kursi"))
+    expect(used).to_be_visible()
+    seats_before = int(used.inner_text().split()[0])
+    shoot(admin, "1-gauge-before")
+
+    with db.read_session() as s:
+        seat = s.exec(select(AccountAssignment).join(Order).where(Order.code == order["order_id"])).one()
+    later = seat.end_at + timedelta(minutes=1)  # the clock, moved past the end of the seat
+    assert release_expired(now=later) == "released 1"
+
+    inbox, port = Inbox(), free_port()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        sender = SmtpSender(Settings(_env_file=None, SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TLS=False))
+        deliver_outbox(sender=sender, now=later)
+    finally:
+        smtp.stop()
+    assert f"Akses pesanan {order['order_id']} telah berakhir" in inbox.subjects
+
+    expect(used).to_have_text(re.compile(rf"^{seats_before - 1} dari"), timeout=5000)
+    shoot(admin, "2-gauge-after")
+    expect(page.get_by_text("Masa aktif berakhir")).to_be_visible(timeout=5000)
+    shoot(page, "3-customer-page-ended")
+    admin.context.close()
