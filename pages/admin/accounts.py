@@ -212,6 +212,7 @@ def register() -> None:
                     ("unsuspend", "play_circle", "Aktifkan lagi"),
                     ("retire", "archive", "Pensiunkan"),
                     ("reveal", "key", "Lihat kata sandi"),
+                    ("seats", "event_seat", "Lihat penugasan akun ini"),
                 ],
             )
 
@@ -293,5 +294,6 @@ def register() -> None:
                 dialog.open()
 
             table.table.on("reveal", lambda e: reveal(e.args))
+            table.table.on("seats", lambda e: ui.navigate.to(f"/admin/assignments?account_id={e.args['id']}"))
             await table.refresh()
             ui.timer(5.0, table.refresh)  # seat counts move as customers come and go

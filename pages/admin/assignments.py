@@ -258,6 +258,13 @@ def register() -> None:
                     .classes("w-44")
                     .mark("invite-filter")
                 )
+                if account_id:
+                    ui.chip(
+                        f"Akun #{account_id}",
+                        icon="filter_alt",
+                        removable=True,
+                        on_value_change=lambda: ui.navigate.to("/admin/assignments"),
+                    ).mark("account-filter")
                 email_in = (
                     ui.input("E-mail pelanggan", value=email).props("dense outlined clearable").mark("seat-search")
                 )

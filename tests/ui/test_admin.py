@@ -126,3 +126,14 @@ async def test_csv_import_previews_a_bad_row_then_imports_the_good_ones(user: Us
     await user.should_see("Diimpor: 1 · baris bermasalah: 1")
     with db.read_session() as s:
         assert s.exec(select(ChatGPTAccount).where(ChatGPTAccount.email == "fresh@example.com")).one().max_seats == 3
+
+
+async def test_assignments_can_be_narrowed_to_one_account(user: User, owner) -> None:
+    first = _paid_order("one@example.com")
+    _paid_order("two@example.com")
+    with db.read_session() as s:
+        account_id = s.get(AccountAssignment, first).chatgpt_account_id
+    await _login(user)
+    await user.open(f"/admin/assignments?account_id={account_id}")
+    await user.should_see(marker="account-filter")
+    assert [r["customer_email"] for r in _rows(user, "assignments-table")] == ["one@example.com"]
