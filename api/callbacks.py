@@ -110,7 +110,7 @@ async def midtrans_callback(request: Request) -> JSONResponse:
         data = json.loads(raw)
         if not isinstance(data, dict):
             raise ValueError("not an object")
-    except ValueError:
+    except (ValueError, RecursionError):
         data, problem, malformed = None, "malformed JSON", True
     valid = midtrans.verify_notification(data, gateways.midtrans_server_key)
     if valid and data is not None:

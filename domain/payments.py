@@ -209,7 +209,7 @@ def _claimed_key(provider: str, raw_body: bytes) -> str:
     """For a refused request: the transaction and status it claims, so forgeries show beside the real ones."""
     try:
         data = json.loads(raw_body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return f"{provider}:?"
     if not isinstance(data, dict):
         return f"{provider}:?"
@@ -219,8 +219,9 @@ def _claimed_key(provider: str, raw_body: bytes) -> str:
 
 
 def _storable(text: str) -> str:
-    """Text any database keeps: PostgreSQL refuses NUL characters, which hostile bodies may carry."""
-    return text.replace("\x00", "\\u0000")
+    """Text any database keeps: no NUL (PostgreSQL refuses it) and no lone surrogates (not encodable),
+    both of which hostile bodies may carry."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\u0000")
 
 
 @dataclass(frozen=True)

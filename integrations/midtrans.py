@@ -67,7 +67,8 @@ def verify_notification(data: Any, server_key: str) -> bool:
     ):
         return False
     expected = notification_signature(order_id, status_code, gross_amount, server_key)
-    return hmac.compare_digest(expected, signature.strip().lower())
+    given = signature.strip().lower().encode("utf-8", "backslashreplace")  # bytes: non-ASCII must not raise
+    return hmac.compare_digest(expected.encode(), given)
 
 
 def map_status(transaction_status: str, fraud_status: str | None) -> PaymentStatus:
@@ -103,12 +104,21 @@ def _wib_time(value: Any) -> datetime | None:
 
 def parse_notification(data: dict[str, Any]) -> TransactionState:
     """The state a (verified) notification or status response announces."""
-    status = map_status(str(data.get("transaction_status") or ""), data.get("fraud_status"))
+    fraud = data.get("fraud_status")
+    status = map_status(str(data.get("transaction_status") or ""), str(fraud) if fraud is not None else None)
+    # the signature covers status_code, not transaction_status: the two must agree, or a genuine
+    # "pending" notice could be replayed with its status edited
+    code = str(data.get("status_code") or "")
+    if (status in (PaymentStatus.PAID, PaymentStatus.REFUND) and code != "200") or (
+        status in (PaymentStatus.EXPIRED, PaymentStatus.FAILED) and code == "201"
+    ):
+        raise GatewayRejected(f"status_code {code!r} does not confirm transaction_status {status.value}")
     if "\x00" in f"{data.get('order_id')}{data.get('transaction_id')}":
         raise GatewayRejected("notification carries NUL characters")
     return TransactionState(
         provider=PROVIDER,
-        reference=str(data.get("transaction_id") or data.get("order_id") or ""),
+        # we keep Snap transactions under their order_id (Snap has no transaction id until the customer pays)
+        reference=str(data.get("order_id") or ""),
         merchant_ref=str(data.get("order_id") or ""),
         status=status,
         amount_idr=_amount(data.get("gross_amount")),

@@ -48,7 +48,9 @@ def callback_signature(private_key: str, raw_body: bytes) -> str:
 def verify_callback(private_key: str, raw_body: bytes, signature: str | None, event: str | None) -> bool:
     if not private_key or not signature or event != CALLBACK_EVENT:
         return False
-    return hmac.compare_digest(callback_signature(private_key, raw_body), signature.strip().lower())
+    # bytes, not str: compare_digest refuses non-ASCII text, and the header is the caller's to choose
+    given = signature.strip().lower().encode("utf-8", "backslashreplace")
+    return hmac.compare_digest(callback_signature(private_key, raw_body).encode(), given)
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -70,7 +72,10 @@ def _status(value: Any) -> PaymentStatus:
 
 def parse_callback(raw_body: bytes) -> TransactionState:
     """The transaction state a (verified) callback body announces; ValueError when malformed."""
-    data = json.loads(raw_body)
+    try:
+        data = json.loads(raw_body)
+    except RecursionError:
+        raise ValueError("callback body nests too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("reference"), str):
         raise ValueError("callback body lacks a reference")
     try:

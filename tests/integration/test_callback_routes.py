@@ -231,3 +231,73 @@ def test_nul_characters_are_refused_and_still_recorded(order) -> None:
         == 401
     )
     assert _state(order) == ("pending_payment", 0, 3)
+
+
+def test_hostile_bodies_and_signatures_are_refused_not_500(order) -> None:
+    """Found in review: non-ASCII signatures, deep nesting and lone surrogates used to give 500s."""
+    client = _client()
+    body = _tripay_body(order)
+    non_ascii = client.post(
+        "/callback/tripay",
+        content=body,
+        headers={"X-Callback-Event": "payment_status", "X-Callback-Signature": "é".encode("latin-1") * 64},
+    )
+    assert non_ascii.status_code == 401
+    deep = b"[" * 60000 + b"]" * 60000
+    assert (
+        client.post(
+            "/callback/tripay",
+            content=deep[:64000],
+            headers={"X-Callback-Event": "payment_status", "X-Callback-Signature": "x"},
+        ).status_code
+        == 401
+    )
+    assert client.post("/callback/midtrans", content=deep[:64000]).status_code == 400
+    surrogate = b'{"reference":"\\ud800","status":"PAID"}'
+    assert (
+        client.post(
+            "/callback/tripay",
+            content=surrogate,
+            headers={"X-Callback-Event": "payment_status", "X-Callback-Signature": "x"},
+        ).status_code
+        == 401
+    )
+    midtrans_non_ascii = {
+        "order_id": order.code,
+        "status_code": "200",
+        "gross_amount": "79000.00",
+        "transaction_status": "settlement",
+        "signature_key": "é",
+    }
+    assert client.post("/callback/midtrans", json=midtrans_non_ascii).status_code == 401
+    assert _state(order) == ("pending_payment", 0, 5)
+
+
+def test_midtrans_refund_after_settlement_frees_the_seat(engine) -> None:
+    """Found in review: Midtrans notices carried transaction_id as the reference, so only PAID was applied."""
+    product = make_product()
+    make_account(max_seats=3)
+    order = make_order(product)
+    checkout = Checkout(provider="midtrans", reference=order.code, method="MIDTRANS", checkout_url="http://snap")
+    db.in_transaction(lambda s: attach_checkout(session=s, order_id=order.id, checkout=checkout, actor="test"))
+    client = _client()
+
+    def notify(status: str, code: str) -> int:
+        body = {
+            "order_id": order.code,
+            "status_code": code,
+            "gross_amount": f"{order.amount_idr}.00",
+            "transaction_status": status,
+            "transaction_id": "c0ffee-1234",
+            "fraud_status": "accept",
+        }
+        body["signature_key"] = notification_signature(order.code, code, body["gross_amount"], MIDTRANS_KEY)
+        return client.post("/callback/midtrans", json=body).status_code
+
+    assert notify("settlement", "200") == 200
+    assert notify("refund", "200") == 200
+    with db.read_session() as s:
+        assert s.get(Order, order.id).status == "refunded"
+        assert s.exec(select(AccountAssignment)).one().status == "REVOKED"
+        outcomes = [e.outcome for e in s.exec(select(PaymentEvent).order_by(PaymentEvent.id))]
+    assert outcomes == ["applied", "applied"]

@@ -115,13 +115,24 @@ def test_midtrans_partial_refund_is_left_to_a_person() -> None:
             "transaction_id": "abc",
             "transaction_status": "settlement",
             "gross_amount": "79000.00",
+            "status_code": "200",
             "settlement_time": "2026-11-28 10:00:00",
         }
     )
     assert state.amount_idr == 79000 and state.paid_at == datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
     assert (
         midtrans.parse_notification(
-            {"order_id": "AG-1", "transaction_status": "settlement", "gross_amount": "79000.50"}
+            {"order_id": "AG-1", "transaction_status": "settlement", "gross_amount": "79000.50", "status_code": "200"}
         ).amount_idr
         is None
     )
+
+
+def test_midtrans_status_must_agree_with_the_signed_status_code() -> None:
+    """The signature covers status_code only: a pending notice (201) edited to settlement is refused."""
+    edited = {"order_id": "AG-1", "transaction_status": "settlement", "gross_amount": "79000.00", "status_code": "201"}
+    with pytest.raises(GatewayRejected, match="does not confirm"):
+        midtrans.parse_notification(edited)
+    with pytest.raises(GatewayRejected):
+        midtrans.parse_notification(edited | {"transaction_status": "expire"})
+    assert midtrans.parse_notification(edited | {"transaction_status": "pending"}).status == PaymentStatus.UNPAID
