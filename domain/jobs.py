@@ -48,27 +48,35 @@ def serve_waiting_orders(now: datetime | None = None) -> str:
 
 
 def expire_unpaid_orders(gateways: dict[str, PaymentGateway], now: datetime | None = None) -> str:
-    """Ask the gateway about unpaid orders first (a paid-but-unannounced order gets fulfilled), then expire
-    the ones still unpaid past their deadline."""
+    """Ask the gateway about unpaid orders first (a paid-but-unannounced order gets fulfilled), then
+    expire the overdue ones the gateway confirmed unpaid. An order whose check failed is left for the
+    next run, never expired on a guess."""
     now = now or utcnow()
-    report = reconcile_unpaid(gateways=gateways, now=now)
+    report = reconcile_unpaid(gateways=gateways, now=now, older_than=timedelta(minutes=15), limit=BATCH)
     with db.read_session() as session:
         overdue = list(
             session.exec(
-                select(col(Order.id))
+                select(Order)
                 .where(
                     Order.status == OrderStatus.PENDING_PAYMENT,
                     col(Order.payment_expires_at).is_not(None),
                     col(Order.payment_expires_at) <= now,
                 )
+                .order_by(col(Order.payment_expires_at))
                 .limit(BATCH)
             )
         )
-    expired = 0
-    for order_id in overdue:
-        result = db.in_transaction(_expirer(order_id or 0))
+    expired = waiting = 0
+    for order in overdue:
+        if order.provider_reference and order.id not in report.confirmed_unpaid:
+            waiting += 1  # its status check failed or has not run yet: ask again next time
+            continue
+        result = db.in_transaction(_expirer(order.id or 0))
         expired += result.outcome == "applied"
-    return f"reconciled {report.checked} (applied {report.applied}, errors {report.errors}), expired {expired}"
+    return (
+        f"reconciled {report.checked} (applied {report.applied}, errors {report.errors}), expired {expired}, "
+        f"awaiting a status check {waiting}"
+    )
 
 
 def _expirer(order_id: int) -> Callable[[Session], PaymentResult]:

@@ -341,6 +341,7 @@ class ReconcileReport:
     checked: int
     applied: int
     errors: int
+    confirmed_unpaid: frozenset[int] = frozenset()  # orders the gateway said are still unpaid
 
 
 def reconcile_unpaid(
@@ -367,22 +368,24 @@ def reconcile_unpaid(
             )
         )
     applied = errors = 0
+    unpaid: set[int] = set()
     for order in orders:
         gateway = gateways.get(order.provider or "")
         if gateway is None:
             continue
         try:
             state = gateway.transaction_state(reference=order.provider_reference or "", merchant_ref=order.code)
-        except Exception as exc:  # one gateway hiccup must not stop the others
+            if state.status == PaymentStatus.UNPAID:
+                unpaid.add(order.id)  # type: ignore[arg-type]
+                continue
+            result = db.in_transaction(_applier(state, "reconciler"))
+        except Exception as exc:  # one order or gateway hiccup must not stop the others (retried next run)
             errors += 1
             log.warning("reconcile order=%s outcome=error reason=%s", order.code, getattr(exc, "message", exc))
             continue
-        if state.status == PaymentStatus.UNPAID:
-            continue
-        result = db.in_transaction(_applier(state, "reconciler"))
         applied += result.outcome == EventOutcome.APPLIED
         log.info("reconcile order=%s status=%s outcome=%s", order.code, state.status, result.outcome)
-    return ReconcileReport(checked=len(orders), applied=applied, errors=errors)
+    return ReconcileReport(checked=len(orders), applied=applied, errors=errors, confirmed_unpaid=frozenset(unpaid))
 
 
 def _applier(state: TransactionState, actor: str) -> Callable[[Session], PaymentResult]:

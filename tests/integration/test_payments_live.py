@@ -216,3 +216,30 @@ def test_production_without_gateway_refuses_to_start(tmp_path) -> None:
         timeout=60,
     )
     assert sandbox.returncode == 2 and "refuses to run with APP_ENV=production" in sandbox.stderr
+
+
+def test_overdue_orders_expire_only_once_the_gateway_confirms_they_are_unpaid(live) -> None:
+    """Found in review: an outage during the status check used to expire orders on a guess."""
+    from datetime import timedelta
+
+    from domain.jobs import expire_unpaid_orders
+    from domain.types import utcnow
+
+    product = _product()
+    make_account(pool=product.pool)
+    order = _order(live, product)
+    with db.write_session() as s:  # an hour later: past its deadline
+        row = s.exec(select(Order).where(Order.code == order["order_id"])).one()
+        row.created_at, row.payment_expires_at = utcnow() - timedelta(hours=2), utcnow() - timedelta(hours=1)
+    creds = live.credentials
+    client = TripayClient(base_url=creds["TRIPAY_BASE_URL"], merchant_code=creds["TRIPAY_MERCHANT_CODE"],
+                          api_key=creds["TRIPAY_API_KEY"], private_key=creds["TRIPAY_PRIVATE_KEY"])
+    live.outage(tripay=503)
+    try:
+        detail = expire_unpaid_orders({"tripay": client})
+    finally:
+        live.outage(tripay=None)
+    assert "errors 1" in detail and _status(live, order)["status"] == "pending_payment"
+    detail = expire_unpaid_orders({"tripay": client})
+    client.close()
+    assert "expired 1" in detail and _status(live, order)["status"] == "payment_expired"
