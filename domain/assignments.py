@@ -63,6 +63,7 @@ def extend_assignment(
         raise ValidationFailed("the new end date must be later than the current one", field="new_end_at")
     before = snapshot(assignment, "end_at")
     assignment.end_at = target
+    assignment.reminded_3d_at = assignment.reminded_1d_at = None  # remind again before the new end
     session.add(assignment)
     session.flush()
     _tell_customer(session, assignment, "seat_extended")

@@ -115,8 +115,12 @@ def send_reminders(now: datetime | None = None) -> str:
                 )
             )
             for seat in seats:
-                if days == 3 and seat.end_at <= now + timedelta(days=1):
-                    setattr(seat, column, now)  # too late for the 3-day one: the 1-day reminder will say it
+                if days == 3 and (
+                    seat.end_at <= now + timedelta(days=1) or seat.end_at - seat.start_at <= timedelta(days=3)
+                ):
+                    # too late for the 3-day one, or a seat that short: the 1-day reminder will say it
+                    setattr(seat, column, now)
+                    session.add(seat)
                     continue
                 order = session.get(Order, seat.order_id)
                 if order is not None:

@@ -14,9 +14,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from domain import db
+from domain.alerts import raise_alert
+from domain.allocation import lock_order
 from domain.audit import SYSTEM, record_audit
 from domain.counters import counters
-from domain.errors import DomainError, NotFound, ValidationFailed
+from domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from domain.gateway import Checkout, CheckoutRequest, GatewayError, PaymentGateway, PaymentStatus, TransactionState
 from domain.mail import queue_order_created
 from domain.models import EventOutcome, Order, OrderStatus, PaymentEvent, Product
@@ -29,10 +31,13 @@ PAYMENT_WINDOW = timedelta(hours=1)
 
 
 def attach_checkout(*, session: Session, order_id: int, checkout: Checkout, actor: str) -> Order:
-    """Remember the gateway transaction of an order: reference, how to pay, and the deadline."""
-    order = session.get(Order, order_id)
+    """Remember the gateway transaction of an order: reference, how to pay, and the deadline.
+    Re-checked under the order's row lock, so two racing checkouts cannot both attach."""
+    order = lock_order(session=session, order_id=order_id)
     if order is None:
         raise NotFound(f"unknown order id {order_id}")
+    if order.status != OrderStatus.PENDING_PAYMENT or order.provider_reference:
+        raise Conflict(f"order {order.code} already has a payment ({order.provider} {order.provider_reference})")
     order.provider, order.provider_reference = checkout.provider, checkout.reference
     order.payment_method, order.checkout_url = checkout.method, checkout.checkout_url
     order.pay_code, order.qr_string = checkout.pay_code, checkout.qr_string
@@ -152,13 +157,30 @@ def apply_gateway_state(*, session: Session, state: TransactionState, actor: str
         if state.amount_idr is None:
             raise ValidationFailed("a PAID notice without an amount cannot be applied", field="amount")
         # money arrived, even on an older transaction of this order (e.g. before a failover): honour it
-        return record_payment(
+        result = record_payment(
             session=session,
             order_id=order_id,
             amount_idr=state.amount_idr,
             actor=actor,
             paid_at=state.paid_at,
         )
+        if result.outcome == EventOutcome.DUPLICATE and not current:
+            # paid already, and now paid again on another transaction: the customer paid twice
+            raise_alert(
+                session=session,
+                key=f"double_payment:{order.code}:{state.reference}",
+                kind="double_payment",
+                subject=f"Pembayaran ganda: {order.code}",
+                message=f"Pesanan {order.code} sudah dibayar, lalu {state.provider} melaporkan pembayaran "
+                f"lain ({state.reference}, {state.amount_idr} rupiah). Kembalikan salah satunya.",
+            )
+            return PaymentResult(
+                EventOutcome.DUPLICATE,
+                result.order,
+                result.assignment,
+                "paid again on another transaction: admins alerted",
+            )
+        return result
     if not current:
         return PaymentResult(EventOutcome.IGNORED, order, None, "not the order's current transaction")
     if state.status == PaymentStatus.EXPIRED:

@@ -301,3 +301,25 @@ def test_midtrans_refund_after_settlement_frees_the_seat(engine) -> None:
         assert s.exec(select(AccountAssignment)).one().status == "REVOKED"
         outcomes = [e.outcome for e in s.exec(select(PaymentEvent).order_by(PaymentEvent.id))]
     assert outcomes == ["applied", "applied"]
+
+
+def test_a_second_payment_on_another_transaction_alerts_the_admins(order) -> None:
+    """Found in review: paying twice (e.g. before and after a failover) was filed as a plain duplicate."""
+    client = _client()
+    assert _post_tripay(client, _tripay_body(order)).status_code == 200
+    body = {
+        "order_id": order.code,
+        "status_code": "200",
+        "gross_amount": f"{order.amount_idr}.00",
+        "transaction_status": "settlement",
+        "fraud_status": "accept",
+    }
+    body["signature_key"] = notification_signature(order.code, "200", body["gross_amount"], MIDTRANS_KEY)
+    assert client.post("/callback/midtrans", json=body).status_code == 200
+    with db.read_session() as s:
+        from domain.models import AdminAlert
+
+        alert = s.exec(select(AdminAlert).where(AdminAlert.kind == "double_payment")).one()
+        last = s.exec(select(PaymentEvent).order_by(PaymentEvent.id.desc())).first()
+    assert order.code in alert.message and last.outcome == "duplicate"
+    assert _state(order)[:2] == ("fulfilled", 1)

@@ -244,3 +244,21 @@ def test_a_failing_job_is_recorded_and_alerted_and_the_next_job_still_runs(engin
     assert runs["release_expired_assignments"].last_outcome == "ok"
     assert runs["release_expired_assignments"].last_success_at is not None
     assert alert.active and "gateway exploded" in alert.message
+
+
+def test_an_extension_earns_fresh_reminders_and_short_seats_get_only_the_last_one(engine) -> None:
+    """Found in review: after an extension no reminder came before the new end date."""
+    product = make_product(duration_days=30)
+    make_account(max_seats=5)
+    seat = _seat(product)
+    send_reminders(now=seat.end_at - timedelta(hours=23))  # both marks set (the 3-day one silently)
+    db.in_transaction(lambda s: extend_assignment(session=s, assignment_id=seat.id, actor=ADMIN, days=30))
+    new_end = seat.end_at + timedelta(days=30)
+    assert send_reminders(now=new_end - timedelta(days=3)) == "reminders 1"
+    assert send_reminders(now=new_end - timedelta(hours=23)) == "reminders 1"
+
+    short = _seat(make_product(slug="paket-2-hari", duration_days=2))
+    assert send_reminders(now=short.start_at + timedelta(minutes=1)) == "reminders 1"  # marked, not mailed
+    with db.read_session() as s:
+        kinds = [m.kind for m in s.exec(select(EmailOutbox).where(EmailOutbox.order_id == short.order_id))]
+    assert "reminder_3d" not in kinds

@@ -232,8 +232,12 @@ def test_overdue_orders_expire_only_once_the_gateway_confirms_they_are_unpaid(li
         row = s.exec(select(Order).where(Order.code == order["order_id"])).one()
         row.created_at, row.payment_expires_at = utcnow() - timedelta(hours=2), utcnow() - timedelta(hours=1)
     creds = live.credentials
-    client = TripayClient(base_url=creds["TRIPAY_BASE_URL"], merchant_code=creds["TRIPAY_MERCHANT_CODE"],
-                          api_key=creds["TRIPAY_API_KEY"], private_key=creds["TRIPAY_PRIVATE_KEY"])
+    client = TripayClient(
+        base_url=creds["TRIPAY_BASE_URL"],
+        merchant_code=creds["TRIPAY_MERCHANT_CODE"],
+        api_key=creds["TRIPAY_API_KEY"],
+        private_key=creds["TRIPAY_PRIVATE_KEY"],
+    )
     live.outage(tripay=503)
     try:
         detail = expire_unpaid_orders({"tripay": client})
