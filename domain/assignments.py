@@ -184,6 +184,9 @@ def move_assignment(
     _require_active(old, "moved")
     pool = _pool_of(session, old)
     lock_pools(session=session, pools=[pool])
+    target_pool = session.exec(select(ChatGPTAccount.pool).where(ChatGPTAccount.id == to_account_id)).first()
+    if target_pool is not None and target_pool != pool:  # checked before locking a row outside our pool lock
+        raise Conflict(f"account {to_account_id} serves pool {target_pool!r}, not {pool!r}")
     target = session.exec(
         select(ChatGPTAccount)
         .where(ChatGPTAccount.id == to_account_id)

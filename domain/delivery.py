@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -114,7 +115,10 @@ def deliver_outbox(*, sender: Sender, now: datetime | None = None, limit: int = 
     now = now or utcnow()
     claimed = db.in_transaction(lambda s: _claim(s, now, limit))
     sent = retrying = failed = 0
+    started = time.monotonic()
     for row in claimed:
+        if time.monotonic() - started > LEASE.total_seconds() / 2:
+            break  # a slow server: leave the rest to their lease rather than risk sending them twice
         try:
             sender.send(row)
             error = None
@@ -139,7 +143,9 @@ def deliver_outbox(*, sender: Sender, now: datetime | None = None, limit: int = 
                     )
             else:
                 current.last_error = error
-                current.next_attempt_at = now + timedelta(minutes=BACKOFF_MINUTES[current.attempts - 1])
+                # the wait counts from this attempt's end, not from when the batch was claimed
+                settled = now + timedelta(seconds=time.monotonic() - started)
+                current.next_attempt_at = settled + timedelta(minutes=BACKOFF_MINUTES[current.attempts - 1])
             session.add(current)
             return current.status
 

@@ -118,6 +118,8 @@ def lock_account(*, session: Session, account_id: int, also_pools: tuple[str, ..
     account = session.exec(query).first()
     if account is None:
         raise NotFound(f"unknown account {account_id}")
+    if account.pool != pool:  # moved to another pool between the read and the lock (rare): lock that one too
+        lock_pools(session=session, pools=[account.pool])
     return account
 
 
@@ -302,6 +304,7 @@ def import_accounts_csv(*, session: Session, actor: str, text: str, dry_run: boo
         raise ValidationFailed("the CSV needs a header row with at least an 'email' column", field="file")
     report = ImportReport()
     seen: set[str] = set()
+    pending: list[tuple[ImportRow, dict[str, Any]]] = []
     for line, row in enumerate(reader, start=2):
         raw: dict[str, Any] = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
         entry = ImportRow(line=line, email=raw["email"])
@@ -316,10 +319,14 @@ def import_accounts_csv(*, session: Session, actor: str, text: str, dry_run: boo
             seen.add(data.email)
             entry.email = data.email
             if not dry_run:
-                entry.account_id = add_account(session=session, actor=actor, **raw).id
+                pending.append((entry, raw))
         except (ValidationFailed, Conflict) as exc:
             entry.error = exc.message
         report.rows.append(entry)
+    # every pool the import touches is locked up front, in name order (the house lock order)
+    lock_pools(session=session, pools={str(raw["pool"] or "default").strip() for _, raw in pending})
+    for entry, raw in pending:
+        entry.account_id = add_account(session=session, actor=actor, **raw).id
     if not dry_run:
         record_audit(
             session=session,
