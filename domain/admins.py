@@ -145,3 +145,9 @@ def add_admin(*, session: Session, actor_id: int, email: str, password: str, rol
 
 def list_admins(*, session: Session) -> list[AdminUser]:
     return list(session.exec(select(AdminUser).order_by(AdminUser.email)))
+
+
+def active_admin(*, session: Session, admin_id: int | None) -> AdminUser | None:
+    """The admin behind a session, if the account still exists and is enabled."""
+    admin = session.get(AdminUser, admin_id) if admin_id is not None else None
+    return admin if admin is not None and admin.is_active else None

@@ -163,3 +163,30 @@ def outbox_page(
     if order_id is not None:
         conditions.append(EmailOutbox.order_id == order_id)
     return _page(session, EmailOutbox, conditions, page, per_page)
+
+
+def seat_context(*, session: Session, seats: list[AccountAssignment]) -> tuple[dict[int, str], dict[int, str]]:
+    """For a page of assignments: account id -> e-mail, and order id -> code (two IN queries)."""
+    account_ids = {s.chatgpt_account_id for s in seats}
+    order_ids = {s.order_id for s in seats}
+    accounts: dict[int, str] = {}
+    orders: dict[int, str] = {}
+    if account_ids:
+        query = select(ChatGPTAccount.id, ChatGPTAccount.email).where(col(ChatGPTAccount.id).in_(account_ids))
+        accounts = {account_id: email for account_id, email in session.exec(query).all() if account_id}
+    if order_ids:
+        found = session.exec(select(Order.id, Order.code).where(col(Order.id).in_(order_ids))).all()
+        orders = {order_id: code for order_id, code in found if order_id}
+    return accounts, orders
+
+
+def accounts_with_room(*, session: Session, exclude: int | None = None, limit: int = 500) -> list[ChatGPTAccount]:
+    """AVAILABLE accounts (a free seat each), for choosing where to move a customer."""
+    query = select(ChatGPTAccount).where(ChatGPTAccount.status == "AVAILABLE")
+    if exclude is not None:
+        query = query.where(ChatGPTAccount.id != exclude)
+    return list(session.exec(query.order_by(col(ChatGPTAccount.pool), col(ChatGPTAccount.email)).limit(limit)))
+
+
+def outbox_message(*, session: Session, mail_id: int) -> EmailOutbox | None:
+    return session.get(EmailOutbox, mail_id)

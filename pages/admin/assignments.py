@@ -6,13 +6,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from nicegui import run, ui
-from sqlmodel import col, select
 
 from domain import db
 from domain.assignments import extend_assignment, mark_invite, move_assignment, revoke_assignment
 from domain.i18n import WIB, format_date
-from domain.listing import assignments_page
-from domain.models import AccountStatus, AssignmentStatus, ChatGPTAccount, InviteState, Order
+from domain.listing import accounts_with_room, assignments_page, seat_context
+from domain.models import AssignmentStatus, InviteState
 from domain.types import utcnow
 from pages.admin.accounts import act
 from pages.admin.frame import SignedIn, admin_frame, client_ip
@@ -46,15 +45,7 @@ ACTIONS = (
 
 def rows(seats: list[Any]) -> list[dict[str, Any]]:
     with db.read_session() as session:
-        accounts = {
-            a.id: a.email
-            for a in session.exec(
-                select(ChatGPTAccount).where(col(ChatGPTAccount.id).in_({s.chatgpt_account_id for s in seats}))
-            )
-        }
-        orders = {
-            o.id: o.code for o in session.exec(select(Order).where(col(Order.id).in_({s.order_id for s in seats})))
-        }
+        accounts, orders = seat_context(session=session, seats=seats)
     now = utcnow()
     return [
         {
@@ -156,18 +147,17 @@ def revoke_dialog(admin: SignedIn, seat: dict[str, Any], done) -> None:
     dialog.open()
 
 
-def accounts_with_room(exclude: int) -> dict[int, str]:
+def movable_targets(exclude: int) -> dict[int, str]:
     with db.read_session() as session:
-        accounts = session.exec(
-            select(ChatGPTAccount)
-            .where(ChatGPTAccount.status == AccountStatus.AVAILABLE, ChatGPTAccount.id != exclude)
-            .limit(500)
-        )
-        return {a.id: f"{a.email} ({a.pool}, {a.seats_used}/{a.capacity})" for a in accounts if a.id}
+        return {
+            a.id: f"{a.email} ({a.pool}, {a.seats_used}/{a.capacity})"
+            for a in accounts_with_room(session=session, exclude=exclude)
+            if a.id
+        }
 
 
 async def move_dialog(admin: SignedIn, seat: dict[str, Any], done) -> None:
-    options = await run.io_bound(accounts_with_room, seat["account_id"])
+    options = await run.io_bound(movable_targets, seat["account_id"])
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg"):
         ui.label(f"Pindahkan {seat['customer_email']} dari {seat['account_email']}").classes("text-lg font-bold")
         ui.label(f"Tanggal berakhir tetap: {seat['end_wib']} WIB")

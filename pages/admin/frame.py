@@ -11,6 +11,7 @@ from nicegui import app, ui
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain import db
+from domain.admins import active_admin
 from domain.audit import admin_actor
 from domain.models import AdminUser
 
@@ -61,8 +62,8 @@ def signed_in() -> SignedIn | None:
     if not data:
         return None
     with db.read_session() as session:
-        admin = session.get(AdminUser, data.get("id"))
-    if admin is None or not admin.is_active:
+        admin = active_admin(session=session, admin_id=data.get("id"))
+    if admin is None:
         app.storage.user.pop("admin", None)
         return None
     return SignedIn(id=admin.id or 0, email=admin.email, role=admin.role)

@@ -12,7 +12,7 @@ from nicegui import run, ui
 
 from domain import db
 from domain.i18n import WIB
-from domain.listing import audit_page, events_page, outbox_page
+from domain.listing import audit_page, events_page, outbox_message, outbox_page
 from domain.models import AuditLog, EmailOutbox, EventOutcome, MailStatus
 from pages.admin.frame import admin_frame
 from pages.admin.table import ServerTable, wib
@@ -290,7 +290,7 @@ def register() -> None:
 
             def load_html(mail_id: int) -> EmailOutbox | None:
                 with db.read_session() as session:
-                    return session.get(EmailOutbox, mail_id)
+                    return outbox_message(session=session, mail_id=mail_id)
 
             with ui.row().classes("w-full items-end gap-3"):
                 status = (

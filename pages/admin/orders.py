@@ -6,14 +6,14 @@ import json
 from typing import Any
 
 from nicegui import run, ui
-from sqlmodel import select
 
 from domain import db
+from domain.errors import NotFound
 from domain.i18n import format_idr
 from domain.listing import orders_page
 from domain.models import Order, OrderStatus
 from domain.order_admin import TimelineEntry, mark_paid_manually, order_timeline, resend_access
-from domain.orders import accept_review, refund_order
+from domain.orders import accept_review, get_order, refund_order
 from pages.admin.accounts import act
 from pages.admin.frame import SignedIn, admin_frame, client_ip
 from pages.admin.table import ServerTable, wib
@@ -48,8 +48,9 @@ def order_row(order: Order) -> dict[str, Any]:
 
 def load_detail(code: str) -> tuple[Order, list[TimelineEntry]] | None:
     with db.read_session() as session:
-        order = session.exec(select(Order).where(Order.code == code)).first()
-        if order is None:
+        try:
+            order = get_order(session=session, code=code)
+        except NotFound:
             return None
         return order, order_timeline(session=session, order_id=order.id)  # type: ignore[arg-type]
 
