@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import sys
 
 from domain import db
-from domain.admins import bootstrap_admin
+from domain.admins import admin_count, bootstrap_admin, create_admin
 from domain.api_tokens import bootstrap_token
 from domain.seed import seed_demo_data
 from domain.settings import Settings
 
 log = logging.getLogger("aksesgpt.startup")
+DEMO_ADMIN = "admin@demo.aksesgpt.invalid"
 
 
 def configure_logging(settings: Settings) -> None:
@@ -46,3 +48,11 @@ def prepare_database(settings: Settings) -> None:
             log.info("ADMIN_API_TOKEN registered for the first owner")
         if settings.DEMO_DATA and not settings.is_production and seed_demo_data(session=session):
             log.info("demo data seeded: 3 packages, 4 [DEMO] accounts (DEMO_DATA=0 turns this off)")
+            if not admin_count(session=session):
+                # a newcomer can open /admin at once; the password goes to a file, never to the log
+                password = secrets.token_urlsafe(12)
+                create_admin(session=session, email=DEMO_ADMIN, password=password)
+                note = settings.DATA_DIR / "demo-admin.txt"
+                note.touch(mode=0o600)
+                note.write_text(f"{DEMO_ADMIN}\n{password}\n")
+                log.info("demo admin %s created; its password is in %s", DEMO_ADMIN, note)
