@@ -15,6 +15,7 @@ from domain.scheduler import build_scheduler, shop_jobs
 from domain.scheduler import start as start_scheduler
 from domain.settings import get_settings
 from domain.startup import configure_logging, prepare_database, warn_about_settings
+from domain.types import utcnow
 from integrations.gateways import SANDBOX_MOUNT, build_gateways
 from integrations.sandbox import create_sandbox_app
 from pages.admin import accounts, assignments, login, logs, orders, overview
@@ -33,8 +34,10 @@ def wire() -> None:
     app.state.settings, app.state.gateways = settings, gateways
     order_limit.configure(limit=settings.ORDER_RATE_LIMIT_PER_MINUTE, per_seconds=60)
     app.on_shutdown(gateways.close)
+    app.state.started_at, app.state.jobs = utcnow(), []
     if settings.SCHEDULER_ENABLED:
-        scheduler = build_scheduler(shop_jobs(settings, gateways.by_name, sender_for(settings)))
+        app.state.jobs = shop_jobs(settings, gateways.by_name, sender_for(settings))
+        scheduler = build_scheduler(app.state.jobs)
         app.on_startup(lambda: start_scheduler(scheduler))
         app.on_shutdown(lambda: scheduler.shutdown(wait=False))
     app.include_router(health_router)

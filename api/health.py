@@ -1,17 +1,20 @@
-"""GET /healthz: JSON with the database status; 200 when it answers, 503 when not."""
+"""GET /healthz: database, schema revision and background jobs as JSON; 200 when all is well, else 503."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
-from domain.db import database_status
+from domain.health import health_report
 
 router = APIRouter()
 
 
 @router.get("/healthz", include_in_schema=False)
-def healthz() -> JSONResponse:
-    ok, detail = database_status()
-    body = {"status": "ok" if ok else "unavailable", "database": detail}
-    return JSONResponse(body, status_code=200 if ok else 503)
+async def healthz(request: Request) -> JSONResponse:
+    state = request.app.state
+    healthy, report = await run_in_threadpool(
+        lambda: health_report(jobs=getattr(state, "jobs", []), started_at=state.started_at)
+    )
+    return JSONResponse(report, status_code=200 if healthy else 503)

@@ -7,14 +7,17 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from domain.alerts import active_alerts
 from domain.i18n import WIB
 from domain.invariants import check_invariants
 from domain.models import (
     AccountAssignment,
     AccountStatus,
+    AdminAlert,
     AssignmentStatus,
     ChatGPTAccount,
     EventOutcome,
+    JobRun,
     Order,
     PaymentEvent,
 )
@@ -40,6 +43,8 @@ class Overview:
     webhook_p95_ms: float | None = None
     daily: list[tuple[str, int, int]] = field(default_factory=list)  # (date, orders paid, revenue)
     violations: list[str] = field(default_factory=list)
+    jobs: list[JobRun] = field(default_factory=list)
+    alerts: list[AdminAlert] = field(default_factory=list)
 
     @property
     def utilisation(self) -> float:
@@ -107,6 +112,8 @@ def overview(*, session: Session, now: datetime | None = None, with_invariants: 
         if latencies:
             data.webhook_p95_ms = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
     data.daily = daily_series(session=session, now=now)
+    data.jobs = list(session.exec(select(JobRun).order_by(col(JobRun.name))))
+    data.alerts = active_alerts(session=session)
     if with_invariants:
         data.violations = check_invariants(session=session)
     return data

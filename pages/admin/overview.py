@@ -8,6 +8,7 @@ from domain import db
 from domain.dashboard import Overview, overview
 from domain.i18n import format_idr
 from pages.admin.frame import admin_frame
+from pages.admin.table import wib
 
 STATUS_LABELS = {
     "pending_payment": "Menunggu bayar",
@@ -154,6 +155,17 @@ def register() -> None:
                 chart.update()
                 health.clear()
                 with health:
+                    for alert in d.alerts:
+                        ui.label(f"Peringatan: {alert.message}").classes(
+                            "w-full bg-amber-100 text-amber-900 rounded p-2 text-sm"
+                        ).mark("alert")
+                    if d.jobs:
+                        with ui.row().classes("w-full gap-2 flex-wrap text-xs"):
+                            for run in d.jobs:
+                                colour = "bg-green-100" if run.last_outcome == "ok" else "bg-red-100"
+                                ui.label(f"{run.name}: {run.last_outcome} · {wib(run.last_success_at) or '-'}").classes(
+                                    f"{colour} rounded px-2 py-1"
+                                ).tooltip(run.last_detail)
                     if not state["checked"]:
                         ui.label("Memeriksa invarian…").classes("text-slate-500")
                     elif d.violations:

@@ -1,0 +1,37 @@
+"""What /healthz says about the schema and the background jobs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain.health import health_report
+from domain.jobs import Job, release_expired, run_job
+from domain.types import utcnow
+
+JOBS = [Job("release_expired_assignments", 60, release_expired)]
+
+
+def test_healthy_after_start_and_after_a_successful_run(engine) -> None:
+    started = utcnow()
+    healthy, report = health_report(jobs=JOBS, started_at=started)
+    assert healthy and report["jobs"]["release_expired_assignments"]["late"] is False
+    run_job(JOBS[0])
+    healthy, report = health_report(jobs=JOBS, started_at=started, now=utcnow() + timedelta(minutes=3))
+    assert healthy and report["jobs"]["release_expired_assignments"]["last_outcome"] == "ok"
+
+
+def test_a_job_that_stopped_succeeding_makes_the_app_degraded(engine) -> None:
+    started = utcnow()
+    run_job(JOBS[0])
+    healthy, report = health_report(jobs=JOBS, started_at=started, now=utcnow() + timedelta(minutes=4))
+    assert not healthy and report["status"] == "degraded"
+    assert report["jobs"]["release_expired_assignments"]["late"] is True
+
+
+def test_a_schema_behind_the_migrations_is_degraded(engine, db_url) -> None:
+    from domain import db
+
+    db.downgrade_database(db_url, "0002")
+    healthy, report = health_report(jobs=[], started_at=utcnow())
+    assert not healthy and report["migrations"]["current"] == "0002" and report["migrations"]["head"] == "0003"
+    db.upgrade_database(db_url)
