@@ -53,6 +53,7 @@ def prepare_database(settings: Settings) -> None:
                 password = secrets.token_urlsafe(12)
                 create_admin(session=session, email=DEMO_ADMIN, password=password)
                 note = settings.DATA_DIR / "demo-admin.txt"
+                note.parent.mkdir(parents=True, exist_ok=True)
                 note.touch(mode=0o600)
                 note.write_text(f"{DEMO_ADMIN}\n{password}\n")
                 log.info("demo admin %s created; its password is in %s", DEMO_ADMIN, note)

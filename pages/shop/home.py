@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from html import escape
 
 from nicegui import run, ui
@@ -12,10 +13,18 @@ from domain.i18n import t as tr
 from domain.products import CatalogueItem, catalogue
 from pages.shop.frame import current_lang, shop_frame
 
+_cached: tuple[float, list[CatalogueItem]] = (0.0, [])
+CATALOGUE_TTL = 2.0  # seconds: the front page is the busiest page; seat counts a moment old are fine
+
 
 def load_catalogue() -> list[CatalogueItem]:
+    global _cached
+    if time.monotonic() - _cached[0] < CATALOGUE_TTL:
+        return _cached[1]
     with db.read_session() as session:
-        return catalogue(session=session)
+        items = catalogue(session=session)
+    _cached = (time.monotonic(), items)
+    return items
 
 
 def card_html(item: CatalogueItem, lang: str) -> str:
@@ -41,14 +50,18 @@ def card_html(item: CatalogueItem, lang: str) -> str:
     )
 
 
-def package_card(item: CatalogueItem, lang: str) -> None:
-    """One package: its text, and the buy button."""
-    slug = item.product.slug
-    with ui.card().classes("w-full gap-2 justify-between").props("flat bordered"):
-        ui.html(card_html(item, lang), sanitize=False).classes("w-full")
-        ui.button(tr("home.buy", lang), on_click=lambda: ui.navigate.to(f"/checkout/{slug}")).classes("w-full").mark(
-            f"buy-{slug}"
-        )
+def cards_html(items: list[CatalogueItem], lang: str) -> str:
+    """Every package card, with its buy link, as one HTML block."""
+    if not items:
+        return f'<div class="text-slate-600">{tr("home.empty", lang)}</div>'
+    cards = "".join(
+        f'<div class="{BOX} p-4 flex flex-col justify-between gap-3"><div>{card_html(item, lang)}</div>'
+        f'<a href="/checkout/{escape(item.product.slug)}" data-package="{escape(item.product.slug)}" '
+        f'class="block text-center bg-blue-600 hover:bg-blue-700 text-white no-underline rounded py-2 '
+        f'font-medium uppercase">{tr("home.buy", lang)}</a></div>'
+        for item in items
+    )
+    return f'<div class="w-full grid gap-4 sm:grid-cols-2 md:grid-cols-3">{cards}</div>'
 
 
 BOX = "bg-white border border-slate-200 rounded"
@@ -73,27 +86,25 @@ def how_and_faq_html(lang: str) -> str:
 
 
 def register() -> None:
+    global _cached
+    _cached = (0.0, [])  # a new app (or test) starts with nothing cached
+    ui.add_css("body { background: #f8fafc; }", shared=True)  # once for every page, no per-page element
+
     @ui.page("/", title="AksesGPT — akses ChatGPT Plus")
     async def home(lang: str | None = None) -> None:
         lang = current_lang(lang)
-        items = await run.io_bound(load_catalogue)
+        fresh = time.monotonic() - _cached[0] < CATALOGUE_TTL
+        items = load_catalogue() if fresh else await run.io_bound(load_catalogue)
         with shop_frame(lang):
-            ui.label(tr("brand.tagline", lang)).classes("text-lg text-slate-700")
-            ui.label(tr("home.title", lang)).classes("text-2xl font-bold").props("id=paket")
-            container = ui.element("div").classes("w-full grid gap-4 sm:grid-cols-2 md:grid-cols-3")
-
-            def draw(entries: list[CatalogueItem]) -> None:
-                container.clear()
-                with container:
-                    if not entries:
-                        ui.label(tr("home.empty", lang)).classes("text-slate-600")
-                    for entry in entries:
-                        package_card(entry, lang)
-
-            draw(items)
+            ui.html(
+                f'<div class="text-lg text-slate-700 mb-4">{tr("brand.tagline", lang)}</div>'
+                f'<h1 id="paket" class="text-2xl font-bold">{tr("home.title", lang)}</h1>',
+                sanitize=False,
+            ).classes("w-full")
+            cards = ui.html(cards_html(items, lang), sanitize=False).classes("w-full").mark("packages")
 
             async def refresh() -> None:  # availability changes as seats are taken and freed
-                draw(await run.io_bound(load_catalogue))
+                cards.set_content(cards_html(await run.io_bound(load_catalogue), lang))
 
             ui.timer(15, refresh)
             ui.html(how_and_faq_html(lang), sanitize=False).classes("w-full")

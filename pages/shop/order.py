@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
+from html import escape
 from urllib.parse import urlencode
 
 import segno
@@ -60,36 +62,51 @@ def copy_row(label: str, value: str, lang: str, mark: str) -> None:
         ).props("flat dense no-caps")
 
 
+@lru_cache(maxsize=256)
+def qr_image(qr_string: str) -> str:
+    """The QR code as an SVG data URI, drawn here from the gateway's string (once per order)."""
+    return segno.make(qr_string, error="m").svg_data_uri(scale=6, border=2)
+
+
 def countdown(deadline: datetime) -> str:
     seconds = max(0, int((deadline - utcnow()).total_seconds()))
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 def unpaid(page: OrderPage, lang: str) -> None:
+    """How to pay: amount, deadline, QR or pay code, the steps, the gateway's page. Static parts are one
+    HTML block (NiceGUI's cost grows with its elements); the countdown and the copy button are live."""
     order = page.view.order
-    ui.label(tr("order.waiting", lang)).classes("text-slate-600")
-    with ui.row().classes("items-baseline gap-2"):
-        ui.label(tr("order.amount", lang)).classes("text-slate-600")
-        ui.label(format_idr(order.amount_idr)).classes("text-3xl font-bold").mark("amount")
-    if order.payment_expires_at:
-        deadline = order.payment_expires_at
-        ui.label(tr("order.pay_before", lang, deadline=format_date(deadline, lang)))
+    method = (order.payment_method or "").upper()
+    deadline = order.payment_expires_at
+    head = (
+        f'<div class="text-slate-600">{tr("order.waiting", lang)}</div>'
+        f'<div class="flex items-baseline gap-2"><span class="text-slate-600">{tr("order.amount", lang)}</span>'
+        f'<span class="text-3xl font-bold">{format_idr(order.amount_idr)}</span></div>'
+    )
+    if deadline:
+        head += f"<div>{tr('order.pay_before', lang, deadline=format_date(deadline, lang))}</div>"
+    ui.html(head, sanitize=False).classes("w-full")
+    if deadline:
         left = ui.label(tr("order.time_left", lang, left=countdown(deadline))).classes("font-mono").mark("countdown")
         ui.timer(1.0, lambda: left.set_text(tr("order.time_left", lang, left=countdown(deadline))))
-    method = (order.payment_method or "").upper()
     if order.qr_string:
-        ui.label(tr("order.scan_qr", lang)).classes("font-semibold")
-        ui.image(segno.make(order.qr_string, error="m").svg_data_uri(scale=6, border=2)).classes(
-            "w-64 h-64 bg-white"
-        ).mark("qr")
-        ui.label(tr("step.qris", lang)).classes("text-sm text-slate-700")
+        how = (
+            f'<div class="font-semibold">{tr("order.scan_qr", lang)}</div>'
+            f'<img src="{qr_image(order.qr_string)}" alt="QRIS" class="w-64 h-64 bg-white my-2">'
+            f'<div class="text-sm text-slate-700">{tr("step.qris", lang)}</div>'
+        )
     elif order.pay_code:
         copy_row(tr("order.pay_code", lang), order.pay_code, lang, "pay-code")
-        ui.label(tr("step.retail" if method in RETAIL else "step.va", lang)).classes("text-sm text-slate-700")
+        how = f'<div class="text-sm text-slate-700">{tr("step.retail" if method in RETAIL else "step.va", lang)}</div>'
     else:
-        ui.label(tr("step.redirect", lang)).classes("text-sm text-slate-700")
+        how = f'<div class="text-sm text-slate-700">{tr("step.redirect", lang)}</div>'
     if order.checkout_url:
-        ui.link(tr("order.open_checkout", lang), order.checkout_url, new_tab=True).mark("checkout-link")
+        how += (
+            f'<a href="{escape(order.checkout_url)}" target="_blank" rel="noopener" class="text-blue-700 underline">'
+            f"{tr('order.open_checkout', lang)}</a>"
+        )
+    ui.html(how, sanitize=False).classes("w-full").mark("qr" if order.qr_string else "how-to-pay")
 
 
 def access(page: OrderPage, lang: str) -> None:
@@ -117,10 +134,13 @@ def access(page: OrderPage, lang: str) -> None:
 
 def draw(page: OrderPage, lang: str) -> None:
     order = page.view.order
-    with ui.row().classes("items-center gap-3"):
-        ui.label(tr("order.title", lang, code=order.code)).classes("text-2xl font-bold")
-        ui.badge(tr(f"status.{order.status}", lang)).mark("status")
-    ui.label(page.view.product_name).classes("text-slate-600")
+    ui.html(
+        f'<div class="flex items-center gap-3 flex-wrap"><h1 class="text-2xl font-bold">'
+        f'{tr("order.title", lang, code=order.code)}</h1><span class="bg-blue-600 text-white text-xs rounded '
+        f'px-2 py-0.5">{tr(f"status.{order.status}", lang)}</span></div>'
+        f'<div class="text-slate-600">{escape(page.view.product_name)}</div>',
+        sanitize=False,
+    ).mark("status")
     with ui.card().classes("w-full gap-3").props("flat bordered"):
         status = OrderStatus(order.status)
         if status == OrderStatus.PENDING_PAYMENT:

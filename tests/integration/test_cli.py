@@ -52,3 +52,19 @@ def test_migrate_import_create_admin_and_check(db_url: str, tmp_path: Path) -> N
 
     check = _cli(db_url, "check")
     assert check.returncode == 0 and "invariants hold" in check.stdout
+
+
+def test_first_development_start_creates_a_demo_admin_in_a_new_data_folder(db_url: str, tmp_path: Path) -> None:
+    """Found while benchmarking: the demo admin's note was written into a folder that did not exist."""
+    data = tmp_path / "fresh" / "data"
+    script = "import main"
+    environment = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    environment |= {"DATABASE_URL": db_url, "DATA_DIR": str(data), "DEMO_DATA": "1", "SCHEDULER_ENABLED": "0"}
+    environment.pop("ADMIN_EMAIL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    note = (data / "demo-admin.txt").read_text().split()
+    assert note[0] == "admin@demo.aksesgpt.invalid" and len(note[1]) >= 10
+    assert note[1] not in result.stdout + result.stderr, "the password never reaches the log"
