@@ -8,6 +8,7 @@ from starlette.routing import Mount
 from api.admin import router as admin_api_router
 from api.callbacks import router as callbacks_router
 from api.health import router as health_router
+from api.metrics import router as metrics_router
 from api.orders import order_limit
 from api.orders import router as orders_router
 from domain.delivery import sender_for
@@ -41,6 +42,7 @@ def wire() -> None:
         app.on_startup(lambda: start_scheduler(scheduler))
         app.on_shutdown(lambda: scheduler.shutdown(wait=False))
     app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(callbacks_router)
     app.include_router(orders_router)
     app.include_router(admin_api_router)

@@ -1,4 +1,4 @@
-"""GET /healthz: database, schema revision and background jobs as JSON; 200 when all is well, else 503."""
+"""GET /healthz (alive, with the database) and GET /readyz (database, schema at head, background jobs)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from domain.db import database_status
 from domain.health import health_report
 
 router = APIRouter()
 
 
 @router.get("/healthz", include_in_schema=False)
-async def healthz(request: Request) -> JSONResponse:
+async def healthz() -> JSONResponse:
+    ok, detail = await run_in_threadpool(database_status)
+    return JSONResponse({"status": "ok" if ok else "unavailable", "database": detail}, status_code=200 if ok else 503)
+
+
+@router.get("/readyz", include_in_schema=False)
+async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
     healthy, report = await run_in_threadpool(
         lambda: health_report(jobs=getattr(state, "jobs", []), started_at=state.started_at)

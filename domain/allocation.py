@@ -15,6 +15,7 @@ from domain.alerts import raise_alert
 from domain.audit import record_audit, snapshot
 from domain.crypto import decrypt_secret
 from domain.mail import queue_access_ready, queue_pending_stock
+from domain.metrics import ALLOCATION_LATENCY
 from domain.models import (
     AccountAssignment,
     AccountStatus,
@@ -124,6 +125,11 @@ def allocate_seat(*, session: Session, order: Order, actor: str) -> AccountAssig
 
     The order is paid and not yet served (the state machine guarantees it holds no ACTIVE seat, and
     the partial unique index on ACTIVE assignments per order backs that up)."""
+    with ALLOCATION_LATENCY.time():
+        return _allocate(session=session, order=order, actor=actor)
+
+
+def _allocate(*, session: Session, order: Order, actor: str) -> AccountAssignment | None:
     lock_pools(session=session, pools=[order.pool])
     account = find_seat(session=session, pool=order.pool)
     if account is None:

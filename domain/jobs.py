@@ -21,6 +21,7 @@ from domain.assignments import release_expired_assignments
 from domain.delivery import Sender, deliver_outbox
 from domain.gateway import PaymentGateway
 from domain.mail import queue_seat_news
+from domain.metrics import JOB_DURATION, JOB_RUNS
 from domain.models import AccountAssignment, AssignmentStatus, JobRun, Order, OrderStatus
 from domain.orders import PaymentResult, expire_order
 from domain.payments import reconcile_unpaid
@@ -177,6 +178,8 @@ def run_job(job: Job) -> str:
             log.warning("job name=%s outcome=failed error=%s", job.name, detail, exc_info=True)
         lock_conn.rollback()  # releases the advisory lock
     duration = round((time.perf_counter() - clock) * 1000, 1)
+    JOB_RUNS.labels(job=job.name, outcome=outcome).inc()
+    JOB_DURATION.labels(job=job.name).observe(duration / 1000)
     _record(job.name, started, outcome, detail, duration)
     if outcome == "ok":
         log.debug("job name=%s outcome=ok duration_ms=%s %s", job.name, duration, detail)  # job_runs keeps it

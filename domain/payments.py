@@ -17,10 +17,10 @@ from domain import db
 from domain.alerts import raise_alert
 from domain.allocation import lock_order
 from domain.audit import SYSTEM, record_audit
-from domain.counters import counters
 from domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from domain.gateway import Checkout, CheckoutRequest, GatewayError, PaymentGateway, PaymentStatus, TransactionState
 from domain.mail import queue_order_created
+from domain.metrics import FAILOVERS, WEBHOOK_LATENCY, WEBHOOK_REQUESTS
 from domain.models import EventOutcome, Order, OrderStatus, PaymentEvent, Product
 from domain.order_states import PAID_STATES
 from domain.orders import PaymentResult, expire_order, fail_order, record_payment, refund_order
@@ -129,7 +129,7 @@ def start_payment(
 
     attached = db.in_transaction(attach)
     if failed_over_from is not None:
-        counters.increment("payment_failover", provider=checkout.provider)
+        FAILOVERS.labels(to=checkout.provider).inc()
     return attached
 
 
@@ -291,7 +291,8 @@ def process_callback(
                 state=state,
             )
         )
-        counters.increment("webhook_requests", provider=provider, outcome=outcome.value)
+        WEBHOOK_REQUESTS.labels(provider=provider, outcome=outcome.value).inc()
+        WEBHOOK_LATENCY.labels(provider=provider).observe(elapsed() / 1000)
         log.info(
             "webhook provider=%s ref=%s outcome=%s detail=%r latency_ms=%s",
             provider,
@@ -345,7 +346,8 @@ def process_callback(
         except Exception:  # the database itself may be what failed
             log.exception("webhook provider=%s could not record the failed event", provider)
         raise
-    counters.increment("webhook_requests", provider=provider, outcome=result.outcome.value)
+    WEBHOOK_REQUESTS.labels(provider=provider, outcome=result.outcome.value).inc()
+    WEBHOOK_LATENCY.labels(provider=provider).observe(elapsed() / 1000)
     log.info(
         "webhook provider=%s order=%s ref=%s status=%s outcome=%s latency_ms=%s",
         provider,

@@ -323,3 +323,23 @@ def test_a_second_payment_on_another_transaction_alerts_the_admins(order) -> Non
         last = s.exec(select(PaymentEvent).order_by(PaymentEvent.id.desc())).first()
     assert order.code in alert.message and last.outcome == "duplicate"
     assert _state(order)[:2] == ("fulfilled", 1)
+
+
+def test_callbacks_are_counted_for_prometheus(order) -> None:
+    from domain.metrics import render
+
+    def count(outcome: str) -> float:
+        for line in render().decode().splitlines():
+            if (
+                line.startswith("aksesgpt_webhook_requests_total")
+                and f'outcome="{outcome}"' in line
+                and 'provider="tripay"' in line
+            ):
+                return float(line.split()[-1])
+        return 0.0
+
+    applied, rejected = count("applied"), count("rejected")
+    client = _client()
+    _post_tripay(client, _tripay_body(order))
+    _post_tripay(client, _tripay_body(order), key="wrong")
+    assert count("applied") == applied + 1 and count("rejected") == rejected + 1
