@@ -12,10 +12,11 @@ from api.metrics import router as metrics_router
 from api.orders import order_limit
 from api.orders import router as orders_router
 from domain.delivery import sender_for
+from domain.logs import configure_logging
 from domain.scheduler import build_scheduler, shop_jobs
 from domain.scheduler import start as start_scheduler
 from domain.settings import get_settings
-from domain.startup import configure_logging, prepare_database, warn_about_settings
+from domain.startup import prepare_database, warn_about_settings
 from domain.types import utcnow
 from integrations.gateways import SANDBOX_MOUNT, build_gateways
 from integrations.sandbox import create_sandbox_app

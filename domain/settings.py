@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     SUPPORT_CONTACT: str = ""  # shown in the shop's footer, e.g. "WhatsApp 0812-xxxx or support@…"
     CONTENT_DIR: Path = PROJECT_ROOT / "content"  # terms.<lang>.md and privacy.<lang>.md, edited by the owner
 
+    LOG_DIR: Path | None = None  # when set: app.log, tripay_webhooks.log, account_allocation.log, jobs.log (rotated)
+    LOG_FORMAT: str = "auto"  # auto (JSON in production, text otherwise), json or text
     METRICS_TOKEN: str = ""  # bearer token for /metrics; unset = open in development, closed in production
     LOW_POOL_THRESHOLD: int = 5
     SCHEDULER_ENABLED: bool = True

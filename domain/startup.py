@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import sys
 
 from domain import db
 from domain.admins import admin_count, bootstrap_admin, create_admin
@@ -14,18 +13,6 @@ from domain.settings import Settings
 
 log = logging.getLogger("aksesgpt.startup")
 DEMO_ADMIN = "admin@demo.aksesgpt.invalid"
-
-
-def configure_logging(settings: Settings) -> None:
-    """Readable key=value lines on stderr; one named logger per area (webhooks, allocation, jobs)."""
-    root = logging.getLogger("aksesgpt")
-    if root.handlers:
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    root.propagate = True
 
 
 def warn_about_settings(settings: Settings) -> None:
