@@ -17,6 +17,7 @@ from pathlib import Path
 
 from domain import db
 from domain.admins import create_admin
+from domain.backup import backup, restore
 from domain.errors import DomainError
 from domain.invariants import check_invariants
 from domain.pool import import_accounts_csv
@@ -68,6 +69,18 @@ def _check(_args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    path = backup(get_settings().database_url, Path(args.file))
+    print(f"backup written to {path}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    restore(get_settings().database_url, Path(args.file))
+    print(f"restored from {args.file}; run 'python cli.py migrate' if the backup is older than this release")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="cli.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -86,8 +99,15 @@ def main(argv: list[str] | None = None) -> int:
     accounts.set_defaults(run=_import_accounts)
     commands.add_parser("seed-demo", help="seed demo packages and accounts into an empty shop").set_defaults(run=_seed)
     commands.add_parser("check", help="list violations of the invariants").set_defaults(run=_check)
+    for name, run, text in (
+        ("backup", _backup, "write a consistent backup while the shop runs"),
+        ("restore", _restore, "replace the database with a backup (stop the app first)"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("file")
+        command.set_defaults(run=run)
     args = parser.parse_args(argv)
-    if args.command != "migrate":
+    if args.command not in ("migrate", "backup", "restore"):
         db.configure(get_settings().database_url)
         db.upgrade_database(get_settings().database_url)
     try:
