@@ -22,7 +22,7 @@ from domain.delivery import Sender, deliver_outbox
 from domain.gateway import PaymentGateway
 from domain.mail import queue_seat_news
 from domain.metrics import JOB_DURATION, JOB_RUNS
-from domain.models import AccountAssignment, AssignmentStatus, JobRun, Order, OrderStatus
+from domain.models import AccountAssignment, AssignmentStatus, EventOutcome, JobRun, Order, OrderStatus, PaymentEvent
 from domain.orders import PaymentResult, expire_order
 from domain.payments import reconcile_unpaid
 from domain.types import utcnow
@@ -151,6 +151,58 @@ def watch_pool(threshold: int, now: datetime | None = None) -> str:
             return f"low: {free} free"
         resolve_alert(session=session, key="pool_low", now=now)
         return f"ok: {free} free"
+
+    return db.in_transaction(work)
+
+
+def watch_operations(
+    *, stock_wait_minutes: int = 30, failure_rate: float = 0.2, window_minutes: int = 15, now: datetime | None = None
+) -> str:
+    """The brief's remaining alerts: paid orders waiting for stock too long, and callbacks failing."""
+    now = now or utcnow()
+
+    def work(session: Session) -> str:
+        waiting = session.exec(
+            select(Order)
+            .where(
+                Order.status == OrderStatus.PENDING_STOCK,
+                col(Order.paid_at) <= now - timedelta(minutes=stock_wait_minutes),
+            )
+            .order_by(col(Order.paid_at))
+        ).all()
+        if waiting:
+            raise_alert(
+                session=session,
+                key="stock_wait",
+                kind="stock_wait",
+                now=now,
+                subject=f"{len(waiting)} pesanan menunggu stok lebih dari {stock_wait_minutes} menit",
+                message=f"{len(waiting)} pesanan sudah dibayar tetapi belum mendapat kursi lebih dari "
+                f"{stock_wait_minutes} menit (terlama: {waiting[0].code}). Tambahkan akun ke pool.",
+            )
+        else:
+            resolve_alert(session=session, key="stock_wait", now=now)
+        outcomes = list(
+            session.exec(
+                select(PaymentEvent.outcome).where(
+                    col(PaymentEvent.created_at) >= now - timedelta(minutes=window_minutes)
+                )
+            )
+        )
+        failed = sum(1 for outcome in outcomes if outcome in (EventOutcome.ERROR, EventOutcome.REJECTED))
+        if len(outcomes) >= 5 and failed / len(outcomes) > failure_rate:
+            raise_alert(
+                session=session,
+                key="webhook_failures",
+                kind="webhook_failures",
+                now=now,
+                subject=f"Webhook gagal: {failed} dari {len(outcomes)} dalam {window_minutes} menit",
+                message=f"{failed} dari {len(outcomes)} callback pembayaran dalam {window_minutes} menit "
+                "terakhir ditolak atau gagal. Periksa TRIPAY_PRIVATE_KEY dan /admin/webhooks.",
+            )
+        else:
+            resolve_alert(session=session, key="webhook_failures", now=now)
+        return f"waiting for stock too long {len(waiting)}, callbacks failed {failed}/{len(outcomes)}"
 
     return db.in_transaction(work)
 

@@ -17,6 +17,7 @@ from domain.jobs import (
     run_job,
     send_reminders,
     serve_waiting_orders,
+    watch_operations,
     watch_pool,
 )
 from domain.settings import Settings
@@ -32,6 +33,7 @@ def shop_jobs(settings: Settings, gateways: dict[str, PaymentGateway], sender: S
         Job("deliver_outbox", 30, lambda: deliver_mail(sender)),
         Job("expiry_reminders", 3600, send_reminders),
         Job("low_pool_alert", 300, lambda: watch_pool(settings.LOW_POOL_THRESHOLD)),
+        Job("operations_alerts", 300, lambda: watch_operations(stock_wait_minutes=settings.STOCK_WAIT_ALERT_MINUTES)),
     ]
 
 

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     LOG_FORMAT: str = "auto"  # auto (JSON in production, text otherwise), json or text
     METRICS_TOKEN: str = ""  # bearer token for /metrics; unset = open in development, closed in production
     LOW_POOL_THRESHOLD: int = 5
+    STOCK_WAIT_ALERT_MINUTES: int = 30  # alert when a paid order has waited for a seat this long
     SCHEDULER_ENABLED: bool = True
     DEMO_DATA: bool = True
     BENCH_PAGES: bool = False  # serve /_bench/bare, the empty NiceGUI page bench/pages.py compares against

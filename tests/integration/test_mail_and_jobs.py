@@ -262,3 +262,24 @@ def test_an_extension_earns_fresh_reminders_and_short_seats_get_only_the_last_on
     with db.read_session() as s:
         kinds = [m.kind for m in s.exec(select(EmailOutbox).where(EmailOutbox.order_id == short.order_id))]
     assert "reminder_3d" not in kinds
+
+
+def test_orders_waiting_too_long_and_failing_callbacks_alert_the_admins(engine) -> None:
+    from domain.jobs import watch_operations
+    from domain.models import EventOutcome, PaymentEvent
+
+    product = make_product()
+    order = _order(product)
+    pay(order)  # no account at all: the order waits for stock
+    now = utcnow()
+    assert watch_operations(now=now + timedelta(minutes=5)).startswith("waiting for stock too long 0")
+    assert watch_operations(now=now + timedelta(minutes=31)).startswith("waiting for stock too long 1")
+    with db.write_session() as s:
+        for n in range(6):
+            s.add(PaymentEvent(provider="tripay", event_key=f"tripay:?{n}", raw_body="{}", outcome=(
+                EventOutcome.REJECTED if n < 3 else EventOutcome.APPLIED)))
+    assert watch_operations(now=utcnow()).endswith("callbacks failed 3/6")
+    with db.read_session() as s:
+        kinds = {a.kind: a.active for a in s.exec(select(AdminAlert))}
+    assert kinds["stock_wait"] is False  # resolved: at utcnow() the order has waited only seconds
+    assert kinds["webhook_failures"] is True
