@@ -276,8 +276,14 @@ def test_orders_waiting_too_long_and_failing_callbacks_alert_the_admins(engine) 
     assert watch_operations(now=now + timedelta(minutes=31)).startswith("waiting for stock too long 1")
     with db.write_session() as s:
         for n in range(6):
-            s.add(PaymentEvent(provider="tripay", event_key=f"tripay:?{n}", raw_body="{}", outcome=(
-                EventOutcome.REJECTED if n < 3 else EventOutcome.APPLIED)))
+            s.add(
+                PaymentEvent(
+                    provider="tripay",
+                    event_key=f"tripay:?{n}",
+                    raw_body="{}",
+                    outcome=(EventOutcome.REJECTED if n < 3 else EventOutcome.APPLIED),
+                )
+            )
     assert watch_operations(now=utcnow()).endswith("callbacks failed 3/6")
     with db.read_session() as s:
         kinds = {a.kind: a.active for a in s.exec(select(AdminAlert))}
