@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -414,11 +413,3 @@ def reconcile_unpaid(
 
 def _applier(state: TransactionState, actor: str) -> Callable[[Session], PaymentResult]:
     return lambda session: apply_gateway_state(session=session, state=state, actor=actor)
-
-
-def payment_event_summary(events: Sequence[PaymentEvent]) -> dict[str, Any]:
-    """Counts by outcome, for dashboards and tests."""
-    summary: dict[str, Any] = {}
-    for event in events:
-        summary[event.outcome] = summary.get(event.outcome, 0) + 1
-    return summary
