@@ -114,15 +114,23 @@ async def fire(url: str, requests: list[tuple[bytes, dict]], concurrency: int) -
         return len(requests) / (time.perf_counter() - started), latencies
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
 
-def wrk(url: str, lines: list[str], concurrency: int, seconds: float, workdir: Path) -> tuple[float, dict]:
-    """Requests per second and latency percentiles measured by wrk over pre-signed requests."""
+def wrk(url: str, lines: list[str], concurrency: int, seconds: float, workdir: Path, pid: int) -> tuple[float, dict]:
+    """Requests per second and latency percentiles measured by wrk over pre-signed requests, and the
+    app's own CPU time per request (a figure other load on the machine barely moves)."""
     path = workdir / f"requests-{concurrency}.txt"
     path.write_text("\n".join(lines) + "\n")
     threads = min(2, concurrency)
+    cpu_before = cpu_seconds(pid)
     result = subprocess.run(
         [
             "wrk",
@@ -143,6 +151,7 @@ def wrk(url: str, lines: list[str], concurrency: int, seconds: float, workdir: P
         check=True,
     )
     summary = json.loads(result.stdout.strip().splitlines()[-1])
+    summary["cpu_ms"] = (cpu_seconds(pid) - cpu_before) * 1000 / max(summary["requests"], 1)
     return summary["requests"] / (summary["duration_us"] / 1e6), summary
 
 
@@ -154,6 +163,7 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
     stack = start_stack(db_url, workdir, midtrans=False)
     key = stack.credentials["TRIPAY_PRIVATE_KEY"]
     webhook_url, bare_url = f"{stack.app_url}/callback/tripay", f"{stack.app_url}/callback/ping"
+    app_pid = stack.processes[-1].popen.pid
     try:
         asyncio.run(fire(bare_url, [(b"{}", {})] * 50, 8))  # warm up
         print(
@@ -161,23 +171,28 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
             if client == "wrk"
             else f"{name}: client {client}, {per_level} requests per measurement"
         )
-        print("  conc | webhook req/s  p50 ms  p95 ms  p99 ms | bare req/s  p50 ms  p95 ms  p99 ms | webhook/bare")
+        print(
+            "  conc | webhook req/s  p50 ms  p95 ms  p99 ms | bare req/s  p50 ms  p95 ms  p99 ms | webhook/bare"
+            + (" | app CPU ms/req: webhook  bare" if client == "wrk" else "")
+        )
         for index, level in enumerate(levels):
             batch = [paid_callback(*o, key) for o in orders[index * per_level : (index + 1) * per_level]]
             if client == "wrk":
                 lines = [f"{h['X-Callback-Signature']}\t{raw.decode()}" for raw, h in batch]
-                rate, hook = wrk(webhook_url, lines, level, seconds, workdir)
-                bare_rate, bare = wrk(bare_url, ["\t{}"], level, seconds, workdir)
+                rate, hook = wrk(webhook_url, lines, level, seconds, workdir, app_pid)
+                bare_rate, bare = wrk(bare_url, ["\t{}"], level, seconds, workdir, app_pid)
                 if hook["requests"] > len(batch) or hook["non2xx"] or hook["errors"]:
                     raise RuntimeError(f"webhook run not clean: {hook} for {len(batch)} orders")
                 stats = [hook["p50_ms"], hook["p95_ms"], hook["p99_ms"], bare["p50_ms"], bare["p95_ms"], bare["p99_ms"]]
+                cpu = f" | {hook['cpu_ms']:6.2f} {bare['cpu_ms']:6.2f}"
             else:
                 rate, lat = asyncio.run(fire(webhook_url, batch, level))
                 bare_rate, blat = asyncio.run(fire(bare_url, [(b"{}", {})] * per_level, level))
                 stats = [pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(blat, 50), pct(blat, 95), pct(blat, 99)]
+                cpu = ""
             print(
                 f"  {level:4d} | {rate:12.1f} {stats[0]:7.1f} {stats[1]:7.1f} {stats[2]:7.1f} | "
-                f"{bare_rate:10.1f} {stats[3]:7.1f} {stats[4]:7.1f} {stats[5]:7.1f} | {rate / bare_rate:11.0%}"
+                f"{bare_rate:10.1f} {stats[3]:7.1f} {stats[4]:7.1f} {stats[5]:7.1f} | {rate / bare_rate:11.0%}{cpu}"
             )
     finally:
         stack.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -27,35 +28,58 @@ from domain.models import (
     OrderStatus,
 )
 from domain.order_states import transition_order
-from domain.seats import take_seat
+from domain.rows import insert_object, table_of
+from domain.seats import take_seat_row
 from domain.types import utcnow
 
 log = logging.getLogger("aksesgpt.allocation")
 ASSIGNMENT_FIELDS = ("order_id", "chatgpt_account_id", "customer_email", "status", "start_at", "end_at", "invite_state")
 _capacity = func.coalesce(ChatGPTAccount.max_seats, 1)
+_POOL_LOCK = sa.text("SELECT pg_advisory_xact_lock(:key)")
+_LOCKED_ORDERS = "aksesgpt.locked_orders"  # a write session is one transaction
 
 
-def _has_room(pool: str) -> list[sa.ColumnElement[bool]]:
-    return [
-        col(ChatGPTAccount.pool) == pool,
-        col(ChatGPTAccount.status) == AccountStatus.AVAILABLE,
-        col(ChatGPTAccount.seats_used) < _capacity,
-    ]
+@dataclass(frozen=True)
+class PickedAccount:
+    """The account row chosen for the next seat (locked), as read in the allocating transaction."""
+
+    id: int
+    email: str
+    delivery: str
+    note: str
+    password_enc: str
+    status: str
+    seats_used: int
+    max_seats: int | None
+
+    @property
+    def capacity(self) -> int:
+        return self.max_seats if self.max_seats is not None else 1
 
 
-def _pick_account(session: Session, pool: str) -> ChatGPTAccount | None:
-    query = (
-        select(ChatGPTAccount)
-        .where(*_has_room(pool))
-        # fullest first, then the one with the fewest seats left, so whole accounts stay free
-        .order_by(
-            col(ChatGPTAccount.seats_used).desc(), (_capacity - ChatGPTAccount.seats_used).asc(), col(ChatGPTAccount.id)
-        )
-        .limit(1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+_ACCOUNTS = table_of(ChatGPTAccount)
+_A = _ACCOUNTS.c
+_PICK = (
+    sa.select(_A.id, _A.email, _A.delivery, _A.note, _A.password_enc, _A.status, _A.seats_used, _A.max_seats)
+    .where(
+        _A.pool == sa.bindparam("pool"),
+        _A.status == AccountStatus.AVAILABLE.value,
+        _A.seats_used < func.coalesce(_A.max_seats, 1),
     )
-    return session.exec(query).first()
+    # fullest first, then the one with the fewest seats left, so whole accounts stay free
+    .order_by(_A.seats_used.desc(), (func.coalesce(_A.max_seats, 1) - _A.seats_used).asc(), _A.id)
+    .limit(1)
+    .with_for_update()
+)
+_WAITING = (
+    sa.select(table_of(Order).c.id)
+    .where(
+        table_of(Order).c.status == OrderStatus.PENDING_STOCK.value,
+        table_of(Order).c.pool == sa.bindparam("pool"),
+        table_of(Order).c.id != sa.bindparam("order_id"),
+    )
+    .limit(1)
+)
 
 
 def free_seats(*, session: Session, pool: str | None = None) -> int:
@@ -80,20 +104,32 @@ def lock_pools(*, session: Session, pools: Iterable[str]) -> None:
     held: set[str] = session.info.setdefault("locked_pools", set())  # a write session is one transaction
     for pool in sorted(set(pools) - held):
         key = zlib.crc32(f"aksesgpt.pool:{pool}".encode()) - 2**31  # a signed 32-bit key, stable across processes
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        session.connection().execute(_POOL_LOCK, {"key": key})
         held.add(pool)
 
 
-def find_seat(*, session: Session, pool: str) -> ChatGPTAccount | None:
+def find_seat(*, session: Session, pool: str) -> PickedAccount | None:
     """Lock the account of `pool` that should take the next seat, or None when the pool is full.
     The caller holds the pool lock, so the pick cannot race another allocation in the pool."""
-    return _pick_account(session, pool)
+    row = session.connection().execute(_PICK, {"pool": pool}).first()
+    return PickedAccount(**row._mapping) if row is not None else None
 
 
 def lock_order(*, session: Session, order_id: int) -> Order | None:
     """The order row, locked for the rest of the transaction (SELECT … FOR UPDATE)."""
-    query = select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
-    return session.exec(query).first()
+    if order_id in session.info.get(_LOCKED_ORDERS, ()):
+        return session.get(Order, order_id)  # locked and loaded earlier in this transaction
+    return lock_order_where(session=session, condition=col(Order.id) == order_id)
+
+
+def lock_order_where(*, session: Session, condition: sa.ColumnElement[bool]) -> Order | None:
+    """The one order matching `condition`, locked and freshly loaded; later lock_order calls for it
+    in the same transaction cost no query."""
+    query = select(Order).where(condition).with_for_update().execution_options(populate_existing=True)
+    order = session.exec(query).first()
+    if order is not None:
+        session.info.setdefault(_LOCKED_ORDERS, set()).add(order.id)
+    return order
 
 
 def active_assignment(*, session: Session, order_id: int) -> AccountAssignment | None:
@@ -137,18 +173,19 @@ def _allocate(*, session: Session, order: Order, actor: str) -> AccountAssignmen
             _wait_for_stock(session, order, actor)
         return None
     now = utcnow()
+    seats_after = take_seat_row(session=session, account=account)
     assignment = AccountAssignment(
         order_id=order.id,  # type: ignore[arg-type]
-        chatgpt_account_id=account.id,  # type: ignore[arg-type]
+        chatgpt_account_id=account.id,
         customer_email=order.email,
         status=AssignmentStatus.ACTIVE,
         start_at=now,
         end_at=now + timedelta(days=order.duration_days),
         invite_state=InviteState.TO_INVITE if account.delivery == Delivery.INVITE else None,
+        created_at=now,
+        updated_at=now,
     )
-    seats_before = account.seats_used
-    take_seat(account)
-    # the order's new status rides in the same flush as the seat (one UPDATE of the order)
+    insert_object(session=session, obj=assignment)
     transition_order(session=session, order=order, to=OrderStatus.FULFILLED, actor=actor, action="order.fulfil")
     queue_access_ready(
         session=session,
@@ -157,9 +194,6 @@ def _allocate(*, session: Session, order: Order, actor: str) -> AccountAssignmen
         account=account,
         password=decrypt_secret(account.password_enc) if account.delivery == Delivery.CREDENTIALS else None,
     )
-    session.add(account)
-    session.add(assignment)
-    session.flush()
     record_audit(
         session=session,
         actor=actor,
@@ -168,13 +202,13 @@ def _allocate(*, session: Session, order: Order, actor: str) -> AccountAssignmen
         entity_id=assignment.id,
         after=snapshot(assignment, *ASSIGNMENT_FIELDS),
         order_code=order.code,
-        account_seats={"before": seats_before, "after": account.seats_used},
+        account_seats={"before": account.seats_used, "after": seats_after},
     )
     log.info(
         "allocation outcome=fulfilled order=%s account=%s seats=%s/%s",
         order.code,
         account.id,
-        account.seats_used,
+        seats_after,
         account.capacity,
     )
     return assignment
@@ -182,12 +216,8 @@ def _allocate(*, session: Session, order: Order, actor: str) -> AccountAssignmen
 
 def older_orders_waiting(*, session: Session, order: Order) -> bool:
     """Whether paid orders of the same pool already wait for stock (they go first)."""
-    query = (
-        select(func.count())
-        .select_from(Order)
-        .where(Order.status == OrderStatus.PENDING_STOCK, Order.pool == order.pool, Order.id != order.id)
-    )
-    return bool(session.exec(query).one())
+    found = session.connection().execute(_WAITING, {"pool": order.pool, "order_id": order.id}).first()
+    return found is not None
 
 
 def fulfil_paid_order(*, session: Session, order: Order, actor: str) -> AccountAssignment | None:

@@ -72,7 +72,7 @@ def record_audit(
 def _write_pending_audit(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if pending:
-        session.execute(insert(AuditLog.__table__), pending)  # type: ignore[attr-defined]
+        session.connection().execute(insert(AuditLog.__table__), pending)  # type: ignore[attr-defined]
 
 
 @event.listens_for(Session, "after_rollback")

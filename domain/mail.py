@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session, col, select
 
 from domain.i18n import format_date, format_idr, language, t
 from domain.links import order_link, shop_link
-from domain.models import AccountAssignment, ChatGPTAccount, Delivery, EmailOutbox, Order, Product
+from domain.models import AccountAssignment, Delivery, EmailOutbox, Order, Product
+from domain.rows import insert_row
 from domain.types import utcnow
 from domain.validation import normalize_email
 
@@ -40,14 +42,21 @@ class Message:
 
 def queue_email(
     *, session: Session, to: str, kind: str, message: Message, lang: str, order_id: int | None = None
-) -> EmailOutbox:
+) -> int:
+    """Add an e-mail to the outbox in the caller's transaction; returns its outbox id."""
     html, text = message.render(language(lang))
-    row = EmailOutbox(to=to, kind=kind, subject=message.subject[:250], html=html, text=text, order_id=order_id)
-    session.add(row)
-    return row
+    values = {
+        "to": to,
+        "kind": kind,
+        "subject": message.subject[:250],
+        "html": html,
+        "text": text,
+        "order_id": order_id,
+    }
+    return insert_row(session=session, model=EmailOutbox, values=values)
 
 
-def queue_order_created(*, session: Session, order: Order) -> EmailOutbox:
+def queue_order_created(*, session: Session, order: Order) -> int:
     """How to pay, and the order link."""
     lang = order.locale
     product = session.get(Product, order.product_id)
@@ -125,9 +134,20 @@ def _order_message(
     )
 
 
+class AccessAccount(Protocol):
+    """What the access e-mail needs of an account (an object, or a row read in the transaction)."""
+
+    @property
+    def email(self) -> str: ...
+    @property
+    def delivery(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+
+
 def queue_access_ready(
-    *, session: Session, order: Order, seat: AccountAssignment, account: ChatGPTAccount, password: str | None
-) -> EmailOutbox:
+    *, session: Session, order: Order, seat: AccountAssignment, account: AccessAccount, password: str | None
+) -> int:
     """The only e-mail that carries a password: the shared login of a CREDENTIALS account."""
     lang, until = order.locale, format_date(seat.end_at, order.locale)
     if account.delivery == Delivery.CREDENTIALS:
@@ -143,7 +163,7 @@ def queue_access_ready(
     )
 
 
-def queue_pending_stock(*, session: Session, order: Order) -> EmailOutbox:
+def queue_pending_stock(*, session: Session, order: Order) -> int:
     lang = order.locale
     message = _order_message(
         order, t("mail.pending_stock.subject", lang, code=order.code), [t("mail.pending_stock.body", lang)]
@@ -153,9 +173,7 @@ def queue_pending_stock(*, session: Session, order: Order) -> EmailOutbox:
     )
 
 
-def queue_seat_news(
-    *, session: Session, order: Order, seat: AccountAssignment, kind: str, days: int = 0
-) -> EmailOutbox:
+def queue_seat_news(*, session: Session, order: Order, seat: AccountAssignment, kind: str, days: int = 0) -> int:
     """A change to a seat: reminder (3 or 1 day before), ended, revoked (with reason) or extended."""
     lang, code = order.locale, order.code
     if kind == "reminder":
@@ -185,7 +203,7 @@ def queue_seat_news(
     )
 
 
-def queue_admin_alert(*, session: Session, to: list[str], subject: str, body: str) -> list[EmailOutbox]:
+def queue_admin_alert(*, session: Session, to: list[str], subject: str, body: str) -> list[int]:
     """An alert for the shop's admins, in Indonesian (the owner's language), one row per admin."""
     message = Message(
         subject=f"[AksesGPT] {subject}",

@@ -72,7 +72,7 @@ def order_timeline(*, session: Session, order_id: int) -> list[TimelineEntry]:
     return sorted(entries, key=lambda e: e.at)
 
 
-def resend_access(*, session: Session, order_id: int, actor: str, ip: str | None = None) -> EmailOutbox:
+def resend_access(*, session: Session, order_id: int, actor: str, ip: str | None = None) -> int:
     """Queue the access e-mail of the order's active seat again (the customer lost it)."""
     order = session.get(Order, order_id)
     if order is None:

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from domain.audit import record_audit
 from domain.errors import IllegalTransition
 from domain.models import Order, OrderStatus
+from domain.rows import write_columns
 
 S = OrderStatus
 _PAID_TARGETS = {S.FULFILLED, S.PENDING_STOCK, S.PAYMENT_REVIEW}
@@ -38,7 +39,8 @@ def can_transition(current: str, target: str) -> bool:
 def transition_order(
     *, session: Session, order: Order, to: OrderStatus, actor: str, action: str, ip: str | None = None, **extra: Any
 ) -> Order:
-    """Move an order to `to`, refusing anything the table does not allow; audited in the same transaction."""
+    """Move an order to `to`, refusing anything the table does not allow; written at once and audited
+    in the same transaction."""
     before = order.status
     if not can_transition(before, to):
         raise IllegalTransition(
@@ -47,8 +49,7 @@ def transition_order(
             current=before,
             target=to.value,
         )
-    order.status = to
-    session.add(order)
+    write_columns(session=session, obj=order, status=to.value)
     record_audit(
         session=session,
         actor=actor,

@@ -21,6 +21,7 @@ from domain.links import access_token, hash_token
 from domain.models import AccountAssignment, EventOutcome, Order, OrderStatus, Product
 from domain.order_states import AWAITING_PAYMENT, transition_order
 from domain.products import get_product
+from domain.rows import write_columns
 from domain.types import utcnow
 from domain.validation import normalize_email, normalize_locale, normalize_phone, require_text
 
@@ -179,8 +180,7 @@ def record_payment(
             active_assignment(session=session, order_id=order_id),
             f"order already {order.status}",
         )
-    order.paid_at = paid_at or utcnow()
-    order.paid_amount_idr = amount_idr
+    write_columns(session=session, obj=order, paid_at=paid_at or utcnow(), paid_amount_idr=amount_idr)
     if amount_idr != order.amount_idr:
         transition_order(
             session=session,

@@ -10,11 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from domain import db
 from domain.alerts import raise_alert
-from domain.allocation import lock_order
+from domain.allocation import lock_order, lock_order_where
 from domain.audit import SYSTEM, record_audit
 from domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from domain.gateway import Checkout, CheckoutRequest, GatewayError, PaymentGateway, PaymentStatus, TransactionState
@@ -23,6 +24,7 @@ from domain.metrics import FAILOVERS, WEBHOOK_LATENCY, WEBHOOK_REQUESTS
 from domain.models import EventOutcome, Order, OrderStatus, PaymentEvent, Product
 from domain.order_states import PAID_STATES
 from domain.orders import PaymentResult, expire_order, fail_order, record_payment, refund_order
+from domain.rows import insert_row
 from domain.types import utcnow
 
 log = logging.getLogger("aksesgpt.webhooks")
@@ -133,13 +135,15 @@ def start_payment(
 
 
 def find_order_for(*, session: Session, state: TransactionState) -> Order | None:
+    """The order a gateway notice is about, locked for the rest of the transaction."""
     if state.merchant_ref:
-        order = session.exec(select(Order).where(Order.code == state.merchant_ref)).first()
+        order = lock_order_where(session=session, condition=col(Order.code) == state.merchant_ref)
         if order is not None:
             return order
-    return session.exec(
-        select(Order).where(Order.provider == state.provider, Order.provider_reference == state.reference)
-    ).first()
+    return lock_order_where(
+        session=session,
+        condition=sa.and_(col(Order.provider) == state.provider, col(Order.provider_reference) == state.reference),
+    )
 
 
 def apply_gateway_state(*, session: Session, state: TransactionState, actor: str) -> PaymentResult:
@@ -208,22 +212,21 @@ def record_payment_event(
     latency_ms: float | None = None,
     order_id: int | None = None,
     state: TransactionState | None = None,
-) -> PaymentEvent:
-    """Keep one callback request, whatever became of it."""
+) -> int:
+    """Keep one callback request, whatever became of it; returns the event's id."""
     key = f"{provider}:{state.reference}:{state.status}" if state else _claimed_key(provider, raw_body)
-    event = PaymentEvent(
-        provider=provider,
-        event_key=_storable(key)[:160],
-        headers={_storable(k): _storable(v) for k, v in headers.items()},
-        raw_body=_storable(raw_body.decode("utf-8", errors="replace")),
-        signature_valid=signature_valid,
-        outcome=outcome,
-        detail=_storable(detail)[:500],
-        latency_ms=latency_ms,
-        order_id=order_id,
-    )
-    session.add(event)
-    return event
+    values = {
+        "provider": provider,
+        "event_key": _storable(key)[:160],
+        "headers": {_storable(k): _storable(v) for k, v in headers.items()},
+        "raw_body": _storable(raw_body.decode("utf-8", errors="replace")),
+        "signature_valid": signature_valid,
+        "outcome": outcome,
+        "detail": _storable(detail)[:500],
+        "latency_ms": latency_ms,
+        "order_id": order_id,
+    }
+    return insert_row(session=session, model=PaymentEvent, values=values)
 
 
 def _claimed_key(provider: str, raw_body: bytes) -> str:

@@ -1,0 +1,67 @@
+"""Lean writes for the payment hot path: one Core statement each on the session's own connection
+(same transaction, no unit of work), with loaded objects kept in step. About a third of the cost of
+the same write through the ORM's flush (bench/README.md, webhook)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, SQLModel
+
+from domain.types import utcnow
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    return model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+def insert_row(*, session: Session, model: type[SQLModel], values: dict[str, Any]) -> int:
+    """INSERT one row of `model` in the caller's transaction and return its id (the columns'
+    defaults fill what `values` leaves out, as for an object)."""
+    result = session.connection().execute(_insert_returning_id(table_of(model)), values)
+    return int(result.scalar_one())
+
+
+@cache
+def _insert_returning_id(table: sa.Table) -> sa.Insert:
+    return sa.insert(table).returning(table.c.id)
+
+
+@cache
+def update_by_id(table: sa.Table) -> sa.Update:
+    # no .values(): the SET clause is the keys of the parameters given at execution
+    return sa.update(table).where(table.c.id == sa.bindparam("row_id_"))
+
+
+def forget_columns(*, session: Session, model: type[SQLModel], row_id: int, columns: list[str]) -> None:
+    """A Core UPDATE changed these columns: an object of that row already loaded in the session
+    reloads them on next access instead of showing (or writing back) the old values."""
+    obj = session.identity_map.get(sa.inspect(model).identity_key_from_primary_key((row_id,)))
+    if obj is not None:
+        session.expire(obj, columns)
+
+
+def write_columns(*, session: Session, obj: SQLModel, **values: Any) -> None:
+    """UPDATE some columns of an object's row now (one Core statement, updated_at stamped) and
+    record them on the object as committed, so the unit of work has nothing left to write."""
+    table = table_of(type(obj))
+    if "updated_at" in table.c:
+        values.setdefault("updated_at", utcnow())
+    session.connection().execute(update_by_id(table), {"row_id_": obj.id, **values})  # type: ignore[attr-defined]
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
+
+
+def insert_object(*, session: Session, obj: SQLModel) -> SQLModel:
+    """INSERT a new object's row now (one Core statement) and attach the object to the session as
+    already persisted, so the unit of work has nothing left to write."""
+    table = table_of(type(obj))
+    values = {c.key: getattr(obj, c.key) for c in table.c if c.key != "id"}
+    obj.id = insert_row(session=session, model=type(obj), values=values)  # type: ignore[attr-defined]
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
