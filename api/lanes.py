@@ -1,0 +1,46 @@
+"""The gateway callbacks' own lane: `/callback/…` requests skip the middlewares that only the
+browser pages need (NiceGUI's request tracking and storage, sessions, gzip, cache headers, the
+admin gate) and go through FastAPI's own stack alone (error handling, exception handlers). Gateways
+use none of the skipped layers, and streaming a request body through NiceGUI's BaseHTTPMiddleware
+layers cost about 1 ms of CPU per callback (bench/README.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+LANE_PREFIX = "/callback/"
+
+
+class CallbackLane:
+    """Callback paths to the `lean` stack; everything else to the `full` one."""
+
+    def __init__(self, full: ASGIApp, lean: ASGIApp) -> None:
+        self.full, self.lean = full, lean
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(LANE_PREFIX):
+            await self.lean(scope, receive, send)
+        else:
+            await self.full(scope, receive, send)
+
+
+def open_callback_lane(app: FastAPI) -> None:
+    """Build the app's stack as CallbackLane(full, lean) whenever Starlette builds it, so the lane
+    holds however and whenever the other middlewares are added (NiceGUI adds its own in ui.run,
+    after wiring). Idempotent: the test harness wires the app again for every test."""
+    build: Callable[[], ASGIApp] = getattr(app, "_build_without_lane", app.build_middleware_stack)
+
+    def build_with_lane() -> ASGIApp:
+        full = build()
+        user_middleware, app.user_middleware = app.user_middleware, []
+        try:
+            lean = build()
+        finally:
+            app.user_middleware = user_middleware
+        return CallbackLane(full, lean)
+
+    app._build_without_lane = build  # type: ignore[attr-defined]
+    app.build_middleware_stack = build_with_lane  # type: ignore[method-assign]
