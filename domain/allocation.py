@@ -8,6 +8,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -35,6 +36,7 @@ from domain.types import utcnow
 log = logging.getLogger("aksesgpt.allocation")
 ASSIGNMENT_FIELDS = ("order_id", "chatgpt_account_id", "customer_email", "status", "start_at", "end_at", "invite_state")
 _capacity = func.coalesce(ChatGPTAccount.max_seats, 1)
+Paid = dict[str, Any]  # the payment's own columns (paid_at, paid_amount_idr), written with the order's new status
 _POOL_LOCK = sa.text("SELECT pg_advisory_xact_lock(:key)")
 _LOCKED_ORDERS = "aksesgpt.locked_orders"  # a write session is one transaction
 
@@ -139,10 +141,15 @@ def active_assignment(*, session: Session, order_id: int) -> AccountAssignment |
     return session.exec(query).first()
 
 
-def _wait_for_stock(session: Session, order: Order, actor: str) -> None:
+def _wait_for_stock(session: Session, order: Order, actor: str, paid: Paid | None) -> None:
     """Queue a paid order for the next free seat, tell the customer, and alert the admins."""
     transition_order(
-        session=session, order=order, to=OrderStatus.PENDING_STOCK, actor=actor, action="order.pending_stock"
+        session=session,
+        order=order,
+        to=OrderStatus.PENDING_STOCK,
+        actor=actor,
+        action="order.pending_stock",
+        columns=paid,
     )
     queue_pending_stock(session=session, order=order)
     raise_alert(
@@ -156,21 +163,21 @@ def _wait_for_stock(session: Session, order: Order, actor: str) -> None:
     log.warning("allocation outcome=pending_stock order=%s pool=%s", order.code, order.pool)
 
 
-def allocate_seat(*, session: Session, order: Order, actor: str) -> AccountAssignment | None:
+def allocate_seat(*, session: Session, order: Order, actor: str, paid: Paid | None = None) -> AccountAssignment | None:
     """Give a locked, paid order one seat: fulfilled with its assignment, or pending_stock and None.
 
     The order is paid and not yet served (the state machine guarantees it holds no ACTIVE seat, and
     the partial unique index on ACTIVE assignments per order backs that up)."""
     with ALLOCATION_LATENCY.time():
-        return _allocate(session=session, order=order, actor=actor)
+        return _allocate(session=session, order=order, actor=actor, paid=paid)
 
 
-def _allocate(*, session: Session, order: Order, actor: str) -> AccountAssignment | None:
+def _allocate(*, session: Session, order: Order, actor: str, paid: Paid | None) -> AccountAssignment | None:
     lock_pools(session=session, pools=[order.pool])
     account = find_seat(session=session, pool=order.pool)
     if account is None:
         if order.status != OrderStatus.PENDING_STOCK:
-            _wait_for_stock(session, order, actor)
+            _wait_for_stock(session, order, actor, paid)
         return None
     now = utcnow()
     seats_after = take_seat_row(session=session, account=account)
@@ -186,7 +193,9 @@ def _allocate(*, session: Session, order: Order, actor: str) -> AccountAssignmen
         updated_at=now,
     )
     insert_object(session=session, obj=assignment)
-    transition_order(session=session, order=order, to=OrderStatus.FULFILLED, actor=actor, action="order.fulfil")
+    transition_order(
+        session=session, order=order, to=OrderStatus.FULFILLED, actor=actor, action="order.fulfil", columns=paid
+    )
     queue_access_ready(
         session=session,
         order=order,
@@ -220,14 +229,16 @@ def older_orders_waiting(*, session: Session, order: Order) -> bool:
     return found is not None
 
 
-def fulfil_paid_order(*, session: Session, order: Order, actor: str) -> AccountAssignment | None:
+def fulfil_paid_order(
+    *, session: Session, order: Order, actor: str, paid: Paid | None = None
+) -> AccountAssignment | None:
     """Allocate for a freshly paid order without jumping the queue of orders already waiting."""
     lock_pools(session=session, pools=[order.pool])
     if older_orders_waiting(session=session, order=order):
-        _wait_for_stock(session, order, actor)
+        _wait_for_stock(session, order, actor, paid)
         serve_pending_stock(session=session, actor=actor, pool=order.pool)
         return active_assignment(session=session, order_id=order.id)  # type: ignore[arg-type]
-    return allocate_seat(session=session, order=order, actor=actor)
+    return allocate_seat(session=session, order=order, actor=actor, paid=paid)
 
 
 def serve_pending_stock(

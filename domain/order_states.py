@@ -37,10 +37,18 @@ def can_transition(current: str, target: str) -> bool:
 
 
 def transition_order(
-    *, session: Session, order: Order, to: OrderStatus, actor: str, action: str, ip: str | None = None, **extra: Any
+    *,
+    session: Session,
+    order: Order,
+    to: OrderStatus,
+    actor: str,
+    action: str,
+    ip: str | None = None,
+    columns: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> Order:
-    """Move an order to `to`, refusing anything the table does not allow; written at once and audited
-    in the same transaction."""
+    """Move an order to `to`, refusing anything the table does not allow; written at once (with any
+    other `columns` that change with it, in the same UPDATE) and audited in the same transaction."""
     before = order.status
     if not can_transition(before, to):
         raise IllegalTransition(
@@ -49,7 +57,7 @@ def transition_order(
             current=before,
             target=to.value,
         )
-    write_columns(session=session, obj=order, status=to.value)
+    write_columns(session=session, obj=order, **(columns or {}), status=to.value)
     record_audit(
         session=session,
         actor=actor,

@@ -21,7 +21,6 @@ from domain.links import access_token, hash_token
 from domain.models import AccountAssignment, EventOutcome, Order, OrderStatus, Product
 from domain.order_states import AWAITING_PAYMENT, transition_order
 from domain.products import get_product
-from domain.rows import write_columns
 from domain.types import utcnow
 from domain.validation import normalize_email, normalize_locale, normalize_phone, require_text
 
@@ -180,7 +179,7 @@ def record_payment(
             active_assignment(session=session, order_id=order_id),
             f"order already {order.status}",
         )
-    write_columns(session=session, obj=order, paid_at=paid_at or utcnow(), paid_amount_idr=amount_idr)
+    paid = {"paid_at": paid_at or utcnow(), "paid_amount_idr": amount_idr}  # written with the new status
     if amount_idr != order.amount_idr:
         transition_order(
             session=session,
@@ -189,6 +188,7 @@ def record_payment(
             actor=actor,
             action="order.amount_mismatch",
             ip=ip,
+            columns=paid,
             expected_idr=order.amount_idr,
             paid_idr=amount_idr,
         )
@@ -202,7 +202,7 @@ def record_payment(
         )
         log.warning("payment outcome=review order=%s expected=%s paid=%s", order.code, order.amount_idr, amount_idr)
         return PaymentResult(EventOutcome.APPLIED, order, None, "amount mismatch: held for review")
-    assignment = fulfil_paid_order(session=session, order=order, actor=actor)
+    assignment = fulfil_paid_order(session=session, order=order, actor=actor, paid=paid)
     return PaymentResult(EventOutcome.APPLIED, order, assignment, order.status)
 
 
