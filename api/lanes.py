@@ -1,8 +1,10 @@
-"""The gateway callbacks' own lane: `/callback/…` requests skip the middlewares that only the
-browser pages need (NiceGUI's request tracking and storage, sessions, gzip, cache headers, the
-admin gate) and go through FastAPI's own stack alone (error handling, exception handlers). Gateways
-use none of the skipped layers, and streaming a request body through NiceGUI's BaseHTTPMiddleware
-layers cost about 1 ms of CPU per callback (bench/README.md)."""
+"""The machines' own lane: gateway callbacks (`/callback/…`), the JSON APIs (`/api/…`) and the
+health and metrics endpoints skip the middlewares that only the browser pages need (NiceGUI's
+request tracking and user storage, sessions, gzip, cache headers, the admin gate) and go through
+FastAPI's own stack alone (error handling, exception handlers). None of them uses a skipped layer;
+streaming a request body through NiceGUI's BaseHTTPMiddleware layers cost about 1 ms of CPU per
+callback (bench/README.md), and every cookie-less request through them made NiceGUI open a user
+storage of its own (with NICEGUI_REDIS_URL, a Redis subscription)."""
 
 from __future__ import annotations
 
@@ -11,17 +13,19 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-LANE_PREFIX = "/callback/"
+LANE_PREFIXES = ("/callback/", "/api/")
+LANE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class CallbackLane:
-    """Callback paths to the `lean` stack; everything else to the `full` one."""
+    """Machine paths to the `lean` stack; everything else to the `full` one."""
 
     def __init__(self, full: ASGIApp, lean: ASGIApp) -> None:
         self.full, self.lean = full, lean
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(LANE_PREFIX):
+        path = scope["path"] if scope["type"] == "http" else ""
+        if path.startswith(LANE_PREFIXES) or path in LANE_PATHS:
             await self.lean(scope, receive, send)
         else:
             await self.full(scope, receive, send)

@@ -1,4 +1,4 @@
-"""The callback lane: /callback/… skips the page middlewares but keeps FastAPI's own error handling."""
+"""The machines' lane: callbacks, APIs and health skip the page middlewares, keep FastAPI's error handling."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ def _app() -> FastAPI:
     @app.post("/callback/boom")
     async def boom() -> dict:
         raise RuntimeError("the database went away")
+
+    @app.get("/healthz")
+    async def health() -> dict:
+        return {"status": "ok"}
 
     @app.get("/page")
     async def page() -> dict:
@@ -41,6 +45,7 @@ def test_callbacks_skip_the_page_middlewares_and_pages_keep_them() -> None:
     client = TestClient(_app())
     callback = client.post("/callback/ok")
     assert callback.json() == {"success": True} and "x-page-stack" not in callback.headers
+    assert "x-page-stack" not in client.get("/healthz").headers
     page = client.get("/page")
     assert page.json() == {"page": True} and page.headers["x-page-stack"] == "1"
 
@@ -54,3 +59,4 @@ def test_paths_that_only_look_like_callbacks_are_not_in_the_lane() -> None:
     client = TestClient(_app())
     assert client.get("/page").headers["x-page-stack"] == "1"
     assert "x-page-stack" in client.get("/callbackish").headers
+    assert "x-page-stack" in client.get("/healthz/more").headers
