@@ -89,6 +89,8 @@ class Stack:
     sandbox_url: str
     credentials: dict[str, str]
     processes: list[Process] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    log_dir: Path | None = None
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -100,6 +102,16 @@ class Stack:
         )
         response.raise_for_status()
         return response.json()
+
+    def add_app(self, name: str, **extra_env: str) -> tuple[str, Process]:
+        """Another app process on the same database and simulator (a scale-out instance)."""
+        assert self.log_dir is not None
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        env = {**self.env, "PORT": str(port), "BASE_URL": url, "DATA_DIR": str(self.log_dir / f"data-{name}")}
+        process = start(name, ["main.py"], {**env, **extra_env}, f"{url}/healthz", self.log_dir)
+        self.processes.append(process)
+        return url, process
 
     def outage(self, **providers: object) -> None:
         httpx.post(f"{self.sandbox_url}/_control/outage", json=providers, timeout=10).raise_for_status()
@@ -128,7 +140,7 @@ def start_stack(
             "MIDTRANS_SNAP_URL": sandbox_url,
             "MIDTRANS_API_URL": sandbox_url,
         }
-    stack = Stack(db_url=db_url, app_url=app_url, sandbox_url=sandbox_url, credentials=credentials)
+    stack = Stack(db_url=db_url, app_url=app_url, sandbox_url=sandbox_url, credentials=credentials, log_dir=log_dir)
     data_dir = log_dir / "data"
     shutil.rmtree(data_dir, ignore_errors=True)
     from domain.settings import get_settings
@@ -144,6 +156,7 @@ def start_stack(
         DATA_DIR=str(data_dir),
         **(extra_env or {}),
     )
+    stack.env = env
     try:
         stack.processes.append(
             start(

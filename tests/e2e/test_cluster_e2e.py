@@ -1,0 +1,193 @@
+"""The production shape: two app processes on one PostgreSQL, NiceGUI storage in Redis, behind nginx
+serving deploy/nginx/aksesgpt-locations.conf (pages sticky, callbacks and APIs spread)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+from playwright.sync_api import Page, expect
+from sqlmodel import col, select
+
+from domain import db
+from domain.models import Order
+from integrations.tripay import callback_signature
+from tests.e2e.conftest import ADMIN
+from tests.helpers import invariants
+from tests.live import ROOT, free_port, start_stack
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+pytestmark = [
+    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="the cluster runs on PostgreSQL"),
+    pytest.mark.skipif(not NGINX, reason="nginx is not installed (apt-get install nginx-light)"),
+]
+
+
+def nginx_config(folder: Path, port: int, backends: list[str]) -> Path:
+    """An nginx.conf for loopback that serves the shipped locations file in front of `backends`."""
+    servers = "".join(f"        server {b.removeprefix('http://')};\n" for b in backends)
+    temp = "".join(
+        f"    {kind}_temp_path {folder / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    config = folder / "nginx.conf"
+    config.write_text(
+        f"""user root;
+worker_processes 1;
+pid {folder / "nginx.pid"};
+error_log {folder / "nginx-error.log"} warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log off;
+{temp}
+    map $http_upgrade $connection_upgrade {{
+        default upgrade;
+        ''      close;
+    }}
+    upstream aksesgpt_sticky {{
+        ip_hash;
+{servers}    }}
+    upstream aksesgpt_any {{
+{servers}    }}
+    server {{
+        listen 127.0.0.1:{port};
+        include {ROOT / "deploy" / "nginx" / "aksesgpt-locations.conf"};
+    }}
+}}
+"""
+    )
+    return config
+
+
+@pytest.fixture(scope="module")
+def cluster(pg_schemas, tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("cluster")
+    url = pg_schemas.new()
+    redis_prefix = f"aksesgpt-test-{secrets.token_hex(4)}:"
+    shared = {"NICEGUI_REDIS_URL": "redis://127.0.0.1:6379/0", "NICEGUI_REDIS_KEY_PREFIX": redis_prefix}
+    # each process keeps NiceGUI's file storage apart, as on two machines: only Redis is shared
+    stack = start_stack(
+        url,
+        folder,
+        midtrans=False,
+        extra_env={
+            "DEMO_DATA": "1",
+            "ADMIN_EMAIL": ADMIN[0],
+            "ADMIN_PASSWORD": ADMIN[1],
+            "NICEGUI_STORAGE_PATH": str(folder / "storage-a"),
+            **shared,
+        },
+    )
+    second_url, _ = stack.add_app("app-b", NICEGUI_STORAGE_PATH=str(folder / "storage-b"))
+    port = free_port()
+    config = nginx_config(folder, port, [stack.app_url, second_url])
+    proxy = subprocess.Popen([NGINX, "-c", str(config), "-p", str(folder), "-g", "daemon off;"])
+    db.configure(url)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proxy.poll() is not None:
+                raise RuntimeError((folder / "nginx-error.log").read_text(errors="replace"))
+            time.sleep(0.2)
+        yield {"stack": stack, "a": stack.app_url, "b": second_url, "nginx": f"http://127.0.0.1:{port}"}
+    finally:
+        proxy.terminate()  # the nginx we started, by its id
+        proxy.wait(timeout=10)
+        stack.stop()
+        db.get_engine().dispose()
+        client = redis.Redis.from_url(shared["NICEGUI_REDIS_URL"])
+        for key in client.scan_iter(f"{redis_prefix}*"):
+            client.delete(key)
+        client.close()
+
+
+def _order(base: str, email: str) -> dict:
+    response = httpx.post(
+        f"{base}/api/orders",
+        json={
+            "customer_email": email,
+            "package_id": "paket-30-hari",
+            "full_name": "Pembeli",
+            "phone_number": "081299990000",
+            "payment_method": "QRIS",
+        },
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _pay(base: str, order: dict, key: str) -> httpx.Response:
+    raw = json.dumps(
+        {
+            "reference": order["reference"],
+            "merchant_ref": order["order_id"],
+            "payment_method": "QRIS",
+            "payment_method_code": "QRIS",
+            "total_amount": order["amount"],
+            "status": "PAID",
+            "paid_at": int(time.time()),
+            "is_closed_payment": 1,
+        }
+    ).encode()
+    headers = {"X-Callback-Event": "payment_status", "X-Callback-Signature": callback_signature(key, raw)}
+    return httpx.post(f"{base}/callback/tripay", content=raw, headers=headers, timeout=30)
+
+
+def _login(page: Page, base: str) -> None:
+    page.goto(f"{base}/admin")
+    page.get_by_label("E-mail").fill(ADMIN[0])
+    page.get_by_label("Kata sandi").fill(ADMIN[1])
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_text("Ringkasan").first).to_be_visible()
+
+
+def test_callbacks_through_nginx_land_on_both_processes_and_each_applies_once(cluster) -> None:
+    stack, key = cluster["stack"], cluster["stack"].credentials["TRIPAY_PRIVATE_KEY"]
+    orders = [_order(cluster["nginx"], f"spread-{i}@example.com") for i in range(12)]
+    for order in orders:
+        for _ in range(2):  # every PAID delivered twice: the second is a duplicate wherever it lands
+            response = _pay(cluster["nginx"], order, key)
+            assert response.json() == {"success": True}
+    with db.read_session() as session:
+        codes = [o["order_id"] for o in orders]
+        statuses = list(session.exec(select(Order.status).where(col(Order.code).in_(codes))))
+    assert len(statuses) == len(orders) and set(statuses) <= {"fulfilled", "pending_stock"}
+    assert invariants() == []
+    logs = [p.output() for p in stack.processes if p.name.startswith("app")]
+    served = [len(re.findall(r"webhook provider=tripay order=", text)) for text in logs]
+    assert len(served) == 2 and all(count > 0 for count in served), served  # round robin reached both
+    assert sum(served) == 2 * len(orders)
+
+
+def test_an_admin_signed_in_on_one_process_is_signed_in_on_the_other(cluster, page: Page, shoot) -> None:
+    _login(page, cluster["a"])
+    page.goto(f"{cluster['b']}/admin/orders")  # same browser session, other process: storage in Redis
+    expect(page).to_have_url(re.compile(r"/admin/orders$"))
+    expect(page.get_by_text("Pesanan").first).to_be_visible()
+    shoot(page, "signed-in-on-b")
+
+
+def test_the_overview_on_one_process_shows_a_payment_landing_on_the_other(cluster, page: Page, shoot) -> None:
+    key = cluster["stack"].credentials["TRIPAY_PRIVATE_KEY"]
+    _login(page, cluster["a"])
+    used = page.get_by_text(re.compile(r"\d+ dari \d+ kursi"))
+    expect(used).to_be_visible()
+    before = used.inner_text()
+    order = _order(cluster["b"], "cross-process@example.com")
+    assert _pay(cluster["b"], order, key).json() == {"success": True}
+    expect(used).not_to_have_text(before, timeout=10_000)  # bench/cluster.py measures how soon
+    shoot(page, "overview-on-a-after-payment-on-b")
