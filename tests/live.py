@@ -172,3 +172,63 @@ def start_stack(
         stack.stop()
         raise
     return stack
+
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+
+
+def start_nginx(folder: Path, backends: list[str], name: str = "nginx") -> tuple[str, Process]:
+    """nginx on loopback serving the shipped deploy/nginx/aksesgpt-locations.conf in front of `backends`
+    (the production file's upstreams: pages sticky, callbacks and APIs round robin)."""
+    folder = folder / name
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    servers = "".join(f"        server {b.removeprefix('http://')};\n" for b in backends)
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temp = "".join(f"    {kind}_temp_path {folder / kind};\n" for kind in kinds)
+    config = folder / "nginx.conf"
+    config.write_text(
+        f"""user root;
+worker_processes 1;
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+{temp}
+    map $http_upgrade $connection_upgrade {{
+        default upgrade;
+        ''      close;
+    }}
+    upstream aksesgpt_sticky {{
+        ip_hash;
+{servers}    }}
+    upstream aksesgpt_any {{
+{servers}    }}
+    server {{
+        listen 127.0.0.1:{port};
+        include {ROOT / "deploy" / "nginx" / "aksesgpt-locations.conf"};
+    }}
+}}
+"""
+    )
+    url = f"http://127.0.0.1:{port}"
+    log = folder / "stdout.log"
+    popen = subprocess.Popen(
+        [NGINX, "-c", str(config), "-p", str(folder), "-g", "daemon off;"],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    process = Process(name, popen, folder / "error.log")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if popen.poll() is not None:
+            break
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return url, process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.stop()
+    raise RuntimeError(f"nginx did not start:\n{process.output()[-3000:]}")

@@ -7,10 +7,7 @@ import json
 import os
 import re
 import secrets
-import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -23,48 +20,12 @@ from domain.models import Order
 from integrations.tripay import callback_signature
 from tests.e2e.conftest import ADMIN
 from tests.helpers import invariants
-from tests.live import ROOT, free_port, start_stack
+from tests.live import NGINX, start_nginx, start_stack
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
 pytestmark = [
     pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="the cluster runs on PostgreSQL"),
     pytest.mark.skipif(not NGINX, reason="nginx is not installed (apt-get install nginx-light)"),
 ]
-
-
-def nginx_config(folder: Path, port: int, backends: list[str]) -> Path:
-    """An nginx.conf for loopback that serves the shipped locations file in front of `backends`."""
-    servers = "".join(f"        server {b.removeprefix('http://')};\n" for b in backends)
-    temp = "".join(
-        f"    {kind}_temp_path {folder / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    config = folder / "nginx.conf"
-    config.write_text(
-        f"""user root;
-worker_processes 1;
-pid {folder / "nginx.pid"};
-error_log {folder / "nginx-error.log"} warn;
-events {{ worker_connections 512; }}
-http {{
-    access_log off;
-{temp}
-    map $http_upgrade $connection_upgrade {{
-        default upgrade;
-        ''      close;
-    }}
-    upstream aksesgpt_sticky {{
-        ip_hash;
-{servers}    }}
-    upstream aksesgpt_any {{
-{servers}    }}
-    server {{
-        listen 127.0.0.1:{port};
-        include {ROOT / "deploy" / "nginx" / "aksesgpt-locations.conf"};
-    }}
-}}
-"""
-    )
-    return config
 
 
 @pytest.fixture(scope="module")
@@ -87,25 +48,12 @@ def cluster(pg_schemas, tmp_path_factory: pytest.TempPathFactory):
         },
     )
     second_url, _ = stack.add_app("app-b", NICEGUI_STORAGE_PATH=str(folder / "storage-b"))
-    port = free_port()
-    config = nginx_config(folder, port, [stack.app_url, second_url])
-    proxy = subprocess.Popen([NGINX, "-c", str(config), "-p", str(folder), "-g", "daemon off;"])
+    proxy_url, proxy = start_nginx(folder, [stack.app_url, second_url])
     db.configure(url)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proxy.poll() is not None:
-                raise RuntimeError((folder / "nginx-error.log").read_text(errors="replace"))
-            time.sleep(0.2)
-        yield {"stack": stack, "a": stack.app_url, "b": second_url, "nginx": f"http://127.0.0.1:{port}"}
+        yield {"stack": stack, "a": stack.app_url, "b": second_url, "nginx": proxy_url}
     finally:
-        proxy.terminate()  # the nginx we started, by its id
-        proxy.wait(timeout=10)
+        proxy.stop()
         stack.stop()
         db.get_engine().dispose()
         client = redis.Redis.from_url(shared["NICEGUI_REDIS_URL"])
