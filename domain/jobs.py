@@ -25,6 +25,7 @@ from domain.metrics import JOB_DURATION, JOB_RUNS
 from domain.models import AccountAssignment, AssignmentStatus, EventOutcome, JobRun, Order, OrderStatus, PaymentEvent
 from domain.orders import PaymentResult, expire_order
 from domain.payments import reconcile_unpaid
+from domain.telegram_outbox import ChatSender, deliver_telegram_outbox
 from domain.types import utcnow
 
 log = logging.getLogger("aksesgpt.jobs")
@@ -88,6 +89,11 @@ def deliver_mail(sender: Sender | None, now: datetime | None = None) -> str:
     if sender is None:
         return "no SMTP configured: mail kept PENDING"
     report = deliver_outbox(sender=sender, now=now)
+    return f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}"
+
+
+def deliver_telegram(sender: ChatSender, now: datetime | None = None) -> str:
+    report = deliver_telegram_outbox(sender=sender, now=now)
     return f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}"
 
 
