@@ -37,6 +37,9 @@ ALLOCATION_LATENCY = Histogram(
     registry=REGISTRY,
 )
 FAILOVERS = Counter("aksesgpt_payment_failovers", "Checkouts moved to the fallback gateway", ["to"], registry=REGISTRY)
+DATABASE_ERRORS = Counter(
+    "aksesgpt_database_errors", "Database failures seen by this process, by where", ["place"], registry=REGISTRY
+)
 JOB_RUNS = Counter("aksesgpt_job_runs", "Background job runs, by outcome", ["job", "outcome"], registry=REGISTRY)
 JOB_DURATION = Histogram(
     "aksesgpt_job_duration_seconds",
@@ -51,6 +54,21 @@ class ShopState(Collector):
     """Seats, accounts, orders and outbox read from the database when Prometheus scrapes."""
 
     def collect(self) -> Iterator[Any]:
+        up = GaugeMetricFamily("aksesgpt_database_up", "Whether the database answered this scrape")
+        try:
+            state = list(self._shop_state())
+        except Exception as exc:  # the database is down: still serve the counters, which say so
+            from domain.db_errors import note
+
+            note(exc, "metrics")
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        yield from state
+
+    def _shop_state(self) -> Iterator[Any]:
         capacity = func.coalesce(ChatGPTAccount.max_seats, 1)
         in_service = ChatGPTAccount.status.in_([AccountStatus.AVAILABLE, AccountStatus.ASSIGNED])  # type: ignore[attr-defined]
         with db.read_session() as session:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from domain import db
+from domain import db, db_errors
 from domain.alerts import raise_alert
 from domain.allocation import lock_order
 from domain.audit import SYSTEM, record_audit
@@ -339,6 +339,7 @@ def process_callback(
         record_alone(EventOutcome.REJECTED, exc.message)
         return CallbackOutcome(EventOutcome.REJECTED, "invalid", exc.message)
     except Exception as exc:
+        db_errors.note(exc, "callback")
         log.exception("webhook provider=%s ref=%s outcome=error", provider, state.reference)
         try:
             record_alone(EventOutcome.ERROR, f"{type(exc).__name__}")

@@ -18,11 +18,13 @@ from domain.jobs import (
     run_job,
     send_reminders,
     serve_waiting_orders,
+    watch_jobs,
     watch_operations,
     watch_pool,
 )
 from domain.settings import Settings
 from domain.telegram_outbox import ChatSender
+from domain.types import utcnow
 
 log = logging.getLogger("aksesgpt.jobs")
 
@@ -41,6 +43,9 @@ def shop_jobs(
     ]
     if chat is not None:
         jobs.append(Job("deliver_telegram", 30, lambda: deliver_telegram(chat)))
+    started = utcnow()
+    watched = list(jobs)
+    jobs.append(Job("job_watchdog", 60, lambda: watch_jobs(watched, started_at=started)))
     return jobs
 
 
