@@ -12,7 +12,7 @@ from prometheus_client.registry import Collector
 from sqlmodel import func, select
 
 from domain import db
-from domain.models import AccountStatus, ChatGPTAccount, EmailOutbox, Order
+from domain.models import AccountStatus, ChatGPTAccount, EmailOutbox, Order, TelegramOutbox
 
 REGISTRY = CollectorRegistry(auto_describe=False)  # never query the database on import
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
@@ -85,6 +85,7 @@ class ShopState(Collector):
             accounts = list(session.exec(select(ChatGPTAccount.status, func.count()).group_by(ChatGPTAccount.status)))
             orders = list(session.exec(select(Order.status, func.count()).group_by(Order.status)))
             mail = list(session.exec(select(EmailOutbox.status, func.count()).group_by(EmailOutbox.status)))
+            chat = list(session.exec(select(TelegramOutbox.status, func.count()).group_by(TelegramOutbox.status)))
         seats = GaugeMetricFamily("aksesgpt_pool_seats", "Seats on accounts in service", labels=["state"])
         seats.add_metric(["total"], int(total))
         seats.add_metric(["used"], int(used))
@@ -94,6 +95,7 @@ class ShopState(Collector):
             ("aksesgpt_accounts", "Accounts by status", accounts),
             ("aksesgpt_orders", "Orders by status", orders),
             ("aksesgpt_outbox_emails", "Outbox e-mails by status (PENDING is the backlog)", mail),
+            ("aksesgpt_outbox_telegram", "Telegram alerts by status (PENDING is the backlog)", chat),
         ):
             family = GaugeMetricFamily(name, doc, labels=["status"])
             for status, count in rows:

@@ -12,6 +12,7 @@ from sqlmodel import select
 from domain import db
 from domain.delivery import MAX_ATTEMPTS, SmtpSender, deliver_outbox
 from domain.jobs import deliver_telegram, watch_pool
+from domain.metrics import render
 from domain.models import EmailOutbox, MailStatus, TelegramOutbox
 from domain.settings import Settings
 from domain.telegram_outbox import deliver_telegram_outbox
@@ -104,6 +105,7 @@ def test_an_outage_keeps_the_alert_and_it_arrives_once_when_telegram_is_back(
     assert timedelta(minutes=1) <= row.next_attempt_at - now < timedelta(minutes=1, seconds=10)
     assert "Telegram HTTP 502" in row.last_error and "/bot<token>/sendMessage" in row.last_error
     assert deliver_telegram_outbox(sender=bot, now=now + timedelta(seconds=30)).retrying == 0, "not due yet"
+    assert 'aksesgpt_outbox_telegram{status="PENDING"} 1.0' in render().decode()  # the backlog, for scraping
 
     telegram.outage = False
     assert deliver_telegram_outbox(sender=bot, now=now + timedelta(minutes=2)).sent == 1
