@@ -21,6 +21,7 @@ from domain.startup import prepare_database, warn_about_settings
 from domain.types import utcnow
 from integrations.gateways import SANDBOX_MOUNT, build_gateways
 from integrations.sandbox import create_sandbox_app
+from integrations.telegram import telegram_bot_for
 from pages.admin import accounts, assignments, login, logs, orders, overview
 from pages.admin import settings as admin_settings
 from pages.admin.frame import AdminSessionMiddleware
@@ -39,7 +40,10 @@ def wire() -> None:
     app.on_shutdown(gateways.close)
     app.state.started_at, app.state.jobs = utcnow(), []
     if settings.SCHEDULER_ENABLED:
-        app.state.jobs = shop_jobs(settings, gateways.by_name, sender_for(settings))
+        telegram = telegram_bot_for(settings)
+        if telegram is not None:
+            app.on_shutdown(telegram.close)
+        app.state.jobs = shop_jobs(settings, gateways.by_name, sender_for(settings), telegram)
         scheduler = build_scheduler(app.state.jobs)
         app.on_startup(lambda: start_scheduler(scheduler))
         app.on_shutdown(lambda: scheduler.shutdown(wait=False))

@@ -125,8 +125,9 @@ def main() -> None:
             delays = overview_latency(stack, stack.app_url, app_b, orders[2 * per_run :], key)
             ordered = sorted(delays)
             p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+            median = statistics.median(delays)
             print(
-                f"overview on A after a payment on B ({len(delays)} payments): median {statistics.median(delays):.2f} s, "
+                f"overview on A after a payment on B ({len(delays)} payments): median {median:.2f} s, "
                 f"p95 {p95:.2f} s, max {max(delays):.2f} s"
             )
     finally:

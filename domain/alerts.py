@@ -1,4 +1,5 @@
-"""Alerts for the shop's admins: e-mailed (outbox) and kept for the dashboard, debounced per key."""
+"""Alerts for the shop's admins: e-mailed (outbox), sent to Telegram when configured (its own outbox)
+and kept for the dashboard, debounced per key."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from domain.links import shop_link
 from domain.mail import queue_admin_alert
 from domain.models import AdminAlert, AdminUser
+from domain.telegram_outbox import queue_telegram_alert
 from domain.types import utcnow
 
 log = logging.getLogger("aksesgpt.alerts")
@@ -33,9 +36,12 @@ def raise_alert(
     message: str,
     now: datetime | None = None,
     debounce: timedelta = DEBOUNCE,
+    telegram: bool = True,
 ) -> bool:
-    """Record the condition and e-mail the admins, unless the same alert went out within `debounce`.
-    Returns whether e-mails were queued."""
+    """Record the condition and e-mail the admins (and the Telegram chat, when configured and `telegram`),
+    unless the same alert went out within `debounce`. Returns whether messages were queued."""
+    from domain.settings import get_settings
+
     now = now or utcnow()
     alert = session.exec(select(AdminAlert).where(AdminAlert.key == key)).first()
     if alert is None:
@@ -46,7 +52,13 @@ def raise_alert(
     due = alert.last_sent_at is None or now - alert.last_sent_at >= debounce
     if due:
         recipients = admin_recipients(session)
-        queue_admin_alert(session=session, to=recipients, subject=subject, body=message)
+        # due when raised (tests move the clock)
+        queue_admin_alert(session=session, to=recipients, subject=subject, body=message, due_at=now)
+        settings = get_settings()
+        if telegram and settings.telegram_configured:
+            text = f"[AksesGPT] {subject}\n\n{message}\n\n{shop_link('/admin')}"
+            row = queue_telegram_alert(session=session, chat_id=settings.TELEGRAM_CHAT_ID.strip(), key=key, text=text)
+            row.next_attempt_at = now
         alert.last_sent_at = now
         alert.times += 1
         log.warning("alert key=%s kind=%s sent_to=%s message=%r", key, kind, len(recipients), message)

@@ -65,6 +65,9 @@ def configure(url: str, **kwargs: Any) -> Engine:
     if _engine is not None:
         _engine.dispose()
     _engine = make_engine(url, **kwargs)
+    from domain.db_errors import watch_engine
+
+    watch_engine(_engine)  # database failures are counted for the database_errors alert
     return _engine
 
 
@@ -138,6 +141,9 @@ def database_status(engine: Engine | None = None) -> tuple[bool, str]:
             conn.execute(sa.text("SELECT 1"))
         return True, "ok"
     except Exception as exc:  # any failure means "down" to a health check
+        from domain.db_errors import note
+
+        note(exc, "health")
         return False, type(exc).__name__
 
 

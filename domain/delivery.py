@@ -110,7 +110,7 @@ def _claim(session: Session, now: datetime, limit: int) -> list[EmailOutbox]:
 
 def deliver_outbox(*, sender: Sender, now: datetime | None = None, limit: int = 50) -> DeliveryReport:
     """Send the due PENDING rows once each; failures wait 1, 2, 4 … 60 minutes, the tenth is FAILED."""
-    from domain.alerts import raise_alert
+    from domain.alerts import raise_alert, resolve_alert
 
     now = now or utcnow()
     claimed = db.in_transaction(lambda s: _claim(s, now, limit))
@@ -133,9 +133,10 @@ def deliver_outbox(*, sender: Sender, now: datetime | None = None, limit: int = 
             elif current.attempts >= MAX_ATTEMPTS:
                 current.status, current.last_error = MailStatus.FAILED, error
                 if current.kind != "admin_alert":  # an alert about alerts failing could loop
-                    raise_alert(
+                    raise_alert(  # one key for all: an SMTP outage fails many e-mails, one alert per hour
                         session=session,
-                        key=f"mail_failed:{current.id}",
+                        key="mail_failed",
+                        now=now,
                         kind="mail_failed",
                         subject=f"E-mail gagal terkirim ke {current.to}",
                         message=f"E-mail '{current.subject}' ke {current.to} gagal {current.attempts} kali: "
@@ -158,4 +159,6 @@ def deliver_outbox(*, sender: Sender, now: datetime | None = None, limit: int = 
         else:
             retrying += 1
             log.warning("mail outcome=retry id=%s to=%s attempt=%s error=%s", row.id, row.to, row.attempts, error)
+    if sent and not failed:  # mail flows again: the next failure alerts at once
+        db.in_transaction(lambda s: resolve_alert(session=s, key="mail_failed", now=now))
     return DeliveryReport(sent=sent, retrying=retrying, failed=failed)

@@ -3,7 +3,7 @@ background job has succeeded within its interval (when the scheduler runs in thi
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from domain import db
-from domain.jobs import Job, job_runs
+from domain.jobs import Job, is_late, job_runs
 from domain.types import utcnow
 
 
@@ -42,8 +42,7 @@ def health_report(*, jobs: list[Job], started_at: datetime, now: datetime | None
         report["jobs"] = {}
         for job in jobs:
             run = runs.get(job.name)
-            since = run.last_success_at if run and run.last_success_at else started_at
-            late = now - since > timedelta(seconds=3 * job.every_seconds + 30)
+            late = is_late(job, run, started_at=started_at, now=now)
             healthy &= not late
             report["jobs"][job.name] = {
                 "last_success_at": run.last_success_at.isoformat() if run and run.last_success_at else None,

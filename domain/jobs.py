@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from domain import db
+from domain import db, db_errors
 from domain.alerts import raise_alert, resolve_alert
 from domain.allocation import free_seats, serve_pending_stock
 from domain.assignments import release_expired_assignments
@@ -22,9 +22,18 @@ from domain.delivery import Sender, deliver_outbox
 from domain.gateway import PaymentGateway
 from domain.mail import queue_seat_news
 from domain.metrics import JOB_DURATION, JOB_RUNS
-from domain.models import AccountAssignment, AssignmentStatus, EventOutcome, JobRun, Order, OrderStatus, PaymentEvent
+from domain.models import (
+    AccountAssignment,
+    AssignmentStatus,
+    EventOutcome,
+    JobRun,
+    Order,
+    OrderStatus,
+    PaymentEvent,
+)
 from domain.orders import PaymentResult, expire_order
 from domain.payments import reconcile_unpaid
+from domain.telegram_outbox import ChatSender, deliver_telegram_outbox
 from domain.types import utcnow
 
 log = logging.getLogger("aksesgpt.jobs")
@@ -88,6 +97,11 @@ def deliver_mail(sender: Sender | None, now: datetime | None = None) -> str:
     if sender is None:
         return "no SMTP configured: mail kept PENDING"
     report = deliver_outbox(sender=sender, now=now)
+    return f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}"
+
+
+def deliver_telegram(sender: ChatSender, now: datetime | None = None) -> str:
+    report = deliver_telegram_outbox(sender=sender, now=now)
     return f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}"
 
 
@@ -202,7 +216,62 @@ def watch_operations(
             )
         else:
             resolve_alert(session=session, key="webhook_failures", now=now)
-        return f"waiting for stock too long {len(waiting)}, callbacks failed {failed}/{len(outcomes)}"
+        if errors.count:
+            first = errors.first_at.isoformat(timespec="seconds") if errors.first_at else "?"
+            raise_alert(
+                session=session,
+                key="database_errors",
+                kind="database_errors",
+                now=now,
+                subject=f"Basis data bermasalah: {errors.count} kesalahan",
+                message=f"Aplikasi gagal memakai basis data sejak {first} UTC: {errors.summary()}. Basis data "
+                "kini menjawab lagi; periksa log (aksesgpt.db, jobs.log) dan /readyz.",
+            )
+        else:
+            resolve_alert(session=session, key="database_errors", now=now)
+        return (
+            f"waiting for stock too long {len(waiting)}, callbacks failed {failed}/{len(outcomes)}, "
+            f"database errors {errors.count}"
+        )
+
+    errors = db_errors.pending()  # counted while the database could not take an alert
+    report = db.in_transaction(work)
+    db_errors.reported(errors)
+    return report
+
+
+def is_late(job: Job, run: JobRun | None, *, started_at: datetime, now: datetime) -> bool:
+    """A job is late when it has not succeeded within three of its intervals (counted from
+    `started_at` for a job that has never succeeded)."""
+    since = run.last_success_at if run and run.last_success_at else started_at
+    return now - since > timedelta(seconds=3 * job.every_seconds + 30)
+
+
+def watch_jobs(jobs: list[Job], *, started_at: datetime, now: datetime | None = None) -> str:
+    """Alert (per job, hourly while it lasts) when a job has not succeeded in time, whichever process
+    should have run it; the job_runs rows are shared, so any process running this watchdog sees it."""
+    now = now or utcnow()
+
+    def work(session: Session) -> str:
+        late = []
+        for job in jobs:
+            run = session.get(JobRun, job.name)
+            key = f"job_late:{job.name}"
+            if not is_late(job, run, started_at=started_at, now=now):
+                resolve_alert(session=session, key=key, now=now)
+                continue
+            late.append(job.name)
+            last = run.last_success_at.isoformat(timespec="seconds") + " UTC" if run and run.last_success_at else "-"
+            raise_alert(
+                session=session,
+                key=key,
+                kind="job_late",
+                now=now,
+                subject=f"Tugas latar '{job.name}' terlambat",
+                message=f"Tugas '{job.name}' (tiap {job.every_seconds} detik) belum berhasil lagi sejak {last}. "
+                "Periksa /readyz, jobs.log dan apakah SCHEDULER_ENABLED aktif.",
+            )
+        return f"late {len(late)}" + (f": {', '.join(late)}" if late else "")
 
     return db.in_transaction(work)
 
@@ -218,7 +287,14 @@ def run_job(job: Job) -> str:
     """Run one job once: skipped when another process holds it, recorded, failures alerted, never raised."""
     engine = db.get_engine()
     started, clock = utcnow(), time.perf_counter()
-    with engine.connect() as lock_conn:
+    try:
+        lock_conn = engine.connect()
+    except Exception as exc:  # the database is down: nothing can run, nor be recorded
+        db_errors.note(exc, "job")
+        JOB_RUNS.labels(job=job.name, outcome="failed").inc()
+        log.warning("job name=%s outcome=failed error=database unreachable (%s)", job.name, type(exc).__name__)
+        return f"failed: database unreachable ({type(exc).__name__})"
+    with lock_conn:
         if engine.dialect.name == "postgresql":
             key = zlib.crc32(f"aksesgpt.job:{job.name}".encode()) - 2**31
             if not lock_conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar():
@@ -226,6 +302,7 @@ def run_job(job: Job) -> str:
         try:
             detail, outcome = job.work(), "ok"
         except Exception as exc:  # a failing job must not stop the others or the app
+            db_errors.note(exc, "job")
             detail, outcome = f"{type(exc).__name__}: {exc}"[:1000], "failed"
             log.warning("job name=%s outcome=failed error=%s", job.name, detail, exc_info=True)
         lock_conn.rollback()  # releases the advisory lock
@@ -260,7 +337,8 @@ def _record(name: str, started: datetime, outcome: str, detail: str, duration: f
 
     try:
         db.in_transaction(work)
-    except Exception:  # the database may be what is failing; the log still has it
+    except Exception as exc:  # the database may be what is failing; the log still has it
+        db_errors.note(exc, "job")
         log.warning("job name=%s could not record its run", name, exc_info=True)
 
 

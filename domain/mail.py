@@ -4,6 +4,7 @@ change that causes it; a job delivers the rows. Texts come from the translation 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -41,11 +42,18 @@ class Message:
 
 
 def queue_email(
-    *, session: Session, to: str, kind: str, message: Message, lang: str, order_id: int | None = None
+    *,
+    session: Session,
+    to: str,
+    kind: str,
+    message: Message,
+    lang: str,
+    order_id: int | None = None,
+    due_at: datetime | None = None,
 ) -> int:
-    """Add an e-mail to the outbox in the caller's transaction; returns its outbox id."""
+    """Add an e-mail to the outbox in the caller's transaction (due now, or at `due_at`); returns its id."""
     html, text = message.render(language(lang))
-    values = {
+    values: dict[str, object] = {
         "to": to,
         "kind": kind,
         "subject": message.subject[:250],
@@ -53,6 +61,8 @@ def queue_email(
         "text": text,
         "order_id": order_id,
     }
+    if due_at is not None:
+        values["next_attempt_at"] = due_at
     return insert_row(session=session, model=EmailOutbox, values=values)
 
 
@@ -203,7 +213,9 @@ def queue_seat_news(*, session: Session, order: Order, seat: AccountAssignment, 
     )
 
 
-def queue_admin_alert(*, session: Session, to: list[str], subject: str, body: str) -> list[int]:
+def queue_admin_alert(
+    *, session: Session, to: list[str], subject: str, body: str, due_at: datetime | None = None
+) -> list[int]:
     """An alert for the shop's admins, in Indonesian (the owner's language), one row per admin."""
     message = Message(
         subject=f"[AksesGPT] {subject}",
@@ -211,4 +223,7 @@ def queue_admin_alert(*, session: Session, to: list[str], subject: str, body: st
         paragraphs=[body],
         links=[("Dashboard", shop_link("/admin"))],
     )
-    return [queue_email(session=session, to=address, kind="admin_alert", message=message, lang="id") for address in to]
+    return [
+        queue_email(session=session, to=address, kind="admin_alert", message=message, lang="id", due_at=due_at)
+        for address in to
+    ]

@@ -12,7 +12,7 @@ from prometheus_client.registry import Collector
 from sqlmodel import func, select
 
 from domain import db
-from domain.models import AccountStatus, ChatGPTAccount, EmailOutbox, Order
+from domain.models import AccountStatus, ChatGPTAccount, EmailOutbox, Order, TelegramOutbox
 
 REGISTRY = CollectorRegistry(auto_describe=False)  # never query the database on import
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
@@ -37,6 +37,9 @@ ALLOCATION_LATENCY = Histogram(
     registry=REGISTRY,
 )
 FAILOVERS = Counter("aksesgpt_payment_failovers", "Checkouts moved to the fallback gateway", ["to"], registry=REGISTRY)
+DATABASE_ERRORS = Counter(
+    "aksesgpt_database_errors", "Database failures seen by this process, by where", ["place"], registry=REGISTRY
+)
 JOB_RUNS = Counter("aksesgpt_job_runs", "Background job runs, by outcome", ["job", "outcome"], registry=REGISTRY)
 JOB_DURATION = Histogram(
     "aksesgpt_job_duration_seconds",
@@ -51,6 +54,21 @@ class ShopState(Collector):
     """Seats, accounts, orders and outbox read from the database when Prometheus scrapes."""
 
     def collect(self) -> Iterator[Any]:
+        up = GaugeMetricFamily("aksesgpt_database_up", "Whether the database answered this scrape")
+        try:
+            state = list(self._shop_state())
+        except Exception as exc:  # the database is down: still serve the counters, which say so
+            from domain.db_errors import note
+
+            note(exc, "metrics")
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        yield from state
+
+    def _shop_state(self) -> Iterator[Any]:
         capacity = func.coalesce(ChatGPTAccount.max_seats, 1)
         in_service = ChatGPTAccount.status.in_([AccountStatus.AVAILABLE, AccountStatus.ASSIGNED])  # type: ignore[attr-defined]
         with db.read_session() as session:
@@ -67,6 +85,7 @@ class ShopState(Collector):
             accounts = list(session.exec(select(ChatGPTAccount.status, func.count()).group_by(ChatGPTAccount.status)))
             orders = list(session.exec(select(Order.status, func.count()).group_by(Order.status)))
             mail = list(session.exec(select(EmailOutbox.status, func.count()).group_by(EmailOutbox.status)))
+            chat = list(session.exec(select(TelegramOutbox.status, func.count()).group_by(TelegramOutbox.status)))
         seats = GaugeMetricFamily("aksesgpt_pool_seats", "Seats on accounts in service", labels=["state"])
         seats.add_metric(["total"], int(total))
         seats.add_metric(["used"], int(used))
@@ -76,6 +95,7 @@ class ShopState(Collector):
             ("aksesgpt_accounts", "Accounts by status", accounts),
             ("aksesgpt_orders", "Orders by status", orders),
             ("aksesgpt_outbox_emails", "Outbox e-mails by status (PENDING is the backlog)", mail),
+            ("aksesgpt_outbox_telegram", "Telegram alerts by status (PENDING is the backlog)", chat),
         ):
             family = GaugeMetricFamily(name, doc, labels=["status"])
             for status, count in rows:

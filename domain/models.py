@@ -256,6 +256,26 @@ class EmailOutbox(Timestamped, table=True):
     sent_at: datetime | None = _ts(default=None, nullable=True)
 
 
+class TelegramOutbox(Timestamped, table=True):
+    """An admin alert for Telegram, queued with the alert and delivered by a job (like the e-mail outbox)."""
+
+    __tablename__ = "telegram_outbox"
+    __table_args__ = (
+        check_in("status", MailStatus, "ck_telegram_outbox_status"),
+        sa.Index("ix_telegram_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: str = Field(max_length=64)
+    alert_key: str = Field(max_length=120)
+    text: str = Field(sa_type=sa.Text())
+    status: str = Field(default=MailStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    last_error: str | None = Field(default=None, max_length=1000)
+    sent_at: datetime | None = _ts(default=None, nullable=True)
+
+
 class JobRun(SQLModel, table=True):
     """The last run of each background job, for the dashboard and /healthz."""
 

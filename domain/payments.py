@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from domain import db
+from domain import db, db_errors
 from domain.alerts import raise_alert
 from domain.allocation import lock_order, lock_order_where
 from domain.audit import SYSTEM, record_audit
@@ -342,6 +342,7 @@ def process_callback(
         record_alone(EventOutcome.REJECTED, exc.message)
         return CallbackOutcome(EventOutcome.REJECTED, "invalid", exc.message)
     except Exception as exc:
+        db_errors.note(exc, "callback")
         log.exception("webhook provider=%s ref=%s outcome=error", provider, state.reference)
         try:
             record_alone(EventOutcome.ERROR, f"{type(exc).__name__}")

@@ -12,21 +12,27 @@ from domain.gateway import PaymentGateway
 from domain.jobs import (
     Job,
     deliver_mail,
+    deliver_telegram,
     expire_unpaid_orders,
     release_expired,
     run_job,
     send_reminders,
     serve_waiting_orders,
+    watch_jobs,
     watch_operations,
     watch_pool,
 )
 from domain.settings import Settings
+from domain.telegram_outbox import ChatSender
+from domain.types import utcnow
 
 log = logging.getLogger("aksesgpt.jobs")
 
 
-def shop_jobs(settings: Settings, gateways: dict[str, PaymentGateway], sender: Sender | None) -> list[Job]:
-    return [
+def shop_jobs(
+    settings: Settings, gateways: dict[str, PaymentGateway], sender: Sender | None, chat: ChatSender | None = None
+) -> list[Job]:
+    jobs = [
         Job("release_expired_assignments", 60, release_expired),
         Job("serve_pending_stock", 60, serve_waiting_orders),
         Job("expire_unpaid_orders", 60, lambda: expire_unpaid_orders(gateways)),
@@ -35,6 +41,12 @@ def shop_jobs(settings: Settings, gateways: dict[str, PaymentGateway], sender: S
         Job("low_pool_alert", 300, lambda: watch_pool(settings.LOW_POOL_THRESHOLD)),
         Job("operations_alerts", 300, lambda: watch_operations(stock_wait_minutes=settings.STOCK_WAIT_ALERT_MINUTES)),
     ]
+    if chat is not None:
+        jobs.append(Job("deliver_telegram", 30, lambda: deliver_telegram(chat)))
+    started = utcnow()
+    watched = list(jobs)
+    jobs.append(Job("job_watchdog", 60, lambda: watch_jobs(watched, started_at=started)))
+    return jobs
 
 
 def build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:

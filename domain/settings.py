@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     SMTP_TLS: bool = True
     SMTP_SSL: bool = False
     MAIL_FROM: str = "AksesGPT <no-reply@localhost>"
+    TELEGRAM_BOT_TOKEN: str = ""  # with TELEGRAM_CHAT_ID: every admin alert also goes to that Telegram chat
+    TELEGRAM_CHAT_ID: str = ""
+    TELEGRAM_API_BASE: str = "https://api.telegram.org"  # Bot API base URL (tests point it at loopback)
 
     ADMIN_EMAIL: str = ""
     ADMIN_PASSWORD: str = ""
@@ -84,6 +87,10 @@ class Settings(BaseSettings):
     @property
     def midtrans_configured(self) -> bool:
         return bool(self.MIDTRANS_SERVER_KEY)
+
+    @property
+    def telegram_configured(self) -> bool:
+        return bool(self.TELEGRAM_BOT_TOKEN.strip() and self.TELEGRAM_CHAT_ID.strip())
 
     @property
     def public_url(self) -> str:

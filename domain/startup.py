@@ -16,6 +16,8 @@ DEMO_ADMIN = "admin@demo.aksesgpt.invalid"
 
 
 def warn_about_settings(settings: Settings) -> None:
+    if bool(settings.TELEGRAM_BOT_TOKEN.strip()) != bool(settings.TELEGRAM_CHAT_ID.strip()):
+        log.warning("Telegram alerts need both TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID; alerts go by e-mail only")
     if not settings.SMTP_HOST:
         if settings.is_production:
             log.warning("SMTP_HOST is not set: e-mails stay PENDING in the outbox until it is")

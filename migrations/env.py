@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
@@ -40,6 +41,18 @@ def _options(url: str) -> dict[str, Any]:
     }
 
 
+MIGRATION_LOCK = 0x616B7367  # "aksg": PostgreSQL advisory lock key taken by whoever migrates
+
+
+def _run(connection: Any) -> None:
+    """Migrate in one transaction; on PostgreSQL, app processes starting together take turns, and the
+    later ones find the schema at head."""
+    with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
+        context.run_migrations()
+
+
 def run_migrations_offline() -> None:
     url = _url()
     context.configure(url=url, literal_binds=True, **_options(url))
@@ -51,15 +64,13 @@ def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
         context.configure(connection=connection, **_options(str(connection.engine.url)))
-        with context.begin_transaction():
-            context.run_migrations()
+        _run(connection)
         return
     url = _url()
     engine = make_engine(url, poolclass=__import__("sqlalchemy").pool.NullPool)
     with engine.connect() as conn:
         context.configure(connection=conn, **_options(url))
-        with context.begin_transaction():
-            context.run_migrations()
+        _run(conn)
     engine.dispose()
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
+import domain.models  # noqa: F401  (registers the tables _differences compares with)
 from domain import db
+from tests.live import ROOT
 
 
 def _differences(url: str) -> list:
@@ -63,3 +69,16 @@ def test_round_trips_keep_the_one_active_seat_per_order_index_partial(fresh_url:
     db.upgrade_database(fresh_url)
     definition = _partial_index(fresh_url)
     assert "UNIQUE" in definition.upper() and "WHERE" in definition.upper() and "ACTIVE" in definition
+
+
+def test_processes_starting_together_on_postgresql_take_turns_to_migrate(fresh_url: str, backend: str) -> None:
+    """The unit starts several instances at once; each runs `upgrade head` at start-up."""
+    if backend != "postgresql":
+        pytest.skip("SQLite serves one host's processes; the advisory lock is PostgreSQL's")
+    code = "import sys; from domain import db; db.upgrade_database(sys.argv[1])"
+    runs = [
+        subprocess.Popen([sys.executable, "-c", code, fresh_url], cwd=ROOT, stderr=subprocess.PIPE) for _ in range(3)
+    ]
+    errors = [run.communicate(timeout=120)[1].decode()[-2000:] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], errors
+    assert _differences(fresh_url) == []

@@ -137,3 +137,32 @@ async def test_assignments_can_be_narrowed_to_one_account(user: User, owner) -> 
     await user.open(f"/admin/assignments?account_id={account_id}")
     await user.should_see(marker="account-filter")
     assert [r["customer_email"] for r in _rows(user, "assignments-table")] == ["one@example.com"]
+
+
+async def test_the_overview_shows_each_alert_condition_while_it_lasts(user: User, owner) -> None:
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+    from sqlalchemy.exc import OperationalError
+
+    from domain import db_errors
+    from domain.jobs import Job, watch_jobs, watch_operations, watch_pool
+    from domain.models import EventOutcome, PaymentEvent
+    from domain.types import utcnow
+    from tests.live import free_port
+
+    watch_pool(100)  # the demo shop has 14 seats
+    with db.write_session() as s:
+        for n in range(5):
+            s.add(
+                PaymentEvent(provider="tripay", event_key=f"tripay:bad{n}", raw_body="{}", outcome=EventOutcome.ERROR)
+            )
+    watch_jobs([Job("release_expired_assignments", 60, lambda: "")], started_at=utcnow() - timedelta(hours=1))
+    dead = sa.create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone")
+    with pytest.raises(OperationalError) as failure:
+        dead.connect()
+    db_errors.note(failure.value, "job")
+    watch_operations()
+    await _login(user)
+    for text in ("Tinggal 14 kursi kosong", "5 dari 5 callback", "'release_expired_assignments'", "basis data sejak"):
+        await user.should_see(text, retries=20)

@@ -22,12 +22,16 @@ async def test_healthz_says_503_when_the_database_is_down(user: User) -> None:
     response = await user.http_client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
+    metrics = await user.http_client.get("/metrics")  # still scraped, and saying why
+    assert metrics.status_code == 200 and "aksesgpt_database_up 0.0" in metrics.text
+    assert 'aksesgpt_database_errors_total{place="query"}' in metrics.text
 
 
 async def test_metrics_show_the_pool_and_orders(user: User) -> None:
     response = await user.http_client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     text = response.text
+    assert "aksesgpt_database_up 1.0" in text
     assert 'aksesgpt_pool_seats{state="total"} 14.0' in text
     assert 'aksesgpt_accounts{status="AVAILABLE"} 4.0' in text
     assert "aksesgpt_webhook_latency_seconds" in text and "aksesgpt_allocation_latency_seconds" in text

@@ -1,0 +1,148 @@
+"""Admin alerts on Telegram: a real Bot-API stand-in on loopback, the real client, the real outbox."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from domain import db
+from domain.delivery import MAX_ATTEMPTS, SmtpSender, deliver_outbox
+from domain.jobs import deliver_telegram, watch_pool
+from domain.metrics import render
+from domain.models import EmailOutbox, MailStatus, TelegramOutbox
+from domain.settings import Settings
+from domain.telegram_outbox import deliver_telegram_outbox
+from domain.types import utcnow
+from integrations.telegram import TelegramBot, telegram_bot_for
+from tests.helpers import make_account
+from tests.sinks import Inbox, TelegramApi
+
+CHAT = "-1001234567890"
+
+
+@pytest.fixture
+def token() -> str:
+    return f"{secrets.randbelow(10**9)}:{secrets.token_urlsafe(26)}"  # shaped like a bot token, fake
+
+
+@pytest.fixture
+def telegram():
+    api = TelegramApi().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def inbox():
+    box = Inbox()
+    box.controller.start()
+    yield box
+    box.controller.stop()
+
+
+@pytest.fixture
+def settings(monkeypatch, telegram, token) -> Settings:
+    configured = Settings(
+        _env_file=None,
+        ADMIN_EMAIL="boss@example.com",
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_CHAT_ID=CHAT,
+        TELEGRAM_API_BASE=telegram.url,
+    )
+    monkeypatch.setattr("domain.settings.get_settings", lambda: configured)
+    return configured
+
+
+def _bot(settings: Settings) -> TelegramBot:
+    bot = telegram_bot_for(settings)
+    assert bot is not None
+    return bot
+
+
+def _smtp(port: int) -> SmtpSender:
+    return SmtpSender(Settings(_env_file=None, SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TLS=False))
+
+
+def test_low_pool_reaches_telegram_and_email_once_per_debounce_window(engine, settings, telegram, inbox, token) -> None:
+    make_account(max_seats=2)
+    bot, now = _bot(settings), utcnow()
+    for minutes in (0, 30, 59):  # one window: the alert is raised three times, sent once
+        watch_pool(5, now=now + timedelta(minutes=minutes))
+        deliver_telegram(bot, now=now + timedelta(minutes=minutes))
+        deliver_outbox(sender=_smtp(inbox.port), now=now + timedelta(minutes=minutes))
+    assert len(telegram.accepted) == 1 and len(inbox.messages) == 1
+    request = telegram.accepted[0]
+    assert request.path == f"/bot{token}/sendMessage"
+    assert request.body["chat_id"] == CHAT
+    assert request.body["text"].startswith("[AksesGPT] Stok kursi menipis: 2 kursi tersisa")
+    assert "/admin" in request.body["text"]
+    assert inbox.subjects() == ["[AksesGPT] Stok kursi menipis: 2 kursi tersisa"]
+
+    watch_pool(5, now=now + timedelta(minutes=61))  # the next window
+    deliver_telegram(bot, now=now + timedelta(minutes=61))
+    deliver_outbox(sender=_smtp(inbox.port), now=now + timedelta(minutes=61))
+    assert len(telegram.accepted) == 2 and len(inbox.messages) == 2
+    bot.close()
+
+
+def test_an_outage_keeps_the_alert_and_it_arrives_once_when_telegram_is_back(
+    engine, settings, telegram, token, caplog
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    make_account(max_seats=1)
+    bot, now = _bot(settings), utcnow()
+    telegram.outage = True
+    watch_pool(5, now=now)
+    report = deliver_telegram_outbox(sender=bot, now=now)
+    assert (report.sent, report.retrying) == (0, 1)
+    with db.read_session() as s:
+        row = s.exec(select(TelegramOutbox)).one()
+    assert row.status == MailStatus.PENDING and row.attempts == 1
+    assert timedelta(minutes=1) <= row.next_attempt_at - now < timedelta(minutes=1, seconds=10)
+    assert "Telegram HTTP 502" in row.last_error and "/bot<token>/sendMessage" in row.last_error
+    assert deliver_telegram_outbox(sender=bot, now=now + timedelta(seconds=30)).retrying == 0, "not due yet"
+    assert 'aksesgpt_outbox_telegram{status="PENDING"} 1.0' in render().decode()  # the backlog, for scraping
+
+    telegram.outage = False
+    assert deliver_telegram_outbox(sender=bot, now=now + timedelta(minutes=2)).sent == 1
+    assert deliver_telegram_outbox(sender=bot, now=now + timedelta(hours=2)).sent == 0, "nothing twice"
+    assert len(telegram.accepted) == 1 and len(telegram.requests) == 2
+    assert "HTTP Request: POST" in caplog.text  # httpx's request line was logged, with the token redacted
+    assert token not in caplog.text and token not in (row.last_error or "")
+    bot.close()
+
+
+def test_telegram_unreachable_ten_times_is_failed_and_emailed_not_telegrammed(engine, settings, token) -> None:
+    make_account(max_seats=1)
+    dead = TelegramBot(api_base="http://127.0.0.1:9", token=token)  # discard port: connection refused
+    now = utcnow()
+    watch_pool(5, now=now)
+    for _ in range(MAX_ATTEMPTS):
+        deliver_telegram_outbox(sender=dead, now=now)
+        now += timedelta(hours=2)
+    with db.read_session() as s:
+        rows = s.exec(select(TelegramOutbox)).all()
+        mails = s.exec(select(EmailOutbox).where(EmailOutbox.kind == "admin_alert")).all()
+    # one row only: no Telegram alert about Telegram failing
+    assert [(r.status, r.attempts) for r in rows] == [(MailStatus.FAILED, MAX_ATTEMPTS)]
+    assert "Telegram unreachable: ConnectError" in rows[0].last_error and token not in rows[0].last_error
+    assert sorted(m.subject for m in mails) == [
+        "[AksesGPT] Peringatan Telegram gagal terkirim",
+        "[AksesGPT] Stok kursi menipis: 1 kursi tersisa",
+    ]
+    dead.close()
+
+
+def test_without_both_telegram_settings_alerts_go_by_email_only(engine, monkeypatch, token) -> None:
+    half = Settings(_env_file=None, ADMIN_EMAIL="boss@example.com", TELEGRAM_BOT_TOKEN=token)
+    monkeypatch.setattr("domain.settings.get_settings", lambda: half)
+    assert telegram_bot_for(half) is None
+    make_account(max_seats=1)
+    watch_pool(5)
+    with db.read_session() as s:
+        assert s.exec(select(TelegramOutbox)).all() == []
+        assert len(s.exec(select(EmailOutbox)).all()) == 1
