@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from api.body import json_body, read_body, too_large
 from domain import db
 from domain.api_tokens import admin_for_token
 from domain.assignments import extend_assignment, revoke_assignment
@@ -157,9 +158,11 @@ async def list_accounts(
     )
 
 
-@router.post("/chatgpt-accounts")
+@router.post("/chatgpt-accounts", openapi_extra=json_body(AccountIn))
 async def create_account(request: Request) -> JSONResponse:
-    raw = await request.body()
+    raw = await read_body(request)
+    if raw is None:
+        return too_large()
 
     def work(session: Session, actor: str) -> dict[str, Any]:
         data = _body(AccountIn, raw)
@@ -174,9 +177,11 @@ async def create_account(request: Request) -> JSONResponse:
     return await _as_admin(request, work, status=201)
 
 
-@router.put("/chatgpt-accounts/{account_id}")
+@router.put("/chatgpt-accounts/{account_id}", openapi_extra=json_body(AccountChange))
 async def change_account(request: Request, account_id: int) -> JSONResponse:
-    raw = await request.body()
+    raw = await read_body(request)
+    if raw is None:
+        return too_large()
 
     def work(session: Session, actor: str) -> dict[str, Any]:
         data = _body(AccountChange, raw)
@@ -224,9 +229,11 @@ async def list_assignments(
     )
 
 
-@router.post("/account-assignments/{assignment_id}/extend")
+@router.post("/account-assignments/{assignment_id}/extend", openapi_extra=json_body(Extension))
 async def extend(request: Request, assignment_id: int) -> JSONResponse:
-    raw = await request.body()
+    raw = await read_body(request)
+    if raw is None:
+        return too_large()
 
     def work(session: Session, actor: str) -> dict[str, Any]:
         data = _body(Extension, raw)
@@ -238,9 +245,11 @@ async def extend(request: Request, assignment_id: int) -> JSONResponse:
     return await _as_admin(request, work)
 
 
-@router.post("/account-assignments/{assignment_id}/revoke")
+@router.post("/account-assignments/{assignment_id}/revoke", openapi_extra=json_body(Revocation))
 async def revoke(request: Request, assignment_id: int) -> JSONResponse:
-    raw = await request.body()
+    raw = await read_body(request)
+    if raw is None:
+        return too_large()
 
     def work(session: Session, actor: str) -> dict[str, Any]:
         data = _body(Revocation, raw)
