@@ -4,9 +4,9 @@ same domain function as the dashboard and is audited with the token's owner as t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
@@ -18,11 +18,16 @@ from domain.api_tokens import admin_for_token
 from domain.assignments import extend_assignment, revoke_assignment
 from domain.audit import admin_actor
 from domain.errors import Conflict, DomainError, IllegalTransition, NotFound, ValidationFailed
-from domain.listing import accounts_page, assignments_page, audit_page, orders_page
+from domain.listing import MAX_PAGE, accounts_page, assignments_page, audit_page, orders_page
 from domain.models import AccountAssignment, AccountStatus, AuditLog, ChatGPTAccount, Order
 from domain.pool import add_account, retire_account, suspend_account, unsuspend_account, update_account
 
 router = APIRouter(prefix="/api/admin")
+MAX_ID = 2**63 - 1  # a BIGINT: larger ids cannot exist, and SQLite/PostgreSQL refuse to compare with them
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+FilterId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+PerPage = Annotated[int, Query(ge=1, le=200)]
 T = TypeVar("T")
 STATUS_FOR = {ValidationFailed: 422, Conflict: 409, IllegalTransition: 409, NotFound: 404}
 
@@ -147,7 +152,7 @@ class Revocation(BaseModel):
 
 @router.get("/chatgpt-accounts")
 async def list_accounts(
-    request: Request, search: str = "", status: str = "", pool: str = "", page: int = 1, per_page: int = 50
+    request: Request, search: str = "", status: str = "", pool: str = "", page: PageNo = 1, per_page: PerPage = 50
 ) -> JSONResponse:
     return await _as_admin(
         request,
@@ -178,7 +183,7 @@ async def create_account(request: Request) -> JSONResponse:
 
 
 @router.put("/chatgpt-accounts/{account_id}", openapi_extra=json_body(AccountChange))
-async def change_account(request: Request, account_id: int) -> JSONResponse:
+async def change_account(request: Request, account_id: RowId) -> JSONResponse:
     raw = await read_body(request)
     if raw is None:
         return too_large()
@@ -214,9 +219,9 @@ async def list_assignments(
     status: str = "",
     user_id: str = "",
     email: str = "",
-    account_id: int | None = None,
-    page: int = 1,
-    per_page: int = 50,
+    account_id: FilterId = None,
+    page: PageNo = 1,
+    per_page: PerPage = 50,
 ) -> JSONResponse:
     return await _as_admin(
         request,
@@ -230,7 +235,7 @@ async def list_assignments(
 
 
 @router.post("/account-assignments/{assignment_id}/extend", openapi_extra=json_body(Extension))
-async def extend(request: Request, assignment_id: int) -> JSONResponse:
+async def extend(request: Request, assignment_id: RowId) -> JSONResponse:
     raw = await read_body(request)
     if raw is None:
         return too_large()
@@ -246,7 +251,7 @@ async def extend(request: Request, assignment_id: int) -> JSONResponse:
 
 
 @router.post("/account-assignments/{assignment_id}/revoke", openapi_extra=json_body(Revocation))
-async def revoke(request: Request, assignment_id: int) -> JSONResponse:
+async def revoke(request: Request, assignment_id: RowId) -> JSONResponse:
     raw = await read_body(request)
     if raw is None:
         return too_large()
@@ -293,9 +298,9 @@ async def audit_logs(
     actor: str = "",
     action: str = "",
     entity: str = "",
-    entity_id: int | None = None,
-    page: int = 1,
-    per_page: int = 50,
+    entity_id: FilterId = None,
+    page: PageNo = 1,
+    per_page: PerPage = 50,
 ) -> JSONResponse:
     return await _as_admin(
         request,
@@ -310,7 +315,7 @@ async def audit_logs(
 
 @router.get("/orders")
 async def orders(
-    request: Request, status: str = "", search: str = "", page: int = 1, per_page: int = 50
+    request: Request, status: str = "", search: str = "", page: PageNo = 1, per_page: PerPage = 50
 ) -> JSONResponse:
     return await _as_admin(
         request,

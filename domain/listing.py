@@ -13,6 +13,7 @@ from domain.types import utcnow
 
 T = TypeVar("T", bound=SQLModel)
 MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000  # far past any real table; keeps OFFSET inside a 64-bit integer
 
 
 @dataclass
@@ -26,7 +27,7 @@ class Page(Generic[T]):
 def _page(
     session: Session, model: type[T], conditions: list[Any], page: int, per_page: int, order_by: Any = None
 ) -> Page[T]:
-    page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
+    page, per_page = max(1, min(page, MAX_PAGE)), max(1, min(per_page, MAX_PER_PAGE))
     total = session.exec(select(func.count()).select_from(model).where(*conditions)).one()
     query = select(model).where(*conditions).order_by(order_by if order_by is not None else col(model.id).desc())  # type: ignore[attr-defined]
     rows = list(session.exec(query.offset((page - 1) * per_page).limit(per_page)))
