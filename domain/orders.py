@@ -246,7 +246,7 @@ def refund_order(*, session: Session, order_id: int, actor: str, reason: str) ->
     """Mark an order refunded; its active seat, if any, is revoked with the same reason."""
     from domain.assignments import revoke_assignment
 
-    reason = require_text(reason, "reason", 500)
+    reason = require_text(reason, "reason", 500, multiline=True)
     order = _locked(session, order_id)
     if order.status not in (OrderStatus.PAYMENT_REVIEW, OrderStatus.PENDING_STOCK, OrderStatus.FULFILLED):
         raise IllegalTransition(f"order {order.code} is {order.status}; only paid orders can be refunded")
