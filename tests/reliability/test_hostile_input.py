@@ -8,6 +8,7 @@ bodies, signatures and sizes are in tests/integration/test_callback_routes.py.""
 from __future__ import annotations
 
 import html
+import json
 import secrets
 from collections import Counter
 
@@ -172,3 +173,18 @@ def test_injection_strings_are_stored_as_text_and_rendered_escaped(live, shop, h
     page = httpx.get(placed["status_url"], timeout=30).text
     assert "<script>alert" not in page and "onerror=alert" not in page
     assert invariants() == []
+
+
+@pytest.mark.parametrize("unstorable", ["Budi\u0000", "Budi\ud800", "Budi\u0007"])
+def test_unstorable_characters_in_a_name_are_refused_by_field_not_500(live, shop, unstorable) -> None:
+    body = {
+        "customer_email": f"nul-{secrets.token_hex(2)}@example.com",
+        "package_id": shop["product"].slug,
+        "full_name": unstorable,
+        "phone_number": "081234567890",
+        "payment_method": "QRIS",
+    }
+    raw = json.dumps(body).encode()  # \u escapes: a lone surrogate travels as JSON allows
+    reply = httpx.post(f"{live.app_url}/api/orders", content=raw, headers={"Content-Type": "application/json"})
+    # a lone surrogate is already refused by the JSON parser (field "body"); NUL and BEL by the name check
+    assert reply.status_code == 400 and set(reply.json()["errors"]) in ({"full_name"}, {"body"}), reply.text

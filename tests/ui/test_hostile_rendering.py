@@ -14,7 +14,7 @@ from domain.models import EmailOutbox
 from domain.orders import create_order, record_payment
 from tests.ui.test_admin import EMAIL, PASSWORD, _login, _rows
 
-HOSTILE_NAME = "```\n<img src=x onerror=alert(1)>\n``` <script>alert('x')</script>'; DROP TABLE orders; --"
+HOSTILE_NAME = "``` <img src=x onerror=alert(1)> ``` <script>alert('x')</script>'; DROP TABLE orders; --"
 HOSTILE_EMAIL = "o'brien+x--@example.com"
 
 
