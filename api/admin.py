@@ -23,7 +23,7 @@ from domain.models import AccountAssignment, AccountStatus, AuditLog, ChatGPTAcc
 from domain.pool import add_account, retire_account, suspend_account, unsuspend_account, update_account
 
 router = APIRouter(prefix="/api/admin")
-MAX_ID = 2**63 - 1  # a BIGINT: larger ids cannot exist, and SQLite/PostgreSQL refuse to compare with them
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: larger ones cannot exist, and PostgreSQL refuses to compare with them
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
