@@ -188,3 +188,13 @@ def test_unstorable_characters_in_a_name_are_refused_by_field_not_500(live, shop
     reply = httpx.post(f"{live.app_url}/api/orders", content=raw, headers={"Content-Type": "application/json"})
     # a lone surrogate is already refused by the JSON parser (field "body"); NUL and BEL by the name check
     assert reply.status_code == 400 and set(reply.json()["errors"]) in ({"full_name"}, {"body"}), reply.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/orders/AG%00X/status?t=x", "/api/orders/AG-X/status?t=%00", "/order/AG%00X?t=x", "/order/AG-X?t=%00"],
+)
+def test_nul_in_order_links_is_not_found_not_500(live, path) -> None:
+    reply = httpx.get(f"{live.app_url}{path}", timeout=30)
+    assert reply.status_code in (200, 404), reply.status_code  # the page answers 200 with "not found"
+    assert reply.status_code == 404 or "Pesanan tidak ditemukan" in reply.text
