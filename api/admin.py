@@ -4,24 +4,30 @@ same domain function as the dashboard and is audited with the token's owner as t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from api.body import json_body, read_body, too_large
 from domain import db
 from domain.api_tokens import admin_for_token
 from domain.assignments import extend_assignment, revoke_assignment
 from domain.audit import admin_actor
 from domain.errors import Conflict, DomainError, IllegalTransition, NotFound, ValidationFailed
-from domain.listing import accounts_page, assignments_page, audit_page, orders_page
+from domain.listing import MAX_PAGE, accounts_page, assignments_page, audit_page, orders_page
 from domain.models import AccountAssignment, AccountStatus, AuditLog, ChatGPTAccount, Order
 from domain.pool import add_account, retire_account, suspend_account, unsuspend_account, update_account
 
 router = APIRouter(prefix="/api/admin")
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: larger ones cannot exist, and PostgreSQL refuses to compare with them
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+FilterId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+PerPage = Annotated[int, Query(ge=1, le=200)]
 T = TypeVar("T")
 STATUS_FOR = {ValidationFailed: 422, Conflict: 409, IllegalTransition: 409, NotFound: 404}
 
@@ -146,7 +152,7 @@ class Revocation(BaseModel):
 
 @router.get("/chatgpt-accounts")
 async def list_accounts(
-    request: Request, search: str = "", status: str = "", pool: str = "", page: int = 1, per_page: int = 50
+    request: Request, search: str = "", status: str = "", pool: str = "", page: PageNo = 1, per_page: PerPage = 50
 ) -> JSONResponse:
     return await _as_admin(
         request,
@@ -157,9 +163,11 @@ async def list_accounts(
     )
 
 
-@router.post("/chatgpt-accounts")
+@router.post("/chatgpt-accounts", openapi_extra=json_body(AccountIn))
 async def create_account(request: Request) -> JSONResponse:
-    raw = await request.body()
+    raw = await read_body(request)
+    if raw is None:
+        return too_large()
 
     def work(session: Session, actor: str) -> dict[str, Any]:
         data = _body(AccountIn, raw)
@@ -174,9 +182,11 @@ async def create_account(request: Request) -> JSONResponse:
     return await _as_admin(request, work, status=201)
 
 
-@router.put("/chatgpt-accounts/{account_id}")
-async def change_account(request: Request, account_id: int) -> JSONResponse:
-    raw = await request.body()
+@router.put("/chatgpt-accounts/{account_id}", openapi_extra=json_body(AccountChange))
+async def change_account(request: Request, account_id: RowId) -> JSONResponse:
+    raw = await read_body(request)
+    if raw is None:
+        return too_large()
 
     def work(session: Session, actor: str) -> dict[str, Any]:
         data = _body(AccountChange, raw)
@@ -209,9 +219,9 @@ async def list_assignments(
     status: str = "",
     user_id: str = "",
     email: str = "",
-    account_id: int | None = None,
-    page: int = 1,
-    per_page: int = 50,
+    account_id: FilterId = None,
+    page: PageNo = 1,
+    per_page: PerPage = 50,
 ) -> JSONResponse:
     return await _as_admin(
         request,
@@ -224,9 +234,11 @@ async def list_assignments(
     )
 
 
-@router.post("/account-assignments/{assignment_id}/extend")
-async def extend(request: Request, assignment_id: int) -> JSONResponse:
-    raw = await request.body()
+@router.post("/account-assignments/{assignment_id}/extend", openapi_extra=json_body(Extension))
+async def extend(request: Request, assignment_id: RowId) -> JSONResponse:
+    raw = await read_body(request)
+    if raw is None:
+        return too_large()
 
     def work(session: Session, actor: str) -> dict[str, Any]:
         data = _body(Extension, raw)
@@ -238,9 +250,11 @@ async def extend(request: Request, assignment_id: int) -> JSONResponse:
     return await _as_admin(request, work)
 
 
-@router.post("/account-assignments/{assignment_id}/revoke")
-async def revoke(request: Request, assignment_id: int) -> JSONResponse:
-    raw = await request.body()
+@router.post("/account-assignments/{assignment_id}/revoke", openapi_extra=json_body(Revocation))
+async def revoke(request: Request, assignment_id: RowId) -> JSONResponse:
+    raw = await read_body(request)
+    if raw is None:
+        return too_large()
 
     def work(session: Session, actor: str) -> dict[str, Any]:
         data = _body(Revocation, raw)
@@ -284,9 +298,9 @@ async def audit_logs(
     actor: str = "",
     action: str = "",
     entity: str = "",
-    entity_id: int | None = None,
-    page: int = 1,
-    per_page: int = 50,
+    entity_id: FilterId = None,
+    page: PageNo = 1,
+    per_page: PerPage = 50,
 ) -> JSONResponse:
     return await _as_admin(
         request,
@@ -301,7 +315,7 @@ async def audit_logs(
 
 @router.get("/orders")
 async def orders(
-    request: Request, status: str = "", search: str = "", page: int = 1, per_page: int = 50
+    request: Request, status: str = "", search: str = "", page: PageNo = 1, per_page: PerPage = 50
 ) -> JSONResponse:
     return await _as_admin(
         request,

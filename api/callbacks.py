@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.body import read_body
 from domain.gateway import GatewayRejected, TransactionState
 from domain.payments import CallbackOutcome, process_callback
 from integrations import midtrans, tripay
@@ -30,15 +31,7 @@ ANSWERS = {"processed": 200, "unknown_order": 404, "invalid": 400, "forged": 401
 async def _read(request: Request) -> tuple[bytes | None, dict[str, str]]:
     headers = {k: v[:300] for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
     headers["client"] = request.client.host if request.client else ""
-    declared = request.headers.get("content-length", "0")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return None, headers
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            return None, headers
-    return body, headers
+    return await read_body(request, MAX_BODY), headers
 
 
 def _answer(result: CallbackOutcome) -> JSONResponse:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from api.body import json_body, read_body, too_large
 from domain import db
 from domain.errors import DomainError, NotFound
 from domain.gateway import GatewayError, GatewayRejected
@@ -123,14 +124,17 @@ def _place_order(request: Request, data: OrderIn) -> JSONResponse:
     )
 
 
-@router.post("/orders")
+@router.post("/orders", openapi_extra=json_body(OrderIn))
 async def post_order(request: Request) -> JSONResponse:
     if not order_limit.allow(_client(request)):
         return JSONResponse(
             {"success": False, "message": "too many orders from this address; wait a minute"}, status_code=429
         )
+    raw = await read_body(request)
+    if raw is None:
+        return too_large()
     try:
-        data = OrderIn.model_validate_json(await request.body())
+        data = OrderIn.model_validate_json(raw)
     except ValidationError as exc:
         return _errors({str(e["loc"][0]) if e["loc"] else "body": e["msg"] for e in exc.errors()})
     return await run_in_threadpool(_place_order, request, data)

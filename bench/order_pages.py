@@ -73,7 +73,7 @@ def seed(count: int) -> list[tuple[str, str, int, str]]:
                 session=s, product_slug="bench", email=f"c{i}@bench.invalid", name="C", phone="081234567890"
             )
             ref = f"DEV-T{secrets.token_hex(6)}"
-            checkout = Checkout(provider="tripay", reference=ref, method="QRIS", checkout_url="http://x", qr_string="QR")
+            checkout = Checkout(provider="tripay", reference=ref, method="QRIS", checkout_url="http://x")
             attach_checkout(session=s, order_id=order.id, actor="bench", checkout=checkout)
             out.append((order.code, ref, order.amount_idr, token))
         return out
@@ -122,14 +122,22 @@ def run(name: str, db_url: str, pages: int, paid_orders: int, seconds: float) ->
             browser.close()
         time.sleep(3)
         after_close = rss_mb(pid)
-        lines = [f"{h['X-Callback-Signature']}\t{raw.decode()}" for raw, h in (paid_callback(*o[:3], key) for o in orders[pages:])]
+        signed = (paid_callback(*o[:3], key) for o in orders[pages:])
+        lines = [f"{h['X-Callback-Signature']}\t{raw.decode()}" for raw, h in signed]
         wrk(f"{stack.app_url}/callback/tripay", lines, 16, seconds, workdir, pid)
-        paid = db.get_engine().connect().execute(sa.text("SELECT count(*) FROM orders WHERE status='fulfilled'")).scalar()
+        with db.get_engine().connect() as conn:
+            paid = conn.execute(sa.text("SELECT count(*) FROM orders WHERE status = 'fulfilled'")).scalar()
         after_orders = rss_mb(pid)
         ordered = sorted(delays)
         p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-        print(f"{name}: app RSS idle {idle:.0f} MB; with {pages} order pages open {with_pages:.0f} MB; pages closed {after_close:.0f} MB; after {paid} paid orders {after_orders:.0f} MB")
-        print(f"{name}: callback answered -> open order page shows the seat ({len(delays)} pages): median {statistics.median(delays):.2f} s, p95 {p95:.2f} s, max {max(delays):.2f} s")
+        print(
+            f"{name}: app RSS idle {idle:.0f} MB; with {pages} order pages open {with_pages:.0f} MB; "
+            f"pages closed {after_close:.0f} MB; after {paid} paid orders {after_orders:.0f} MB"
+        )
+        print(
+            f"{name}: callback answered -> open order page shows the seat ({len(delays)} pages): "
+            f"median {statistics.median(delays):.2f} s, p95 {p95:.2f} s, max {max(delays):.2f} s"
+        )
     finally:
         stack.stop()
         db.get_engine().dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from passlib.context import CryptContext
 from sqlmodel import Session, func, select
@@ -16,6 +16,7 @@ from domain.validation import normalize_email
 pwd_context = CryptContext(schemes=["argon2"], deprecated="auto")
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+SESSION_MAX_AGE = timedelta(hours=12)  # a dashboard session signs in again after this long
 MIN_PASSWORD_LENGTH = 10
 _DUMMY_HASH = pwd_context.hash("not-a-real-password-only-for-timing")
 
@@ -147,7 +148,17 @@ def list_admins(*, session: Session) -> list[AdminUser]:
     return list(session.exec(select(AdminUser).order_by(AdminUser.email)))
 
 
-def active_admin(*, session: Session, admin_id: int | None) -> AdminUser | None:
-    """The admin behind a session, if the account still exists and is enabled."""
+def active_admin(
+    *, session: Session, admin_id: int | None, signed_in_at: datetime | None = None, now: datetime | None = None
+) -> AdminUser | None:
+    """The admin behind a session, if the account still exists, is enabled and not locked out, and the
+    session (when its start is given) is younger than SESSION_MAX_AGE."""
+    now = now or utcnow()
     admin = session.get(AdminUser, admin_id) if admin_id is not None else None
-    return admin if admin is not None and admin.is_active else None
+    if admin is None or not admin.is_active:
+        return None
+    if admin.locked_until is not None and admin.locked_until > now:
+        return None  # someone is guessing this account's password: its open sessions stop too
+    if signed_in_at is not None and not timedelta(0) <= now - signed_in_at <= SESSION_MAX_AGE:
+        return None
+    return admin

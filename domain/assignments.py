@@ -136,7 +136,7 @@ def revoke_assignment(
     *, session: Session, assignment_id: int, actor: str, reason: str, ip: str | None = None
 ) -> AccountAssignment:
     """End an ACTIVE assignment now, for a stated reason; the freed seat serves waiting orders."""
-    reason = require_text(reason, "reason", 500)
+    reason = require_text(reason, "reason", 500, multiline=True)
     assignment = _locked_assignment(session, assignment_id)
     _require_active(assignment, "revoked")
     lock_pools(session=session, pools=[_pool_of(session, assignment)])
@@ -179,7 +179,7 @@ def move_assignment(
     from domain.mail import queue_access_ready
     from domain.seats import take_seat
 
-    reason = require_text(reason, "reason", 500)
+    reason = require_text(reason, "reason", 500, multiline=True)
     old = _locked_assignment(session, assignment_id)
     _require_active(old, "moved")
     pool = _pool_of(session, old)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -136,15 +137,31 @@ def in_transaction(work: Callable[[Session], T], *, engine: Engine | None = None
 
 def database_status(engine: Engine | None = None) -> tuple[bool, str]:
     """Whether the database answers, and a short reason when it does not."""
+    bind = engine or get_engine()
     try:
-        with (engine or get_engine()).connect() as conn:
+        with bind.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
-        return True, "ok"
     except Exception as exc:  # any failure means "down" to a health check
         from domain.db_errors import note
 
         note(exc, "health")
         return False, type(exc).__name__
+    problem = _sqlite_file_problem(bind)
+    return (False, problem) if problem else (True, "ok")
+
+
+def _sqlite_file_problem(engine: Engine) -> str:
+    """SELECT 1 never touches SQLite's file: a file the shop cannot write (read-only, immutable, moved away)
+    takes no payment, so it is down too."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return ""
+    database = Path(path)
+    for candidate in (database, database.with_name(database.name + "-wal"), database.parent):
+        if candidate == database.parent or candidate.exists():
+            if not os.access(candidate, os.W_OK):
+                return f"{candidate.name or candidate} is not writable"
+    return "" if database.exists() else "database file missing"
 
 
 def alembic_config(url: str) -> Any:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlmodel import Session, SQLModel, col, func, or_, select
 
@@ -13,6 +16,7 @@ from domain.types import utcnow
 
 T = TypeVar("T", bound=SQLModel)
 MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000  # far past any real table; keeps OFFSET inside a 64-bit integer
 
 
 @dataclass
@@ -23,10 +27,28 @@ class Page(Generic[T]):
     per_page: int
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _clean(text: str) -> str:
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs"))
+
+
+def storable_filters(listing: F) -> F:
+    """Text filters lose the characters no stored value holds (NUL, controls, lone surrogates): PostgreSQL
+    refuses NUL even in a query, and such a filter could never match anyway."""
+
+    @functools.wraps(listing)
+    def clean(**filters: Any) -> Any:
+        return listing(**{k: _clean(v) if isinstance(v, str) else v for k, v in filters.items()})
+
+    return cast(F, clean)
+
+
 def _page(
     session: Session, model: type[T], conditions: list[Any], page: int, per_page: int, order_by: Any = None
 ) -> Page[T]:
-    page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
+    page, per_page = max(1, min(page, MAX_PAGE)), max(1, min(per_page, MAX_PER_PAGE))
     total = session.exec(select(func.count()).select_from(model).where(*conditions)).one()
     query = select(model).where(*conditions).order_by(order_by if order_by is not None else col(model.id).desc())  # type: ignore[attr-defined]
     rows = list(session.exec(query.offset((page - 1) * per_page).limit(per_page)))
@@ -37,6 +59,7 @@ def _like(text: str) -> str:
     return "%" + text.strip().lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
 
 
+@storable_filters
 def accounts_page(
     *, session: Session, search: str = "", status: str = "", pool: str = "", page: int = 1, per_page: int = 25
 ) -> Page[ChatGPTAccount]:
@@ -52,6 +75,7 @@ def accounts_page(
     return _page(session, ChatGPTAccount, conditions, page, per_page, col(ChatGPTAccount.id).desc())
 
 
+@storable_filters
 def assignments_page(
     *,
     session: Session,
@@ -82,6 +106,7 @@ def assignments_page(
     return _page(session, AccountAssignment, conditions, page, per_page, order)
 
 
+@storable_filters
 def orders_page(
     *, session: Session, status: str = "", search: str = "", page: int = 1, per_page: int = 25
 ) -> Page[Order]:
@@ -99,6 +124,7 @@ def orders_page(
     return _page(session, Order, conditions, page, per_page)
 
 
+@storable_filters
 def audit_page(
     *,
     session: Session,
@@ -127,6 +153,7 @@ def audit_page(
     return _page(session, AuditLog, conditions, page, per_page)
 
 
+@storable_filters
 def events_page(
     *,
     session: Session,
@@ -146,6 +173,7 @@ def events_page(
     return _page(session, PaymentEvent, conditions, page, per_page)
 
 
+@storable_filters
 def outbox_page(
     *,
     session: Session,

@@ -105,7 +105,7 @@ def mark_paid_manually(
     *, session: Session, order_id: int, actor: str, reason: str, ip: str | None = None
 ) -> PaymentResult:
     """The admin saw the money arrive (e.g. in the gateway's dashboard): the same path as a PAID callback."""
-    reason = require_text(reason, "reason", 500)
+    reason = require_text(reason, "reason", 500, multiline=True)
     order = session.get(Order, order_id)
     if order is None:
         raise NotFound(f"unknown order id {order_id}")

@@ -127,7 +127,7 @@ class OrderView:
 
 def view_order(*, session: Session, code: str, token: str | None) -> OrderView:
     """The order behind a customer link; an unknown code and a wrong token are the same NotFound."""
-    order = session.exec(select(Order).where(Order.code == code)).first()
+    order = _by_code(session, code)
     if order is None or not token_matches(order, token):
         raise NotFound("order not found")
     product = session.get(Product, order.product_id)
@@ -144,8 +144,14 @@ def view_order(*, session: Session, code: str, token: str | None) -> OrderView:
     )
 
 
+def _by_code(session: Session, code: str) -> Order | None:
+    if not (code.isascii() and code.isprintable()):  # codes are plain ASCII; PostgreSQL refuses NUL in a query
+        return None
+    return session.exec(select(Order).where(Order.code == code)).first()
+
+
 def get_order(*, session: Session, code: str) -> Order:
-    order = session.exec(select(Order).where(Order.code == code)).first()
+    order = _by_code(session, code)
     if order is None:
         raise NotFound(f"unknown order {code!r}")
     return order
@@ -246,7 +252,7 @@ def refund_order(*, session: Session, order_id: int, actor: str, reason: str) ->
     """Mark an order refunded; its active seat, if any, is revoked with the same reason."""
     from domain.assignments import revoke_assignment
 
-    reason = require_text(reason, "reason", 500)
+    reason = require_text(reason, "reason", 500, multiline=True)
     order = _locked(session, order_id)
     if order.status not in (OrderStatus.PAYMENT_REVIEW, OrderStatus.PENDING_STOCK, OrderStatus.FULFILLED):
         raise IllegalTransition(f"order {order.code} is {order.status}; only paid orders can be refunded")

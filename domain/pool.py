@@ -16,7 +16,7 @@ from domain.crypto import decrypt_secret, encrypt_secret
 from domain.errors import Conflict, NotFound, ValidationFailed
 from domain.models import AccountStatus, ChatGPTAccount, Delivery
 from domain.seats import sync_status
-from domain.validation import normalize_email
+from domain.validation import normalize_email, storable
 
 ACCOUNT_FIELDS = ("email", "pool", "delivery", "status", "max_seats", "seats_used", "note")
 MAX_SEATS_LIMIT = 500
@@ -60,10 +60,13 @@ def validate_account(
             )
     if delivery == Delivery.CREDENTIALS and not (password or has_stored_password):
         raise ValidationFailed("a CREDENTIALS account needs its password", field="password")
-    pool = (pool or "default").strip()
-    if len(pool) > 64 or len(note or "") > 500 or len(password) > 256:
-        raise ValidationFailed("pool, note or password is too long")
-    return AccountInput(normalize_email(email), password, pool, delivery, seats, (note or "").strip())
+    pool = storable((pool or "default").strip(), "pool")
+    note = storable((note or "").strip(), "note", multiline=True)
+    password = storable(password or "", "password")
+    for name, value, limit in (("pool", pool, 64), ("note", note, 500), ("password", password, 256)):
+        if len(value) > limit:
+            raise ValidationFailed(f"{name} is longer than {limit} characters", field=name)
+    return AccountInput(normalize_email(email), password, pool, delivery, seats, note)
 
 
 def _email_taken(session: Session, email: str, except_id: int | None = None) -> bool:

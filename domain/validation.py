@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from domain.errors import ValidationFailed
 
@@ -36,10 +37,20 @@ def normalize_locale(value: str) -> str:
     return locale
 
 
-def require_text(value: str | None, field: str, max_length: int) -> str:
+def storable(value: str, field: str, *, multiline: bool = False) -> str:
+    """Refuse what a database cannot keep or a page should not show: lone surrogates (not UTF-8) and
+    control characters (PostgreSQL refuses NUL); line breaks and tabs only where text may span lines."""
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs" or (category == "Cc" and not (multiline and char in "\n\r\t")):
+            raise ValidationFailed(f"{field} contains an unusable character (U+{ord(char):04X})", field=field)
+    return value
+
+
+def require_text(value: str | None, field: str, max_length: int, *, multiline: bool = False) -> str:
     text = (value or "").strip()
     if not text:
         raise ValidationFailed(f"{field} is required", field=field)
     if len(text) > max_length:
         raise ValidationFailed(f"{field} is longer than {max_length} characters", field=field)
-    return text
+    return storable(text, field, multiline=multiline)

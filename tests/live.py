@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -45,6 +46,14 @@ class Process:
     name: str
     popen: subprocess.Popen
     log: Path
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    ready_url: str = ""
+
+    def crash(self) -> None:
+        """kill -9 this process (by its id): no shutdown hook runs, open transactions die with it."""
+        os.kill(self.popen.pid, signal.SIGKILL)
+        self.popen.wait(timeout=10)
 
     def stop(self) -> None:
         if self.popen.poll() is None:
@@ -63,9 +72,9 @@ def start(
     name: str, args: list[str], env: dict[str, str], ready_url: str, log_dir: Path, timeout: float = 40
 ) -> Process:
     log = log_dir / f"{name}.log"
-    handle = log.open("wb")
+    handle = log.open("ab")
     popen = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
-    process = Process(name, popen, log)
+    process = Process(name, popen, log, args, env, ready_url)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if popen.poll() is not None:
@@ -96,6 +105,17 @@ class Stack:
         for process in reversed(self.processes):
             process.stop()
 
+    def process(self, name: str) -> Process:
+        return next(p for p in self.processes if p.name == name)
+
+    def restart(self, name: str, **env: str) -> Process:
+        """Start a stopped (or crashed) process again with the same arguments, on the same port."""
+        old = self.process(name)
+        old.stop()
+        new = start(name, old.args, old.env | env, old.ready_url, old.log.parent)
+        self.processes[self.processes.index(old)] = new
+        return new
+
     def control(self, reference: str, action: str, **options: object) -> dict:
         response = httpx.post(
             f"{self.sandbox_url}/_control/transactions/{reference}/{action}", json=options, timeout=30
@@ -123,6 +143,7 @@ def start_stack(
     *,
     midtrans: bool = True,
     retry_interval: float = 0.3,
+    max_retries: int = 3,
     extra_env: dict[str, str] | None = None,
 ) -> Stack:
     app_port, sandbox_port = free_port(), free_port()
@@ -161,7 +182,12 @@ def start_stack(
         stack.processes.append(
             start(
                 "sandbox",
-                ["-m", "integrations.sandbox", "--port", str(sandbox_port), "--retry-interval", str(retry_interval)],
+                [
+                    "-m",
+                    "integrations.sandbox",
+                    *("--port", str(sandbox_port), "--retry-interval", str(retry_interval)),
+                    *("--max-retries", str(max_retries)),
+                ],
                 env,
                 f"{sandbox_url}/_control/health",
                 log_dir,

@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=9000)
     parser.add_argument("--retry-interval", type=float, default=120.0, help="seconds between callback retries")
+    parser.add_argument("--max-retries", type=int, default=3, help="retries of an unacknowledged callback")
     parser.add_argument("--callback-url", default="", help="default Tripay callback URL (else TRIPAY_CALLBACK_URL)")
     parser.add_argument("--midtrans-notification-url", default="")
     args = parser.parse_args(argv)
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         midtrans_notification_url=args.midtrans_notification_url,
         public_url=f"http://{args.host}:{args.port}",
         retry_interval=args.retry_interval,
+        max_retries=args.max_retries,
     )
     uvicorn.run(create_sandbox_app(config), host=args.host, port=args.port, log_level="warning")
     return 0

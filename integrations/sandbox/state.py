@@ -169,6 +169,16 @@ class Deliverer:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.tasks: set[asyncio.Task[None]] = set()
+        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        # one client per event loop for every delivery: a fresh one builds an SSL context each time, and a
+        # retry storm of those (hundreds of callbacks re-sent while the app is down) starved the event loop
+        loop = asyncio.get_running_loop()
+        if loop not in self._clients:
+            self._clients[loop] = httpx.AsyncClient(timeout=15, limits=httpx.Limits(max_connections=64))
+        return self._clients[loop]
 
     def tripay_body(self, txn: Transaction, amount: int | None = None) -> bytes:
         code = CHANNEL_BY_CODE.get(txn.method)
@@ -230,8 +240,7 @@ class Deliverer:
     async def send_once(self, txn: Transaction, raw: bytes, headers: dict) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            async with httpx.AsyncClient(timeout=15) as client:
-                response = await client.post(txn.callback_url, content=raw, headers=headers)
+            response = await self.client.post(txn.callback_url, content=raw, headers=headers)
             try:
                 reply = response.json()
             except ValueError:

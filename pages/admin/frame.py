@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
@@ -14,6 +15,7 @@ from domain import db
 from domain.admins import active_admin
 from domain.audit import admin_actor
 from domain.models import AdminUser
+from domain.types import utcnow
 
 NAV = (
     ("Ringkasan", "/admin", "dashboard"),
@@ -61,8 +63,12 @@ def signed_in() -> SignedIn | None:
     data = app.storage.user.get("admin")
     if not data:
         return None
+    try:
+        since = datetime.fromisoformat(data["since"])
+    except (KeyError, TypeError, ValueError):  # a session from before sessions expired: sign in again
+        since = None
     with db.read_session() as session:
-        admin = active_admin(session=session, admin_id=data.get("id"))
+        admin = active_admin(session=session, admin_id=data.get("id"), signed_in_at=since) if since else None
     if admin is None:
         app.storage.user.pop("admin", None)
         return None
@@ -70,7 +76,12 @@ def signed_in() -> SignedIn | None:
 
 
 def sign_in(admin: AdminUser) -> None:
-    app.storage.user["admin"] = {"id": admin.id, "email": admin.email, "role": admin.role}
+    app.storage.user["admin"] = {
+        "id": admin.id,
+        "email": admin.email,
+        "role": admin.role,
+        "since": utcnow().isoformat(),
+    }
 
 
 def sign_out() -> None:
