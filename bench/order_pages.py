@@ -42,14 +42,13 @@ from tests.live import start_stack  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"]
-# set on the page when the access details appear (the mark the order page gives the login e-mail)
+# records (browser clock) when the page first shows the pooled account's login (acctN@bench.invalid)
 WATCH = """() => {
-  const seen = () => document.querySelector('.login-email, [data-testid="login-email"]') ||
-    [...document.querySelectorAll('*')].some(el => el.dataset && 'login-email' in el.dataset) ||
-    document.body.innerText.includes('acct');
   window.__paidAt = null;
-  const check = () => { if (window.__paidAt === null && seen()) window.__paidAt = Date.now(); };
+  const shown = () => /acct\\d+@bench\\.invalid/.test(document.body.innerText);
+  const check = () => { if (window.__paidAt === null && shown()) window.__paidAt = Date.now(); };
   new MutationObserver(check).observe(document.body, {childList: true, subtree: true, characterData: true});
+  check();
 }"""
 
 

@@ -120,6 +120,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def newest_event_id() -> int:
+    with db.get_engine().connect() as conn:
+        return int(conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM payment_events")).scalar() or 0)
+
+
+def applied_latencies(*, after: int) -> list[float]:
+    """The app's own latency_ms of the callbacks applied since event `after` (from receipt to the
+    moment the payment event is written, the last statement before COMMIT)."""
+    query = sa.text("SELECT latency_ms FROM payment_events WHERE id > :after AND outcome = 'applied'")
+    with db.get_engine().connect() as conn:
+        return [float(v) for v in conn.execute(query, {"after": after}).scalars() if v is not None]
+
+
 def pct(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
@@ -177,6 +190,7 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
         )
         for index, level in enumerate(levels):
             batch = [paid_callback(*o, key) for o in orders[index * per_level : (index + 1) * per_level]]
+            first_event = newest_event_id()
             if client == "wrk":
                 lines = [f"{h['X-Callback-Signature']}\t{raw.decode()}" for raw, h in batch]
                 rate, hook = wrk(webhook_url, lines, level, seconds, workdir, app_pid)
@@ -194,6 +208,12 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
                 f"  {level:4d} | {rate:12.1f} {stats[0]:7.1f} {stats[1]:7.1f} {stats[2]:7.1f} | "
                 f"{bare_rate:10.1f} {stats[3]:7.1f} {stats[4]:7.1f} {stats[5]:7.1f} | {rate / bare_rate:11.0%}{cpu}"
             )
+            inside = applied_latencies(after=first_event)
+            if len(inside) > 1:
+                print(
+                    f"         in the app, callback received -> seat and event written (before COMMIT): "
+                    f"p50 {pct(inside, 50):.1f} ms, p99 {pct(inside, 99):.1f} ms"
+                )
     finally:
         stack.stop()
         db.get_engine().dispose()
