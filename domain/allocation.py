@@ -173,6 +173,8 @@ def allocate_seat(*, session: Session, order: Order, actor: str, paid: Paid | No
 
 
 def _allocate(*, session: Session, order: Order, actor: str, paid: Paid | None) -> AccountAssignment | None:
+    if session.new or session.dirty:
+        session.flush()  # the seat is read and taken with Core statements: they must see the caller's changes
     lock_pools(session=session, pools=[order.pool])
     account = find_seat(session=session, pool=order.pool)
     if account is None:

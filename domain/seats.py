@@ -60,7 +60,7 @@ def take_seat_row(*, session: Session, account: SeatHolder) -> int:
     )
     forget_columns(
         session=session, model=ChatGPTAccount, row_id=account.id, columns=["seats_used", "status", "updated_at"]
-    )  # type: ignore[arg-type]
+    )
     return seats
 
 

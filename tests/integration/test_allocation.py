@@ -250,3 +250,24 @@ def test_invariants_report_a_change_made_without_its_audit_entry(engine) -> None
     problems = invariants()
     assert f"order {order.code} is payment_review but its audit trail says fulfilled" in problems
     assert f"order {order.code} is payment_review but holds an ACTIVE seat" in problems
+
+
+def test_allocation_on_an_account_the_caller_loaded_and_changed_keeps_that_object_in_step(engine) -> None:
+    product = make_product()
+    account = make_account(max_seats=1)
+    pay(make_order(product))
+    waiting = make_order(product)
+    assert pay(waiting).assignment is None  # the pool is full: pending_stock
+
+    def grow_and_serve(s):
+        loaded = s.get(ChatGPTAccount, account.id)
+        loaded.max_seats, loaded.status = 2, AccountStatus.AVAILABLE  # changed in memory only
+        served = serve_pending_stock(session=s, actor=ADMIN)
+        return served, loaded.seats_used, loaded.status  # the object shows what the seat's UPDATE wrote
+
+    served, seats_used, status = db.in_transaction(grow_and_serve)
+    assert len(served) == 1 and served[0].order_id == waiting.id
+    assert (seats_used, status) == (2, AccountStatus.ASSIGNED)
+    stored = _account(account.id)
+    assert (stored.max_seats, stored.seats_used, stored.status) == (2, 2, AccountStatus.ASSIGNED)
+    assert _order(waiting.id).status == OrderStatus.FULFILLED and invariants() == []
