@@ -49,13 +49,14 @@ def cluster(pg_schemas, tmp_path_factory: pytest.TempPathFactory):
     )
     second_url, _ = stack.add_app("app-b", NICEGUI_STORAGE_PATH=str(folder / "storage-b"))
     proxy_url, proxy = start_nginx(folder, [stack.app_url, second_url])
+    previous = db.get_engine().url.render_as_string(hide_password=False)  # the other e2e tests' shop
     db.configure(url)
     try:
         yield {"stack": stack, "a": stack.app_url, "b": second_url, "nginx": proxy_url}
     finally:
         proxy.stop()
         stack.stop()
-        db.get_engine().dispose()
+        db.configure(previous)
         client = redis.Redis.from_url(shared["NICEGUI_REDIS_URL"])
         for key in client.scan_iter(f"{redis_prefix}*"):
             client.delete(key)
