@@ -23,7 +23,7 @@ from integrations.sandbox import create_sandbox_app
 from pages.admin import accounts, assignments, login, logs, orders, overview
 from pages.admin import settings as admin_settings
 from pages.admin.frame import AdminSessionMiddleware
-from pages.shop import checkout, home, legal, lookup, order
+from pages.shop import checkout, frame, home, legal, lookup, order
 
 
 def wire() -> None:
@@ -52,6 +52,7 @@ def wire() -> None:
         app.mount(SANDBOX_MOUNT, create_sandbox_app(gateways.sandbox))
     app.add_middleware(AdminSessionMiddleware)
     for pages in (
+        frame,
         home,
         checkout,
         order,

@@ -11,6 +11,18 @@ from nicegui import app, ui
 from domain.i18n import language
 from domain.i18n import t as tr
 
+# The frame is plain HTML (NiceGUI's cost per page grows with its number of elements), so it brings its own
+# layout: a sticky header and a footer at the bottom of short pages, only on pages that carry the frame.
+FRAME_CSS = """
+body { background: #f8fafc; }
+.nicegui-content:has(> .shop-header) { padding: 0; gap: 0; align-items: stretch; min-height: 100vh; }
+"""
+
+
+def register() -> None:
+    """Once per app: the frame's CSS, shared by every page (no per-page element)."""
+    ui.add_css(FRAME_CSS, shared=True)
+
 
 def current_lang(requested: str | None = None) -> str:
     """The customer's language: ?lang= when given (and remembered), else the remembered one, else Indonesian."""
@@ -19,16 +31,27 @@ def current_lang(requested: str | None = None) -> str:
     return language(app.storage.user.get("lang"))
 
 
-def switch_language(lang: str) -> None:
-    app.storage.user["lang"] = "en" if lang == "id" else "id"
-    ui.navigate.reload()
+# The same page again with ?lang= set, which remembers the choice; the page's other query values stay
+# (window.URL: inside an inline handler a bare URL is document.URL).
+SWITCH_JS = "const u = new window.URL(location.href); u.searchParams.set('lang', this.dataset.lang); location.assign(u)"
 
 
-def _nav_html(lang: str) -> str:
+def _language_switch_html(lang: str) -> str:
     return (
-        f'<div class="flex items-center gap-3 text-sm"><a href="/#paket" class="no-underline text-slate-700 '
-        f'max-sm:hidden">{tr("nav.packages", lang)}</a><a href="/orders" class="no-underline text-slate-700">'
-        f"{tr('nav.lookup', lang)}</a></div>"
+        f'<button type="button" data-lang="{"en" if lang == "id" else "id"}" onclick="{SWITCH_JS}" '
+        'class="text-xs font-medium text-blue-700 rounded px-2 py-1 hover:bg-blue-50 cursor-pointer">'
+        f"{tr('nav.language', lang)}</button>"
+    )
+
+
+def _header_html(lang: str) -> str:
+    return (
+        '<div class="flex items-center justify-between gap-3 px-4 py-2">'
+        '<a href="/" class="text-xl font-bold no-underline text-blue-700">AksesGPT</a>'
+        '<nav class="flex items-center gap-3 text-sm">'
+        f'<a href="/#paket" class="no-underline text-slate-700 max-sm:hidden">{tr("nav.packages", lang)}</a>'
+        f'<a href="/orders" class="no-underline text-slate-700">{tr("nav.lookup", lang)}</a>'
+        f"{_language_switch_html(lang)}</nav></div>"
     )
 
 
@@ -43,18 +66,13 @@ def _footer_html(lang: str, contact: str) -> str:
 
 @contextmanager
 def shop_frame(lang: str) -> Iterator[ui.column]:
-    """Header with navigation and the language switch; yields the page's main column. Static parts are
-    HTML blocks: NiceGUI's cost per page grows with its number of elements."""
-    with ui.header().classes("bg-white text-slate-900 shadow-sm px-4 py-2 items-center justify-between"):
-        ui.html(
-            '<div class="flex items-center justify-between gap-3"><a href="/" class="text-xl font-bold '
-            f'no-underline text-blue-700">AksesGPT</a>{_nav_html(lang)}</div>',
-            sanitize=False,
-        ).classes("grow")
-        ui.button(tr("nav.language", lang), on_click=lambda: switch_language(lang)).props(
-            "flat dense no-caps size=sm"
-        ).classes("text-blue-700").mark("language-switch")
+    """Header with navigation and the language switch; yields the page's main column. The header and the
+    footer are HTML blocks: three elements for the whole frame."""
+    ui.html(_header_html(lang), sanitize=False, tag="header").classes(
+        "shop-header sticky top-0 z-20 bg-white text-slate-900 shadow-sm"
+    )
     with ui.column().classes("w-full max-w-4xl mx-auto p-4 gap-6") as main:
         yield main
-    with ui.footer(fixed=False).classes("bg-white text-slate-600 text-sm px-4 py-3 border-t justify-center"):
-        ui.html(_footer_html(lang, app.state.settings.SUPPORT_CONTACT), sanitize=False)
+    ui.html(_footer_html(lang, app.state.settings.SUPPORT_CONTACT), sanitize=False, tag="footer").classes(
+        "mt-auto bg-white text-slate-600 text-sm px-4 py-3 border-t"
+    )

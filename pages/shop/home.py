@@ -88,7 +88,6 @@ def how_and_faq_html(lang: str) -> str:
 def register() -> None:
     global _cached
     _cached = (0.0, [])  # a new app (or test) starts with nothing cached
-    ui.add_css("body { background: #f8fafc; }", shared=True)  # once for every page, no per-page element
 
     @ui.page("/", title="AksesGPT — akses ChatGPT Plus")
     async def home(lang: str | None = None) -> None:
