@@ -19,9 +19,29 @@ body { background: #f8fafc; }
 """
 
 
+# The payment countdown ticks in the browser: a server timer per open page would send a message every
+# second. The first countdown of a page counts from the page request (performance.now() starts there).
+COUNTDOWN_JS = """<script>
+(() => {
+  let seen = false;
+  setInterval(() => {
+    for (const el of document.querySelectorAll("[data-countdown]")) {
+      if (el.dataset.start === undefined) { el.dataset.start = seen ? performance.now() : 0; seen = true; }
+      const elapsed = (performance.now() - Number(el.dataset.start)) / 1000;
+      const left = Math.max(0, Math.ceil(Number(el.dataset.countdown) - elapsed));
+      const hms = [Math.floor(left / 3600), Math.floor(left % 3600 / 60), left % 60]
+        .map((n) => String(n).padStart(2, "0")).join(":");
+      el.textContent = el.dataset.template.replace("{left}", hms);
+    }
+  }, 1000);
+})();
+</script>"""
+
+
 def register() -> None:
-    """Once per app: the frame's CSS, shared by every page (no per-page element)."""
+    """Once per app: the frame's CSS and the countdown script, shared by every page (no per-page element)."""
     ui.add_css(FRAME_CSS, shared=True)
+    ui.add_head_html(COUNTDOWN_JS, shared=True)
 
 
 def current_lang(requested: str | None = None) -> str:

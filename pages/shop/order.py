@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from html import escape
@@ -45,9 +46,13 @@ def fingerprint(page: OrderPage | None) -> tuple:
 
 
 def not_found(lang: str) -> None:
-    ui.label(tr("order.not_found", lang)).classes("text-2xl font-bold")
-    ui.label(tr("order.not_found_help", lang))
-    ui.link(tr("nav.lookup", lang), "/orders")
+    """The same block for an unknown code, a wrong token and a missing one."""
+    ui.html(
+        f'<div class="text-2xl font-bold">{tr("order.not_found", lang)}</div>'
+        f'<div class="my-2">{tr("order.not_found_help", lang)}</div>'
+        f'<a href="/orders" class="text-blue-700 underline">{tr("nav.lookup", lang)}</a>',
+        sanitize=False,
+    ).mark("not-found")
 
 
 def copy_row(label: str, value: str, lang: str, mark: str) -> None:
@@ -68,16 +73,23 @@ def qr_image(qr_string: str) -> str:
     return segno.make(qr_string, error="m").svg_data_uri(scale=6, border=2)
 
 
-def countdown(deadline: datetime) -> str:
-    seconds = max(0, int((deadline - utcnow()).total_seconds()))
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+def seconds_left(deadline: datetime) -> int:
+    return max(0, int((deadline - utcnow()).total_seconds()))
 
 
-def unpaid(page: OrderPage, lang: str) -> None:
-    """How to pay: amount, deadline, QR or pay code, the steps, the gateway's page. Static parts are one
-    HTML block (NiceGUI's cost grows with its elements); the countdown and the copy button are live."""
+def countdown_html(deadline: datetime, lang: str) -> str:
+    """The time left to pay, drawn here and then ticking in the browser (frame.COUNTDOWN_JS)."""
+    left = seconds_left(deadline)
+    text = f"{left // 3600:02d}:{left % 3600 // 60:02d}:{left % 60:02d}"
+    template = escape(tr("order.time_left", lang, left="{left}"))
+    return (
+        f'<div class="font-mono" data-countdown="{left}" data-template="{template}">'
+        f"{tr('order.time_left', lang, left=text)}</div>"
+    )
+
+
+def unpaid_head_html(page: OrderPage, lang: str) -> str:
     order = page.view.order
-    method = (order.payment_method or "").upper()
     deadline = order.payment_expires_at
     head = (
         f'<div class="text-slate-600">{tr("order.waiting", lang)}</div>'
@@ -86,10 +98,13 @@ def unpaid(page: OrderPage, lang: str) -> None:
     )
     if deadline:
         head += f"<div>{tr('order.pay_before', lang, deadline=format_date(deadline, lang))}</div>"
-    ui.html(head, sanitize=False).classes("w-full")
-    if deadline:
-        left = ui.label(tr("order.time_left", lang, left=countdown(deadline))).classes("font-mono").mark("countdown")
-        ui.timer(1.0, lambda: left.set_text(tr("order.time_left", lang, left=countdown(deadline))))
+        head += countdown_html(deadline, lang)
+    return head
+
+
+def how_to_pay_html(page: OrderPage, lang: str) -> str:
+    order = page.view.order
+    method = (order.payment_method or "").upper()
     if order.qr_string:
         how = (
             f'<div class="font-semibold">{tr("order.scan_qr", lang)}</div>'
@@ -97,7 +112,6 @@ def unpaid(page: OrderPage, lang: str) -> None:
             f'<div class="text-sm text-slate-700">{tr("step.qris", lang)}</div>'
         )
     elif order.pay_code:
-        copy_row(tr("order.pay_code", lang), order.pay_code, lang, "pay-code")
         how = f'<div class="text-sm text-slate-700">{tr("step.retail" if method in RETAIL else "step.va", lang)}</div>'
     else:
         how = f'<div class="text-sm text-slate-700">{tr("step.redirect", lang)}</div>'
@@ -106,7 +120,30 @@ def unpaid(page: OrderPage, lang: str) -> None:
             f'<a href="{escape(order.checkout_url)}" target="_blank" rel="noopener" class="text-blue-700 underline">'
             f"{tr('order.open_checkout', lang)}</a>"
         )
-    ui.html(how, sanitize=False).classes("w-full").mark("qr" if order.qr_string else "how-to-pay")
+    return how
+
+
+def unpaid(page: OrderPage, lang: str) -> None:
+    """How to pay with a pay code: the code has a live copy button between the two HTML blocks."""
+    order = page.view.order
+    ui.html(unpaid_head_html(page, lang), sanitize=False).classes("w-full")
+    copy_row(tr("order.pay_code", lang), order.pay_code or "", lang, "pay-code")
+    ui.html(how_to_pay_html(page, lang), sanitize=False).classes("w-full").mark("how-to-pay")
+
+
+def static_card_html(page: OrderPage, lang: str) -> str | None:
+    """The card as HTML when nothing in it is live (amount, countdown, QR or steps; waiting messages)."""
+    order = page.view.order
+    status = OrderStatus(order.status)
+    if status == OrderStatus.PENDING_PAYMENT and not order.pay_code:
+        return unpaid_head_html(page, lang) + how_to_pay_html(page, lang)
+    if status == OrderStatus.PENDING_STOCK:
+        return f"<div>{tr('order.pending_stock', lang)}</div>"
+    if status == OrderStatus.PAYMENT_REVIEW:
+        return f"<div>{tr('order.review', lang)}</div>"
+    if status == OrderStatus.REFUNDED:
+        return f"<div>{tr('order.refunded', lang)}</div>"
+    return None
 
 
 def access(page: OrderPage, lang: str) -> None:
@@ -132,27 +169,36 @@ def access(page: OrderPage, lang: str) -> None:
     ).mark("ends")
 
 
-def draw(page: OrderPage, lang: str) -> None:
+CARD = "w-full bg-white border border-slate-200 rounded p-4 gap-3"
+
+
+def title_html(page: OrderPage, lang: str) -> str:
     order = page.view.order
-    ui.html(
+    return (
         f'<div class="flex items-center gap-3 flex-wrap"><h1 class="text-2xl font-bold">'
         f'{tr("order.title", lang, code=order.code)}</h1><span class="bg-blue-600 text-white text-xs rounded '
         f'px-2 py-0.5">{tr(f"status.{order.status}", lang)}</span></div>'
-        f'<div class="text-slate-600">{escape(page.view.product_name)}</div>',
-        sanitize=False,
-    ).mark("status")
-    with ui.card().classes("w-full gap-3").props("flat bordered"):
+        f'<div class="text-slate-600">{escape(page.view.product_name)}</div>'
+    )
+
+
+def draw(page: OrderPage, lang: str) -> None:
+    """Title and card; one HTML block when nothing on the card is live (NiceGUI's cost grows with elements)."""
+    order = page.view.order
+    static = static_card_html(page, lang)
+    if static is not None:
+        markers = {OrderStatus.PENDING_PAYMENT: "qr" if order.qr_string else "how-to-pay"}
+        ui.html(
+            f'{title_html(page, lang)}<div class="{CARD} mt-6 flex flex-col">{static}</div>', sanitize=False
+        ).classes("w-full").mark(f"status {markers.get(OrderStatus(order.status), order.status.replace('_', '-'))}")
+        return
+    ui.html(title_html(page, lang), sanitize=False).mark("status")
+    with ui.column().classes(CARD):
         status = OrderStatus(order.status)
         if status == OrderStatus.PENDING_PAYMENT:
             unpaid(page, lang)
         elif status == OrderStatus.FULFILLED:
             access(page, lang)
-        elif status == OrderStatus.PENDING_STOCK:
-            ui.label(tr("order.pending_stock", lang)).mark("pending-stock")
-        elif status == OrderStatus.PAYMENT_REVIEW:
-            ui.label(tr("order.review", lang))
-        elif status == OrderStatus.REFUNDED:
-            ui.label(tr("order.refunded", lang))
         else:
             ui.label(tr("order.expired" if status == OrderStatus.PAYMENT_EXPIRED else "order.failed", lang))
             again = "/checkout/{}?{}".format(
@@ -161,27 +207,37 @@ def draw(page: OrderPage, lang: str) -> None:
             ui.button(tr("order.order_again", lang), on_click=lambda: ui.navigate.to(again)).mark("order-again")
 
 
+POLL_SECONDS = 2.0
+
+
+def follow(main: ui.column, code: str, token: str, lang: str, seen: tuple) -> Callable[[], None]:
+    """Live without reloads: once the browser is connected, read the order every 2 s and redraw the page when
+    it moves on. Started on connect, so a page view that never connects keeps no timer (and no order) alive."""
+    state: dict = {"seen": seen, "timer": None}
+
+    async def poll() -> None:
+        latest = await run.io_bound(load, code, token)
+        if latest is not None and fingerprint(latest) != state["seen"]:
+            state["seen"] = fingerprint(latest)
+            main.clear()
+            with main:
+                draw(latest, lang)
+
+    def start() -> None:  # also called on every reconnect
+        if state["timer"] is None:
+            state["timer"] = ui.timer(POLL_SECONDS, poll)
+
+    return start
+
+
 def register() -> None:
     @ui.page("/order/{code}", title="Pesanan — AksesGPT")
     async def order(code: str, t: str = "", lang: str | None = None) -> None:
         lang = current_lang(lang)
         page = await run.io_bound(load, code, t)
-        with shop_frame(lang):
+        with shop_frame(lang) as main:
             if page is None:
                 not_found(lang)
                 return
-            state = {"seen": fingerprint(page), "page": page}
-
-            @ui.refreshable
-            def body() -> None:
-                draw(state["page"], lang)
-
-            body()
-
-            async def poll() -> None:  # live without reloads: redraw when the order moves on
-                latest = await run.io_bound(load, code, t)
-                if latest is not None and fingerprint(latest) != state["seen"]:
-                    state["seen"], state["page"] = fingerprint(latest), latest
-                    body.refresh()
-
-            ui.timer(2.0, poll)
+            draw(page, lang)
+        ui.context.client.on_connect(follow(main, code, t, lang, fingerprint(page)))
