@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from html import escape
 
 from nicegui import run, ui
@@ -15,6 +16,7 @@ from pages.shop.frame import current_lang, shop_frame
 
 _cached: tuple[float, list[CatalogueItem]] = (0.0, [])
 CATALOGUE_TTL = 2.0  # seconds: the front page is the busiest page; seat counts a moment old are fine
+REFRESH_SECONDS = 15.0
 
 
 def load_catalogue() -> list[CatalogueItem]:
@@ -95,15 +97,29 @@ def register() -> None:
         fresh = time.monotonic() - _cached[0] < CATALOGUE_TTL
         items = load_catalogue() if fresh else await run.io_bound(load_catalogue)
         with shop_frame(lang):
-            ui.html(
-                f'<div class="text-lg text-slate-700 mb-4">{tr("brand.tagline", lang)}</div>'
-                f'<h1 id="paket" class="text-2xl font-bold">{tr("home.title", lang)}</h1>',
-                sanitize=False,
-            ).classes("w-full")
-            cards = ui.html(cards_html(items, lang), sanitize=False).classes("w-full").mark("packages")
+            body = ui.html(body_html(items, lang), sanitize=False).classes("w-full").mark("packages")
+        ui.context.client.on_connect(follow_availability(body, lang))
 
-            async def refresh() -> None:  # availability changes as seats are taken and freed
-                cards.set_content(cards_html(await run.io_bound(load_catalogue), lang))
 
-            ui.timer(15, refresh)
-            ui.html(how_and_faq_html(lang), sanitize=False).classes("w-full")
+def body_html(items: list[CatalogueItem], lang: str) -> str:
+    """The whole front page below the header as one HTML block (NiceGUI's cost grows with its elements)."""
+    return (
+        f'<div class="text-lg text-slate-700 mb-4">{tr("brand.tagline", lang)}</div>'
+        f'<h1 id="paket" class="text-2xl font-bold mb-6">{tr("home.title", lang)}</h1>'
+        f'<div class="mb-6">{cards_html(items, lang)}</div>{how_and_faq_html(lang)}'
+    )
+
+
+def follow_availability(body: ui.html, lang: str) -> Callable[[], None]:
+    """Availability changes as seats are taken and freed: redraw every 15 s once the browser is connected
+    (a page view that never connects keeps no timer alive)."""
+    state: dict = {"timer": None}
+
+    async def refresh() -> None:
+        body.set_content(body_html(await run.io_bound(load_catalogue), lang))
+
+    def start() -> None:  # also called on every reconnect
+        if state["timer"] is None:
+            state["timer"] = ui.timer(REFRESH_SECONDS, refresh, immediate=False)
+
+    return start
