@@ -126,22 +126,20 @@ class OrderView:
 
 
 def view_order(*, session: Session, code: str, token: str | None) -> OrderView:
-    """The order behind a customer link; an unknown code and a wrong token are the same NotFound."""
-    order = session.exec(select(Order).where(Order.code == code)).first()
-    if order is None or not token_matches(order, token):
-        raise NotFound("order not found")
-    product = session.get(Product, order.product_id)
-    latest = session.exec(
-        select(AccountAssignment)
-        .where(AccountAssignment.order_id == order.id)
+    """The order behind a customer link; an unknown code and a wrong token are the same NotFound. One query
+    (order, package, latest seat): this is read on every view of the order page and every 2 s while it is open."""
+    row = session.exec(
+        select(Order, Product.name, Product.slug, AccountAssignment)
+        .outerjoin(Product, col(Product.id) == col(Order.product_id))
+        .outerjoin(AccountAssignment, col(AccountAssignment.order_id) == col(Order.id))
+        .where(Order.code == code)
         .order_by(col(AccountAssignment.id).desc())
+        .limit(1)
     ).first()
-    return OrderView(
-        order=order,
-        product_name=product.name if product else "",
-        product_slug=product.slug if product else "",
-        assignment=latest,
-    )
+    if row is None or not token_matches(row[0], token):
+        raise NotFound("order not found")
+    order, product_name, product_slug, latest = row
+    return OrderView(order=order, product_name=product_name or "", product_slug=product_slug or "", assignment=latest)
 
 
 def get_order(*, session: Session, code: str) -> Order:
