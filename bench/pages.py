@@ -1,6 +1,6 @@
 """Page render budget: GET / and an order page against a bare NiceGUI page of the same app.
 
-    python bench/pages.py [--seconds 4] [--levels 1,16] [--shared-process]
+    python bench/pages.py [--seconds 4] [--levels 1,16] [--repeat 1] [--shared-process]
 
 Starts main.py (SQLite file, demo data, BENCH_PAGES=1 for the bare page at /_bench/bare) and the payment
 simulator, places one order through the API, then measures each page with wrk (Debian package) at each
@@ -11,6 +11,8 @@ Each measurement gets a freshly started app. wrk never opens the websocket, so e
 NiceGUI client behind that lives 60 s (until NiceGUI prunes it) and wakes ten times a second meanwhile:
 in one long-lived process each page would pay for the clients the pages measured before it left.
 --shared-process measures everything in one process, as the first version of this script did.
+--repeat N measures every page N times, in turns (bare, home, order, bare, ...) so that other load on the
+machine falls on all of them alike, and prints the median of each.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -105,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--levels", default="1,16")
+    parser.add_argument("--repeat", type=int, default=1, help="measurements per page (median printed)")
     parser.add_argument("--shared-process", action="store_true", help="measure every page in one app process")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -127,21 +131,29 @@ def main() -> None:
         status = urlsplit(order["status_url"])
         paths = {"bare": "/_bench/bare", "home": "/", "order (QR)": f"{status.path}?{status.query}"}
         mode = "one app process for all" if args.shared_process else "a fresh app process per measurement"
-        print(f"wrk, {args.seconds:g} s per measurement, {mode}, 2 cores shared by wrk and the app")
+        runs = f", median of {args.repeat} runs taken in turns" if args.repeat > 1 else ""
+        print(f"wrk, {args.seconds:g} s per measurement, {mode}{runs}, 2 cores shared by wrk and the app")
         print("  page        conc |   req/s  p50 ms  p95 ms  p99 ms | CPU ms/req | share of bare")
         for level in (int(x) for x in args.levels.split(",")):
-            bare_rate = 0.0
-            for name, path in paths.items():
-                if not args.shared_process:
-                    base = app.start()
-                for _ in range(WARM_UP_REQUESTS):
-                    httpx.get(base + path, timeout=10).raise_for_status()
-                result = wrk(base + path, level, args.seconds, app.pid)
-                bare_rate = bare_rate or result["rate"]
-                cpu = f"{result['cpu_ms']:10.2f}" if result["cpu_ms"] is not None else f"{'-':>10}"
+            results: dict[str, list[dict]] = {name: [] for name in paths}
+            for _ in range(args.repeat):
+                for name, path in paths.items():
+                    if not args.shared_process:
+                        base = app.start()
+                    for _ in range(WARM_UP_REQUESTS):
+                        httpx.get(base + path, timeout=10).raise_for_status()
+                    results[name].append(wrk(base + path, level, args.seconds, app.pid))
+            bare_rate = statistics.median(r["rate"] for r in results["bare"])
+            for name, runs_of_page in results.items():
+                median = {
+                    key: statistics.median(r[key] for r in runs_of_page)
+                    for key in ("rate", "p50_ms", "p95_ms", "p99_ms")
+                }
+                cpus = [r["cpu_ms"] for r in runs_of_page if r["cpu_ms"] is not None]
+                cpu = f"{statistics.median(cpus):10.2f}" if cpus else f"{'-':>10}"
                 print(
-                    f"  {name:<11} {level:4d} | {result['rate']:7.1f} {result['p50_ms']:7.1f} "
-                    f"{result['p95_ms']:7.1f} {result['p99_ms']:7.1f} | {cpu} | {result['rate'] / bare_rate:12.0%}",
+                    f"  {name:<11} {level:4d} | {median['rate']:7.1f} {median['p50_ms']:7.1f} "
+                    f"{median['p95_ms']:7.1f} {median['p99_ms']:7.1f} | {cpu} | {median['rate'] / bare_rate:12.0%}",
                     flush=True,
                 )
     finally:
