@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from domain.alerts import raise_alert
@@ -125,17 +126,21 @@ class OrderView:
     assignment: AccountAssignment | None
 
 
+# Built once: on SQLite, constructing this select cost more than running it.
+_ORDER_VIEW = (
+    select(Order, Product.name, Product.slug, AccountAssignment)
+    .outerjoin(Product, col(Product.id) == col(Order.product_id))
+    .outerjoin(AccountAssignment, col(AccountAssignment.order_id) == col(Order.id))
+    .where(col(Order.code) == bindparam("code"))
+    .order_by(col(AccountAssignment.id).desc())
+    .limit(1)
+)
+
+
 def view_order(*, session: Session, code: str, token: str | None) -> OrderView:
     """The order behind a customer link; an unknown code and a wrong token are the same NotFound. One query
     (order, package, latest seat): this is read on every view of the order page and every 2 s while it is open."""
-    row = session.exec(
-        select(Order, Product.name, Product.slug, AccountAssignment)
-        .outerjoin(Product, col(Product.id) == col(Order.product_id))
-        .outerjoin(AccountAssignment, col(AccountAssignment.order_id) == col(Order.id))
-        .where(Order.code == code)
-        .order_by(col(AccountAssignment.id).desc())
-        .limit(1)
-    ).first()
+    row = session.exec(_ORDER_VIEW, params={"code": code}).first()
     if row is None or not token_matches(row[0], token):
         raise NotFound("order not found")
     order, product_name, product_slug, latest = row
