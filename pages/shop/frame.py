@@ -12,11 +12,16 @@ from domain.i18n import language
 from domain.i18n import t as tr
 
 # The frame is plain HTML (NiceGUI's cost per page grows with its number of elements), so it brings its own
-# layout: a sticky header and a footer at the bottom of short pages, only on pages that carry the frame.
+# layout: a sticky header and a footer at the bottom of short pages, only on pages that carry the frame
+# (as three elements around live ones, or as one block for a page with nothing live on it).
 FRAME_CSS = """
 body { background: #f8fafc; }
-.nicegui-content:has(> .shop-header) { padding: 0; gap: 0; align-items: stretch; min-height: 100vh; }
+.nicegui-content:has(> .shop-header, > .shop-page) { padding: 0; gap: 0; align-items: stretch; min-height: 100vh; }
+.shop-page { display: flex; flex-direction: column; min-height: 100vh; }
 """
+HEADER_CLASSES = "shop-header sticky top-0 z-20 bg-white text-slate-900 shadow-sm"
+MAIN_CLASSES = "w-full max-w-4xl mx-auto p-4"
+FOOTER_CLASSES = "mt-auto bg-white text-slate-600 text-sm px-4 py-3 border-t"
 
 
 # The payment countdown ticks in the browser: a server timer per open page would send a message every
@@ -86,13 +91,25 @@ def _footer_html(lang: str, contact: str) -> str:
 
 @contextmanager
 def shop_frame(lang: str) -> Iterator[ui.column]:
-    """Header with navigation and the language switch; yields the page's main column. The header and the
-    footer are HTML blocks: three elements for the whole frame."""
-    ui.html(_header_html(lang), sanitize=False, tag="header").classes(
-        "shop-header sticky top-0 z-20 bg-white text-slate-900 shadow-sm"
-    )
-    with ui.column().classes("w-full max-w-4xl mx-auto p-4 gap-6") as main:
+    """Header with navigation and the language switch; yields the page's main column for live elements.
+    The header and the footer are HTML blocks: three elements for the whole frame."""
+    ui.html(_header_html(lang), sanitize=False, tag="header").classes(HEADER_CLASSES)
+    with ui.column().classes(f"{MAIN_CLASSES} gap-6") as main:
         yield main
     ui.html(_footer_html(lang, app.state.settings.SUPPORT_CONTACT), sanitize=False, tag="footer").classes(
-        "mt-auto bg-white text-slate-600 text-sm px-4 py-3 border-t"
+        FOOTER_CLASSES
     )
+
+
+def static_page_html(lang: str, body: str) -> str:
+    """A page with nothing live on it, frame included, as the HTML of one element (see static_page)."""
+    return (
+        f'<header class="{HEADER_CLASSES}">{_header_html(lang)}</header>'
+        f'<main class="{MAIN_CLASSES}">{body}</main>'
+        f'<footer class="{FOOTER_CLASSES}">{_footer_html(lang, app.state.settings.SUPPORT_CONTACT)}</footer>'
+    )
+
+
+def static_page(lang: str, body: str) -> ui.html:
+    """The whole page as one element: the cheapest page NiceGUI can serve, like its bare page plus text."""
+    return ui.html(static_page_html(lang, body), sanitize=False).classes("shop-page w-full")

@@ -12,7 +12,7 @@ from domain import db
 from domain.i18n import format_idr
 from domain.i18n import t as tr
 from domain.products import CatalogueItem, catalogue
-from pages.shop.frame import current_lang, shop_frame
+from pages.shop.frame import current_lang, static_page, static_page_html
 
 _cached: tuple[float, list[CatalogueItem]] = (0.0, [])
 CATALOGUE_TTL = 2.0  # seconds: the front page is the busiest page; seat counts a moment old are fine
@@ -96,13 +96,12 @@ def register() -> None:
         lang = current_lang(lang)
         fresh = time.monotonic() - _cached[0] < CATALOGUE_TTL
         items = load_catalogue() if fresh else await run.io_bound(load_catalogue)
-        with shop_frame(lang):
-            body = ui.html(body_html(items, lang), sanitize=False).classes("w-full").mark("packages")
-        ui.context.client.on_connect(follow_availability(body, lang))
+        page = static_page(lang, body_html(items, lang)).mark("packages")
+        ui.context.client.on_connect(follow_availability(page, lang))
 
 
 def body_html(items: list[CatalogueItem], lang: str) -> str:
-    """The whole front page below the header as one HTML block (NiceGUI's cost grows with its elements)."""
+    """The whole front page below the header as HTML: with the frame it is the page's only element."""
     return (
         f'<div class="text-lg text-slate-700 mb-4">{tr("brand.tagline", lang)}</div>'
         f'<h1 id="paket" class="text-2xl font-bold mb-6">{tr("home.title", lang)}</h1>'
@@ -110,13 +109,13 @@ def body_html(items: list[CatalogueItem], lang: str) -> str:
     )
 
 
-def follow_availability(body: ui.html, lang: str) -> Callable[[], None]:
+def follow_availability(page: ui.html, lang: str) -> Callable[[], None]:
     """Availability changes as seats are taken and freed: redraw every 15 s once the browser is connected
     (a page view that never connects keeps no timer alive)."""
     state: dict = {"timer": None}
 
     async def refresh() -> None:
-        body.set_content(body_html(await run.io_bound(load_catalogue), lang))
+        page.set_content(static_page_html(lang, body_html(await run.io_bound(load_catalogue), lang)))
 
     def start() -> None:  # also called on every reconnect
         if state["timer"] is None:

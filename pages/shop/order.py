@@ -9,7 +9,7 @@ from html import escape
 from urllib.parse import urlencode
 
 import segno
-from nicegui import run, ui
+from nicegui import Client, run, ui
 
 from domain import db
 from domain.access import OrderPage, order_page
@@ -18,7 +18,7 @@ from domain.i18n import format_date, format_idr
 from domain.i18n import t as tr
 from domain.models import AssignmentStatus, Delivery, OrderStatus
 from domain.types import utcnow
-from pages.shop.frame import current_lang, shop_frame
+from pages.shop.frame import current_lang, shop_frame, static_page
 
 RETAIL = ("ALFAMART", "INDOMARET")
 
@@ -46,12 +46,12 @@ def fingerprint(page: OrderPage | None) -> tuple:
 
 
 def not_found(lang: str) -> None:
-    """The same block for an unknown code, a wrong token and a missing one."""
-    ui.html(
+    """The same page for an unknown code, a wrong token and a missing one."""
+    static_page(
+        lang,
         f'<div class="text-2xl font-bold">{tr("order.not_found", lang)}</div>'
         f'<div class="my-2">{tr("order.not_found_help", lang)}</div>'
         f'<a href="/orders" class="text-blue-700 underline">{tr("nav.lookup", lang)}</a>',
-        sanitize=False,
     ).mark("not-found")
 
 
@@ -185,34 +185,36 @@ def title_html(page: OrderPage, lang: str) -> str:
 
 
 def draw(page: OrderPage, lang: str) -> None:
-    """Title and card; one HTML block when nothing on the card is live (NiceGUI's cost grows with elements)."""
+    """The whole page: one HTML element when nothing on it is live (amount, countdown, QR or steps; waiting
+    messages), else the frame around the live parts (copy buttons, order again)."""
     order = page.view.order
+    status = OrderStatus(order.status)
     static = static_card_html(page, lang)
     if static is not None:
-        markers = {OrderStatus.PENDING_PAYMENT: "qr" if order.qr_string else "how-to-pay"}
-        ui.html(
-            f'{title_html(page, lang)}<div class="{CARD} mt-6 flex flex-col">{static}</div>', sanitize=False
-        ).classes("w-full").mark(f"status {markers.get(OrderStatus(order.status), order.status.replace('_', '-'))}")
+        marker = ("qr" if order.qr_string else "how-to-pay") if status == OrderStatus.PENDING_PAYMENT else None
+        body = f'{title_html(page, lang)}<div class="{CARD} mt-6 flex flex-col">{static}</div>'
+        static_page(lang, body).mark(f"status {marker or order.status.replace('_', '-')}")
         return
-    ui.html(title_html(page, lang), sanitize=False).mark("status")
-    with ui.column().classes(CARD):
-        status = OrderStatus(order.status)
-        if status == OrderStatus.PENDING_PAYMENT:
-            unpaid(page, lang)
-        elif status == OrderStatus.FULFILLED:
-            access(page, lang)
-        else:
-            ui.label(tr("order.expired" if status == OrderStatus.PAYMENT_EXPIRED else "order.failed", lang))
-            again = "/checkout/{}?{}".format(
-                page.view.product_slug, urlencode({"email": order.email, "name": order.name, "phone": order.phone})
-            )
-            ui.button(tr("order.order_again", lang), on_click=lambda: ui.navigate.to(again)).mark("order-again")
+    with shop_frame(lang):
+        ui.html(title_html(page, lang), sanitize=False).mark("status")
+        with ui.column().classes(CARD):
+            if status == OrderStatus.PENDING_PAYMENT:
+                unpaid(page, lang)
+            elif status == OrderStatus.FULFILLED:
+                access(page, lang)
+            else:
+                ui.label(tr("order.expired" if status == OrderStatus.PAYMENT_EXPIRED else "order.failed", lang))
+                again = "/checkout/{}?{}".format(
+                    page.view.product_slug,
+                    urlencode({"email": order.email, "name": order.name, "phone": order.phone}),
+                )
+                ui.button(tr("order.order_again", lang), on_click=lambda: ui.navigate.to(again)).mark("order-again")
 
 
 POLL_SECONDS = 2.0
 
 
-def follow(main: ui.column, code: str, token: str, lang: str, seen: tuple) -> Callable[[], None]:
+def follow(client: Client, code: str, token: str, lang: str, seen: tuple) -> Callable[[], None]:
     """Live without reloads: once the browser is connected, read the order every 2 s and redraw the page when
     it moves on. Started on connect, so a page view that never connects keeps no timer (and no order) alive."""
     state: dict = {"seen": seen, "timer": None}
@@ -221,13 +223,14 @@ def follow(main: ui.column, code: str, token: str, lang: str, seen: tuple) -> Ca
         latest = await run.io_bound(load, code, token)
         if latest is not None and fingerprint(latest) != state["seen"]:
             state["seen"] = fingerprint(latest)
-            main.clear()
-            with main:
+            client.content.clear()
+            with client.content:
                 draw(latest, lang)
 
     def start() -> None:  # also called on every reconnect
         if state["timer"] is None:
-            state["timer"] = ui.timer(POLL_SECONDS, poll)
+            with client.layout:  # outside the content, which a redraw clears
+                state["timer"] = ui.timer(POLL_SECONDS, poll)
 
     return start
 
@@ -237,9 +240,9 @@ def register() -> None:
     async def order(code: str, t: str = "", lang: str | None = None) -> None:
         lang = current_lang(lang)
         page = await run.io_bound(load, code, t)
-        with shop_frame(lang) as main:
-            if page is None:
-                not_found(lang)
-                return
-            draw(page, lang)
-        ui.context.client.on_connect(follow(main, code, t, lang, fingerprint(page)))
+        if page is None:
+            not_found(lang)
+            return
+        draw(page, lang)
+        client = ui.context.client
+        client.on_connect(follow(client, code, t, lang, fingerprint(page)))
