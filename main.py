@@ -25,7 +25,7 @@ from integrations.telegram import telegram_bot_for
 from pages.admin import accounts, assignments, login, logs, orders, overview
 from pages.admin import settings as admin_settings
 from pages.admin.frame import AdminSessionMiddleware
-from pages.shop import checkout, home, legal, lookup, order
+from pages.shop import checkout, frame, home, legal, lookup, order
 
 
 def wire() -> None:
@@ -58,6 +58,7 @@ def wire() -> None:
     app.add_middleware(AdminSessionMiddleware)
     open_callback_lane(app)
     for pages in (
+        frame,
         home,
         checkout,
         order,

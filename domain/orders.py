@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from domain.alerts import raise_alert
@@ -125,23 +126,27 @@ class OrderView:
     assignment: AccountAssignment | None
 
 
+# Built once: on SQLite, constructing this select cost more than running it.
+_ORDER_VIEW = (
+    select(Order, Product.name, Product.slug, AccountAssignment)
+    .outerjoin(Product, col(Product.id) == col(Order.product_id))
+    .outerjoin(AccountAssignment, col(AccountAssignment.order_id) == col(Order.id))
+    .where(col(Order.code) == bindparam("code"))
+    .order_by(col(AccountAssignment.id).desc())
+    .limit(1)
+)
+
+
 def view_order(*, session: Session, code: str, token: str | None) -> OrderView:
-    """The order behind a customer link; an unknown code and a wrong token are the same NotFound."""
-    order = _by_code(session, code)
-    if order is None or not token_matches(order, token):
+    """The order behind a customer link; an unknown code and a wrong token are the same NotFound. One query
+    (order, package, latest seat): this is read on every view of the order page and while it is open."""
+    if not (code.isascii() and code.isprintable()):  # codes are plain ASCII; PostgreSQL refuses NUL in a query
         raise NotFound("order not found")
-    product = session.get(Product, order.product_id)
-    latest = session.exec(
-        select(AccountAssignment)
-        .where(AccountAssignment.order_id == order.id)
-        .order_by(col(AccountAssignment.id).desc())
-    ).first()
-    return OrderView(
-        order=order,
-        product_name=product.name if product else "",
-        product_slug=product.slug if product else "",
-        assignment=latest,
-    )
+    row = session.exec(_ORDER_VIEW, params={"code": code}).first()
+    if row is None or not token_matches(row[0], token):
+        raise NotFound("order not found")
+    order, product_name, product_slug, latest = row
+    return OrderView(order=order, product_name=product_name or "", product_slug=product_slug or "", assignment=latest)
 
 
 def _by_code(session: Session, code: str) -> Order | None:

@@ -11,6 +11,43 @@ from nicegui import app, ui
 from domain.i18n import language
 from domain.i18n import t as tr
 
+# The frame is plain HTML (NiceGUI's cost per page grows with its number of elements), so it brings its own
+# layout: a sticky header and a footer at the bottom of short pages, only on pages that carry the frame
+# (as three elements around live ones, or as one block for a page with nothing live on it).
+FRAME_CSS = """
+body { background: #f8fafc; }
+.nicegui-content:has(> .shop-header, > .shop-page) { padding: 0; gap: 0; align-items: stretch; min-height: 100vh; }
+.shop-page { display: flex; flex-direction: column; min-height: 100vh; }
+"""
+HEADER_CLASSES = "shop-header sticky top-0 z-20 bg-white text-slate-900 shadow-sm"
+MAIN_CLASSES = "w-full max-w-4xl mx-auto p-4"
+FOOTER_CLASSES = "mt-auto bg-white text-slate-600 text-sm px-4 py-3 border-t"
+
+
+# The payment countdown ticks in the browser: a server timer per open page would send a message every
+# second. The first countdown of a page counts from the page request (performance.now() starts there).
+COUNTDOWN_JS = """<script>
+(() => {
+  let seen = false;
+  setInterval(() => {
+    for (const el of document.querySelectorAll("[data-countdown]")) {
+      if (el.dataset.start === undefined) { el.dataset.start = seen ? performance.now() : 0; seen = true; }
+      const elapsed = (performance.now() - Number(el.dataset.start)) / 1000;
+      const left = Math.max(0, Math.ceil(Number(el.dataset.countdown) - elapsed));
+      const hms = [Math.floor(left / 3600), Math.floor(left % 3600 / 60), left % 60]
+        .map((n) => String(n).padStart(2, "0")).join(":");
+      el.textContent = el.dataset.template.replace("{left}", hms);
+    }
+  }, 1000);
+})();
+</script>"""
+
+
+def register() -> None:
+    """Once per app: the frame's CSS and the countdown script, shared by every page (no per-page element)."""
+    ui.add_css(FRAME_CSS, shared=True)
+    ui.add_head_html(COUNTDOWN_JS, shared=True)
+
 
 def current_lang(requested: str | None = None) -> str:
     """The customer's language: ?lang= when given (and remembered), else the remembered one, else Indonesian."""
@@ -19,16 +56,27 @@ def current_lang(requested: str | None = None) -> str:
     return language(app.storage.user.get("lang"))
 
 
-def switch_language(lang: str) -> None:
-    app.storage.user["lang"] = "en" if lang == "id" else "id"
-    ui.navigate.reload()
+# The same page again with ?lang= set, which remembers the choice; the page's other query values stay
+# (window.URL: inside an inline handler a bare URL is document.URL).
+SWITCH_JS = "const u = new window.URL(location.href); u.searchParams.set('lang', this.dataset.lang); location.assign(u)"
 
 
-def _nav_html(lang: str) -> str:
+def _language_switch_html(lang: str) -> str:
     return (
-        f'<div class="flex items-center gap-3 text-sm"><a href="/#paket" class="no-underline text-slate-700 '
-        f'max-sm:hidden">{tr("nav.packages", lang)}</a><a href="/orders" class="no-underline text-slate-700">'
-        f"{tr('nav.lookup', lang)}</a></div>"
+        f'<button type="button" data-lang="{"en" if lang == "id" else "id"}" onclick="{SWITCH_JS}" '
+        'class="text-xs font-medium text-blue-700 rounded px-2 py-1 hover:bg-blue-50 cursor-pointer">'
+        f"{tr('nav.language', lang)}</button>"
+    )
+
+
+def _header_html(lang: str) -> str:
+    return (
+        '<div class="flex items-center justify-between gap-3 px-4 py-2">'
+        '<a href="/" class="text-xl font-bold no-underline text-blue-700">AksesGPT</a>'
+        '<nav class="flex items-center gap-3 text-sm">'
+        f'<a href="/#paket" class="no-underline text-slate-700 max-sm:hidden">{tr("nav.packages", lang)}</a>'
+        f'<a href="/orders" class="no-underline text-slate-700">{tr("nav.lookup", lang)}</a>'
+        f"{_language_switch_html(lang)}</nav></div>"
     )
 
 
@@ -43,18 +91,25 @@ def _footer_html(lang: str, contact: str) -> str:
 
 @contextmanager
 def shop_frame(lang: str) -> Iterator[ui.column]:
-    """Header with navigation and the language switch; yields the page's main column. Static parts are
-    HTML blocks: NiceGUI's cost per page grows with its number of elements."""
-    with ui.header().classes("bg-white text-slate-900 shadow-sm px-4 py-2 items-center justify-between"):
-        ui.html(
-            '<div class="flex items-center justify-between gap-3"><a href="/" class="text-xl font-bold '
-            f'no-underline text-blue-700">AksesGPT</a>{_nav_html(lang)}</div>',
-            sanitize=False,
-        ).classes("grow")
-        ui.button(tr("nav.language", lang), on_click=lambda: switch_language(lang)).props(
-            "flat dense no-caps size=sm"
-        ).classes("text-blue-700").mark("language-switch")
-    with ui.column().classes("w-full max-w-4xl mx-auto p-4 gap-6") as main:
+    """Header with navigation and the language switch; yields the page's main column for live elements.
+    The header and the footer are HTML blocks: three elements for the whole frame."""
+    ui.html(_header_html(lang), sanitize=False, tag="header").classes(HEADER_CLASSES)
+    with ui.column().classes(f"{MAIN_CLASSES} gap-6") as main:
         yield main
-    with ui.footer(fixed=False).classes("bg-white text-slate-600 text-sm px-4 py-3 border-t justify-center"):
-        ui.html(_footer_html(lang, app.state.settings.SUPPORT_CONTACT), sanitize=False)
+    ui.html(_footer_html(lang, app.state.settings.SUPPORT_CONTACT), sanitize=False, tag="footer").classes(
+        FOOTER_CLASSES
+    )
+
+
+def static_page_html(lang: str, body: str) -> str:
+    """A page with nothing live on it, frame included, as the HTML of one element (see static_page)."""
+    return (
+        f'<header class="{HEADER_CLASSES}">{_header_html(lang)}</header>'
+        f'<main class="{MAIN_CLASSES}">{body}</main>'
+        f'<footer class="{FOOTER_CLASSES}">{_footer_html(lang, app.state.settings.SUPPORT_CONTACT)}</footer>'
+    )
+
+
+def static_page(lang: str, body: str) -> ui.html:
+    """The whole page as one element: the cheapest page NiceGUI can serve, like its bare page plus text."""
+    return ui.html(static_page_html(lang, body), sanitize=False).classes("shop-page w-full")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from html import escape
 
 from nicegui import run, ui
@@ -11,10 +12,11 @@ from domain import db
 from domain.i18n import format_idr
 from domain.i18n import t as tr
 from domain.products import CatalogueItem, catalogue
-from pages.shop.frame import current_lang, shop_frame
+from pages.shop.frame import current_lang, static_page, static_page_html
 
 _cached: tuple[float, list[CatalogueItem]] = (0.0, [])
 CATALOGUE_TTL = 2.0  # seconds: the front page is the busiest page; seat counts a moment old are fine
+REFRESH_SECONDS = 15.0
 
 
 def load_catalogue() -> list[CatalogueItem]:
@@ -88,23 +90,35 @@ def how_and_faq_html(lang: str) -> str:
 def register() -> None:
     global _cached
     _cached = (0.0, [])  # a new app (or test) starts with nothing cached
-    ui.add_css("body { background: #f8fafc; }", shared=True)  # once for every page, no per-page element
 
     @ui.page("/", title="AksesGPT — akses ChatGPT Plus")
     async def home(lang: str | None = None) -> None:
         lang = current_lang(lang)
         fresh = time.monotonic() - _cached[0] < CATALOGUE_TTL
         items = load_catalogue() if fresh else await run.io_bound(load_catalogue)
-        with shop_frame(lang):
-            ui.html(
-                f'<div class="text-lg text-slate-700 mb-4">{tr("brand.tagline", lang)}</div>'
-                f'<h1 id="paket" class="text-2xl font-bold">{tr("home.title", lang)}</h1>',
-                sanitize=False,
-            ).classes("w-full")
-            cards = ui.html(cards_html(items, lang), sanitize=False).classes("w-full").mark("packages")
+        page = static_page(lang, body_html(items, lang)).mark("packages")
+        ui.context.client.on_connect(follow_availability(page, lang))
 
-            async def refresh() -> None:  # availability changes as seats are taken and freed
-                cards.set_content(cards_html(await run.io_bound(load_catalogue), lang))
 
-            ui.timer(15, refresh)
-            ui.html(how_and_faq_html(lang), sanitize=False).classes("w-full")
+def body_html(items: list[CatalogueItem], lang: str) -> str:
+    """The whole front page below the header as HTML: with the frame it is the page's only element."""
+    return (
+        f'<div class="text-lg text-slate-700 mb-4">{tr("brand.tagline", lang)}</div>'
+        f'<h1 id="paket" class="text-2xl font-bold mb-6">{tr("home.title", lang)}</h1>'
+        f'<div class="mb-6">{cards_html(items, lang)}</div>{how_and_faq_html(lang)}'
+    )
+
+
+def follow_availability(page: ui.html, lang: str) -> Callable[[], None]:
+    """Availability changes as seats are taken and freed: redraw every 15 s once the browser is connected
+    (a page view that never connects keeps no timer alive)."""
+    state: dict = {"timer": None}
+
+    async def refresh() -> None:
+        page.set_content(static_page_html(lang, body_html(await run.io_bound(load_catalogue), lang)))
+
+    def start() -> None:  # also called on every reconnect
+        if state["timer"] is None:
+            state["timer"] = ui.timer(REFRESH_SECONDS, refresh, immediate=False)
+
+    return start

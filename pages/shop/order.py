@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from html import escape
 from urllib.parse import urlencode
 
 import segno
-from nicegui import run, ui
+from nicegui import Client, run, ui
 
 from domain import db
 from domain.access import OrderPage, order_page
@@ -17,7 +18,7 @@ from domain.i18n import format_date, format_idr
 from domain.i18n import t as tr
 from domain.models import AssignmentStatus, Delivery, OrderStatus
 from domain.types import utcnow
-from pages.shop.frame import current_lang, shop_frame
+from pages.shop.frame import current_lang, shop_frame, static_page
 
 RETAIL = ("ALFAMART", "INDOMARET")
 
@@ -45,9 +46,13 @@ def fingerprint(page: OrderPage | None) -> tuple:
 
 
 def not_found(lang: str) -> None:
-    ui.label(tr("order.not_found", lang)).classes("text-2xl font-bold")
-    ui.label(tr("order.not_found_help", lang))
-    ui.link(tr("nav.lookup", lang), "/orders")
+    """The same page for an unknown code, a wrong token and a missing one."""
+    static_page(
+        lang,
+        f'<div class="text-2xl font-bold">{tr("order.not_found", lang)}</div>'
+        f'<div class="my-2">{tr("order.not_found_help", lang)}</div>'
+        f'<a href="/orders" class="text-blue-700 underline">{tr("nav.lookup", lang)}</a>',
+    ).mark("not-found")
 
 
 def copy_row(label: str, value: str, lang: str, mark: str) -> None:
@@ -64,20 +69,28 @@ def copy_row(label: str, value: str, lang: str, mark: str) -> None:
 
 @lru_cache(maxsize=256)
 def qr_image(qr_string: str) -> str:
-    """The QR code as an SVG data URI, drawn here from the gateway's string (once per order)."""
-    return segno.make(qr_string, error="m").svg_data_uri(scale=6, border=2)
+    """The QR code as a PNG data URI of one pixel per module, drawn here from the gateway's string (once per
+    order) and scaled up crisply by the browser: about 700 bytes where an SVG was 5 KB on every page view."""
+    return segno.make(qr_string, error="m").png_data_uri(scale=1, border=2)
 
 
-def countdown(deadline: datetime) -> str:
-    seconds = max(0, int((deadline - utcnow()).total_seconds()))
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+def seconds_left(deadline: datetime) -> int:
+    return max(0, int((deadline - utcnow()).total_seconds()))
 
 
-def unpaid(page: OrderPage, lang: str) -> None:
-    """How to pay: amount, deadline, QR or pay code, the steps, the gateway's page. Static parts are one
-    HTML block (NiceGUI's cost grows with its elements); the countdown and the copy button are live."""
+def countdown_html(deadline: datetime, lang: str) -> str:
+    """The time left to pay, drawn here and then ticking in the browser (frame.COUNTDOWN_JS)."""
+    left = seconds_left(deadline)
+    text = f"{left // 3600:02d}:{left % 3600 // 60:02d}:{left % 60:02d}"
+    template = escape(tr("order.time_left", lang, left="{left}"))
+    return (
+        f'<div class="font-mono" data-countdown="{left}" data-template="{template}">'
+        f"{tr('order.time_left', lang, left=text)}</div>"
+    )
+
+
+def unpaid_head_html(page: OrderPage, lang: str) -> str:
     order = page.view.order
-    method = (order.payment_method or "").upper()
     deadline = order.payment_expires_at
     head = (
         f'<div class="text-slate-600">{tr("order.waiting", lang)}</div>'
@@ -86,18 +99,21 @@ def unpaid(page: OrderPage, lang: str) -> None:
     )
     if deadline:
         head += f"<div>{tr('order.pay_before', lang, deadline=format_date(deadline, lang))}</div>"
-    ui.html(head, sanitize=False).classes("w-full")
-    if deadline:
-        left = ui.label(tr("order.time_left", lang, left=countdown(deadline))).classes("font-mono").mark("countdown")
-        ui.timer(1.0, lambda: left.set_text(tr("order.time_left", lang, left=countdown(deadline))))
+        head += countdown_html(deadline, lang)
+    return head
+
+
+def how_to_pay_html(page: OrderPage, lang: str) -> str:
+    order = page.view.order
+    method = (order.payment_method or "").upper()
     if order.qr_string:
         how = (
             f'<div class="font-semibold">{tr("order.scan_qr", lang)}</div>'
-            f'<img src="{qr_image(order.qr_string)}" alt="QRIS" class="w-64 h-64 bg-white my-2">'
+            f'<img src="{qr_image(order.qr_string)}" alt="QRIS" class="w-64 h-64 bg-white my-2" '
+            'style="image-rendering: pixelated">'
             f'<div class="text-sm text-slate-700">{tr("step.qris", lang)}</div>'
         )
     elif order.pay_code:
-        copy_row(tr("order.pay_code", lang), order.pay_code, lang, "pay-code")
         how = f'<div class="text-sm text-slate-700">{tr("step.retail" if method in RETAIL else "step.va", lang)}</div>'
     else:
         how = f'<div class="text-sm text-slate-700">{tr("step.redirect", lang)}</div>'
@@ -106,7 +122,30 @@ def unpaid(page: OrderPage, lang: str) -> None:
             f'<a href="{escape(order.checkout_url)}" target="_blank" rel="noopener" class="text-blue-700 underline">'
             f"{tr('order.open_checkout', lang)}</a>"
         )
-    ui.html(how, sanitize=False).classes("w-full").mark("qr" if order.qr_string else "how-to-pay")
+    return how
+
+
+def unpaid(page: OrderPage, lang: str) -> None:
+    """How to pay with a pay code: the code has a live copy button between the two HTML blocks."""
+    order = page.view.order
+    ui.html(unpaid_head_html(page, lang), sanitize=False).classes("w-full")
+    copy_row(tr("order.pay_code", lang), order.pay_code or "", lang, "pay-code")
+    ui.html(how_to_pay_html(page, lang), sanitize=False).classes("w-full").mark("how-to-pay")
+
+
+def static_card_html(page: OrderPage, lang: str) -> str | None:
+    """The card as HTML when nothing in it is live (amount, countdown, QR or steps; waiting messages)."""
+    order = page.view.order
+    status = OrderStatus(order.status)
+    if status == OrderStatus.PENDING_PAYMENT and not order.pay_code:
+        return unpaid_head_html(page, lang) + how_to_pay_html(page, lang)
+    if status == OrderStatus.PENDING_STOCK:
+        return f"<div>{tr('order.pending_stock', lang)}</div>"
+    if status == OrderStatus.PAYMENT_REVIEW:
+        return f"<div>{tr('order.review', lang)}</div>"
+    if status == OrderStatus.REFUNDED:
+        return f"<div>{tr('order.refunded', lang)}</div>"
+    return None
 
 
 def access(page: OrderPage, lang: str) -> None:
@@ -132,33 +171,68 @@ def access(page: OrderPage, lang: str) -> None:
     ).mark("ends")
 
 
-def draw(page: OrderPage, lang: str) -> None:
+CARD = "w-full bg-white border border-slate-200 rounded p-4 gap-3"
+
+
+def title_html(page: OrderPage, lang: str) -> str:
     order = page.view.order
-    ui.html(
+    return (
         f'<div class="flex items-center gap-3 flex-wrap"><h1 class="text-2xl font-bold">'
         f'{tr("order.title", lang, code=order.code)}</h1><span class="bg-blue-600 text-white text-xs rounded '
         f'px-2 py-0.5">{tr(f"status.{order.status}", lang)}</span></div>'
-        f'<div class="text-slate-600">{escape(page.view.product_name)}</div>',
-        sanitize=False,
-    ).mark("status")
-    with ui.card().classes("w-full gap-3").props("flat bordered"):
-        status = OrderStatus(order.status)
-        if status == OrderStatus.PENDING_PAYMENT:
-            unpaid(page, lang)
-        elif status == OrderStatus.FULFILLED:
-            access(page, lang)
-        elif status == OrderStatus.PENDING_STOCK:
-            ui.label(tr("order.pending_stock", lang)).mark("pending-stock")
-        elif status == OrderStatus.PAYMENT_REVIEW:
-            ui.label(tr("order.review", lang))
-        elif status == OrderStatus.REFUNDED:
-            ui.label(tr("order.refunded", lang))
-        else:
-            ui.label(tr("order.expired" if status == OrderStatus.PAYMENT_EXPIRED else "order.failed", lang))
-            again = "/checkout/{}?{}".format(
-                page.view.product_slug, urlencode({"email": order.email, "name": order.name, "phone": order.phone})
-            )
-            ui.button(tr("order.order_again", lang), on_click=lambda: ui.navigate.to(again)).mark("order-again")
+        f'<div class="text-slate-600">{escape(page.view.product_name)}</div>'
+    )
+
+
+def draw(page: OrderPage, lang: str) -> None:
+    """The whole page: one HTML element when nothing on it is live (amount, countdown, QR or steps; waiting
+    messages), else the frame around the live parts (copy buttons, order again)."""
+    order = page.view.order
+    status = OrderStatus(order.status)
+    static = static_card_html(page, lang)
+    if static is not None:
+        marker = ("qr" if order.qr_string else "how-to-pay") if status == OrderStatus.PENDING_PAYMENT else None
+        body = f'{title_html(page, lang)}<div class="{CARD} mt-6 flex flex-col">{static}</div>'
+        static_page(lang, body).mark(f"status {marker or order.status.replace('_', '-')}")
+        return
+    with shop_frame(lang):
+        ui.html(title_html(page, lang), sanitize=False).mark("status")
+        with ui.column().classes(CARD):
+            if status == OrderStatus.PENDING_PAYMENT:
+                unpaid(page, lang)
+            elif status == OrderStatus.FULFILLED:
+                access(page, lang)
+            else:
+                ui.label(tr("order.expired" if status == OrderStatus.PAYMENT_EXPIRED else "order.failed", lang))
+                again = "/checkout/{}?{}".format(
+                    page.view.product_slug,
+                    urlencode({"email": order.email, "name": order.name, "phone": order.phone}),
+                )
+                ui.button(tr("order.order_again", lang), on_click=lambda: ui.navigate.to(again)).mark("order-again")
+
+
+POLL_SECONDS = 2.0
+
+
+def follow(client: Client, code: str, token: str, lang: str, seen: tuple) -> Callable[[], None]:
+    """Live without reloads: once the browser is connected, read the order every 2 s and redraw the page when
+    it moves on. Started on connect, so a page view that never connects keeps no timer (and no order) alive."""
+    state: dict = {"seen": seen, "timer": None}
+
+    async def poll() -> None:
+        latest = await run.io_bound(load, code, token)
+        if latest is not None and fingerprint(latest) != state["seen"]:
+            state["seen"] = fingerprint(latest)
+            client.content.clear()
+            with client.content:
+                draw(latest, lang)
+
+    def start() -> None:  # also called on every reconnect
+        if state["timer"] is None:
+            with client.layout:  # outside the content, which a redraw clears
+                state["timer"] = ui.timer(POLL_SECONDS, poll)
+
+    return start
 
 
 def register() -> None:
@@ -166,22 +240,9 @@ def register() -> None:
     async def order(code: str, t: str = "", lang: str | None = None) -> None:
         lang = current_lang(lang)
         page = await run.io_bound(load, code, t)
-        with shop_frame(lang):
-            if page is None:
-                not_found(lang)
-                return
-            state = {"seen": fingerprint(page), "page": page}
-
-            @ui.refreshable
-            def body() -> None:
-                draw(state["page"], lang)
-
-            body()
-
-            async def poll() -> None:  # live without reloads: redraw when the order moves on
-                latest = await run.io_bound(load, code, t)
-                if latest is not None and fingerprint(latest) != state["seen"]:
-                    state["seen"], state["page"] = fingerprint(latest), latest
-                    body.refresh()
-
-            ui.timer(2.0, poll)
+        if page is None:
+            not_found(lang)
+            return
+        draw(page, lang)
+        client = ui.context.client
+        client.on_connect(follow(client, code, t, lang, fingerprint(page)))
