@@ -31,7 +31,7 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from bench.webhook import paid_callback, wrk  # noqa: E402
+from bench.webhook import cpu_seconds, paid_callback, wrk  # noqa: E402
 from domain import db  # noqa: E402
 from domain.gateway import Checkout  # noqa: E402
 from domain.orders import create_order  # noqa: E402
@@ -105,6 +105,9 @@ def run(name: str, db_url: str, pages: int, paid_orders: int, seconds: float) ->
                 tabs.append(tab)
             time.sleep(3)
             with_pages = rss_mb(pid)
+            cpu_before = cpu_seconds(pid)
+            time.sleep(10)
+            watching_cpu = (cpu_seconds(pid) - cpu_before) / 10  # share of one core, pages open and waiting
             answered: list[float] = []
             for code, ref, amount, _ in watched:
                 raw, headers = paid_callback(code, ref, amount, key)
@@ -130,7 +133,8 @@ def run(name: str, db_url: str, pages: int, paid_orders: int, seconds: float) ->
         ordered = sorted(delays)
         p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
         print(
-            f"{name}: app RSS idle {idle:.0f} MB; with {pages} order pages open {with_pages:.0f} MB; "
+            f"{name}: app RSS idle {idle:.0f} MB; with {pages} order pages open {with_pages:.0f} MB "
+            f"(app CPU while they wait: {watching_cpu:.0%} of a core); "
             f"pages closed {after_close:.0f} MB; after {paid} paid orders {after_orders:.0f} MB"
         )
         print(
@@ -147,7 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--paid-orders", type=int, default=10_000)
-    parser.add_argument("--seconds", type=float, default=60, help="longest wrk run for the paid orders")
+    parser.add_argument("--seconds", type=float, default=120, help="longest wrk run for the paid orders")
     args = parser.parse_args()
     if not CHROMIUM or not shutil.which("wrk"):
         sys.exit("needs Debian's chromium and wrk (apt-get install chromium wrk)")
