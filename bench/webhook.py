@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -37,10 +38,12 @@ import sqlalchemy as sa  # noqa: E402
 
 from domain import db  # noqa: E402
 from domain.gateway import Checkout  # noqa: E402
+from domain.models import PaymentEvent  # noqa: E402
 from domain.orders import create_order  # noqa: E402
 from domain.payments import attach_checkout  # noqa: E402
 from domain.pool import add_account  # noqa: E402
 from domain.products import create_product  # noqa: E402
+from domain.types import utcnow  # noqa: E402
 from integrations.tripay import callback_signature  # noqa: E402
 from tests.live import start_stack  # noqa: E402
 
@@ -125,12 +128,15 @@ def newest_event_id() -> int:
         return int(conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM payment_events")).scalar() or 0)
 
 
-def applied_latencies(*, after: int) -> list[float]:
-    """The app's own latency_ms of the callbacks applied since event `after` (from receipt to the
-    moment the payment event is written, the last statement before COMMIT)."""
-    query = sa.text("SELECT latency_ms FROM payment_events WHERE id > :after AND outcome = 'applied'")
+def applied_latencies(*, after: int, until: datetime) -> list[float]:
+    """The app's own latency_ms of the callbacks applied since event `after` and recorded by `until` (the
+    end of the load, as wrk counts only what completes while it runs): from receipt, queueing included, to
+    the moment the payment event is written, the last statement before COMMIT."""
+    query = sa.select(PaymentEvent.latency_ms).where(  # type: ignore[call-overload]
+        PaymentEvent.id > after, PaymentEvent.outcome == "applied", PaymentEvent.created_at <= until
+    )
     with db.get_engine().connect() as conn:
-        return [float(v) for v in conn.execute(query, {"after": after}).scalars() if v is not None]
+        return [float(v) for v in conn.execute(query).scalars() if v is not None]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -194,6 +200,7 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
             if client == "wrk":
                 lines = [f"{h['X-Callback-Signature']}\t{raw.decode()}" for raw, h in batch]
                 rate, hook = wrk(webhook_url, lines, level, seconds, workdir, app_pid)
+                load_ended = utcnow()
                 bare_rate, bare = wrk(bare_url, ["\t{}"], level, seconds, workdir, app_pid)
                 if hook["requests"] > len(batch) or hook["non2xx"] or hook["errors"]:
                     raise RuntimeError(f"webhook run not clean: {hook} for {len(batch)} orders")
@@ -201,6 +208,7 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
                 cpu = f" | {hook['cpu_ms']:6.2f} {bare['cpu_ms']:6.2f}"
             else:
                 rate, lat = asyncio.run(fire(webhook_url, batch, level))
+                load_ended = utcnow()
                 bare_rate, blat = asyncio.run(fire(bare_url, [(b"{}", {})] * per_level, level))
                 stats = [pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(blat, 50), pct(blat, 95), pct(blat, 99)]
                 cpu = ""
@@ -208,7 +216,7 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
                 f"  {level:4d} | {rate:12.1f} {stats[0]:7.1f} {stats[1]:7.1f} {stats[2]:7.1f} | "
                 f"{bare_rate:10.1f} {stats[3]:7.1f} {stats[4]:7.1f} {stats[5]:7.1f} | {rate / bare_rate:11.0%}{cpu}"
             )
-            inside = applied_latencies(after=first_event)
+            inside = applied_latencies(after=first_event, until=load_ended)
             if len(inside) > 1:
                 print(
                     f"         in the app, callback received -> seat and event written (before COMMIT): "
