@@ -4,20 +4,14 @@ The HTTP client lives in integrations/telegram.py; main.py injects it as a `Chat
 
 from __future__ import annotations
 
-import logging
-import time
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from domain import db
-from domain.delivery import BACKOFF_MINUTES, LEASE, MAX_ATTEMPTS
-from domain.models import MailStatus, TelegramOutbox
-from domain.types import utcnow
+from domain.models import TelegramOutbox
+from domain.outbox import DeliveryReport, deliver_due
 
-log = logging.getLogger("aksesgpt.alerts")
 MAX_TEXT = 4000  # Telegram refuses messages over 4096 characters
 
 
@@ -33,80 +27,28 @@ def queue_telegram_alert(*, session: Session, chat_id: str, key: str, text: str)
     return row
 
 
-@dataclass(frozen=True)
-class ChatReport:
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-
-
-def _claim(session: Session, now: datetime, limit: int) -> list[TelegramOutbox]:
-    rows = list(
-        session.exec(
-            select(TelegramOutbox)
-            .where(TelegramOutbox.status == MailStatus.PENDING, col(TelegramOutbox.next_attempt_at) <= now)
-            .order_by(col(TelegramOutbox.id))
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    for row in rows:
-        row.attempts += 1
-        row.next_attempt_at = now + LEASE  # not picked again while this attempt may still be running
-        session.add(row)
-    return rows
-
-
-def deliver_telegram_outbox(*, sender: ChatSender, now: datetime | None = None, limit: int = 50) -> ChatReport:
+def deliver_telegram_outbox(*, sender: ChatSender, now: datetime | None = None, limit: int = 50) -> DeliveryReport:
     """Send the due PENDING rows once each; failures wait 1, 2, 4 … 60 minutes, the tenth is FAILED
     and e-mailed to the admins (never to Telegram, which is what is failing)."""
     from domain.alerts import raise_alert
 
-    now = now or utcnow()
-    claimed = db.in_transaction(lambda s: _claim(s, now, limit))
-    sent = retrying = failed = 0
-    started = time.monotonic()
-    for row in claimed:
-        if time.monotonic() - started > LEASE.total_seconds() / 2:
-            break  # a slow API: leave the rest to their lease rather than risk sending them twice
-        try:
-            sender.send(chat_id=row.chat_id, text=row.text)
-            error = None
-        except Exception as exc:  # any failure is retried, never lost; the sender keeps the token out of it
-            error = f"{type(exc).__name__}: {exc}"[:1000]
+    def gave_up(session: Session, row: TelegramOutbox, error: str) -> None:
+        raise_alert(
+            session=session,
+            key="telegram_failed",
+            kind="telegram_failed",
+            subject="Peringatan Telegram gagal terkirim",
+            message=f"Peringatan '{row.alert_key}' tidak bisa dikirim ke Telegram setelah {row.attempts} kali: "
+            f"{error}. Periksa TELEGRAM_BOT_TOKEN dan TELEGRAM_CHAT_ID.",
+            telegram=False,
+        )
 
-        def settle(session: Session, row: TelegramOutbox = row, error: str | None = error) -> str:
-            current = session.get(TelegramOutbox, row.id)
-            assert current is not None
-            if error is None:
-                current.status, current.sent_at, current.last_error = MailStatus.SENT, utcnow(), None
-            elif current.attempts >= MAX_ATTEMPTS:
-                current.status, current.last_error = MailStatus.FAILED, error
-                raise_alert(
-                    session=session,
-                    key="telegram_failed",
-                    kind="telegram_failed",
-                    subject="Peringatan Telegram gagal terkirim",
-                    message=f"Peringatan '{current.alert_key}' tidak bisa dikirim ke Telegram setelah "
-                    f"{current.attempts} kali: {error}. Periksa TELEGRAM_BOT_TOKEN dan TELEGRAM_CHAT_ID.",
-                    telegram=False,
-                )
-            else:
-                current.last_error = error
-                settled = now + timedelta(seconds=time.monotonic() - started)
-                current.next_attempt_at = settled + timedelta(minutes=BACKOFF_MINUTES[current.attempts - 1])
-            session.add(current)
-            return current.status
-
-        status = db.in_transaction(settle)
-        if status == MailStatus.SENT:
-            sent += 1
-        elif status == MailStatus.FAILED:
-            failed += 1
-            log.warning("telegram outcome=failed id=%s alert=%s error=%s", row.id, row.alert_key, error)
-        else:
-            retrying += 1
-            log.warning(
-                "telegram outcome=retry id=%s alert=%s attempt=%s error=%s", row.id, row.alert_key, row.attempts, error
-            )
-    return ChatReport(sent=sent, retrying=retrying, failed=failed)
+    return deliver_due(
+        model=TelegramOutbox,
+        send=lambda row: sender.send(chat_id=row.chat_id, text=row.text),
+        gave_up=gave_up,
+        channel="telegram",
+        describe=lambda row: f"alert={row.alert_key}",
+        now=now,
+        limit=limit,
+    )

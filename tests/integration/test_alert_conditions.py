@@ -10,9 +10,10 @@ from sqlmodel import select
 
 from domain import db, db_errors
 from domain.dashboard import overview
-from domain.delivery import MAX_ATTEMPTS, SmtpSender, deliver_outbox
+from domain.delivery import SmtpSender, deliver_outbox
 from domain.jobs import Job, release_expired, run_job, watch_jobs, watch_operations, watch_pool
 from domain.models import EmailOutbox, EventOutcome, JobRun, MailStatus, PaymentEvent
+from domain.outbox import MAX_ATTEMPTS
 from domain.settings import Settings
 from domain.types import utcnow
 from tests.helpers import make_account, make_order, make_product, pay

@@ -12,13 +12,14 @@ from sqlmodel import select
 
 from domain import db
 from domain.assignments import extend_assignment, revoke_assignment
-from domain.delivery import MAX_ATTEMPTS, SmtpSender, deliver_outbox
+from domain.delivery import SmtpSender, deliver_outbox
 from domain.gateway import Checkout
 from domain.jobs import Job, release_expired, run_job, send_reminders, watch_pool
 from domain.links import access_token
 from domain.mail import queue_order_lookup
 from domain.models import AccountAssignment, AdminAlert, EmailOutbox, JobRun, MailStatus, Order
 from domain.orders import create_order
+from domain.outbox import MAX_ATTEMPTS
 from domain.payments import attach_checkout
 from domain.settings import Settings
 from domain.types import utcnow

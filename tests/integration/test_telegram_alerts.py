@@ -10,10 +10,11 @@ import pytest
 from sqlmodel import select
 
 from domain import db
-from domain.delivery import MAX_ATTEMPTS, SmtpSender, deliver_outbox
+from domain.delivery import SmtpSender, deliver_outbox
 from domain.jobs import deliver_telegram, watch_pool
 from domain.metrics import render
 from domain.models import EmailOutbox, MailStatus, TelegramOutbox
+from domain.outbox import MAX_ATTEMPTS
 from domain.settings import Settings
 from domain.telegram_outbox import deliver_telegram_outbox
 from domain.types import utcnow
