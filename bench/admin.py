@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -21,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 
-import sqlalchemy as sa  # noqa: E402
 
+from bench.databases import each_database  # noqa: E402
 from bench.seed_large import seed  # noqa: E402
 from domain import db  # noqa: E402
 from domain.dashboard import overview  # noqa: E402
@@ -70,20 +69,8 @@ def main() -> None:
     parser.add_argument("--small", action="store_true")
     args = parser.parse_args()
     scale = 10 if args.small else 1
-    tmp = Path(tempfile.mkdtemp(prefix="aksesgpt-bench-admin-"))
-    measure("sqlite", f"sqlite:///{tmp / 'admin.db'}", args.runs, scale)
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if pg:
-        admin = db.make_engine(pg, poolclass=sa.pool.NullPool)
-        schema = f"bench_{secrets.token_hex(4)}"
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            url = sa.engine.make_url(admin.url).update_query_dict({"options": f"-csearch_path={schema}"})
-            measure("postgresql", url.render_as_string(hide_password=False), args.runs, scale)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    for name, url in each_database():
+        measure(name, url, args.runs, scale)
 
 
 if __name__ == "__main__":

@@ -26,8 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 
 import httpx  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
+import redis  # noqa: E402
 
+from bench.databases import postgres_schema  # noqa: E402
 from bench.webhook import paid_callback, seed, wrk  # noqa: E402
 from domain import db  # noqa: E402
 from tests.live import NGINX, start_nginx, start_stack  # noqa: E402
@@ -76,12 +77,12 @@ def main() -> None:
     pg = os.environ.get("TEST_DATABASE_URL")
     if not pg or not NGINX or not shutil.which("wrk"):
         sys.exit("needs TEST_DATABASE_URL (PostgreSQL), nginx and wrk (apt-get install nginx-light wrk)")
-    admin = db.make_engine(pg, poolclass=sa.pool.NullPool)
-    schema = f"bench_{secrets.token_hex(4)}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = sa.engine.make_url(admin.url).update_query_dict({"options": f"-csearch_path={schema}"})
-    url_text = url.render_as_string(hide_password=False)
+    with postgres_schema(pg) as url_text:
+        run(url_text, args)
+    shutil.rmtree(os.environ["DATA_DIR"], ignore_errors=True)
+
+
+def run(url_text: str, args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="aksesgpt-bench-cluster-"))
     prefix = f"aksesgpt-bench-{secrets.token_hex(4)}:"
     shared = {"NICEGUI_REDIS_URL": "redis://127.0.0.1:6379/0", "NICEGUI_REDIS_KEY_PREFIX": prefix}
@@ -134,15 +135,10 @@ def main() -> None:
         for process in reversed(processes):
             process.stop()
         db.get_engine().dispose()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        import redis
-
         client = redis.Redis.from_url(shared["NICEGUI_REDIS_URL"])
         for key_name in client.scan_iter(f"{prefix}*"):
             client.delete(key_name)
         shutil.rmtree(workdir, ignore_errors=True)
-        shutil.rmtree(os.environ["DATA_DIR"], ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench.databases import each_database  # noqa: E402
 from domain import db  # noqa: E402
 from domain.jobs import release_expired  # noqa: E402
 from domain.models import AccountAssignment, ChatGPTAccount, Order, Product  # noqa: E402
@@ -135,20 +136,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--assignments", type=int, default=10_000)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="aksesgpt-bench-jobs-"))
-    measure("sqlite    ", f"sqlite:///{tmp / 'jobs.db'}", args.assignments)
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if pg:
-        admin = db.make_engine(pg, poolclass=sa.pool.NullPool)
-        schema = f"bench_{secrets.token_hex(4)}"
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            url = sa.engine.make_url(admin.url).update_query_dict({"options": f"-csearch_path={schema}"})
-            measure("postgresql", url.render_as_string(hide_password=False), args.assignments)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    for name, url in each_database():
+        measure(f"{name:<10}", url, args.assignments)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
+from bench.databases import each_database  # noqa: E402
 from bench.webhook import cpu_seconds, paid_callback, wrk  # noqa: E402
 from domain import db  # noqa: E402
 from domain.gateway import Checkout  # noqa: E402
@@ -155,23 +156,8 @@ def main() -> None:
     args = parser.parse_args()
     if not CHROMIUM or not shutil.which("wrk"):
         sys.exit("needs Debian's chromium and wrk (apt-get install chromium wrk)")
-    tmp = Path(tempfile.mkdtemp(prefix="aksesgpt-bench-db-"))
-    try:
-        run("sqlite", f"sqlite:///{tmp / 'bench.db'}", args.pages, args.paid_orders, args.seconds)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if pg:
-        admin = db.make_engine(pg, poolclass=sa.pool.NullPool)
-        schema = f"bench_{secrets.token_hex(4)}"
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            url = sa.engine.make_url(admin.url).update_query_dict({"options": f"-csearch_path={schema}"})
-            run("postgresql", url.render_as_string(hide_password=False), args.pages, args.paid_orders, args.seconds)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    for name, url in each_database():
+        run(name, url, args.pages, args.paid_orders, args.seconds)
     shutil.rmtree(os.environ["DATA_DIR"], ignore_errors=True)
 
 

@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import os
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -36,6 +35,7 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
+from bench.databases import each_database  # noqa: E402
 from domain import db  # noqa: E402
 from domain.gateway import Checkout  # noqa: E402
 from domain.models import PaymentEvent  # noqa: E402
@@ -239,23 +239,8 @@ def main() -> None:
     # wrk runs for a duration: give it more orders than it can pay in that time (no callback is sent twice)
     per_level = int(args.seconds * 600) if args.client == "wrk" else args.requests
     options = dict(levels=levels, seconds=args.seconds, client=args.client, per_level=per_level)
-    tmp = Path(tempfile.mkdtemp(prefix="aksesgpt-bench-db-"))
-    try:
-        run("sqlite", f"sqlite:///{tmp / 'bench.db'}", **options)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    pg = os.environ.get("TEST_DATABASE_URL")
-    if pg:
-        admin = db.make_engine(pg, poolclass=sa.pool.NullPool)
-        schema = f"bench_{secrets.token_hex(4)}"
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            url = sa.engine.make_url(admin.url).update_query_dict({"options": f"-csearch_path={schema}"})
-            run("postgresql", url.render_as_string(hide_password=False), **options)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    for name, url in each_database():
+        run(name, url, **options)
     shutil.rmtree(os.environ["DATA_DIR"], ignore_errors=True)
 
 

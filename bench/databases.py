@@ -1,0 +1,45 @@
+"""Where the benchmarks run: a fresh SQLite file, then, when TEST_DATABASE_URL is set, a throw-away
+PostgreSQL schema on that server (dropped afterwards)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from domain import db
+
+
+@contextmanager
+def postgres_schema(server_url: str) -> Iterator[str]:
+    """A database URL whose search_path is a new, empty schema; the schema is dropped on exit."""
+    admin = db.make_engine(server_url, poolclass=sa.pool.NullPool)
+    schema = f"bench_{secrets.token_hex(4)}"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = sa.engine.make_url(admin.url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def each_database() -> Iterator[tuple[str, str]]:
+    """("sqlite", url) on a fresh file, then ("postgresql", url) on a fresh schema when TEST_DATABASE_URL is set."""
+    folder = Path(tempfile.mkdtemp(prefix="aksesgpt-bench-db-"))
+    try:
+        yield "sqlite", f"sqlite:///{folder / 'bench.db'}"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    server = os.environ.get("TEST_DATABASE_URL")
+    if server:
+        with postgres_schema(server) as url:
+            yield "postgresql", url
