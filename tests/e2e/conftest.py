@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 
 from domain import db
 from tests.live import start_stack
@@ -60,6 +61,16 @@ def shop(tmp_path_factory: pytest.TempPathFactory):
     yield stack
     stack.stop()
     db.get_engine().dispose()
+
+
+def sign_in(page: Page, base_url: str) -> Page:
+    """Sign the owner in on the admin login page of the app at `base_url`; returns the page on the overview."""
+    page.goto(f"{base_url}/admin/login")
+    page.get_by_label("E-mail").fill(ADMIN[0])
+    page.get_by_label("Kata sandi").fill(ADMIN[1])
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_text("Ringkasan").first).to_be_visible()
+    return page
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from domain import db
 from domain.models import Order
 from integrations.tripay import callback_signature
-from tests.e2e.conftest import ADMIN
+from tests.e2e.conftest import ADMIN, sign_in
 from tests.helpers import invariants
 from tests.live import NGINX, start_nginx, start_stack
 
@@ -96,14 +96,6 @@ def _pay(base: str, order: dict, key: str) -> httpx.Response:
     return httpx.post(f"{base}/callback/tripay", content=raw, headers=headers, timeout=30)
 
 
-def _login(page: Page, base: str) -> None:
-    page.goto(f"{base}/admin")
-    page.get_by_label("E-mail").fill(ADMIN[0])
-    page.get_by_label("Kata sandi").fill(ADMIN[1])
-    page.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_text("Ringkasan").first).to_be_visible()
-
-
 def test_callbacks_through_nginx_land_on_both_processes_and_each_applies_once(cluster) -> None:
     stack, key = cluster["stack"], cluster["stack"].credentials["TRIPAY_PRIVATE_KEY"]
     orders = [_order(cluster["nginx"], f"spread-{i}@example.com") for i in range(12)]
@@ -123,7 +115,7 @@ def test_callbacks_through_nginx_land_on_both_processes_and_each_applies_once(cl
 
 
 def test_an_admin_signed_in_on_one_process_is_signed_in_on_the_other(cluster, page: Page, shoot) -> None:
-    _login(page, cluster["a"])
+    sign_in(page, cluster["a"])
     page.goto(f"{cluster['b']}/admin/orders")  # same browser session, other process: storage in Redis
     expect(page).to_have_url(re.compile(r"/admin/orders$"))
     expect(page.get_by_text("Pesanan").first).to_be_visible()
@@ -132,7 +124,7 @@ def test_an_admin_signed_in_on_one_process_is_signed_in_on_the_other(cluster, pa
 
 def test_the_overview_on_one_process_shows_a_payment_landing_on_the_other(cluster, page: Page, shoot) -> None:
     key = cluster["stack"].credentials["TRIPAY_PRIVATE_KEY"]
-    _login(page, cluster["a"])
+    sign_in(page, cluster["a"])
     used = page.get_by_text(re.compile(r"\d+ dari \d+ kursi"))
     expect(used).to_be_visible()
     before = used.inner_text()

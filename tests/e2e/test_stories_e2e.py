@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from domain import db
 from domain.products import create_product
-from tests.e2e.conftest import ADMIN
+from tests.e2e.conftest import sign_in
 
 PHONE = {"width": 390, "height": 844}
 
@@ -35,13 +35,7 @@ def _pay_from_the_order_page(page: Page) -> None:
 
 
 def _admin_page(browser: Browser, shop) -> Page:
-    admin = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    admin.goto(f"{shop.app_url}/admin/login")
-    admin.get_by_label("E-mail").fill(ADMIN[0])
-    admin.get_by_label("Kata sandi").fill(ADMIN[1])
-    admin.get_by_role("button", name="Masuk").click()
-    expect(admin.get_by_text("Ringkasan").first).to_be_visible()
-    return admin
+    return sign_in(browser.new_context(viewport={"width": 1280, "height": 800}).new_page(), shop.app_url)
 
 
 def test_an_empty_pool_queues_the_order_until_the_admin_adds_an_account(
