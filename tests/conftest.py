@@ -147,3 +147,14 @@ def live(stack):
     engine = db.configure(stack.db_url)
     yield stack
     engine.dispose()
+
+
+@pytest.fixture
+def inbox():
+    """A real SMTP server (aiosmtpd) on a free loopback port, keeping what it receives."""
+    from tests.sinks import Inbox
+
+    box = Inbox()
+    box.controller.start()
+    yield box
+    box.controller.stop()

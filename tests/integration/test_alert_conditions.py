@@ -23,14 +23,6 @@ from tests.sinks import Inbox
 BOSS = "boss@example.com"
 
 
-@pytest.fixture
-def inbox():
-    box = Inbox()
-    box.controller.start()
-    yield box
-    box.controller.stop()
-
-
 @pytest.fixture(autouse=True)
 def admin_email(monkeypatch) -> None:
     monkeypatch.setattr("domain.settings.get_settings", lambda: Settings(_env_file=None, ADMIN_EMAIL=BOSS))

@@ -7,7 +7,6 @@ import socket
 from datetime import timedelta
 from email.message import Message as MimeMessage
 
-import pytest
 from sqlmodel import select
 
 from domain import db
@@ -27,14 +26,6 @@ from tests.helpers import ADMIN, make_account, make_product, pay
 from tests.sinks import Inbox
 
 PASSWORD = "Shared-Pw-9f83"
-
-
-@pytest.fixture
-def inbox():
-    box = Inbox()
-    box.controller.start()
-    yield box
-    box.controller.stop()
 
 
 def _sender(port: int) -> SmtpSender:

@@ -20,7 +20,7 @@ from domain.telegram_outbox import deliver_telegram_outbox
 from domain.types import utcnow
 from integrations.telegram import TelegramBot, telegram_bot_for
 from tests.helpers import make_account
-from tests.sinks import Inbox, TelegramApi
+from tests.sinks import TelegramApi
 
 CHAT = "-1001234567890"
 
@@ -35,14 +35,6 @@ def telegram():
     api = TelegramApi().start()
     yield api
     api.stop()
-
-
-@pytest.fixture
-def inbox():
-    box = Inbox()
-    box.controller.start()
-    yield box
-    box.controller.stop()
 
 
 @pytest.fixture
