@@ -96,13 +96,11 @@ def _expirer(order_id: int) -> Callable[[Session], PaymentResult]:
 def deliver_mail(sender: Sender | None, now: datetime | None = None) -> str:
     if sender is None:
         return "no SMTP configured: mail kept PENDING"
-    report = deliver_outbox(sender=sender, now=now)
-    return f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}"
+    return str(deliver_outbox(sender=sender, now=now))
 
 
 def deliver_telegram(sender: ChatSender, now: datetime | None = None) -> str:
-    report = deliver_telegram_outbox(sender=sender, now=now)
-    return f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}"
+    return str(deliver_telegram_outbox(sender=sender, now=now))
 
 
 REMINDERS = ((3, "reminded_3d_at"), (1, "reminded_1d_at"))

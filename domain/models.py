@@ -235,20 +235,10 @@ class AdminUser(Timestamped, table=True):
     last_login_at: datetime | None = _ts(default=None, nullable=True)
 
 
-class EmailOutbox(Timestamped, table=True):
-    __tablename__ = "email_outbox"
-    __table_args__ = (
-        check_in("status", MailStatus, "ck_email_outbox_status"),
-        sa.Index("ix_email_outbox_status_next", "status", "next_attempt_at"),
-    )
+class OutboxRow(Timestamped):
+    """What every outbox row carries for its delivery (domain/outbox.py): PENDING until SENT or FAILED."""
 
     id: int | None = Field(default=None, primary_key=True)
-    to: str = Field(max_length=254)
-    kind: str = Field(max_length=40)
-    subject: str = Field(max_length=250)
-    html: str = Field(sa_type=sa.Text())
-    text: str = Field(sa_type=sa.Text())
-    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
     status: str = Field(default=MailStatus.PENDING, max_length=16)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
@@ -256,7 +246,22 @@ class EmailOutbox(Timestamped, table=True):
     sent_at: datetime | None = _ts(default=None, nullable=True)
 
 
-class TelegramOutbox(Timestamped, table=True):
+class EmailOutbox(OutboxRow, table=True):
+    __tablename__ = "email_outbox"
+    __table_args__ = (
+        check_in("status", MailStatus, "ck_email_outbox_status"),
+        sa.Index("ix_email_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+    to: str = Field(max_length=254)
+    kind: str = Field(max_length=40)
+    subject: str = Field(max_length=250)
+    html: str = Field(sa_type=sa.Text())
+    text: str = Field(sa_type=sa.Text())
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+
+
+class TelegramOutbox(OutboxRow, table=True):
     """An admin alert for Telegram, queued with the alert and delivered by a job (like the e-mail outbox)."""
 
     __tablename__ = "telegram_outbox"
@@ -265,15 +270,9 @@ class TelegramOutbox(Timestamped, table=True):
         sa.Index("ix_telegram_outbox_status_next", "status", "next_attempt_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
     chat_id: str = Field(max_length=64)
     alert_key: str = Field(max_length=120)
     text: str = Field(sa_type=sa.Text())
-    status: str = Field(default=MailStatus.PENDING, max_length=16)
-    attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
-    last_error: str | None = Field(default=None, max_length=1000)
-    sent_at: datetime | None = _ts(default=None, nullable=True)
 
 
 class JobRun(SQLModel, table=True):

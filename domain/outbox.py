@@ -14,14 +14,14 @@ from typing import TypeVar
 from sqlmodel import Session, col, select
 
 from domain import db
-from domain.models import EmailOutbox, MailStatus, TelegramOutbox
+from domain.models import MailStatus, OutboxRow
 from domain.types import utcnow
 
 BACKOFF_MINUTES = (1, 2, 4, 8, 16, 32, 60, 60, 60, 60)  # the wait after attempt n; ten attempts in all
 MAX_ATTEMPTS = len(BACKOFF_MINUTES)
 LEASE = timedelta(minutes=5)  # a claimed row is not picked again for this long, even if the sender dies
 
-Row = TypeVar("Row", EmailOutbox, TelegramOutbox)
+Row = TypeVar("Row", bound=OutboxRow)
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,9 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+
+    def __str__(self) -> str:
+        return f"sent {self.sent}, retrying {self.retrying}, failed {self.failed}"
 
 
 def _claim(session: Session, model: type[Row], now: datetime, limit: int) -> list[Row]:
