@@ -8,7 +8,7 @@ from starlette.routing import Mount
 from api.admin import router as admin_api_router
 from api.callbacks import router as callbacks_router
 from api.health import router as health_router
-from api.lanes import open_callback_lane
+from api.lanes import open_machine_lane
 from api.metrics import router as metrics_router
 from api.orders import order_limit
 from api.orders import router as orders_router
@@ -56,7 +56,7 @@ def wire() -> None:
     if gateways.sandbox is not None:  # development without gateway settings: serve the simulator ourselves
         app.mount(SANDBOX_MOUNT, create_sandbox_app(gateways.sandbox))
     app.add_middleware(AdminSessionMiddleware)
-    open_callback_lane(app)
+    open_machine_lane(app)
     for pages in (
         frame,
         home,

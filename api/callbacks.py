@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.body import read_body
+from api.body import read_body, too_large
 from domain.gateway import GatewayRejected, TransactionState
 from domain.payments import CallbackOutcome, process_callback
 from integrations import midtrans, tripay
@@ -42,10 +42,6 @@ def _answer(result: CallbackOutcome) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def _too_large() -> JSONResponse:
-    return JSONResponse({"success": False, "message": "body larger than 64 KiB"}, status_code=413)
-
-
 @router.post("/callback/ping", include_in_schema=False)
 async def callback_ping() -> JSONResponse:
     """Answers like a processed callback and does nothing: checks that proxies pass the callback path
@@ -58,7 +54,7 @@ async def tripay_callback(request: Request) -> JSONResponse:
     started = time.perf_counter()
     raw, headers = await _read(request)
     if raw is None:
-        return _too_large()
+        return too_large(MAX_BODY)
     gateways = request.app.state.gateways
     allowed = request.app.state.settings.callback_ips
     state: TransactionState | None = None
@@ -95,7 +91,7 @@ async def midtrans_callback(request: Request) -> JSONResponse:
     started = time.perf_counter()
     raw, headers = await _read(request)
     if raw is None:
-        return _too_large()
+        return too_large(MAX_BODY)
     gateways = request.app.state.gateways
     state: TransactionState | None = None
     problem, malformed, nothing_to_do = "", False, False

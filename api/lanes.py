@@ -17,7 +17,7 @@ LANE_PREFIXES = ("/callback/", "/api/")
 LANE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-class CallbackLane:
+class MachineLane:
     """Machine paths to the `lean` stack; everything else to the `full` one."""
 
     def __init__(self, full: ASGIApp, lean: ASGIApp) -> None:
@@ -31,8 +31,8 @@ class CallbackLane:
             await self.full(scope, receive, send)
 
 
-def open_callback_lane(app: FastAPI) -> None:
-    """Build the app's stack as CallbackLane(full, lean) whenever Starlette builds it, so the lane
+def open_machine_lane(app: FastAPI) -> None:
+    """Build the app's stack as MachineLane(full, lean) whenever Starlette builds it, so the lane
     holds however and whenever the other middlewares are added (NiceGUI adds its own in ui.run,
     after wiring). Idempotent: the test harness wires the app again for every test."""
     build: Callable[[], ASGIApp] = getattr(app, "_build_without_lane", app.build_middleware_stack)
@@ -44,7 +44,7 @@ def open_callback_lane(app: FastAPI) -> None:
             lean = build()
         finally:
             app.user_middleware = user_middleware
-        return CallbackLane(full, lean)
+        return MachineLane(full, lean)
 
     app._build_without_lane = build  # type: ignore[attr-defined]
     app.build_middleware_stack = build_with_lane  # type: ignore[method-assign]

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from api.lanes import open_callback_lane
+from api.lanes import open_machine_lane
 
 
 def _app() -> FastAPI:
@@ -34,8 +34,8 @@ def _app() -> FastAPI:
         return response
 
     app.add_middleware(BaseHTTPMiddleware, dispatch=mark)
-    open_callback_lane(app)
-    open_callback_lane(app)  # wired twice (as the test harness does): still one lane
+    open_machine_lane(app)
+    open_machine_lane(app)  # wired twice (as the test harness does): still one lane
     # a middleware added after the lane opened (as ui.run adds NiceGUI's) is skipped by callbacks too
     app.add_middleware(BaseHTTPMiddleware, dispatch=mark)
     return app
