@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from html import escape
 
-from nicegui import app, ui
+from nicegui import Client, app, ui
 
 from domain.i18n import language
 from domain.i18n import t as tr
@@ -113,3 +113,18 @@ def static_page_html(lang: str, body: str) -> str:
 def static_page(lang: str, body: str) -> ui.html:
     """The whole page as one element: the cheapest page NiceGUI can serve, like its bare page plus text."""
     return ui.html(static_page_html(lang, body), sanitize=False).classes("shop-page w-full")
+
+
+def every_while_connected(
+    client: Client, seconds: float, callback: Callable[[], Awaitable[None]], *, immediate: bool = True
+) -> None:
+    """Run `callback` every `seconds` once the browser has connected (a page view that never connects keeps
+    no timer alive), one timer however often it reconnects, outside the content a redraw may clear."""
+    timers: list[ui.timer] = []
+
+    def start() -> None:
+        if not timers:
+            with client.layout:
+                timers.append(ui.timer(seconds, callback, immediate=immediate))
+
+    client.on_connect(start)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from nicegui import run, ui
@@ -12,7 +12,7 @@ from domain import db
 from domain.i18n import format_idr
 from domain.i18n import t as tr
 from domain.products import CatalogueItem, catalogue
-from pages.shop.frame import current_lang, static_page, static_page_html
+from pages.shop.frame import current_lang, every_while_connected, static_page, static_page_html
 
 _cached: tuple[float, list[CatalogueItem]] = (0.0, [])
 CATALOGUE_TTL = 2.0  # seconds: the front page is the busiest page; seat counts a moment old are fine
@@ -97,7 +97,7 @@ def register() -> None:
         fresh = time.monotonic() - _cached[0] < CATALOGUE_TTL
         items = load_catalogue() if fresh else await run.io_bound(load_catalogue)
         page = static_page(lang, body_html(items, lang)).mark("packages")
-        ui.context.client.on_connect(follow_availability(page, lang))
+        every_while_connected(ui.context.client, REFRESH_SECONDS, follow_availability(page, lang), immediate=False)
 
 
 def body_html(items: list[CatalogueItem], lang: str) -> str:
@@ -109,16 +109,10 @@ def body_html(items: list[CatalogueItem], lang: str) -> str:
     )
 
 
-def follow_availability(page: ui.html, lang: str) -> Callable[[], None]:
-    """Availability changes as seats are taken and freed: redraw every 15 s once the browser is connected
-    (a page view that never connects keeps no timer alive)."""
-    state: dict = {"timer": None}
+def follow_availability(page: ui.html, lang: str) -> Callable[[], Awaitable[None]]:
+    """Availability changes as seats are taken and freed: the page redraws every 15 s while connected."""
 
     async def refresh() -> None:
         page.set_content(static_page_html(lang, body_html(await run.io_bound(load_catalogue), lang)))
 
-    def start() -> None:  # also called on every reconnect
-        if state["timer"] is None:
-            state["timer"] = ui.timer(REFRESH_SECONDS, refresh, immediate=False)
-
-    return start
+    return refresh

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import lru_cache
 from html import escape
@@ -18,7 +18,7 @@ from domain.i18n import format_date, format_idr
 from domain.i18n import t as tr
 from domain.models import AssignmentStatus, Delivery, OrderStatus
 from domain.types import utcnow
-from pages.shop.frame import current_lang, shop_frame, static_page
+from pages.shop.frame import current_lang, every_while_connected, shop_frame, static_page
 
 RETAIL = ("ALFAMART", "INDOMARET")
 
@@ -214,10 +214,9 @@ def draw(page: OrderPage, lang: str) -> None:
 POLL_SECONDS = 1.0  # a payment shows within about a second (p95 under 2 s with 200 pages open, bench/order_pages.py)
 
 
-def follow(client: Client, code: str, token: str, lang: str, seen: tuple) -> Callable[[], None]:
-    """Live without reloads: once the browser is connected, read the order every second and redraw the page when
-    it moves on. Started on connect, so a page view that never connects keeps no timer (and no order) alive."""
-    state: dict = {"seen": seen, "timer": None}
+def follow(client: Client, code: str, token: str, lang: str, seen: tuple) -> Callable[[], Awaitable[None]]:
+    """Live without reloads: read the order and redraw the page when it moves on."""
+    state = {"seen": seen}
 
     async def poll() -> None:
         latest = await run.io_bound(load, code, token)
@@ -227,12 +226,7 @@ def follow(client: Client, code: str, token: str, lang: str, seen: tuple) -> Cal
             with client.content:
                 draw(latest, lang)
 
-    def start() -> None:  # also called on every reconnect
-        if state["timer"] is None:
-            with client.layout:  # outside the content, which a redraw clears
-                state["timer"] = ui.timer(POLL_SECONDS, poll)
-
-    return start
+    return poll
 
 
 def register() -> None:
@@ -245,4 +239,4 @@ def register() -> None:
             return
         draw(page, lang)
         client = ui.context.client
-        client.on_connect(follow(client, code, t, lang, fingerprint(page)))
+        every_while_connected(client, POLL_SECONDS, follow(client, code, t, lang, fingerprint(page)))
