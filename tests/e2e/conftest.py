@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -61,6 +62,25 @@ def shop(tmp_path_factory: pytest.TempPathFactory):
     yield stack
     stack.stop()
     db.get_engine().dispose()
+
+
+def place_order(
+    base_url: str, email: str, package: str = "paket-30-hari", method: str = "QRIS", name: str = "Pembeli"
+) -> dict:
+    """An order placed through the order API, as a bot or integration would: its JSON answer."""
+    response = httpx.post(
+        f"{base_url}/api/orders",
+        json={
+            "customer_email": email,
+            "package_id": package,
+            "full_name": name,
+            "phone_number": "081299990000",
+            "payment_method": method,
+        },
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
 
 
 def sign_in(page: Page, base_url: str) -> Page:

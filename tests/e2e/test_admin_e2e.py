@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ADMIN, sign_in
+from tests.e2e.conftest import ADMIN, place_order, sign_in
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
 def _buy_and_pay(shop, email: str) -> dict:
-    order = httpx.post(
-        f"{shop.app_url}/api/orders",
-        json={
-            "customer_email": email,
-            "package_id": "paket-30-hari",
-            "full_name": "Pembeli",
-            "phone_number": "081299990000",
-            "payment_method": "QRIS",
-        },
-        timeout=30,
-    ).json()
+    order = place_order(shop.app_url, email)
     shop.control(order["reference"], "pay")
     return order
 

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from domain import db
 from domain.models import Order
 from integrations.tripay import callback_signature
-from tests.e2e.conftest import ADMIN, sign_in
+from tests.e2e.conftest import ADMIN, place_order, sign_in
 from tests.helpers import invariants
 from tests.live import NGINX, start_nginx, start_stack
 
@@ -63,22 +63,6 @@ def cluster(pg_schemas, tmp_path_factory: pytest.TempPathFactory):
         client.close()
 
 
-def _order(base: str, email: str) -> dict:
-    response = httpx.post(
-        f"{base}/api/orders",
-        json={
-            "customer_email": email,
-            "package_id": "paket-30-hari",
-            "full_name": "Pembeli",
-            "phone_number": "081299990000",
-            "payment_method": "QRIS",
-        },
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 def _pay(base: str, order: dict, key: str) -> httpx.Response:
     raw = json.dumps(
         {
@@ -98,7 +82,7 @@ def _pay(base: str, order: dict, key: str) -> httpx.Response:
 
 def test_callbacks_through_nginx_land_on_both_processes_and_each_applies_once(cluster) -> None:
     stack, key = cluster["stack"], cluster["stack"].credentials["TRIPAY_PRIVATE_KEY"]
-    orders = [_order(cluster["nginx"], f"spread-{i}@example.com") for i in range(12)]
+    orders = [place_order(cluster["nginx"], f"spread-{i}@example.com") for i in range(12)]
     for order in orders:
         for _ in range(2):  # every PAID delivered twice: the second is a duplicate wherever it lands
             response = _pay(cluster["nginx"], order, key)
@@ -128,7 +112,7 @@ def test_the_overview_on_one_process_shows_a_payment_landing_on_the_other(cluste
     used = page.get_by_text(re.compile(r"\d+ dari \d+ kursi"))
     expect(used).to_be_visible()
     before = used.inner_text()
-    order = _order(cluster["b"], "cross-process@example.com")
+    order = place_order(cluster["b"], "cross-process@example.com")
     assert _pay(cluster["b"], order, key).json() == {"success": True}
     expect(used).not_to_have_text(before, timeout=10_000)  # bench/cluster.py measures how soon
     shoot(page, "overview-on-a-after-payment-on-b")

@@ -8,7 +8,6 @@ import email.header
 import re
 from datetime import timedelta
 
-import httpx
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
@@ -18,6 +17,7 @@ from domain.delivery import SmtpSender, deliver_outbox
 from domain.jobs import release_expired
 from domain.models import AccountAssignment, Order
 from domain.settings import Settings
+from tests.e2e.conftest import place_order
 from tests.e2e.test_stories_e2e import _admin_page
 from tests.live import free_port
 
@@ -33,17 +33,7 @@ class Inbox:
 
 
 def test_an_expired_seat_is_released_mailed_and_freed_on_the_gauge(shop, page: Page, browser: Browser, shoot) -> None:
-    order = httpx.post(
-        f"{shop.app_url}/api/orders",
-        json={
-            "customer_email": "habis@example.com",
-            "package_id": "paket-7-hari",
-            "full_name": "Habis",
-            "phone_number": "081277778888",
-            "payment_method": "QRIS",
-        },
-        timeout=30,
-    ).json()
+    order = place_order(shop.app_url, "habis@example.com", package="paket-7-hari", name="Habis")
     shop.control(order["reference"], "pay")
     page.goto(order["status_url"])
     expect(page.get_by_text("7 hari lagi", exact=False)).to_be_visible()

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from domain import db
 from domain.products import create_product
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import place_order, sign_in
 
 PHONE = {"width": 390, "height": 844}
 
@@ -78,17 +78,7 @@ def test_an_empty_pool_queues_the_order_until_the_admin_adds_an_account(
 
 
 def test_a_forged_callback_is_rejected_and_shows_in_the_webhook_log(shop, page: Page, browser: Browser, shoot) -> None:
-    order = httpx.post(
-        f"{shop.app_url}/api/orders",
-        json={
-            "customer_email": "forged@example.com",
-            "package_id": "paket-7-hari",
-            "full_name": "F",
-            "phone_number": "081200001111",
-            "payment_method": "BRIVA",
-        },
-        timeout=30,
-    ).json()
+    order = place_order(shop.app_url, "forged@example.com", package="paket-7-hari", method="BRIVA", name="F")
     body = json.dumps(
         {
             "reference": order["reference"],
