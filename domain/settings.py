@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     APP_ENV: str = "development"
-    BASE_URL: str = "http://localhost:8080"
+    BASE_URL: str = ""  # the shop's public address; unset: http://localhost:$PORT
     HOST: str = "127.0.0.1"
     PORT: int = 8080
     DATA_DIR: Path = PROJECT_ROOT / "data"
@@ -94,7 +94,7 @@ class Settings(BaseSettings):
 
     @property
     def public_url(self) -> str:
-        return self.BASE_URL.rstrip("/")
+        return self.BASE_URL.rstrip("/") or f"http://localhost:{self.PORT}"
 
     @property
     def callback_ips(self) -> set[str]:

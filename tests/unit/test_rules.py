@@ -65,3 +65,9 @@ def test_development_generates_and_keeps_secrets(tmp_path) -> None:
     assert first.STORAGE_SECRET and first.STORAGE_SECRET == again.STORAGE_SECRET
     assert first.ENCRYPTION_KEY == again.ENCRYPTION_KEY
     assert (tmp_path / ".encryption_key").stat().st_mode & 0o077 == 0
+
+
+def test_links_follow_the_port_until_a_public_address_is_set(tmp_path) -> None:
+    assert Settings(_env_file=None, DATA_DIR=tmp_path, PORT=18181).public_url == "http://localhost:18181"
+    shop = Settings(_env_file=None, DATA_DIR=tmp_path, PORT=18181, BASE_URL="https://shop.example.com/")
+    assert shop.public_url == "https://shop.example.com"
