@@ -258,109 +258,139 @@ class CallbackOutcome:
     order_code: str | None = None
 
 
-def process_callback(
-    *,
-    provider: str,
-    raw_body: bytes,
-    headers: dict[str, str],
-    started: float,
-    signature_valid: bool,
-    state: TransactionState | None,
-    problem: str = "",
-    malformed: bool = False,
-    nothing_to_do: bool = False,
-) -> CallbackOutcome:
-    """Record one callback request and, when it is authentic and well-formed, apply it.
+@dataclass(frozen=True)
+class CallbackJob:
+    """One callback request as the route read it: the raw body and kept headers, whether the
+    signature held, and the transaction state it announces (None when refused or malformed)."""
 
-    The event row of an applied callback is written in the same transaction as its effect;
-    refusals and failures are recorded in a transaction of their own, so every request leaves a row."""
+    provider: str
+    raw_body: bytes
+    headers: dict[str, str]
+    started: float  # time.perf_counter() when the route began
+    signature_valid: bool
+    state: TransactionState | None
+    problem: str = ""
+    malformed: bool = False
+    nothing_to_do: bool = False
 
-    def elapsed() -> float:
-        return round((time.perf_counter() - started) * 1000, 2)
+    def elapsed_ms(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 2)
 
-    def record_alone(outcome: EventOutcome, detail: str, order_id: int | None = None) -> None:
-        db.in_transaction(
-            lambda s: record_payment_event(
-                session=s,
-                provider=provider,
-                raw_body=raw_body,
-                headers=headers,
-                signature_valid=signature_valid,
-                outcome=outcome,
-                detail=detail,
-                latency_ms=elapsed(),
-                order_id=order_id,
-                state=state,
-            )
-        )
-        WEBHOOK_REQUESTS.labels(provider=provider, outcome=outcome.value).inc()
-        WEBHOOK_LATENCY.labels(provider=provider).observe(elapsed() / 1000)
-        log.info(
-            "webhook provider=%s ref=%s outcome=%s detail=%r latency_ms=%s",
-            provider,
-            state.reference if state else "?",
-            outcome.value,
-            detail,
-            elapsed(),
-        )
+    def refusal(self) -> CallbackOutcome | None:
+        """The answer for a request that is not applied (malformed, forged, or authentic with nothing
+        to do); None when its state should be applied."""
+        if self.malformed:
+            return CallbackOutcome(EventOutcome.REJECTED, "invalid", self.problem or "malformed body")
+        if not self.signature_valid:
+            return CallbackOutcome(EventOutcome.REJECTED, "forged", self.problem or "invalid signature")
+        if self.nothing_to_do:  # authentic, but a status the shop does not act on
+            return CallbackOutcome(EventOutcome.IGNORED, "processed", self.problem)
+        if self.state is None:
+            return CallbackOutcome(EventOutcome.REJECTED, "invalid", self.problem or "malformed body")
+        return None
 
-    if malformed:
-        record_alone(EventOutcome.REJECTED, problem or "malformed body")
-        return CallbackOutcome(EventOutcome.REJECTED, "invalid", problem or "malformed body")
-    if not signature_valid:
-        record_alone(EventOutcome.REJECTED, problem or "invalid signature")
-        return CallbackOutcome(EventOutcome.REJECTED, "forged", problem or "invalid signature")
-    if nothing_to_do:  # authentic, but a status the shop does not act on
-        record_alone(EventOutcome.IGNORED, problem)
-        return CallbackOutcome(EventOutcome.IGNORED, "processed", problem)
-    if state is None:
-        record_alone(EventOutcome.REJECTED, problem or "malformed body")
-        return CallbackOutcome(EventOutcome.REJECTED, "invalid", problem or "malformed body")
-
-    def work(session: Session) -> PaymentResult:
-        result = apply_gateway_state(session=session, state=state, actor=f"{provider}_webhook")
+    def record(self, session: Session, outcome: EventOutcome, detail: str, order_id: int | None = None) -> None:
         record_payment_event(
             session=session,
-            provider=provider,
-            raw_body=raw_body,
-            headers=headers,
-            signature_valid=True,
-            outcome=result.outcome,
-            detail=result.detail,
-            latency_ms=elapsed(),
-            order_id=result.order.id,
-            state=state,
+            provider=self.provider,
+            raw_body=self.raw_body,
+            headers=self.headers,
+            signature_valid=self.signature_valid,
+            outcome=outcome,
+            detail=detail,
+            latency_ms=self.elapsed_ms(),
+            order_id=order_id,
+            state=self.state,
         )
+
+
+def apply_callback(*, session: Session, job: CallbackJob) -> CallbackOutcome:
+    """Record one callback request in the caller's transaction and, when it is authentic and
+    well-formed, apply it there too. Domain refusals of an authentic notice (unknown order, a PAID
+    without amount…) raise, so the caller can undo the effect and record the refusal alone."""
+    refused = job.refusal()
+    if refused is not None:
+        job.record(session, refused.outcome, refused.detail)
+        return refused
+    assert job.state is not None
+    result = apply_gateway_state(session=session, state=job.state, actor=f"{job.provider}_webhook")
+    job.record(session, result.outcome, result.detail, result.order.id)
+    return CallbackOutcome(result.outcome, "processed", result.detail, result.order.code)
+
+
+def report_callback(job: CallbackJob, result: CallbackOutcome) -> None:
+    """Count and log a callback whose transaction committed."""
+    WEBHOOK_REQUESTS.labels(provider=job.provider, outcome=result.outcome.value).inc()
+    WEBHOOK_LATENCY.labels(provider=job.provider).observe(job.elapsed_ms() / 1000)
+    log.info(
+        "webhook provider=%s order=%s ref=%s status=%s outcome=%s detail=%r latency_ms=%s",
+        job.provider,
+        result.order_code or "?",
+        job.state.reference if job.state else "?",
+        job.state.status.value if job.state else "?",
+        result.outcome.value,
+        result.detail,
+        job.elapsed_ms(),
+    )
+
+
+def process_callback(job: CallbackJob) -> CallbackOutcome:
+    """Record one callback request and, when it is authentic and well-formed, apply it, in a
+    transaction of its own.
+
+    The event row of an applied callback is written in the same transaction as its effect; domain
+    refusals and failures are recorded in a transaction of their own, so every request leaves a row.
+    An unexpected failure is recorded (when the database allows) and raised: the gateway gets a 500
+    and delivers again."""
+
+    def alone(outcome: EventOutcome, verdict: str, detail: str) -> CallbackOutcome:
+        result = CallbackOutcome(outcome, verdict, detail)
+        db.in_transaction(lambda s: job.record(s, outcome, detail))
+        report_callback(job, result)
         return result
 
     try:
-        result = db.in_transaction(work)
+        result = db.in_transaction(lambda s: apply_callback(session=s, job=job))
     except NotFound as exc:
-        record_alone(EventOutcome.IGNORED, exc.message)
-        return CallbackOutcome(EventOutcome.IGNORED, "unknown_order", exc.message)
+        return alone(EventOutcome.IGNORED, "unknown_order", exc.message)
     except DomainError as exc:
-        record_alone(EventOutcome.REJECTED, exc.message)
-        return CallbackOutcome(EventOutcome.REJECTED, "invalid", exc.message)
+        return alone(EventOutcome.REJECTED, "invalid", exc.message)
     except Exception as exc:
         db_errors.note(exc, "callback")
-        log.exception("webhook provider=%s ref=%s outcome=error", provider, state.reference)
+        log.exception("webhook provider=%s ref=%s outcome=error", job.provider, job.state and job.state.reference)
         try:
-            record_alone(EventOutcome.ERROR, f"{type(exc).__name__}")
+            alone(EventOutcome.ERROR, "error", f"{type(exc).__name__}")
         except Exception:  # the database itself may be what failed
-            log.exception("webhook provider=%s could not record the failed event", provider)
+            log.exception("webhook provider=%s could not record the failed event", job.provider)
         raise
-    WEBHOOK_REQUESTS.labels(provider=provider, outcome=result.outcome.value).inc()
-    WEBHOOK_LATENCY.labels(provider=provider).observe(elapsed() / 1000)
-    log.info(
-        "webhook provider=%s order=%s ref=%s status=%s outcome=%s latency_ms=%s",
-        provider,
-        result.order.code,
-        state.reference,
-        state.status.value,
-        result.outcome.value,
-        elapsed(),
-    )
-    return CallbackOutcome(result.outcome, "processed", result.detail, result.order.code)
+    report_callback(job, result)
+    return result
+
+
+def process_callbacks(jobs: Sequence[CallbackJob]) -> list[CallbackOutcome | Exception]:
+    """Apply several callback requests in one transaction (group commit), in their order; each
+    gets the outcome it would have had alone.
+
+    When anything in the batch fails (a domain refusal of an authentic notice, a database error),
+    the whole transaction is rolled back and every request goes again through `process_callback`,
+    one transaction each: nothing of a failed batch stays written, and the requests that would
+    have succeeded alone still do. An exception in the returned list is that request's failure."""
+    if len(jobs) > 1:
+        try:
+            results = db.in_transaction(lambda s: [apply_callback(session=s, job=job) for job in jobs])
+        except Exception as exc:
+            log.warning("webhook batch of %s rolled back (%s): applying one by one", len(jobs), type(exc).__name__)
+        else:
+            for job, result in zip(jobs, results, strict=True):
+                report_callback(job, result)
+            return list(results)
+    outcomes: list[CallbackOutcome | Exception] = []
+    for job in jobs:
+        try:
+            outcomes.append(process_callback(job))
+        except Exception as exc:  # already logged and recorded by process_callback
+            outcomes.append(exc)
+    return outcomes
 
 
 @dataclass(frozen=True)
