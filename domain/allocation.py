@@ -39,6 +39,8 @@ _capacity = func.coalesce(ChatGPTAccount.max_seats, 1)
 Paid = dict[str, Any]  # the payment's own columns (paid_at, paid_amount_idr), written with the order's new status
 _POOL_LOCK = sa.text("SELECT pg_advisory_xact_lock(:key)")
 _LOCKED_ORDERS = "aksesgpt.locked_orders"  # a write session is one transaction
+_LOCKED_CODES = "aksesgpt.locked_order_codes"
+_NO_WAITING = "aksesgpt.pools_without_waiting"  # pools locked and seen with no order waiting for stock
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,36 @@ def lock_order_where(*, session: Session, condition: sa.ColumnElement[bool]) -> 
     return order
 
 
+def lock_orders_by_code(*, session: Session, codes: Iterable[str]) -> list[Order]:
+    """Lock the orders with these public codes at once, in id order (so two transactions locking
+    overlapping sets cannot deadlock), and load them; later lock_order or locked_order_by_code calls
+    for them in the same transaction cost no query."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return []
+    query = (
+        select(Order)
+        .where(col(Order.code).in_(wanted))
+        .order_by(col(Order.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    orders = list(session.exec(query))
+    locked: set[int] = session.info.setdefault(_LOCKED_ORDERS, set())
+    codes_locked: dict[str, int] = session.info.setdefault(_LOCKED_CODES, {})
+    for order in orders:
+        assert order.id is not None
+        locked.add(order.id)
+        codes_locked[order.code] = order.id
+    return orders
+
+
+def locked_order_by_code(*, session: Session, code: str) -> Order | None:
+    """The order with this code when lock_orders_by_code already locked it in this transaction."""
+    order_id = session.info.get(_LOCKED_CODES, {}).get(code)
+    return session.get(Order, order_id) if order_id is not None else None
+
+
 def active_assignment(*, session: Session, order_id: int) -> AccountAssignment | None:
     query = select(AccountAssignment).where(
         AccountAssignment.order_id == order_id, AccountAssignment.status == AssignmentStatus.ACTIVE
@@ -143,6 +175,7 @@ def active_assignment(*, session: Session, order_id: int) -> AccountAssignment |
 
 def _wait_for_stock(session: Session, order: Order, actor: str, paid: Paid | None) -> None:
     """Queue a paid order for the next free seat, tell the customer, and alert the admins."""
+    session.info.get(_NO_WAITING, set()).discard(order.pool)
     transition_order(
         session=session,
         order=order,
@@ -226,8 +259,15 @@ def _allocate(*, session: Session, order: Order, actor: str, paid: Paid | None) 
 
 
 def older_orders_waiting(*, session: Session, order: Order) -> bool:
-    """Whether paid orders of the same pool already wait for stock (they go first)."""
+    """Whether paid orders of the same pool already wait for stock (they go first). The caller holds
+    the pool lock, and only holders of it make orders wait: once seen empty in this transaction, a
+    pool stays empty until this transaction makes an order wait there."""
+    empty: set[str] = session.info.setdefault(_NO_WAITING, set())
+    if order.pool in empty:
+        return False
     found = session.connection().execute(_WAITING, {"pool": order.pool, "order_id": order.id}).first()
+    if found is None:
+        empty.add(order.pool)
     return found is not None
 
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, insert
 from sqlmodel import Session, SQLModel
 
 from domain.models import AuditLog
+from domain.rows import insert_at_commit
 from domain.types import utcnow
-
-_PENDING = "aksesgpt.pending_audit"
 
 SYSTEM = "system"
 SCHEDULER = "scheduler"
@@ -44,7 +42,7 @@ def record_audit(
 ) -> None:
     """Add an audit entry to the caller's transaction.
 
-    Entries are queued on the session and written together just before it commits (one
+    Entries are written together just before the transaction commits (`insert_at_commit`: one
     multi-row INSERT, no model objects), so they share the transaction of the change they describe."""
     details: dict[str, Any] = {}
     if before is not None:
@@ -53,8 +51,10 @@ def record_audit(
         details["after"] = after
     details.update(extra)
     now = utcnow()
-    session.info.setdefault(_PENDING, []).append(
-        {
+    insert_at_commit(
+        session=session,
+        model=AuditLog,
+        values={
             "at": now,
             "actor": actor,
             "action": action,
@@ -64,17 +64,5 @@ def record_audit(
             "ip": ip,
             "created_at": now,
             "updated_at": now,
-        }
+        },
     )
-
-
-@event.listens_for(Session, "before_commit")
-def _write_pending_audit(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        session.connection().execute(insert(AuditLog.__table__), pending)  # type: ignore[attr-defined]
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_pending_audit(session: Session) -> None:
-    session.info.pop(_PENDING, None)

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from domain.i18n import format_date, format_idr, language, t
 from domain.links import order_link, shop_link
 from domain.models import AccountAssignment, Delivery, EmailOutbox, Order, Product
-from domain.rows import insert_row
+from domain.rows import insert_at_commit
 from domain.types import utcnow
 from domain.validation import normalize_email
 
@@ -50,8 +50,9 @@ def queue_email(
     lang: str,
     order_id: int | None = None,
     due_at: datetime | None = None,
-) -> int:
-    """Add an e-mail to the outbox in the caller's transaction (due now, or at `due_at`); returns its id."""
+) -> None:
+    """Add an e-mail to the outbox in the caller's transaction (due now, or at `due_at`); the row is
+    written when the transaction commits, with the transaction's other e-mails."""
     html, text = message.render(language(lang))
     values: dict[str, object] = {
         "to": to,
@@ -63,10 +64,10 @@ def queue_email(
     }
     if due_at is not None:
         values["next_attempt_at"] = due_at
-    return insert_row(session=session, model=EmailOutbox, values=values)
+    insert_at_commit(session=session, model=EmailOutbox, values=values)
 
 
-def queue_order_created(*, session: Session, order: Order) -> int:
+def queue_order_created(*, session: Session, order: Order) -> None:
     """How to pay, and the order link."""
     lang = order.locale
     product = session.get(Product, order.product_id)
@@ -87,9 +88,7 @@ def queue_order_created(*, session: Session, order: Order) -> int:
         links=[(t("order.title", lang, code=order.code), order_link(order.code))],
         footer=t("mail.footer", lang),
     )
-    return queue_email(
-        session=session, to=order.email, kind="order_created", message=message, lang=lang, order_id=order.id
-    )
+    queue_email(session=session, to=order.email, kind="order_created", message=message, lang=lang, order_id=order.id)
 
 
 def queue_order_lookup(*, session: Session, email: str, lang: str) -> int:
@@ -157,7 +156,7 @@ class AccessAccount(Protocol):
 
 def queue_access_ready(
     *, session: Session, order: Order, seat: AccountAssignment, account: AccessAccount, password: str | None
-) -> int:
+) -> None:
     """The only e-mail that carries a password: the shared login of a CREDENTIALS account."""
     lang, until = order.locale, format_date(seat.end_at, order.locale)
     if account.delivery == Delivery.CREDENTIALS:
@@ -168,22 +167,18 @@ def queue_access_ready(
         paragraphs = [t("mail.access.invite", lang, workspace=workspace, email=seat.customer_email, date=until)]
         details = []
     message = _order_message(order, t("mail.access.subject", lang, code=order.code), paragraphs, details=details)
-    return queue_email(
-        session=session, to=order.email, kind="access_ready", message=message, lang=lang, order_id=order.id
-    )
+    queue_email(session=session, to=order.email, kind="access_ready", message=message, lang=lang, order_id=order.id)
 
 
-def queue_pending_stock(*, session: Session, order: Order) -> int:
+def queue_pending_stock(*, session: Session, order: Order) -> None:
     lang = order.locale
     message = _order_message(
         order, t("mail.pending_stock.subject", lang, code=order.code), [t("mail.pending_stock.body", lang)]
     )
-    return queue_email(
-        session=session, to=order.email, kind="pending_stock", message=message, lang=lang, order_id=order.id
-    )
+    queue_email(session=session, to=order.email, kind="pending_stock", message=message, lang=lang, order_id=order.id)
 
 
-def queue_seat_news(*, session: Session, order: Order, seat: AccountAssignment, kind: str, days: int = 0) -> int:
+def queue_seat_news(*, session: Session, order: Order, seat: AccountAssignment, kind: str, days: int = 0) -> None:
     """A change to a seat: reminder (3 or 1 day before), ended, revoked (with reason) or extended."""
     lang, code = order.locale, order.code
     if kind == "reminder":
@@ -203,7 +198,7 @@ def queue_seat_news(*, session: Session, order: Order, seat: AccountAssignment, 
     else:
         raise ValueError(f"unknown seat e-mail {kind!r}")
     message = _order_message(order, subject, [body], renew=kind in ("reminder", "seat_ended", "seat_revoked"))
-    return queue_email(
+    queue_email(
         session=session,
         to=order.email,
         kind=kind if kind != "reminder" else f"reminder_{days}d",
@@ -215,7 +210,7 @@ def queue_seat_news(*, session: Session, order: Order, seat: AccountAssignment, 
 
 def queue_admin_alert(
     *, session: Session, to: list[str], subject: str, body: str, due_at: datetime | None = None
-) -> list[int]:
+) -> None:
     """An alert for the shop's admins, in Indonesian (the owner's language), one row per admin."""
     message = Message(
         subject=f"[AksesGPT] {subject}",
@@ -223,7 +218,5 @@ def queue_admin_alert(
         paragraphs=[body],
         links=[("Dashboard", shop_link("/admin"))],
     )
-    return [
+    for address in to:
         queue_email(session=session, to=address, kind="admin_alert", message=message, lang="id", due_at=due_at)
-        for address in to
-    ]

@@ -72,7 +72,7 @@ def order_timeline(*, session: Session, order_id: int) -> list[TimelineEntry]:
     return sorted(entries, key=lambda e: e.at)
 
 
-def resend_access(*, session: Session, order_id: int, actor: str, ip: str | None = None) -> int:
+def resend_access(*, session: Session, order_id: int, actor: str, ip: str | None = None) -> None:
     """Queue the access e-mail of the order's active seat again (the customer lost it)."""
     order = session.get(Order, order_id)
     if order is None:
@@ -82,7 +82,7 @@ def resend_access(*, session: Session, order_id: int, actor: str, ip: str | None
         raise Conflict(f"order {order.code} has no active seat to send")
     account = session.get(ChatGPTAccount, seat.chatgpt_account_id)
     assert account is not None
-    mail = queue_access_ready(
+    queue_access_ready(
         session=session,
         order=order,
         seat=seat,
@@ -98,7 +98,6 @@ def resend_access(*, session: Session, order_id: int, actor: str, ip: str | None
         ip=ip,
         order_code=order.code,
     )
-    return mail
 
 
 def mark_paid_manually(

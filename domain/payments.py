@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from domain import db, db_errors
 from domain.alerts import raise_alert
-from domain.allocation import lock_order, lock_order_where
+from domain.allocation import lock_order, lock_order_where, lock_orders_by_code, lock_pools, locked_order_by_code
 from domain.audit import SYSTEM, record_audit
 from domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from domain.gateway import Checkout, CheckoutRequest, GatewayError, PaymentGateway, PaymentStatus, TransactionState
@@ -24,7 +24,7 @@ from domain.metrics import FAILOVERS, WEBHOOK_LATENCY, WEBHOOK_REQUESTS
 from domain.models import EventOutcome, Order, OrderStatus, PaymentEvent, Product
 from domain.order_states import PAID_STATES
 from domain.orders import PaymentResult, expire_order, fail_order, record_payment, refund_order
-from domain.rows import insert_row
+from domain.rows import insert_at_commit
 from domain.types import utcnow
 
 log = logging.getLogger("aksesgpt.webhooks")
@@ -137,6 +137,9 @@ def start_payment(
 def find_order_for(*, session: Session, state: TransactionState) -> Order | None:
     """The order a gateway notice is about, locked for the rest of the transaction."""
     if state.merchant_ref:
+        order = locked_order_by_code(session=session, code=state.merchant_ref)
+        if order is not None:
+            return order
         order = lock_order_where(session=session, condition=col(Order.code) == state.merchant_ref)
         if order is not None:
             return order
@@ -212,8 +215,8 @@ def record_payment_event(
     latency_ms: float | None = None,
     order_id: int | None = None,
     state: TransactionState | None = None,
-) -> int:
-    """Keep one callback request, whatever became of it; returns the event's id."""
+) -> None:
+    """Keep one callback request, whatever became of it (written when the transaction commits)."""
     key = f"{provider}:{state.reference}:{state.status}" if state else _claimed_key(provider, raw_body)
     values = {
         "provider": provider,
@@ -226,7 +229,7 @@ def record_payment_event(
         "latency_ms": latency_ms,
         "order_id": order_id,
     }
-    return insert_row(session=session, model=PaymentEvent, values=values)
+    insert_at_commit(session=session, model=PaymentEvent, values=values)
 
 
 def _claimed_key(provider: str, raw_body: bytes) -> str:
@@ -375,9 +378,20 @@ def process_callbacks(jobs: Sequence[CallbackJob]) -> list[CallbackOutcome | Exc
     the whole transaction is rolled back and every request goes again through `process_callback`,
     one transaction each: nothing of a failed batch stays written, and the requests that would
     have succeeded alone still do. An exception in the returned list is that request's failure."""
+
+    def batch(session: Session) -> list[CallbackOutcome]:
+        # every lock up front, in the order single callbacks take them (orders by id, then their pools by
+        # name), so a batch cannot deadlock with other transactions; one query instead of one per callback
+        codes = [
+            job.state.merchant_ref for job in jobs if job.refusal() is None and job.state and job.state.merchant_ref
+        ]
+        orders = lock_orders_by_code(session=session, codes=codes)
+        lock_pools(session=session, pools={order.pool for order in orders})
+        return [apply_callback(session=session, job=job) for job in jobs]
+
     if len(jobs) > 1:
         try:
-            results = db.in_transaction(lambda s: [apply_callback(session=s, job=job) for job in jobs])
+            results = db.in_transaction(batch)
         except Exception as exc:
             log.warning("webhook batch of %s rolled back (%s): applying one by one", len(jobs), type(exc).__name__)
         else:

@@ -1,6 +1,7 @@
 """Lean writes for the payment hot path: one Core statement each on the session's own connection
 (same transaction, no unit of work), with loaded objects kept in step. About a third of the cost of
-the same write through the ORM's flush (bench/README.md, webhook)."""
+the same write through the ORM's flush (bench/README.md, webhook). Rows nobody reads back in the
+transaction (audit entries, e-mails, payment events) wait for the commit and go in together."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
@@ -24,6 +26,36 @@ def insert_row(*, session: Session, model: type[SQLModel], values: dict[str, Any
     defaults fill what `values` leaves out, as for an object)."""
     result = session.connection().execute(_insert_returning_id(table_of(model)), values)
     return int(result.scalar_one())
+
+
+_AT_COMMIT = "aksesgpt.rows_at_commit"
+
+
+def insert_at_commit(*, session: Session, model: type[SQLModel], values: dict[str, Any]) -> None:
+    """INSERT one row of `model` when the caller's transaction commits (just before COMMIT, in it),
+    with the other rows queued for the same table in one statement: for rows the transaction never
+    reads back and whose id nobody needs. A rollback drops them with everything else."""
+    pending: dict[tuple[sa.Table, frozenset[str]], list[dict[str, Any]]] = session.info.setdefault(_AT_COMMIT, {})
+    pending.setdefault((table_of(model), frozenset(values)), []).append(values)
+
+
+@event.listens_for(Session, "before_commit")
+def _insert_rows_at_commit(session: Session) -> None:
+    pending = session.info.pop(_AT_COMMIT, None)
+    if pending:
+        connection = session.connection()
+        for (table, _), rows in pending.items():
+            connection.execute(_insert(table), rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_rows_at_commit(session: Session) -> None:
+    session.info.pop(_AT_COMMIT, None)
+
+
+@cache
+def _insert(table: sa.Table) -> sa.Insert:
+    return sa.insert(table)
 
 
 @cache
