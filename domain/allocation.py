@@ -63,15 +63,18 @@ class PickedAccount:
 
 _ACCOUNTS = table_of(ChatGPTAccount)
 _A = _ACCOUNTS.c
+# written out as in the index ix_chatgpt_accounts_pick (models.py), with the 1 inline rather than a bound
+# parameter, so that SQLite and PostgreSQL's prepared plans both read that index in order
+_SEATS_LEFT = func.coalesce(_A.max_seats, sa.literal_column("1")) - _A.seats_used
 _PICK = (
     sa.select(_A.id, _A.email, _A.delivery, _A.note, _A.password_enc, _A.status, _A.seats_used, _A.max_seats)
     .where(
         _A.pool == sa.bindparam("pool"),
         _A.status == AccountStatus.AVAILABLE.value,
-        _A.seats_used < func.coalesce(_A.max_seats, 1),
+        _A.seats_used < func.coalesce(_A.max_seats, sa.literal_column("1")),
     )
     # fullest first, then the one with the fewest seats left, so whole accounts stay free
-    .order_by(_A.seats_used.desc(), (func.coalesce(_A.max_seats, 1) - _A.seats_used).asc(), _A.id)
+    .order_by(_A.seats_used.desc(), _SEATS_LEFT.asc(), _A.id)
     .limit(1)
     .with_for_update()
 )

@@ -110,7 +110,16 @@ class ChatGPTAccount(Timestamped, table=True):
         sa.CheckConstraint("max_seats IS NULL OR max_seats >= 1", name="ck_chatgpt_accounts_max_seats"),
         sa.CheckConstraint("seats_used >= 0", name="ck_chatgpt_accounts_seats_nonneg"),
         sa.CheckConstraint("seats_used <= COALESCE(max_seats, 1)", name="ck_chatgpt_accounts_seats_within_capacity"),
-        sa.Index("ix_chatgpt_accounts_pool_status", "pool", "status"),
+        # the seat pick (allocation._PICK) reads this index in order and stops at the first row:
+        # fullest account first, then the one with the fewest seats left
+        sa.Index(
+            "ix_chatgpt_accounts_pick",
+            "pool",
+            "status",
+            sa.text("seats_used DESC"),
+            sa.text("(coalesce(max_seats, 1) - seats_used)"),
+            "id",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
