@@ -127,6 +127,22 @@ async def fire(
         return len(requests) / (time.perf_counter() - started), latencies, inside
 
 
+def batch_figures(app_url: str) -> tuple[float, float, float]:
+    """The callback writer's counters from /metrics: batches, callbacks in them, batches replayed."""
+    text = httpx.get(f"{app_url}/metrics", timeout=10).text
+    values = {"aksesgpt_callback_batch_size_count": 0.0, "aksesgpt_callback_batch_size_sum": 0.0}
+    values["aksesgpt_callback_batch_replays_total"] = 0.0
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        if name in values:
+            values[name] = float(value)
+    return (
+        values["aksesgpt_callback_batch_size_count"],
+        values["aksesgpt_callback_batch_size_sum"],
+        values["aksesgpt_callback_batch_replays_total"],
+    )
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -189,6 +205,7 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
             + (" | app CPU ms/req: webhook  bare" if client == "wrk" else "")
         )
         for index, level in enumerate(levels):
+            batches_before = batch_figures(stack.app_url)
             batch = [paid_callback(*o, key) for o in orders[index * per_level : (index + 1) * per_level]]
             if client == "wrk":
                 lines = [f"{h['X-Callback-Signature']}\t{raw.decode()}" for raw, h in batch]
@@ -213,6 +230,14 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
                 print(
                     f"         in the app, callback received -> seat and event committed (Server-Timing, {app[0]} "
                     f"answers): p50 {app[1]:.1f} ms, p95 {app[2]:.1f} ms, p99 {app[3]:.1f} ms"
+                )
+            batches, callbacks, replays = (
+                a - b for a, b in zip(batch_figures(stack.app_url), batches_before, strict=True)
+            )
+            if batches:
+                print(
+                    f"         callback writer: {batches:.0f} transactions, {callbacks / batches:.1f} callbacks each "
+                    f"on average, {replays:.0f} replayed one by one"
                 )
     finally:
         stack.stop()

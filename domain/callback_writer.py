@@ -16,6 +16,7 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 
+from domain.metrics import CALLBACK_BATCHES
 from domain.payments import CallbackJob, CallbackOutcome, process_callbacks
 
 log = logging.getLogger("aksesgpt.webhooks")
@@ -62,6 +63,7 @@ class CallbackWriter:
             outcomes = self._outcomes(batch)
             self.batches += 1
             self.callbacks += len(batch)
+            CALLBACK_BATCHES.observe(len(batch))
             by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[CallbackOutcome], object]]] = {}
             for (_, loop, future), outcome in zip(batch, outcomes, strict=True):
                 by_loop.setdefault(loop, []).append((future, outcome))

@@ -36,6 +36,17 @@ ALLOCATION_LATENCY = Histogram(
     buckets=LATENCY_BUCKETS,
     registry=REGISTRY,
 )
+CALLBACK_BATCHES = Histogram(
+    "aksesgpt_callback_batch_size",
+    "Callbacks applied together in one transaction by the callback writer",
+    buckets=(1, 2, 4, 8, 16, 32),
+    registry=REGISTRY,
+)
+CALLBACK_BATCH_REPLAYS = Counter(
+    "aksesgpt_callback_batch_replays",
+    "Callback batches rolled back and replayed one callback per transaction",
+    registry=REGISTRY,
+)
 FAILOVERS = Counter("aksesgpt_payment_failovers", "Checkouts moved to the fallback gateway", ["to"], registry=REGISTRY)
 DATABASE_ERRORS = Counter(
     "aksesgpt_database_errors", "Database failures seen by this process, by where", ["place"], registry=REGISTRY

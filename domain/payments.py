@@ -20,7 +20,7 @@ from domain.audit import SYSTEM, record_audit
 from domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from domain.gateway import Checkout, CheckoutRequest, GatewayError, PaymentGateway, PaymentStatus, TransactionState
 from domain.mail import queue_order_created
-from domain.metrics import FAILOVERS, WEBHOOK_LATENCY, WEBHOOK_REQUESTS
+from domain.metrics import CALLBACK_BATCH_REPLAYS, FAILOVERS, WEBHOOK_LATENCY, WEBHOOK_REQUESTS
 from domain.models import EventOutcome, Order, OrderStatus, PaymentEvent, Product
 from domain.order_states import PAID_STATES
 from domain.orders import PaymentResult, expire_order, fail_order, record_payment, refund_order
@@ -393,6 +393,7 @@ def process_callbacks(jobs: Sequence[CallbackJob]) -> list[CallbackOutcome | Exc
         try:
             results = db.in_transaction(batch)
         except Exception as exc:
+            CALLBACK_BATCH_REPLAYS.inc()
             log.warning("webhook batch of %s rolled back (%s): applying one by one", len(jobs), type(exc).__name__)
         else:
             for job, result in zip(jobs, results, strict=True):
