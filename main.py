@@ -6,6 +6,7 @@ from nicegui import app, ui
 from starlette.routing import Mount
 
 from api.admin import router as admin_api_router
+from api.callbacks import callback_ping
 from api.callbacks import router as callbacks_router
 from api.health import router as health_router
 from api.lanes import open_machine_lane
@@ -75,6 +76,7 @@ def wire() -> None:
         pages.register()
     if settings.BENCH_PAGES:
         ui.page("/_bench/bare")(lambda: ui.label("ok"))
+        app.add_api_route("/_bench/ping", callback_ping, methods=["POST"], include_in_schema=False)
 
 
 wire()

@@ -6,7 +6,9 @@ Starts the app (main.py) and the payment simulator as subprocesses, on a fresh S
 when TEST_DATABASE_URL is set, on a throw-away PostgreSQL schema. Seeds enough orders and seats,
 then at each concurrency level fires signed PAID callbacks, one per order (every one allocates a
 seat), and, as the ceiling, requests at POST /callback/ping, which answers {"success": true} and does
-nothing. Prints throughput and p50/p95/p99 latency for both and the ratio.
+nothing. Prints throughput and p50/p95/p99 latency for both and the ratio, and the ping's throughput through the
+pages' middleware stack too (`/_bench/ping`, BENCH_PAGES=1), the ceiling as it was when the payments issue
+was filed, before the machine lane.
 
 The load generator shares the machine's 2 cores with the app. `wrk` (Debian package, C) is used when
 installed, since a Python client costs about as much CPU as the server it measures; `--client httpx`
@@ -189,9 +191,10 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
     db.configure(db_url)
     orders = seed(per_level * len(levels))
     workdir = Path(tempfile.mkdtemp(prefix="aksesgpt-bench-stack-"))
-    stack = start_stack(db_url, workdir, midtrans=False)
+    stack = start_stack(db_url, workdir, midtrans=False, extra_env={"BENCH_PAGES": "1"})
     key = stack.credentials["TRIPAY_PRIVATE_KEY"]
     webhook_url, bare_url = f"{stack.app_url}/callback/tripay", f"{stack.app_url}/callback/ping"
+    stack_url = f"{stack.app_url}/_bench/ping"  # the same answer through the pages' middleware stack
     app_pid = stack.processes[-1].popen.pid
     try:
         asyncio.run(fire(bare_url, [(b"{}", {})] * 50, 8))  # warm up
@@ -211,6 +214,7 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
                 lines = [f"{h['X-Callback-Signature']}\t{raw.decode()}" for raw, h in batch]
                 rate, hook = wrk(webhook_url, lines, level, seconds, workdir, app_pid)
                 bare_rate, bare = wrk(bare_url, ["\t{}"], level, seconds, workdir, app_pid)
+                stack_rate, _ = wrk(stack_url, ["\t{}"], level, seconds, workdir, app_pid)
                 if hook["requests"] > len(batch) or hook["non2xx"] or hook["errors"]:
                     raise RuntimeError(f"webhook run not clean: {hook} for {len(batch)} orders")
                 stats = [hook["p50_ms"], hook["p95_ms"], hook["p99_ms"], bare["p50_ms"], bare["p95_ms"], bare["p99_ms"]]
@@ -219,6 +223,7 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
             else:
                 rate, lat, inside = asyncio.run(fire(webhook_url, batch, level))
                 bare_rate, blat, _ = asyncio.run(fire(bare_url, [(b"{}", {})] * per_level, level))
+                stack_rate, _, _ = asyncio.run(fire(stack_url, [(b"{}", {})] * per_level, level))
                 stats = [pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(blat, 50), pct(blat, 95), pct(blat, 99)]
                 cpu = ""
                 app = (len(inside), *(pct(inside, p) if len(inside) > 1 else -1.0 for p in (50, 95, 99)))
@@ -231,6 +236,10 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
                     f"         in the app, callback received -> seat and event committed (Server-Timing, {app[0]} "
                     f"answers): p50 {app[1]:.1f} ms, p95 {app[2]:.1f} ms, p99 {app[3]:.1f} ms"
                 )
+            print(
+                f"         the same ping through the pages' middleware stack (the ceiling as the payments issue "
+                f"was filed): {stack_rate:.1f} req/s; webhook/that: {rate / stack_rate:.0%}"
+            )
             batches, callbacks, replays = (
                 a - b for a, b in zip(batch_figures(stack.app_url), batches_before, strict=True)
             )

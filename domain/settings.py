@@ -70,7 +70,9 @@ class Settings(BaseSettings):
     STOCK_WAIT_ALERT_MINUTES: int = 30  # alert when a paid order has waited for a seat this long
     SCHEDULER_ENABLED: bool = True
     DEMO_DATA: bool = True
-    BENCH_PAGES: bool = False  # serve /_bench/bare, the empty NiceGUI page bench/pages.py compares against
+    # serve /_bench/bare, the empty NiceGUI page bench/pages.py compares against, and POST /_bench/ping, the
+    # callback ping through the pages' middleware stack (the webhook ceiling as the payments issue first had it)
+    BENCH_PAGES: bool = False
 
     @property
     def is_production(self) -> bool:
