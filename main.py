@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from nicegui import app, ui
 from starlette.routing import Mount
 
@@ -83,6 +85,10 @@ wire()
 
 if __name__ in {"__main__", "__mp_main__"}:
     settings = get_settings()
+    # what start-up built (modules, routes, NiceGUI, SQLAlchemy's caches) lives as long as the process: keep it
+    # out of the collector's full passes, which walked it all and paused every request for 100-150 ms under load
+    gc.collect()
+    gc.freeze()
     ui.run(
         host=settings.HOST,
         port=settings.PORT,
