@@ -93,7 +93,13 @@ def insert_object(*, session: Session, obj: SQLModel) -> SQLModel:
     already persisted, so the unit of work has nothing left to write."""
     table = table_of(type(obj))
     values = {c.key: getattr(obj, c.key) for c in table.c if c.key != "id"}
-    obj.id = insert_row(session=session, model=type(obj), values=values)  # type: ignore[attr-defined]
+    return attach_inserted(session=session, obj=obj, row_id=insert_row(session=session, model=type(obj), values=values))
+
+
+def attach_inserted(*, session: Session, obj: SQLModel, row_id: int) -> SQLModel:
+    """A new object whose row a Core statement inserted with id `row_id`: attach it to the session as
+    already persisted (the unit of work has nothing left to write)."""
+    obj.id = row_id  # type: ignore[attr-defined]
     make_transient_to_detached(obj)
     session.add(obj)
     return obj

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from domain.errors import Conflict
@@ -30,6 +31,16 @@ def status_for(*, status: str, seats_used: int, capacity: int) -> str:
     if status in (AccountStatus.SUSPENDED, AccountStatus.RETIRED):
         return status
     return AccountStatus.ASSIGNED if seats_used >= capacity else AccountStatus.AVAILABLE
+
+
+def status_after_taking(table: sa.Table) -> sa.ColumnElement[str]:
+    """`status_for` in SQL, for an AVAILABLE row of `table` (chatgpt_accounts) taking one more seat:
+    the PostgreSQL seat statement computes the new status in the database (tests hold the two equal)."""
+    capacity = sa.func.coalesce(table.c.max_seats, sa.literal_column("1"))
+    return sa.case(
+        (table.c.seats_used + 1 >= capacity, sa.literal(AccountStatus.ASSIGNED.value)),
+        else_=sa.literal(AccountStatus.AVAILABLE.value),
+    )
 
 
 def sync_status(account: ChatGPTAccount) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from domain import db
@@ -22,6 +24,7 @@ from domain.models import (
 )
 from domain.orders import accept_review, expire_order, record_payment, refund_order
 from domain.pool import suspend_account, unsuspend_account, update_account
+from domain.seats import status_after_taking, status_for
 from domain.types import utcnow
 from tests.helpers import ADMIN, invariants, make_account, make_order, make_product, pay
 
@@ -271,3 +274,17 @@ def test_allocation_on_an_account_the_caller_loaded_and_changed_keeps_that_objec
     stored = _account(account.id)
     assert (stored.max_seats, stored.seats_used, stored.status) == (2, 2, AccountStatus.ASSIGNED)
     assert _order(waiting.id).status == OrderStatus.FULFILLED and invariants() == []
+
+
+@pytest.mark.parametrize("max_seats", [None, 1, 2, 5])
+def test_the_seat_statement_computes_the_status_as_python_does(engine, max_seats):
+    """PostgreSQL takes a seat in one statement, whose new status is seats.status_after_taking: it must say
+    what status_for says, on both databases, for every fill level of an AVAILABLE account."""
+    capacity = max_seats or 1
+    for seats_used in range(capacity):
+        row = sa.select(
+            sa.literal(seats_used, sa.Integer).label("seats_used"), sa.literal(max_seats, sa.Integer).label("max_seats")
+        ).subquery()
+        with engine.connect() as conn:
+            in_sql = conn.execute(sa.select(status_after_taking(row))).scalar_one()  # type: ignore[arg-type]
+        assert in_sql == status_for(status=AccountStatus.AVAILABLE, seats_used=seats_used + 1, capacity=capacity)
