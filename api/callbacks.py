@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.body import read_body, too_large
-from domain.callback_writer import callback_writer
+from domain.callback_writer import ANSWER_WITHIN_S, callback_writer
 from domain.gateway import GatewayRejected, TransactionState
 from domain.payments import CallbackJob, CallbackOutcome
 from integrations import midtrans, tripay
 
 router = APIRouter()
+log = logging.getLogger("aksesgpt.webhooks")
 MAX_BODY = 64 * 1024
 KEPT_HEADERS = (
     "content-type",
@@ -42,6 +44,15 @@ def _answer(result: CallbackOutcome, job: CallbackJob) -> JSONResponse:
     if status != 200:
         body["message"] = result.detail
     return JSONResponse(body, status_code=status, headers={"Server-Timing": f"app;dur={job.elapsed_ms()}"})
+
+
+async def _applied(job: CallbackJob) -> JSONResponse:
+    try:
+        result = await callback_writer().submit(job)
+    except TimeoutError:  # stuck behind a lock or a slow database: the gateway delivers again later
+        log.warning("webhook provider=%s answered 503: not applied within %s s", job.provider, ANSWER_WITHIN_S)
+        return JSONResponse({"success": False, "message": "busy, deliver again"}, status_code=503)
+    return _answer(result, job)
 
 
 @router.post("/callback/ping", include_in_schema=False)
@@ -84,8 +95,7 @@ async def tripay_callback(request: Request) -> JSONResponse:
         problem=problem,
         malformed=malformed,
     )
-    result = await callback_writer().submit(job)
-    return _answer(result, job)
+    return await _applied(job)
 
 
 @router.post("/callback/midtrans", include_in_schema=False)
@@ -120,5 +130,4 @@ async def midtrans_callback(request: Request) -> JSONResponse:
         malformed=malformed,
         nothing_to_do=nothing_to_do,
     )
-    result = await callback_writer().submit(job)
-    return _answer(result, job)
+    return await _applied(job)

@@ -21,6 +21,7 @@ from domain.payments import CallbackJob, CallbackOutcome, process_callbacks
 
 log = logging.getLogger("aksesgpt.webhooks")
 MAX_BATCH = 32
+ANSWER_WITHIN_S = 10.0  # inside Midtrans's 15 s notification timeout (payment-gateways.md); above a lock wait
 
 Applier = Callable[[Sequence[CallbackJob]], list[CallbackOutcome | Exception]]
 _Waiting = tuple[CallbackJob, asyncio.AbstractEventLoop, "asyncio.Future[CallbackOutcome]"]
@@ -36,13 +37,15 @@ class CallbackWriter:
         self.batches = 0  # batches applied, and callbacks in them (for the benchmark and tests)
         self.callbacks = 0
 
-    async def submit(self, job: CallbackJob) -> CallbackOutcome:
-        """Queue one callback and wait until its transaction committed (or failed: then raise)."""
+    async def submit(self, job: CallbackJob, *, timeout: float = ANSWER_WITHIN_S) -> CallbackOutcome:
+        """Queue one callback and wait until its transaction committed (or failed: then raise).
+        After `timeout` seconds raise TimeoutError, so the gateway gets an error answer and delivers
+        again (the callback may still be applied meanwhile: the redelivery is then a duplicate)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[CallbackOutcome] = loop.create_future()
         self._ensure_thread()
         self._queue.put((job, loop, future))
-        return await future
+        return await asyncio.wait_for(future, timeout)
 
     def _ensure_thread(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -60,18 +63,30 @@ class CallbackWriter:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            outcomes = self._outcomes(batch)
-            self.batches += 1
-            self.callbacks += len(batch)
-            CALLBACK_BATCHES.observe(len(batch))
-            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[CallbackOutcome], object]]] = {}
-            for (_, loop, future), outcome in zip(batch, outcomes, strict=True):
-                by_loop.setdefault(loop, []).append((future, outcome))
-            for loop, settled in by_loop.items():
-                try:
-                    loop.call_soon_threadsafe(_settle, settled)
-                except RuntimeError:  # that event loop is closed: nobody waits for these answers any more
-                    log.warning("callback writer: %s answers for a closed event loop dropped", len(settled))
+            outcomes: list[CallbackOutcome | BaseException] = []
+            try:
+                outcomes = list(self._outcomes(batch))
+                self.batches += 1
+                self.callbacks += len(batch)
+                CALLBACK_BATCHES.observe(len(batch))
+            except BaseException as exc:  # never leave a waiting route hanging, whatever ends this batch
+                outcomes = [RuntimeError(f"callback writer failed: {type(exc).__name__}")] * len(batch)
+                if not isinstance(exc, Exception):
+                    self._answer(batch, outcomes)
+                    raise  # the thread ends (interpreter exit); the next submit starts another
+                log.exception("callback writer: batch of %s failed", len(batch))
+            self._answer(batch, outcomes)
+
+    @staticmethod
+    def _answer(batch: list[_Waiting], outcomes: Sequence[CallbackOutcome | BaseException]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[CallbackOutcome], object]]] = {}
+        for (_, loop, future), outcome in zip(batch, outcomes, strict=True):
+            by_loop.setdefault(loop, []).append((future, outcome))
+        for loop, settled in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle, settled)
+            except RuntimeError:  # that event loop is closed: nobody waits for these answers any more
+                log.warning("callback writer: %s answers for a closed event loop dropped", len(settled))
 
     def _outcomes(self, batch: list[_Waiting]) -> list[CallbackOutcome | Exception]:
         """One outcome per waiting route, whatever the applier does: a waiter is never left hanging."""
@@ -81,7 +96,7 @@ class CallbackWriter:
                 raise RuntimeError(f"{len(outcomes)} outcomes for {len(batch)} callbacks")
         except Exception as exc:  # the applier reports per request, so this is a bug: answer 500, the gateway retries
             log.exception("callback writer: batch of %s failed", len(batch))
-            return [exc] * len(batch)
+            return [RuntimeError(f"callback batch failed: {type(exc).__name__}: {exc}") for _ in batch]
         return outcomes
 
 
@@ -89,7 +104,7 @@ def _settle(settled: list[tuple[asyncio.Future[CallbackOutcome], object]]) -> No
     for future, outcome in settled:
         if future.done():  # the route was cancelled (client went away); the effect stays committed
             continue
-        if isinstance(outcome, Exception):
+        if isinstance(outcome, BaseException):
             future.set_exception(outcome)
         else:
             future.set_result(outcome)  # type: ignore[arg-type]

@@ -113,6 +113,18 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
+LOCK_WAIT_LIMIT_MS = 3000
+
+
+def limit_lock_waits(session: Session, ms: int = LOCK_WAIT_LIMIT_MS) -> None:
+    """On PostgreSQL, make this transaction fail (55P03, not retried) rather than wait longer than `ms`
+    for a row or advisory lock: a payment callback stuck behind a lock held too long gets an error
+    answer, which the gateway delivers again later, instead of holding up every callback of the
+    process behind it. SQLite's writers already wait at most its busy timeout."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = {int(ms)}")
+
+
 def is_retryable(exc: BaseException) -> bool:
     """A deadlock, serialization failure or SQLite lock timeout: safe to run the transaction again."""
     if not isinstance(exc, (OperationalError, DBAPIError)):

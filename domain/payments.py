@@ -352,8 +352,12 @@ def process_callback(job: CallbackJob) -> CallbackOutcome:
         report_callback(job, result)
         return result
 
+    def apply(session: Session) -> CallbackOutcome:
+        db.limit_lock_waits(session)
+        return apply_callback(session=session, job=job)
+
     try:
-        result = db.in_transaction(lambda s: apply_callback(session=s, job=job))
+        result = db.in_transaction(apply)
     except NotFound as exc:
         return alone(EventOutcome.IGNORED, "unknown_order", exc.message)
     except DomainError as exc:
@@ -370,41 +374,85 @@ def process_callback(job: CallbackJob) -> CallbackOutcome:
     return result
 
 
+def _may_join_batch(job: CallbackJob) -> bool:
+    """Whether a callback can share a batch's transaction: a batch takes its locks up front (orders by
+    id, then their pools by name, the order single callbacks take them), so it only holds notices whose
+    locks are all known before: refusals (no lock) and notices naming our order code. A REFUND locks
+    the order's assignment and perhaps another pool after that, which could deadlock with the expiry
+    job or an admin revoking; it goes in a transaction of its own."""
+    if job.refusal() is not None:
+        return True
+    return job.state is not None and bool(job.state.merchant_ref) and job.state.status != PaymentStatus.REFUND
+
+
 def process_callbacks(jobs: Sequence[CallbackJob]) -> list[CallbackOutcome | Exception]:
-    """Apply several callback requests in one transaction (group commit), in their order; each
-    gets the outcome it would have had alone.
+    """Apply several callback requests, in their order, the ones that can in shared transactions
+    (group commit); each gets the outcome it would have had alone.
 
-    When anything in the batch fails (a domain refusal of an authentic notice, a database error),
-    the whole transaction is rolled back and every request goes again through `process_callback`,
-    one transaction each: nothing of a failed batch stays written, and the requests that would
-    have succeeded alone still do. An exception in the returned list is that request's failure."""
+    Consecutive requests that may share a transaction (`_may_join_batch`) go in one; the others, one
+    transaction each, in their place in the sequence. When anything in a shared transaction fails (a
+    domain refusal of an authentic notice, a database error), it is rolled back and each of its
+    requests goes again through `process_callback`, one transaction each: nothing of a failed batch
+    stays written, and the requests that would have succeeded alone still do. An exception in the
+    returned list is that request's failure."""
+    outcomes: list[CallbackOutcome | Exception | None] = [None] * len(jobs)
+    run: list[int] = []
 
-    def batch(session: Session) -> list[CallbackOutcome]:
-        # every lock up front, in the order single callbacks take them (orders by id, then their pools by
-        # name), so a batch cannot deadlock with other transactions; one query instead of one per callback
-        codes = [
-            job.state.merchant_ref for job in jobs if job.refusal() is None and job.state and job.state.merchant_ref
-        ]
+    def apply_run() -> None:
+        for index, outcome in zip(run, _apply_together([jobs[i] for i in run]), strict=True):
+            outcomes[index] = outcome
+        run.clear()
+
+    for index, job in enumerate(jobs):
+        if _may_join_batch(job):
+            run.append(index)
+            continue
+        apply_run()
+        outcomes[index] = _apply_alone(job)
+    apply_run()
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _apply_alone(job: CallbackJob) -> CallbackOutcome | Exception:
+    try:
+        return process_callback(job)
+    except Exception as exc:  # already logged and recorded by process_callback
+        return exc
+
+
+def _apply_together(jobs: list[CallbackJob]) -> list[CallbackOutcome | Exception]:
+    if len(jobs) < 2:
+        return [_apply_alone(job) for job in jobs]
+
+    def batch(session: Session) -> list[CallbackOutcome | None]:
+        db.limit_lock_waits(session)
+        codes = {job.state.merchant_ref for job in jobs if job.refusal() is None and job.state}
         orders = lock_orders_by_code(session=session, codes=codes)
         lock_pools(session=session, pools={order.pool for order in orders})
-        return [apply_callback(session=session, job=job) for job in jobs]
+        found = {order.code for order in orders}
+        results: list[CallbackOutcome | None] = []
+        for job in jobs:
+            if job.refusal() is None and job.state and job.state.merchant_ref not in found:
+                # not our order's code: found (or not) by the gateway's reference, a lock not taken up
+                # front, so it goes alone after the batch
+                results.append(None)
+            else:
+                results.append(apply_callback(session=session, job=job))
+        return results
 
-    if len(jobs) > 1:
-        try:
-            results = db.in_transaction(batch)
-        except Exception as exc:
-            CALLBACK_BATCH_REPLAYS.inc()
-            log.warning("webhook batch of %s rolled back (%s): applying one by one", len(jobs), type(exc).__name__)
-        else:
-            for job, result in zip(jobs, results, strict=True):
-                report_callback(job, result)
-            return list(results)
+    try:
+        results = db.in_transaction(batch)
+    except Exception as exc:
+        CALLBACK_BATCH_REPLAYS.inc()
+        log.warning("webhook batch of %s rolled back (%s): applying one by one", len(jobs), type(exc).__name__)
+        return [_apply_alone(job) for job in jobs]
     outcomes: list[CallbackOutcome | Exception] = []
-    for job in jobs:
-        try:
-            outcomes.append(process_callback(job))
-        except Exception as exc:  # already logged and recorded by process_callback
-            outcomes.append(exc)
+    for job, result in zip(jobs, results, strict=True):
+        if result is None:
+            outcomes.append(_apply_alone(job))
+        else:
+            report_callback(job, result)
+            outcomes.append(result)
     return outcomes
 
 

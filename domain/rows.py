@@ -34,13 +34,21 @@ _AT_COMMIT = "aksesgpt.rows_at_commit"
 def insert_at_commit(*, session: Session, model: type[SQLModel], values: dict[str, Any]) -> None:
     """INSERT one row of `model` when the caller's transaction commits (just before COMMIT, in it),
     with the other rows queued for the same table in one statement: for rows the transaction never
-    reads back and whose id nobody needs. A rollback drops them with everything else."""
+    reads back and whose id nobody needs. A rollback drops them with everything else.
+
+    Inside a savepoint (`begin_nested`) the row is written at once instead, so that rolling the
+    savepoint back takes it back and nothing queued before the savepoint."""
+    if session.in_nested_transaction():
+        session.connection().execute(_insert(table_of(model)), values)
+        return
     pending: dict[tuple[sa.Table, frozenset[str]], list[dict[str, Any]]] = session.info.setdefault(_AT_COMMIT, {})
     pending.setdefault((table_of(model), frozenset(values)), []).append(values)
 
 
 @event.listens_for(Session, "before_commit")
 def _insert_rows_at_commit(session: Session) -> None:
+    # SQLAlchemy flushes after this hook: flush first, so rows the flush would queue are not left behind
+    session.flush()
     pending = session.info.pop(_AT_COMMIT, None)
     if pending:
         connection = session.connection()
@@ -50,7 +58,8 @@ def _insert_rows_at_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_rows_at_commit(session: Session) -> None:
-    session.info.pop(_AT_COMMIT, None)
+    if not session.in_nested_transaction():  # a savepoint's rollback keeps what the transaction queued before it
+        session.info.pop(_AT_COMMIT, None)
 
 
 @cache

@@ -5,16 +5,28 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import threading
 import time
+from dataclasses import replace
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import func, select
 
 from domain import db
+from domain.audit import record_audit
 from domain.callback_writer import CallbackWriter
 from domain.gateway import Checkout
-from domain.models import AccountAssignment, AssignmentStatus, EmailOutbox, Order, PaymentEvent
-from domain.payments import CallbackJob, CallbackOutcome, attach_checkout, process_callback, process_callbacks
+from domain.metrics import CALLBACK_BATCH_REPLAYS
+from domain.models import AccountAssignment, AssignmentStatus, AuditLog, EmailOutbox, EventOutcome, Order, PaymentEvent
+from domain.payments import (
+    CallbackJob,
+    CallbackOutcome,
+    _may_join_batch,
+    attach_checkout,
+    process_callback,
+    process_callbacks,
+)
 from integrations import tripay
 from tests.helpers import invariants, make_account, make_order, make_product
 
@@ -120,11 +132,11 @@ def test_a_batch_ends_as_the_same_callbacks_one_by_one(engine):
     assert invariants() == []
 
 
-def test_a_notice_refused_inside_a_batch_is_replayed_alone_and_the_others_still_apply(engine):
+def test_a_notice_for_no_order_of_ours_inside_a_batch_is_applied_alone_and_the_others_still_apply(engine):
     product = make_product(slug="replay", pool="replay")
     make_account(max_seats=5, pool="replay")
     first, second = _checked_out(product), _checked_out(product)
-    unknown = _job(None)  # authentic, but for no order of this shop: the batch rolls back and goes one by one
+    unknown = _job(None)  # authentic, but for no order of this shop: answered alone, after the batch
     events_before = _count(PaymentEvent)
 
     outcomes = process_callbacks([_job(first), unknown, _job(second), _job(first)])
@@ -188,3 +200,120 @@ def test_a_forged_callback_alone_or_in_a_batch_changes_no_order(engine, size):
 
     assert [o.verdict for o in outcomes] == ["forged"] * size  # type: ignore[union-attr]
     assert set(_statuses({str(i): o for i, o in enumerate(orders)}).values()) == {"pending_payment"}
+
+
+def test_refunds_and_notices_without_our_order_code_go_in_transactions_of_their_own(engine):
+    # a batch takes its locks up front; a REFUND (assignment, perhaps another pool) and a notice found by
+    # the gateway's reference would lock after them, out of the order every other writer uses
+    product = make_product(slug="apart", pool="apart")
+    make_account(max_seats=3, pool="apart")
+    first, second = _checked_out(product), _checked_out(product)
+    by_reference = _job(second)
+    by_reference = replace(by_reference, state=replace(by_reference.state, merchant_ref=""))
+    jobs = [_job(first), _job(first, "REFUND"), by_reference, _job(None), _job(second)]
+    assert [_may_join_batch(job) for job in jobs] == [True, False, False, True, True]
+    replays_before = CALLBACK_BATCH_REPLAYS._value.get()
+
+    outcomes = process_callbacks(jobs)
+
+    assert [(o.outcome, o.verdict) for o in outcomes] == [  # type: ignore[union-attr]
+        ("applied", "processed"),
+        ("applied", "processed"),
+        ("applied", "processed"),
+        ("ignored", "unknown_order"),  # applied alone after its batch, which is not rolled back for it
+        ("duplicate", "processed"),
+    ]
+    assert CALLBACK_BATCH_REPLAYS._value.get() == replays_before
+    assert _statuses({"first": first, "second": second}) == {"first": "refunded", "second": "fulfilled"}
+    assert invariants() == []
+
+
+def test_a_domain_refusal_inside_a_batch_rolls_it_back_and_replays_each_alone(engine):
+    product = make_product(slug="refused", pool="refused")
+    make_account(max_seats=3, pool="refused")
+    first, second, third = (_checked_out(product) for _ in range(3))
+    no_amount = _job(second)
+    no_amount = replace(no_amount, state=replace(no_amount.state, amount_idr=None))  # a PAID that cannot be applied
+    replays_before = CALLBACK_BATCH_REPLAYS._value.get()
+    events_before = _count(PaymentEvent)
+
+    outcomes = process_callbacks([_job(first), no_amount, _job(third)])
+
+    assert [(o.outcome, o.verdict) for o in outcomes] == [  # type: ignore[union-attr]
+        ("applied", "processed"),
+        ("rejected", "invalid"),
+        ("applied", "processed"),
+    ]
+    assert CALLBACK_BATCH_REPLAYS._value.get() == replays_before + 1
+    assert _statuses({"1": first, "2": second, "3": third}) == {
+        "1": "fulfilled",
+        "2": "pending_payment",
+        "3": "fulfilled",
+    }
+    assert _count(PaymentEvent) == events_before + 3  # the rolled-back batch left no rows of its own
+    assert _count(EmailOutbox, EmailOutbox.kind == "access_ready") == 2
+    assert invariants() == []
+
+
+def test_rows_written_at_commit_survive_a_rolled_back_savepoint_and_those_inside_it_do_not(engine):
+    def work(session):
+        record_audit(session=session, actor="test", action="before", entity="savepoint", entity_id=None)
+        nested = session.begin_nested()
+        record_audit(session=session, actor="test", action="inside", entity="savepoint", entity_id=None)
+        nested.rollback()
+        record_audit(session=session, actor="test", action="after", entity="savepoint", entity_id=None)
+
+    db.in_transaction(work)
+
+    with db.read_session() as s:
+        actions = s.exec(select(AuditLog.action).where(AuditLog.entity == "savepoint")).all()
+    assert sorted(actions) == ["after", "before"]
+
+
+def test_a_route_waiting_too_long_gets_a_timeout_and_the_writer_goes_on():
+    release = threading.Event()
+
+    def slow(jobs):
+        release.wait(30)
+        return [CallbackOutcome(EventOutcome.APPLIED, "processed")] * len(jobs)
+
+    writer = CallbackWriter(apply=slow)
+
+    async def two() -> CallbackOutcome:
+        with pytest.raises(TimeoutError):
+            await writer.submit(_job(None), timeout=0.2)
+        release.set()
+        return await writer.submit(_job(None), timeout=30)
+
+    assert asyncio.run(two()).verdict == "processed"
+
+
+def test_a_writer_whose_applier_miscounts_fails_every_waiting_route():
+    writer = CallbackWriter(apply=lambda jobs: [])
+
+    async def one() -> object:
+        return await asyncio.gather(writer.submit(_job(None), timeout=30), return_exceptions=True)
+
+    [result] = asyncio.run(one())  # type: ignore[misc]
+    assert isinstance(result, RuntimeError)
+
+
+def test_a_callback_stuck_behind_a_held_order_lock_fails_instead_of_waiting(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's writers wait at most its busy timeout; lock_timeout is PostgreSQL's")
+    product = make_product(slug="held", pool="held")
+    make_account(max_seats=1, pool="held")
+    order = _checked_out(product)
+    events_before = _count(PaymentEvent)
+
+    with engine.connect() as other, other.begin():
+        other.execute(sa.select(Order.id).where(Order.id == order.id).with_for_update())
+        [outcome] = process_callbacks([_job(order)])
+        assert isinstance(outcome, sa.exc.OperationalError)
+        assert outcome.orig.sqlstate == "55P03"  # lock_not_available: the route answers 500, the gateway retries
+
+    assert _statuses({"o": order}) == {"o": "pending_payment"}
+    assert _count(PaymentEvent) == events_before + 1  # the failed request is on record
+    [again] = process_callbacks([_job(order)])  # the gateway's next delivery goes through
+    assert again.outcome == "applied"  # type: ignore[union-attr]
+    assert invariants() == []
