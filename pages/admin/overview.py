@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from nicegui import app, background_tasks, run, ui
 
 from domain import db
@@ -10,6 +12,8 @@ from domain.i18n import format_idr
 from domain.invariants import check_invariants
 from pages.admin.frame import admin_frame
 from pages.admin.table import wib
+
+log = logging.getLogger("aksesgpt.admin")
 
 STATUS_LABELS = {
     "pending_payment": "Menunggu bayar",
@@ -104,7 +108,15 @@ def register() -> None:
                 stats = ui.column().classes("flex-1 min-w-[280px] gap-2")
             chart = ui.echart({}).classes("w-full h-72").mark("daily-chart")
             health = ui.column().classes("w-full")
-            state = {"data": data, "ticks": 0, "checked": False, "checked_at": 0, "marker": None, "checking": False}
+            state = {
+                "data": data,
+                "ticks": 0,
+                "checked": False,
+                "check_failed": False,
+                "checked_at": 0,
+                "marker": None,
+                "checking": False,
+            }
             client = ui.context.client
 
             def draw() -> None:
@@ -179,7 +191,9 @@ def register() -> None:
                                 ui.label(f"{run.name}: {run.last_outcome} · {wib(run.last_success_at) or '-'}").classes(
                                     f"{colour} rounded px-2 py-1"
                                 ).tooltip(run.last_detail)
-                    if not state["checked"]:
+                    if state["check_failed"]:
+                        ui.label("Pemeriksaan invarian gagal; dicoba lagi dalam 30 detik").classes("text-amber-700")
+                    elif not state["checked"]:
                         ui.label("Memeriksa invarian…").classes("text-slate-500")
                     elif d.violations:
                         with ui.card().classes("w-full bg-red-50").props("flat bordered"):
@@ -198,9 +212,16 @@ def register() -> None:
                 # changes within half a second meanwhile
                 try:
                     violations = await run.io_bound(load_violations)
+                except Exception:  # the database is down or slow: say so, and try again at the next interval
+                    log.exception("overview: invariant check failed")
+                    violations = None
                 finally:
                     state["checking"] = False
                 if client.is_deleted:
+                    return
+                state["check_failed"] = violations is None
+                if violations is None:
+                    draw()
                     return
                 state["checked"] = True
                 state["data"].violations = violations
@@ -211,7 +232,7 @@ def register() -> None:
                 # marker is read twice a second, the overview itself only when it moved or every 10 s
                 # (jobs, alerts and time windows move by themselves); the invariant check every 30 s
                 state["ticks"] += 1
-                if not state["checking"] and (not state["checked"] or state["ticks"] - state["checked_at"] >= 60):
+                if not state["checking"] and (state["checked_at"] == 0 or state["ticks"] - state["checked_at"] >= 60):
                     state["checking"], state["checked_at"] = True, state["ticks"]
                     background_tasks.create(check(), name="overview invariants")
                 marker = await run.io_bound(read_marker)
