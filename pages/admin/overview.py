@@ -192,7 +192,9 @@ def register() -> None:
                                     f"{colour} rounded px-2 py-1"
                                 ).tooltip(run.last_detail)
                     if state["check_failed"]:
-                        ui.label("Pemeriksaan invarian gagal; dicoba lagi dalam 30 detik").classes("text-amber-700")
+                        ui.label("Pemeriksaan invarian gagal; dicoba lagi dalam 30 detik").classes(
+                            "text-amber-700"
+                        ).mark("invariants-failed")
                     elif not state["checked"]:
                         ui.label("Memeriksa invarian…").classes("text-slate-500")
                     elif d.violations:
@@ -212,8 +214,8 @@ def register() -> None:
                 # changes within half a second meanwhile
                 try:
                     violations = await run.io_bound(load_violations)
-                except Exception:  # the database is down or slow: say so, and try again at the next interval
-                    log.exception("overview: invariant check failed")
+                except Exception as exc:  # the database is down or slow: say so, and try again at the next interval
+                    log.warning("overview: invariant check failed: %s: %s", type(exc).__name__, exc)
                     violations = None
                 finally:
                     state["checking"] = False

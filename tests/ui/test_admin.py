@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from nicegui.testing import User
 from sqlmodel import select
@@ -64,6 +66,23 @@ async def test_login_then_every_page_renders_with_data(user: User, owner) -> Non
     assert "demo-1@demo.aksesgpt.invalid" in {r["email"] for r in _rows(user, "accounts-table")}
     await user.open("/admin/audit")
     assert "assignment.create" in {r["action"] for r in _rows(user, "audit-table")}
+
+
+async def test_a_failed_invariant_check_is_shown_and_not_retried_at_once(user: User, owner, monkeypatch) -> None:
+    from pages.admin import overview
+
+    calls: list[int] = []
+
+    def failing() -> list[str]:
+        calls.append(1)
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(overview, "load_violations", failing)
+    await _login(user)
+    await user.should_see(marker="invariants-failed", retries=60)
+    await user.should_see(marker="gauge-utilisation")  # the rest of the overview still shows
+    await asyncio.sleep(2)  # four polls later: tried again at the next interval (30 s), not at every poll
+    assert len(calls) == 1
 
 
 async def test_wrong_password_and_unknown_email_read_the_same_and_five_lock(user: User, owner) -> None:
