@@ -15,6 +15,8 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# An expression index: SQLite's reflection skips it, so a later migration that rebuilds chatgpt_accounts
+# with op.batch_alter_table on SQLite would silently lose it; such a migration must create it again.
 PICK_COLUMNS = ["pool", "status", sa.text("seats_used DESC"), sa.text("(coalesce(max_seats, 1) - seats_used)"), "id"]
 
 
