@@ -155,9 +155,12 @@ def pct(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
 
-def wrk(url: str, lines: list[str], concurrency: int, seconds: float, workdir: Path, pid: int) -> tuple[float, dict]:
+def wrk(
+    url: str, lines: list[str], concurrency: int, seconds: float, workdir: Path, pid: int, cookie: str = ""
+) -> tuple[float, dict]:
     """Requests per second and latency percentiles measured by wrk over pre-signed requests, and the
-    app's own CPU time per request (a figure other load on the machine barely moves)."""
+    app's own CPU time per request (a figure other load on the machine barely moves). `cookie` goes
+    with every request."""
     path = workdir / f"requests-{concurrency}.txt"
     path.write_text("\n".join(lines) + "\n")
     threads = min(2, concurrency)
@@ -176,6 +179,7 @@ def wrk(url: str, lines: list[str], concurrency: int, seconds: float, workdir: P
             "--",
             str(path),
             str(threads),
+            cookie,
         ],
         capture_output=True,
         text=True,
@@ -198,6 +202,11 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
     app_pid = stack.processes[-1].popen.pid
     try:
         asyncio.run(fire(bare_url, [(b"{}", {})] * 50, 8))  # warm up
+        # the page stack's ping goes with one session cookie, as a browser's requests do: without it NiceGUI
+        # opens a user storage per request (kept until its next prune), and those thousands of objects
+        # lengthened the collector's pauses during the next level's webhook measurement
+        session = httpx.post(stack_url).cookies.get("session")
+        stack_cookie = f"session={session}" if session else ""
         print(
             f"{name}: client {client}, {seconds:g} s per measurement"
             if client == "wrk"
@@ -214,7 +223,7 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
                 lines = [f"{h['X-Callback-Signature']}\t{raw.decode()}" for raw, h in batch]
                 rate, hook = wrk(webhook_url, lines, level, seconds, workdir, app_pid)
                 bare_rate, bare = wrk(bare_url, ["\t{}"], level, seconds, workdir, app_pid)
-                stack_rate, _ = wrk(stack_url, ["\t{}"], level, seconds, workdir, app_pid)
+                stack_rate, _ = wrk(stack_url, ["\t{}"], level, seconds, workdir, app_pid, stack_cookie)
                 if hook["requests"] > len(batch) or hook["non2xx"] or hook["errors"]:
                     raise RuntimeError(f"webhook run not clean: {hook} for {len(batch)} orders")
                 stats = [hook["p50_ms"], hook["p95_ms"], hook["p99_ms"], bare["p50_ms"], bare["p95_ms"], bare["p99_ms"]]
@@ -264,7 +273,7 @@ def main() -> None:
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     # wrk runs for a duration: give it more orders than it can pay in that time (no callback is sent twice)
-    per_level = int(args.seconds * 600) if args.client == "wrk" else args.requests
+    per_level = int(args.seconds * 1600) if args.client == "wrk" else args.requests
     options = dict(levels=levels, seconds=args.seconds, client=args.client, per_level=per_level)
     for name, url in each_database():
         if name in args.databases.split(","):

@@ -1,6 +1,6 @@
 -- wrk script for bench/webhook.py: each connection posts pre-signed callbacks from a file,
 -- thread i taking every n-th line, so no callback is sent twice; prints one JSON summary line.
--- File format, one request per line: <signature> <tab> <raw body>
+-- File format, one request per line: <signature> <tab> <raw body>. Arguments: file, threads, [cookie].
 -- Each answer's Server-Timing (the app's own time, request received -> transaction committed) is
 -- kept per thread and summarised in the same line.
 local threads = {}
@@ -14,6 +14,7 @@ end
 
 function init(args)
   local path, nthreads = args[1], tonumber(args[2])
+  cookie = args[3]  -- optional: sent with every request, as a browser sends its session cookie
   bodies, signatures, position, app_ms = {}, {}, 0, {}
   local index = 0
   for line in io.lines(path) do
@@ -39,6 +40,7 @@ function request()
   local i = ((position - 1) % #bodies) + 1
   local headers = {["Content-Type"] = "application/json", ["X-Callback-Event"] = "payment_status"}
   if signatures[i] ~= "" then headers["X-Callback-Signature"] = signatures[i] end
+  if cookie and cookie ~= "" then headers["Cookie"] = cookie end
   return wrk.format("POST", nil, headers, bodies[i])
 end
 
