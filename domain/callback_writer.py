@@ -70,7 +70,7 @@ class CallbackWriter:
                 self.callbacks += len(batch)
                 CALLBACK_BATCHES.observe(len(batch))
             except BaseException as exc:  # never leave a waiting route hanging, whatever ends this batch
-                outcomes = [RuntimeError(f"callback writer failed: {type(exc).__name__}")] * len(batch)
+                outcomes = [RuntimeError(f"callback writer failed: {type(exc).__name__}") for _ in batch]
                 if not isinstance(exc, Exception):
                     self._answer(batch, outcomes)
                     raise  # the thread ends (interpreter exit); the next submit starts another
