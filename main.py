@@ -19,6 +19,7 @@ from domain.delivery import sender_for
 from domain.logs import configure_logging
 from domain.scheduler import build_scheduler, shop_jobs
 from domain.scheduler import start as start_scheduler
+from domain.scheduler import stop as stop_scheduler
 from domain.settings import get_settings
 from domain.startup import prepare_database, warn_about_settings
 from domain.types import utcnow
@@ -49,7 +50,7 @@ def wire() -> None:
         app.state.jobs = shop_jobs(settings, gateways.by_name, sender_for(settings), telegram)
         scheduler = build_scheduler(app.state.jobs)
         app.on_startup(lambda: start_scheduler(scheduler))
-        app.on_shutdown(lambda: scheduler.shutdown(wait=False))
+        app.on_shutdown(lambda: stop_scheduler(scheduler))
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(callbacks_router)

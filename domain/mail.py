@@ -3,12 +3,15 @@ change that causes it; a job delivers the rows. Texts come from the translation 
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from domain.i18n import format_date, format_idr, language, t
@@ -17,6 +20,33 @@ from domain.models import AccountAssignment, Delivery, EmailOutbox, Order, Produ
 from domain.rows import insert_at_commit
 from domain.types import utcnow
 from domain.validation import normalize_email
+
+log = logging.getLogger("aksesgpt.mail")
+_QUEUED = "aksesgpt.mail_queued"
+_wake_delivery: Callable[[], None] | None = None
+
+
+def on_mail_committed(wake: Callable[[], None] | None) -> None:
+    """Call `wake` after each transaction that queued an e-mail due now has committed (the scheduler
+    sets it so that the outbox job runs within a second instead of at its next interval); None stops."""
+    global _wake_delivery
+    _wake_delivery = wake
+
+
+@event.listens_for(Session, "after_commit")
+def _mail_committed(session: Session) -> None:
+    if session.info.pop(_QUEUED, False) and _wake_delivery is not None:
+        try:
+            _wake_delivery()
+        except Exception as exc:  # the job still runs at its interval: nothing is lost
+            log.warning("mail: could not wake the outbox job: %s: %s", type(exc).__name__, exc)
+
+
+@event.listens_for(Session, "after_rollback")
+def _mail_rolled_back(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(_QUEUED, None)
+
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("templates")),
@@ -64,6 +94,8 @@ def queue_email(
     }
     if due_at is not None:
         values["next_attempt_at"] = due_at
+    if due_at is None or due_at <= utcnow():
+        session.info[_QUEUED] = True
     insert_at_commit(session=session, model=EmailOutbox, values=values)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from domain import mail
 from domain.delivery import Sender
 from domain.gateway import PaymentGateway
 from domain.jobs import (
@@ -27,6 +29,8 @@ from domain.telegram_outbox import ChatSender
 from domain.types import utcnow
 
 log = logging.getLogger("aksesgpt.jobs")
+DELIVERY_JOB = "deliver_outbox"
+DELIVER_WITHIN = timedelta(seconds=1)
 
 
 def shop_jobs(
@@ -36,7 +40,7 @@ def shop_jobs(
         Job("release_expired_assignments", 60, release_expired),
         Job("serve_pending_stock", 60, serve_waiting_orders),
         Job("expire_unpaid_orders", 60, lambda: expire_unpaid_orders(gateways)),
-        Job("deliver_outbox", 30, lambda: deliver_mail(sender)),
+        Job(DELIVERY_JOB, 30, lambda: deliver_mail(sender)),
         Job("expiry_reminders", 3600, send_reminders),
         Job("low_pool_alert", 300, lambda: watch_pool(settings.LOW_POOL_THRESHOLD)),
         Job("operations_alerts", 300, lambda: watch_operations(stock_wait_minutes=settings.STOCK_WAIT_ALERT_MINUTES)),
@@ -62,10 +66,26 @@ def build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:
 
 
 def start(scheduler: AsyncIOScheduler) -> None:
-    """Start inside the running loop (app.on_startup) and run every job once right away."""
-    from datetime import datetime, timedelta
-
+    """Start inside the running loop (app.on_startup) and run every job once right away; from then on
+    a committed e-mail brings the outbox job forward (`mail.on_mail_committed`)."""
     scheduler.start()
     for index, job in enumerate(scheduler.get_jobs()):
         job.modify(next_run_time=datetime.now(scheduler.timezone) + timedelta(seconds=2 + index))
+    mail.on_mail_committed(lambda: deliver_soon(scheduler))
     log.info("scheduler started jobs=%s", ",".join(j.id for j in scheduler.get_jobs()))
+
+
+def stop(scheduler: AsyncIOScheduler) -> None:
+    mail.on_mail_committed(None)
+    scheduler.shutdown(wait=False)
+
+
+def deliver_soon(scheduler: AsyncIOScheduler) -> None:
+    """Bring the outbox job forward to within `DELIVER_WITHIN` (thread-safe: called after commits in
+    any thread). Under a burst of payments it runs about once a second, each run sending what is due."""
+    job = scheduler.get_job(DELIVERY_JOB)
+    if job is None or not scheduler.running:
+        return
+    soon = datetime.now(scheduler.timezone) + DELIVER_WITHIN
+    if job.next_run_time is None or job.next_run_time > soon:
+        job.modify(next_run_time=soon)

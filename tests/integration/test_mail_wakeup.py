@@ -1,0 +1,90 @@
+"""A committed e-mail brings the outbox job forward: the customer's access e-mail leaves within about a
+second of the payment, not at the job's next 30-second interval."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlmodel import func, select
+
+from domain import db, mail
+from domain.gateway import Checkout
+from domain.jobs import Job
+from domain.models import EmailOutbox
+from domain.payments import attach_checkout
+from domain.scheduler import DELIVERY_JOB, build_scheduler, start, stop
+from domain.types import utcnow
+from tests.helpers import make_order, make_product
+
+
+def _checked_out(product) -> None:
+    order = make_order(product)
+    checkout = Checkout(provider="tripay", reference="DEV-T1", method="QRIS", checkout_url="http://sandbox/x")
+    db.in_transaction(lambda s: attach_checkout(session=s, order_id=order.id, checkout=checkout, actor="test"))
+
+
+@pytest.fixture
+def wakes():
+    calls: list[int] = []
+    mail.on_mail_committed(lambda: calls.append(1))
+    yield calls
+    mail.on_mail_committed(None)
+
+
+def _queue(session, due_at=None) -> None:
+    message = mail.Message(subject="Tes", greeting="Halo")
+    mail.queue_email(session=session, to="a@example.com", kind="test", message=message, lang="id", due_at=due_at)
+
+
+def test_a_transaction_that_queued_mail_wakes_delivery_once_after_it_commits(engine, wakes):
+    def two(session) -> None:
+        _queue(session)
+        _queue(session)
+        assert wakes == []  # not before the commit: the rows are not there yet
+
+    db.in_transaction(two)
+
+    assert wakes == [1]
+
+
+def test_rolled_back_mail_and_mail_due_later_wake_nothing(engine, wakes):
+    def failing(session) -> None:
+        _queue(session)
+        raise RuntimeError("the change fails")
+
+    with pytest.raises(RuntimeError):
+        db.in_transaction(failing)
+    db.in_transaction(lambda s: _queue(s, due_at=utcnow() + timedelta(days=1)))  # a reminder for tomorrow
+
+    assert wakes == []
+    with db.read_session() as s:
+        assert s.exec(select(func.count()).select_from(EmailOutbox)).one() == 1  # only the reminder
+
+
+def test_an_order_placed_wakes_the_outbox_job_long_before_its_interval(engine):
+    product = make_product()
+    runs: list[int] = []
+    ran = threading.Event()
+
+    def deliver() -> str:
+        runs.append(1)
+        ran.set()
+        return "delivered"
+
+    async def scenario() -> bool:
+        scheduler = build_scheduler([Job(DELIVERY_JOB, 3600, deliver)])  # an hour between runs
+        start(scheduler)  # runs every job once, two seconds after start
+        try:
+            assert await asyncio.to_thread(ran.wait, 30)
+            ran.clear()
+            await asyncio.to_thread(_checked_out, product)  # queues the "how to pay" e-mail
+            return await asyncio.to_thread(ran.wait, 30)
+        finally:
+            stop(scheduler)
+
+    assert asyncio.run(scenario())
+    assert len(runs) == 2
+    assert mail._wake_delivery is None  # stopping the scheduler unhooks it
