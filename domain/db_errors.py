@@ -34,11 +34,17 @@ _lock = threading.Lock()
 _seen = DatabaseErrors()
 
 
+LOCK_NOT_AVAILABLE = "55P03"
+
+
 def is_database_error(exc: BaseException) -> bool:
     """A failure of the database itself (unreachable, dropped connection, broken schema), not a
-    constraint doing its job and not a lock conflict that is retried."""
+    constraint doing its job, not a lock conflict that is retried and not a lock wait given up
+    (`db.limit_lock_waits`: the caller answers an error and the gateway delivers again)."""
     from domain.db import is_retryable
 
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == LOCK_NOT_AVAILABLE:
+        return False
     return isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError) and not is_retryable(exc)
 
 

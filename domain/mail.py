@@ -35,6 +35,8 @@ def on_mail_committed(wake: Callable[[], None] | None) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _mail_committed(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the mail is not committed yet
+        return
     if session.info.pop(_QUEUED, False) and _wake_delivery is not None:
         try:
             _wake_delivery()

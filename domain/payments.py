@@ -410,7 +410,8 @@ def process_callbacks(jobs: Sequence[CallbackJob]) -> list[CallbackOutcome | Exc
         apply_run()
         outcomes[index] = _apply_alone(job)
     apply_run()
-    return [outcome for outcome in outcomes if outcome is not None]
+    assert all(outcome is not None for outcome in outcomes), "a callback without an outcome"
+    return outcomes  # type: ignore[return-value]
 
 
 def _apply_alone(job: CallbackJob) -> CallbackOutcome | Exception:

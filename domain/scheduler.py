@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -53,7 +56,43 @@ def shop_jobs(
     return jobs
 
 
+class RunAgainWhenWoken:
+    """The outbox job's work, run once more right away when mail was committed while it ran: the
+    scheduler cannot start a second instance then (max_instances=1), and the run in progress only
+    picked up what was due when it began."""
+
+    ROUNDS = 10  # then the next wake or interval takes over
+
+    def __init__(self, work: Callable[[], str]) -> None:
+        self.work = work
+        self._lock = threading.Lock()
+        self._running = self._again = False
+
+    def __call__(self) -> str:
+        with self._lock:
+            self._running = True
+        try:
+            for _ in range(self.ROUNDS):
+                with self._lock:
+                    self._again = False
+                detail = self.work()
+                with self._lock:
+                    if not self._again:
+                        break
+            return detail
+        finally:
+            with self._lock:
+                self._running = False
+
+    def woken(self) -> bool:
+        """Note a wake-up; True when the work is running and will go again by itself."""
+        with self._lock:
+            self._again = self._running
+            return self._running
+
+
 def build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:
+    jobs = [replace(job, work=RunAgainWhenWoken(job.work)) if job.name == DELIVERY_JOB else job for job in jobs]
     scheduler = AsyncIOScheduler(
         executors={"default": ThreadPoolExecutor(max_workers=2)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
@@ -84,8 +123,11 @@ def deliver_soon(scheduler: AsyncIOScheduler) -> None:
     """Bring the outbox job forward to within `DELIVER_WITHIN` (thread-safe: called after commits in
     any thread). Under a burst of payments it runs about once a second, each run sending what is due."""
     job = scheduler.get_job(DELIVERY_JOB)
-    if job is None or not scheduler.running:
+    if job is None or not scheduler.running or job.next_run_time is None:  # None: the job is paused
+        return
+    work = job.args[0].work
+    if isinstance(work, RunAgainWhenWoken) and work.woken():
         return
     soon = datetime.now(scheduler.timezone) + DELIVER_WITHIN
-    if job.next_run_time is None or job.next_run_time > soon:
+    if job.next_run_time > soon:
         job.modify(next_run_time=soon)

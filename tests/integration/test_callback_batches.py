@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import func, select
 
-from domain import db
+from domain import db, db_errors
 from domain.audit import record_audit
 from domain.callback_writer import CallbackWriter
 from domain.gateway import Checkout
@@ -311,6 +311,7 @@ def test_a_callback_stuck_behind_a_held_order_lock_fails_instead_of_waiting(engi
         [outcome] = process_callbacks([_job(order)])
         assert isinstance(outcome, sa.exc.OperationalError)
         assert outcome.orig.sqlstate == "55P03"  # lock_not_available: the route answers 500, the gateway retries
+        assert not db_errors.is_database_error(outcome)  # a busy lock, not a database failure to alert on
 
     assert _statuses({"o": order}) == {"o": "pending_payment"}
     assert _count(PaymentEvent) == events_before + 1  # the failed request is on record

@@ -15,7 +15,7 @@ from domain.gateway import Checkout
 from domain.jobs import Job
 from domain.models import EmailOutbox
 from domain.payments import attach_checkout
-from domain.scheduler import DELIVERY_JOB, build_scheduler, start, stop
+from domain.scheduler import DELIVERY_JOB, RunAgainWhenWoken, build_scheduler, start, stop
 from domain.types import utcnow
 from tests.helpers import make_order, make_product
 
@@ -88,3 +88,31 @@ def test_an_order_placed_wakes_the_outbox_job_long_before_its_interval(engine):
     assert asyncio.run(scenario())
     assert len(runs) == 2
     assert mail._wake_delivery is None  # stopping the scheduler unhooks it
+
+
+def test_mail_committed_while_the_outbox_job_runs_makes_it_run_again_at_once():
+    calls: list[int] = []
+
+    def deliver() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            assert runner.woken()  # a payment committed mid-run: this run will go again
+        return f"run {len(calls)}"
+
+    runner = RunAgainWhenWoken(deliver)
+
+    assert runner() == "run 2"
+    assert len(calls) == 2
+    assert runner.woken() is False  # idle: the scheduler must bring the job forward itself
+
+
+def test_a_savepoint_released_is_not_a_commit(engine, wakes):
+    def work(session) -> None:
+        nested = session.begin_nested()
+        _queue(session)
+        nested.commit()
+        assert wakes == []
+
+    db.in_transaction(work)
+
+    assert wakes == [1]
