@@ -3,7 +3,6 @@ change that causes it; a job delivers the rows. Texts come from the translation 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,18 +10,15 @@ from pathlib import Path
 from typing import Protocol
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from domain.i18n import format_date, format_idr, language, t
 from domain.links import order_link, shop_link
 from domain.models import AccountAssignment, Delivery, EmailOutbox, Order, Product
-from domain.rows import insert_at_commit
+from domain.rows import call_after_commit, insert_at_commit
 from domain.types import utcnow
 from domain.validation import normalize_email
 
-log = logging.getLogger("aksesgpt.mail")
-_QUEUED = "aksesgpt.mail_queued"
 _wake_delivery: Callable[[], None] | None = None
 
 
@@ -33,21 +29,9 @@ def on_mail_committed(wake: Callable[[], None] | None) -> None:
     _wake_delivery = wake
 
 
-@event.listens_for(Session, "after_commit")
-def _mail_committed(session: Session) -> None:
-    if session.in_nested_transaction():  # a savepoint released: the mail is not committed yet
-        return
-    if session.info.pop(_QUEUED, False) and _wake_delivery is not None:
-        try:
-            _wake_delivery()
-        except Exception as exc:  # the job still runs at its interval: nothing is lost
-            log.warning("mail: could not wake the outbox job: %s: %s", type(exc).__name__, exc)
-
-
-@event.listens_for(Session, "after_rollback")
-def _mail_rolled_back(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(_QUEUED, None)
+def _mail_committed() -> None:
+    if _wake_delivery is not None:  # else the outbox job finds the mail at its interval
+        _wake_delivery()
 
 
 _templates = Environment(
@@ -97,7 +81,7 @@ def queue_email(
     if due_at is not None:
         values["next_attempt_at"] = due_at
     if due_at is None or due_at <= utcnow():
-        session.info[_QUEUED] = True
+        call_after_commit(session=session, action=_mail_committed)
     insert_at_commit(session=session, model=EmailOutbox, values=values)
 
 

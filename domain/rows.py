@@ -5,6 +5,8 @@ transaction (audit entries, e-mails, payment events) wait for the commit and go 
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -29,6 +31,8 @@ def insert_row(*, session: Session, model: type[SQLModel], values: dict[str, Any
 
 
 _AT_COMMIT = "aksesgpt.rows_at_commit"
+_AFTER_COMMIT = "aksesgpt.after_commit"
+log = logging.getLogger("aksesgpt.db")
 
 
 def insert_at_commit(*, session: Session, model: type[SQLModel], values: dict[str, Any]) -> None:
@@ -56,10 +60,29 @@ def _insert_rows_at_commit(session: Session) -> None:
             connection.execute(_insert(table), rows)
 
 
+def call_after_commit(*, session: Session, action: Callable[[], None]) -> None:
+    """Call `action` once the caller's transaction has committed (a savepoint's release is not that
+    commit; a rollback forgets it). The same action asked for twice in a transaction runs once; its
+    failure is logged, never raised into the committed caller."""
+    session.info.setdefault(_AFTER_COMMIT, {})[action] = None  # a dict: insertion-ordered, no repeats
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the transaction has not committed
+        return
+    for action in session.info.pop(_AFTER_COMMIT, {}):
+        try:
+            action()
+        except Exception as exc:
+            log.warning("after commit: %s failed: %s: %s", getattr(action, "__name__", action), type(exc).__name__, exc)
+
+
 @event.listens_for(Session, "after_rollback")
 def _drop_rows_at_commit(session: Session) -> None:
     if not session.in_nested_transaction():  # a savepoint's rollback keeps what the transaction queued before it
         session.info.pop(_AT_COMMIT, None)
+        session.info.pop(_AFTER_COMMIT, None)
 
 
 @cache
