@@ -11,9 +11,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from domain import db
+from domain.gateway import Checkout
 from domain.invariants import check_invariants
 from domain.models import ChatGPTAccount, Order, Product
 from domain.orders import PaymentResult, create_order, record_payment
+from domain.payments import attach_checkout
 from domain.pool import add_account
 from domain.products import create_product
 
@@ -64,6 +66,18 @@ def make_order(product: Product, email: str | None = None) -> Order:
             phone="081234567890",
         )
         return order
+
+
+def checked_out(product: Product, *, provider: str = "tripay", reference: str | None = None) -> Order:
+    """An unpaid order with its gateway transaction (the "how to pay" e-mail queued), as after checkout."""
+    order = make_order(product)
+    checkout = Checkout(
+        provider=provider,
+        reference=reference or f"DEV-T{secrets.token_hex(6)}",
+        method="QRIS" if provider == "tripay" else provider.upper(),
+        checkout_url="http://sandbox/checkout",
+    )
+    return db.in_transaction(lambda s: attach_checkout(session=s, order_id=order.id, checkout=checkout, actor="test"))
 
 
 def pay(order: Order, amount: int | None = None, actor: str = "tripay_webhook") -> PaymentResult:

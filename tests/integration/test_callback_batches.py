@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 import threading
 import time
 from dataclasses import replace
@@ -16,27 +15,17 @@ from sqlmodel import func, select
 from domain import db, db_errors
 from domain.audit import record_audit
 from domain.callback_writer import CallbackWriter
-from domain.gateway import Checkout
 from domain.metrics import CALLBACK_BATCH_REPLAYS
 from domain.models import AccountAssignment, AssignmentStatus, AuditLog, EmailOutbox, EventOutcome, Order, PaymentEvent
 from domain.payments import (
     CallbackJob,
     CallbackOutcome,
     _may_join_batch,
-    attach_checkout,
     process_callback,
     process_callbacks,
 )
 from integrations import tripay
-from tests.helpers import invariants, make_account, make_order, make_product
-
-
-def _checked_out(product) -> Order:
-    order = make_order(product)
-    checkout = Checkout(
-        provider="tripay", reference=f"DEV-T{secrets.token_hex(6)}", method="QRIS", checkout_url="http://sandbox/x"
-    )
-    return db.in_transaction(lambda s: attach_checkout(session=s, order_id=order.id, checkout=checkout, actor="test"))
+from tests.helpers import checked_out, invariants, make_account, make_product
 
 
 def _job(
@@ -71,7 +60,7 @@ def _story(prefix: str) -> tuple[dict[str, Order], list[CallbackJob]]:
     side = make_product(slug=f"{prefix}-side", pool=f"{prefix}-side")
     make_account(max_seats=2, pool=f"{prefix}-main")
     make_account(max_seats=1, pool=f"{prefix}-side")
-    orders = {name: _checked_out(main) for name in ("d0", "d1", "d2", "d3", "d4")} | {"s0": _checked_out(side)}
+    orders = {name: checked_out(main) for name in ("d0", "d1", "d2", "d3", "d4")} | {"s0": checked_out(side)}
     jobs = [
         _job(orders["d0"]),
         _job(orders["d0"]),  # the gateway delivered twice
@@ -135,7 +124,7 @@ def test_a_batch_ends_as_the_same_callbacks_one_by_one(engine):
 def test_a_notice_for_no_order_of_ours_inside_a_batch_is_applied_alone_and_the_others_still_apply(engine):
     product = make_product(slug="replay", pool="replay")
     make_account(max_seats=5, pool="replay")
-    first, second = _checked_out(product), _checked_out(product)
+    first, second = checked_out(product), checked_out(product)
     unknown = _job(None)  # authentic, but for no order of this shop: answered alone, after the batch
     events_before = _count(PaymentEvent)
 
@@ -156,7 +145,7 @@ def test_a_notice_for_no_order_of_ours_inside_a_batch_is_applied_alone_and_the_o
 def test_the_writer_answers_every_waiting_route_and_groups_what_arrives_together(engine):
     product = make_product(slug="writer", pool="writer")
     make_account(max_seats=10, pool="writer")
-    orders = [_checked_out(product) for _ in range(12)]
+    orders = [checked_out(product) for _ in range(12)]
     writer = CallbackWriter(max_batch=4)
 
     async def burst() -> list[CallbackOutcome]:
@@ -194,7 +183,7 @@ def test_a_broken_applier_fails_every_waiting_route_instead_of_leaving_it_hangin
 def test_a_forged_callback_alone_or_in_a_batch_changes_no_order(engine, size):
     product = make_product(slug=f"forged-{size}", pool=f"forged-{size}")
     make_account(max_seats=3, pool=f"forged-{size}")
-    orders = [_checked_out(product) for _ in range(size)]
+    orders = [checked_out(product) for _ in range(size)]
 
     outcomes = process_callbacks([_job(order, signed=False) for order in orders])
 
@@ -207,7 +196,7 @@ def test_refunds_and_notices_without_our_order_code_go_in_transactions_of_their_
     # the gateway's reference would lock after them, out of the order every other writer uses
     product = make_product(slug="apart", pool="apart")
     make_account(max_seats=3, pool="apart")
-    first, second = _checked_out(product), _checked_out(product)
+    first, second = checked_out(product), checked_out(product)
     by_reference = _job(second)
     by_reference = replace(by_reference, state=replace(by_reference.state, merchant_ref=""))
     jobs = [_job(first), _job(first, "REFUND"), by_reference, _job(None), _job(second)]
@@ -231,7 +220,7 @@ def test_refunds_and_notices_without_our_order_code_go_in_transactions_of_their_
 def test_a_domain_refusal_inside_a_batch_rolls_it_back_and_replays_each_alone(engine):
     product = make_product(slug="refused", pool="refused")
     make_account(max_seats=3, pool="refused")
-    first, second, third = (_checked_out(product) for _ in range(3))
+    first, second, third = (checked_out(product) for _ in range(3))
     no_amount = _job(second)
     no_amount = replace(no_amount, state=replace(no_amount.state, amount_idr=None))  # a PAID that cannot be applied
     replays_before = CALLBACK_BATCH_REPLAYS._value.get()
@@ -303,7 +292,7 @@ def test_a_callback_stuck_behind_a_held_order_lock_fails_instead_of_waiting(engi
         pytest.skip("SQLite's writers wait at most its busy timeout; lock_timeout is PostgreSQL's")
     product = make_product(slug="held", pool="held")
     make_account(max_seats=1, pool="held")
-    order = _checked_out(product)
+    order = checked_out(product)
     events_before = _count(PaymentEvent)
 
     with engine.connect() as other, other.begin():

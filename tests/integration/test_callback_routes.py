@@ -22,7 +22,7 @@ from domain.payments import attach_checkout
 from integrations.gateways import Gateways
 from integrations.midtrans import notification_signature
 from integrations.tripay import callback_signature
-from tests.helpers import make_account, make_order, make_product
+from tests.helpers import checked_out, make_account, make_order, make_product
 
 TRIPAY_KEY = "test-private-key-" + secrets.token_hex(4)
 MIDTRANS_KEY = "SB-Mid-server-test-" + secrets.token_hex(4)
@@ -40,14 +40,7 @@ def _client(callback_ips: str = "") -> TestClient:
 def order(engine):
     product = make_product()
     make_account(max_seats=3)
-    order = make_order(product)
-    checkout = Checkout(
-        provider="tripay",
-        reference=f"DEV-T{secrets.token_hex(5)}",
-        method="QRIS",
-        checkout_url="http://sandbox/checkout",
-    )
-    return db.in_transaction(lambda s: attach_checkout(session=s, order_id=order.id, checkout=checkout, actor="test"))
+    return checked_out(product)
 
 
 def _tripay_body(order: Order, status: str = "PAID", amount: int | None = None) -> bytes:

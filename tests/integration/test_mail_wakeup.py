@@ -11,19 +11,11 @@ import pytest
 from sqlmodel import func, select
 
 from domain import db, mail
-from domain.gateway import Checkout
 from domain.jobs import Job
 from domain.models import EmailOutbox
-from domain.payments import attach_checkout
 from domain.scheduler import DELIVERY_JOB, RunAgainWhenWoken, build_scheduler, start, stop
 from domain.types import utcnow
-from tests.helpers import make_order, make_product
-
-
-def _checked_out(product) -> None:
-    order = make_order(product)
-    checkout = Checkout(provider="tripay", reference="DEV-T1", method="QRIS", checkout_url="http://sandbox/x")
-    db.in_transaction(lambda s: attach_checkout(session=s, order_id=order.id, checkout=checkout, actor="test"))
+from tests.helpers import checked_out, make_product
 
 
 @pytest.fixture
@@ -80,7 +72,7 @@ def test_an_order_placed_wakes_the_outbox_job_long_before_its_interval(engine):
         try:
             assert await asyncio.to_thread(ran.wait, 30)
             ran.clear()
-            await asyncio.to_thread(_checked_out, product)  # queues the "how to pay" e-mail
+            await asyncio.to_thread(checked_out, product)  # queues the "how to pay" e-mail
             return await asyncio.to_thread(ran.wait, 30)
         finally:
             stop(scheduler)
