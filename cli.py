@@ -15,14 +15,14 @@ import os
 import sys
 from pathlib import Path
 
-from domain import db
-from domain.admins import create_admin
-from domain.backup import backup, restore
-from domain.errors import DomainError
-from domain.invariants import check_invariants
-from domain.pool import import_accounts_csv
-from domain.seed import seed_demo_data
-from domain.settings import get_settings
+from domain.admin.admins import create_admin
+from domain.admin.invariants import check_invariants
+from domain.catalog.pool import import_accounts_csv
+from domain.shared.errors import DomainError
+from infra import db
+from infra.settings import get_settings
+from runtime.backup import backup, restore
+from runtime.seed import seed_demo_data
 
 
 def _migrate(_args: argparse.Namespace) -> int:

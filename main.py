@@ -15,21 +15,21 @@ from api.lanes import open_machine_lane
 from api.metrics import router as metrics_router
 from api.orders import order_limit
 from api.orders import router as orders_router
-from domain.delivery import sender_for
-from domain.logs import configure_logging
-from domain.scheduler import build_scheduler, shop_jobs
-from domain.scheduler import start as start_scheduler
-from domain.scheduler import stop as stop_scheduler
-from domain.settings import get_settings
-from domain.startup import prepare_database, warn_about_settings
-from domain.types import utcnow
+from infra.logs import configure_logging
+from infra.settings import get_settings
+from infra.types import utcnow
 from integrations.gateways import SANDBOX_MOUNT, build_gateways
 from integrations.sandbox import create_sandbox_app
+from integrations.smtp import sender_for
 from integrations.telegram import telegram_bot_for
 from pages.admin import accounts, assignments, login, logs, orders, overview
 from pages.admin import settings as admin_settings
 from pages.admin.frame import AdminSessionMiddleware
 from pages.shop import checkout, frame, home, legal, lookup, order
+from runtime.scheduler import build_scheduler, shop_jobs
+from runtime.scheduler import start as start_scheduler
+from runtime.scheduler import stop as stop_scheduler
+from runtime.startup import prepare_database, warn_about_settings
 
 
 def wire() -> None:

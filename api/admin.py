@@ -13,14 +13,14 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.body import json_body, read_body, too_large
-from domain import db
-from domain.api_tokens import admin_for_token
-from domain.assignments import extend_assignment, revoke_assignment
-from domain.audit import admin_actor
-from domain.errors import Conflict, DomainError, IllegalTransition, NotFound, ValidationFailed
-from domain.listing import MAX_PAGE, accounts_page, assignments_page, audit_page, orders_page
-from domain.models import AccountAssignment, AccountStatus, AuditLog, ChatGPTAccount, Order
-from domain.pool import add_account, retire_account, suspend_account, unsuspend_account, update_account
+from domain.admin.api_tokens import admin_for_token
+from domain.admin.listing import MAX_PAGE, accounts_page, assignments_page, audit_page, orders_page
+from domain.catalog.pool import add_account, retire_account, suspend_account, unsuspend_account, update_account
+from domain.seats.assignments import extend_assignment, revoke_assignment
+from domain.shared.audit import admin_actor
+from domain.shared.errors import Conflict, DomainError, IllegalTransition, NotFound, ValidationFailed
+from domain.shared.models import AccountAssignment, AccountStatus, AuditLog, ChatGPTAccount, Order
+from infra import db
 
 router = APIRouter(prefix="/api/admin")
 MAX_ID = 2**31 - 1  # ids are INTEGER columns: larger ones cannot exist, and PostgreSQL refuses to compare with them

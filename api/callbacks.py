@@ -10,10 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.body import read_body, too_large
-from domain.callback_writer import ANSWER_WITHIN_S, callback_writer
-from domain.gateway import GatewayRejected, TransactionState
-from domain.payments import CallbackJob, CallbackOutcome
+from domain.payments.callbacks import CallbackJob, CallbackOutcome
+from domain.payments.gateway import GatewayRejected, TransactionState
 from integrations import midtrans, tripay
+from runtime.callback_writer import ANSWER_WITHIN_S, callback_writer
 
 router = APIRouter()
 log = logging.getLogger("aksesgpt.webhooks")

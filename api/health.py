@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from domain.db import database_status
-from domain.health import health_report
+from infra.db import database_status
+from runtime.health import health_report
 
 router = APIRouter()
 

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
-from domain.metrics import render
+from domain.admin.shop_state import render
 
 router = APIRouter()
 

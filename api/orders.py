@@ -12,13 +12,13 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.body import json_body, read_body, too_large
-from domain import db
-from domain.errors import DomainError, NotFound
-from domain.gateway import GatewayError, GatewayRejected
-from domain.orders import create_order, order_input_errors, view_order
-from domain.payments import start_payment
-from domain.products import catalogue
-from domain.ratelimit import RateLimit
+from domain.catalog.products import catalogue
+from domain.orders.orders import view_order
+from domain.payments.checkout import OrderForm, OrderRefused, place_order
+from domain.payments.gateway import GatewayError, GatewayRejected
+from domain.shared.errors import DomainError, NotFound
+from infra import db
+from infra.ratelimit import RateLimit
 
 router = APIRouter(prefix="/api")
 order_limit = RateLimit(limit=10, per_seconds=60)
@@ -46,10 +46,6 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def order_link(base_url: str, code: str, token: str) -> str:
-    return f"{base_url}/order/{code}?t={token}"
-
-
 def _errors(errors: dict[str, str], status: int = 400) -> JSONResponse:
     return JSONResponse(
         {"success": False, "errors": {API_FIELDS.get(k, k): v for k, v in errors.items()}}, status_code=status
@@ -58,54 +54,31 @@ def _errors(errors: dict[str, str], status: int = 400) -> JSONResponse:
 
 def _place_order(request: Request, data: OrderIn) -> JSONResponse:
     settings, gateways = request.app.state.settings, request.app.state.gateways
-    with db.read_session() as session:
-        errors = order_input_errors(
-            session=session,
-            product_slug=data.package_id,
-            email=data.customer_email,
-            name=data.full_name,
-            phone=data.phone_number,
-            locale=data.locale,
-        )
-    try:
-        channels = {c.code for c in gateways.primary.channels()}
-    except GatewayError:
-        channels = set()  # the primary is down: let start_payment fail over
-    if not data.payment_method:
-        errors["method"] = "payment_method is required"
-    elif channels and data.payment_method not in channels:
-        errors["method"] = f"unknown payment channel {data.payment_method!r}"
-    if errors:
-        return _errors(errors)
-    ip = _client(request)
-    order, token = db.in_transaction(
-        lambda s: create_order(
-            session=s,
-            product_slug=data.package_id,
-            email=data.customer_email,
-            name=data.full_name,
-            phone=data.phone_number,
-            locale=data.locale,
-            actor="api",
-            ip=ip,
-        )
+    form = OrderForm(
+        product_slug=data.package_id,
+        email=data.customer_email,
+        name=data.full_name,
+        phone=data.phone_number,
+        method=data.payment_method,
+        locale=data.locale,
     )
-    link = order_link(settings.public_url, order.code, token)
     try:
-        order = start_payment(
-            order_id=order.id,
-            method=data.payment_method,
+        placed = place_order(
+            form=form,
             gateways=gateways.chain,
-            return_url=link,
             actor="api",
+            ip=_client(request),
             window=timedelta(minutes=settings.PAYMENT_WINDOW_MINUTES),
         )
+    except OrderRefused as exc:
+        return _errors(exc.errors)
     except GatewayRejected as exc:
         return _errors({"method": exc.message})
     except GatewayError:
         return JSONResponse(
             {"success": False, "message": "payment gateway unavailable, please try again shortly"}, status_code=503
         )
+    order = placed.order
     return JSONResponse(
         {
             "success": True,
@@ -118,7 +91,7 @@ def _place_order(request: Request, data: OrderIn) -> JSONResponse:
             "pay_code": order.pay_code,
             "qr_string": order.qr_string,
             "payment_expires_at": order.payment_expires_at.isoformat() if order.payment_expires_at else None,
-            "status_url": link,
+            "status_url": placed.link,
         },
         status_code=201,
     )

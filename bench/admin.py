@@ -23,11 +23,11 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 
 from bench.databases import each_database  # noqa: E402
 from bench.seed_large import seed  # noqa: E402
-from domain import db  # noqa: E402
-from domain.dashboard import overview  # noqa: E402
-from domain.invariants import check_invariants  # noqa: E402
-from domain.listing import accounts_page, assignments_page, audit_page, events_page, orders_page  # noqa: E402
-from domain.types import utcnow  # noqa: E402
+from domain.admin.dashboard import overview  # noqa: E402
+from domain.admin.invariants import check_invariants  # noqa: E402
+from domain.admin.listing import accounts_page, assignments_page, audit_page, events_page, orders_page  # noqa: E402
+from infra import db  # noqa: E402
+from infra.types import utcnow  # noqa: E402
 
 QUERIES = {
     "overview (first render, no invariants)": lambda s: overview(session=s, with_invariants=False),

@@ -26,11 +26,11 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 
 import sqlalchemy as sa  # noqa: E402
 
-from domain import db  # noqa: E402
-from domain.audit import record_audit  # noqa: E402
-from domain.orders import create_order, record_payment  # noqa: E402
-from domain.pool import add_account  # noqa: E402
-from domain.products import create_product  # noqa: E402
+from domain.catalog.pool import add_account  # noqa: E402
+from domain.catalog.products import create_product  # noqa: E402
+from domain.orders.orders import create_order, record_payment  # noqa: E402
+from domain.shared.audit import record_audit  # noqa: E402
+from infra import db  # noqa: E402
 
 ACTOR = "bench"
 

@@ -30,7 +30,7 @@ import redis  # noqa: E402
 
 from bench.databases import postgres_schema  # noqa: E402
 from bench.webhook import paid_callback, seed, wrk  # noqa: E402
-from domain import db  # noqa: E402
+from infra import db  # noqa: E402
 from tests.live import NGINX, start_nginx, start_stack  # noqa: E402
 
 ADMIN = ("bench-owner@example.com", "bench-owner-password")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from domain import db
+from infra import db
 
 
 @contextmanager

@@ -24,10 +24,10 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 import sqlalchemy as sa  # noqa: E402
 
 from bench.databases import each_database  # noqa: E402
-from domain import db  # noqa: E402
-from domain.jobs import release_expired  # noqa: E402
-from domain.models import AccountAssignment, ChatGPTAccount, Order, Product  # noqa: E402
-from domain.types import utcnow  # noqa: E402
+from domain.shared.models import AccountAssignment, ChatGPTAccount, Order, Product  # noqa: E402
+from infra import db  # noqa: E402
+from infra.types import utcnow  # noqa: E402
+from runtime.jobs import release_expired  # noqa: E402
 
 
 def seed(engine: sa.Engine, count: int) -> None:

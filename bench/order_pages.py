@@ -33,12 +33,12 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench.databases import each_database  # noqa: E402
 from bench.webhook import cpu_seconds, paid_callback, wrk  # noqa: E402
-from domain import db  # noqa: E402
-from domain.gateway import Checkout  # noqa: E402
-from domain.orders import create_order  # noqa: E402
-from domain.payments import attach_checkout  # noqa: E402
-from domain.pool import add_account  # noqa: E402
-from domain.products import create_product  # noqa: E402
+from domain.catalog.pool import add_account  # noqa: E402
+from domain.catalog.products import create_product  # noqa: E402
+from domain.orders.orders import create_order  # noqa: E402
+from domain.payments.checkout import attach_checkout
+from domain.payments.gateway import Checkout  # noqa: E402
+from infra import db  # noqa: E402
 from tests.live import start_stack  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""

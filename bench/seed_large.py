@@ -23,9 +23,9 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 
 import sqlalchemy as sa  # noqa: E402
 
-from domain import db  # noqa: E402
-from domain.models import AccountAssignment, AuditLog, ChatGPTAccount, Order, PaymentEvent, Product  # noqa: E402
-from domain.types import utcnow  # noqa: E402
+from domain.shared.models import AccountAssignment, AuditLog, ChatGPTAccount, Order, PaymentEvent, Product  # noqa: E402
+from infra import db  # noqa: E402
+from infra.types import utcnow  # noqa: E402
 
 ACTIONS = [
     "order.create",

@@ -36,12 +36,12 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 import httpx  # noqa: E402
 
 from bench.databases import each_database  # noqa: E402
-from domain import db  # noqa: E402
-from domain.gateway import Checkout  # noqa: E402
-from domain.orders import create_order  # noqa: E402
-from domain.payments import attach_checkout  # noqa: E402
-from domain.pool import add_account  # noqa: E402
-from domain.products import create_product  # noqa: E402
+from domain.catalog.pool import add_account  # noqa: E402
+from domain.catalog.products import create_product  # noqa: E402
+from domain.orders.orders import create_order  # noqa: E402
+from domain.payments.checkout import attach_checkout
+from domain.payments.gateway import Checkout  # noqa: E402
+from infra import db  # noqa: E402
 from integrations.tripay import callback_signature  # noqa: E402
 from tests.live import start_stack  # noqa: E402
 

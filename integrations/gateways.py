@@ -6,8 +6,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from domain.gateway import PaymentGateway
-from domain.settings import Settings, kept_secret
+from domain.payments.gateway import PaymentGateway
+from infra.settings import Settings, kept_secret
 from integrations.midtrans import MidtransClient
 from integrations.sandbox.state import SandboxConfig
 from integrations.tripay import TripayClient

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from domain.gateway import GatewayError
+from domain.payments.gateway import GatewayError
 
 
 def call(client: httpx.Client, provider: str, method: str, path: str, **kwargs: Any) -> httpx.Response:

@@ -8,7 +8,7 @@ import re
 
 import httpx
 
-from domain.settings import Settings
+from infra.settings import Settings
 
 _TOKEN_IN_PATH = re.compile(r"/bot[^/\s\"']+")
 
@@ -41,7 +41,7 @@ def _guard_httpx_log() -> None:
 
 
 class TelegramBot:
-    """A `domain.telegram_outbox.ChatSender` over Telegram's HTTP API."""
+    """A `domain.notify.telegram.ChatSender` over Telegram's HTTP API."""
 
     def __init__(self, *, api_base: str, token: str, timeout: float = 10.0) -> None:
         _guard_httpx_log()

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from domain.gateway import (
+from domain.payments.gateway import (
     Checkout,
     CheckoutRequest,
     GatewayError,

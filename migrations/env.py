@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
-import domain.models  # noqa: F401  (registers the tables)
-from domain.db import make_engine
-from domain.types import UTCDateTime
+import domain.shared.models  # noqa: F401  (registers the tables)
+from infra.db import make_engine
+from infra.types import UTCDateTime
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -19,7 +19,7 @@ target_metadata = SQLModel.metadata
 def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if not url:
-        from domain.settings import get_settings
+        from infra.settings import get_settings
 
         url = get_settings().database_url
     return url

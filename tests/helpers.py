@@ -10,14 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from domain import db
-from domain.gateway import Checkout
-from domain.invariants import check_invariants
-from domain.models import ChatGPTAccount, Order, Product
-from domain.orders import PaymentResult, create_order, record_payment
-from domain.payments import attach_checkout
-from domain.pool import add_account
-from domain.products import create_product
+from domain.admin.invariants import check_invariants
+from domain.catalog.pool import add_account
+from domain.catalog.products import create_product
+from domain.orders.orders import PaymentResult, create_order, record_payment
+from domain.payments.checkout import attach_checkout
+from domain.payments.gateway import Checkout
+from domain.shared.models import ChatGPTAccount, Order, Product
+from infra import db
 
 ADMIN = "admin:owner@example.com"
 

@@ -164,7 +164,7 @@ def start_stack(
     stack = Stack(db_url=db_url, app_url=app_url, sandbox_url=sandbox_url, credentials=credentials, log_dir=log_dir)
     data_dir = log_dir / "data"
     shutil.rmtree(data_dir, ignore_errors=True)
-    from domain.settings import get_settings
+    from infra.settings import get_settings
 
     secrets_of_test = {"ENCRYPTION_KEY": get_settings().ENCRYPTION_KEY, "STORAGE_SECRET": get_settings().STORAGE_SECRET}
     env = base_env(

@@ -9,7 +9,7 @@ import sys
 
 import uvicorn
 
-from domain.settings import get_settings
+from infra.settings import get_settings
 from integrations.sandbox.app import create_sandbox_app
 from integrations.sandbox.state import SandboxConfig
 

@@ -6,11 +6,8 @@ from typing import Any
 
 from nicegui import run, ui
 
-from domain import db
-from domain.errors import DomainError
-from domain.listing import accounts_page
-from domain.models import AccountStatus, ChatGPTAccount
-from domain.pool import (
+from domain.admin.listing import accounts_page
+from domain.catalog.pool import (
     add_account,
     import_accounts_csv,
     retire_account,
@@ -19,6 +16,9 @@ from domain.pool import (
     unsuspend_account,
     update_account,
 )
+from domain.shared.errors import DomainError
+from domain.shared.models import AccountStatus, ChatGPTAccount
+from infra import db
 from pages.admin.frame import SignedIn, admin_frame, client_ip, signed_in
 from pages.admin.table import ServerTable
 

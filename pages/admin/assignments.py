@@ -7,12 +7,13 @@ from typing import Any
 
 from nicegui import run, ui
 
-from domain import db
-from domain.assignments import extend_assignment, mark_invite, move_assignment, revoke_assignment
-from domain.i18n import WIB, format_date
-from domain.listing import accounts_with_room, assignments_page, seat_context
-from domain.models import AssignmentStatus, InviteState
-from domain.types import utcnow
+from domain.admin.listing import accounts_with_room, assignments_page, seat_context
+from domain.seats.assignments import extend_assignment, mark_invite, move_assignment, revoke_assignment
+from domain.shared.i18n import WIB, format_date
+from domain.shared.models import AssignmentStatus, InviteState
+from domain.shared.seat_terms import days_left
+from infra import db
+from infra.types import utcnow
 from pages.admin.accounts import act
 from pages.admin.frame import SignedIn, admin_frame, client_ip
 from pages.admin.table import ServerTable, wib
@@ -57,7 +58,7 @@ def rows(seats: list[Any]) -> list[dict[str, Any]]:
             "status": s.status,
             "end_wib": wib(s.end_at),
             "end_iso": s.end_at.isoformat(),
-            "days_left": max(0, (s.end_at - now).days) if s.status == AssignmentStatus.ACTIVE else "",
+            "days_left": days_left(s.end_at, now) if s.status == AssignmentStatus.ACTIVE else "",
             "invite_state": s.invite_state or "",
         }
         for s in seats

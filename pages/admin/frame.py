@@ -11,11 +11,11 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from domain import db
-from domain.admins import active_admin
-from domain.audit import admin_actor
-from domain.models import AdminUser
-from domain.types import utcnow
+from domain.admin.admins import active_admin
+from domain.shared.audit import admin_actor
+from domain.shared.models import AdminUser
+from infra import db
+from infra.types import utcnow
 
 NAV = (
     ("Ringkasan", "/admin", "dashboard"),

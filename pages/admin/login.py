@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from nicegui import run, ui
 
-from domain import db
-from domain.admins import authenticate
+from domain.admin.admins import authenticate
+from infra import db
 from pages.admin.frame import client_ip, sign_in
 
 REFUSED = "E-mail atau kata sandi salah, atau akun sedang dikunci sementara."

@@ -10,10 +10,10 @@ from typing import Any
 
 from nicegui import run, ui
 
-from domain import db
-from domain.i18n import WIB
-from domain.listing import audit_page, events_page, outbox_message, outbox_page
-from domain.models import AuditLog, EmailOutbox, EventOutcome, MailStatus
+from domain.admin.listing import audit_page, events_page, outbox_message, outbox_page
+from domain.shared.i18n import WIB
+from domain.shared.models import AuditLog, EmailOutbox, EventOutcome, MailStatus
+from infra import db
 from pages.admin.frame import admin_frame
 from pages.admin.table import ServerTable, wib
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from nicegui import run, ui
 
-from domain import db
-from domain.errors import NotFound
-from domain.i18n import format_idr
-from domain.listing import orders_page
-from domain.models import Order, OrderStatus
-from domain.order_admin import TimelineEntry, mark_paid_manually, order_timeline, resend_access
-from domain.orders import accept_review, get_order, refund_order
+from domain.admin.listing import orders_page
+from domain.orders.admin_actions import TimelineEntry, mark_paid_manually, order_timeline, resend_access
+from domain.orders.orders import accept_review, get_order, refund_order
+from domain.shared.errors import NotFound
+from domain.shared.i18n import format_idr
+from domain.shared.models import Order, OrderStatus
+from infra import db
 from pages.admin.accounts import act
 from pages.admin.frame import SignedIn, admin_frame, client_ip
 from pages.admin.table import ServerTable, wib

@@ -6,10 +6,10 @@ import logging
 
 from nicegui import app, background_tasks, run, ui
 
-from domain import db
-from domain.dashboard import Overview, change_marker, overview
-from domain.i18n import format_idr
-from domain.invariants import check_invariants
+from domain.admin.dashboard import Overview, change_marker, overview
+from domain.admin.invariants import check_invariants
+from domain.shared.i18n import format_idr
+from infra import db
 from pages.admin.frame import admin_frame
 from pages.admin.table import wib
 

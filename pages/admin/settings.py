@@ -6,12 +6,12 @@ from typing import Any
 
 from nicegui import run, ui
 
-from domain import db
-from domain.admins import add_admin, list_admins, reset_admin_password, set_admin_active
-from domain.api_tokens import issue_token, revoke_token, tokens_of
-from domain.errors import DomainError
-from domain.i18n import format_idr
-from domain.products import create_product, list_products, update_product
+from domain.admin.admins import add_admin, list_admins, reset_admin_password, set_admin_active
+from domain.admin.api_tokens import issue_token, revoke_token, tokens_of
+from domain.catalog.products import create_product, list_products, update_product
+from domain.shared.errors import DomainError
+from domain.shared.i18n import format_idr
+from infra import db
 from pages.admin.accounts import act
 from pages.admin.frame import SignedIn, admin_frame
 from pages.admin.table import wib

@@ -7,7 +7,7 @@ from typing import Any
 
 from nicegui import events, run, ui
 
-from domain.i18n import WIB
+from domain.shared.i18n import WIB
 
 Loader = Callable[[int, int], tuple[list[dict[str, Any]], int]]
 

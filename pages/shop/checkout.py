@@ -3,26 +3,24 @@ One click places one order; field errors show beside their field in the customer
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import timedelta
 
 from nicegui import app, run, ui
 
-from domain import db
-from domain.errors import NotFound
-from domain.gateway import GatewayError, GatewayRejected, PaymentChannel
-from domain.i18n import format_idr
-from domain.i18n import t as tr
-from domain.links import order_link
-from domain.models import Product
-from domain.orders import create_order, order_input_errors
-from domain.payments import start_payment
-from domain.products import free_seats, get_product
-from domain.ratelimit import RateLimit
+from domain.catalog.products import free_seats, get_product
+from domain.orders.orders import order_input_errors
+from domain.payments.checkout import OrderForm, OrderRefused, channels_by_group
+from domain.payments.checkout import place_order as place_customer_order
+from domain.payments.gateway import GatewayError, GatewayRejected, PaymentChannel
+from domain.shared.errors import NotFound
+from domain.shared.i18n import format_idr
+from domain.shared.i18n import t as tr
+from domain.shared.models import Product
+from infra import db
+from infra.ratelimit import RateLimit
 from pages.shop.frame import current_lang, shop_frame
 
 checkout_limit = RateLimit(limit=10, per_seconds=60)
-GROUP_ORDER = ("QRIS", "Virtual Account", "E-Wallet", "Convenience Store")
 
 
 def load_product(slug: str) -> tuple[Product, int] | None:
@@ -44,38 +42,18 @@ def load_channels() -> list[PaymentChannel]:
     return []
 
 
-def grouped(channels: list[PaymentChannel], amount: int) -> OrderedDict[str, list[PaymentChannel]]:
-    usable = [
-        c
-        for c in channels
-        if (not c.minimum_amount or c.minimum_amount <= amount) and (not c.maximum_amount or amount <= c.maximum_amount)
-    ]
-    groups: OrderedDict[str, list[PaymentChannel]] = OrderedDict((g, []) for g in GROUP_ORDER)
-    for channel in usable:
-        groups.setdefault(channel.group, []).append(channel)
-    return OrderedDict((g, items) for g, items in groups.items() if items)
-
-
 def place_order(slug: str, email: str, name: str, phone: str, lang: str, method: str, ip: str) -> tuple[str, str]:
     """Create the order and open its payment; returns (where to send the customer, order code)."""
     settings = app.state.settings
-    order, _token = db.in_transaction(
-        lambda s: create_order(session=s, product_slug=slug, email=email, name=name, phone=phone, locale=lang, ip=ip)
-    )
-    link = order_link(order.code)
-    order = start_payment(
-        order_id=order.id,
-        method=method,
+    form = OrderForm(product_slug=slug, email=email, name=name, phone=phone, method=method, locale=lang)
+    placed = place_customer_order(
+        form=form,
         gateways=app.state.gateways.chain,
-        return_url=link,
         actor="customer",
+        ip=ip,
         window=timedelta(minutes=settings.PAYMENT_WINDOW_MINUTES),
     )
-    redirect = order.checkout_url if order.payment_method in REDIRECT_METHODS and order.checkout_url else link
-    return redirect.removeprefix(settings.public_url) or "/", order.code
-
-
-REDIRECT_METHODS = {"OVO", "DANA", "SHOPEEPAY", "MIDTRANS"}
+    return placed.pay_at.removeprefix(settings.public_url) or "/", placed.order.code
 
 
 def register() -> None:
@@ -93,7 +71,7 @@ def register() -> None:
             ui.label(tr("checkout.title", lang, name=product.name)).classes("text-2xl font-bold")
             if seats <= 0:
                 ui.label(tr("checkout.restocking", lang)).classes("text-amber-700")
-            groups = grouped(channels, product.price_idr)
+            groups = channels_by_group(channels, product.price_idr)
             state: dict = {"method": None, "busy": False, "done": None}
             by_code = {c.code: c for items in groups.values() for c in items}
             with ui.row().classes("w-full gap-6 items-start"):
@@ -210,7 +188,7 @@ def register() -> None:
                     target, _code = await run.io_bound(
                         place_order, slug, values["email"], values["name"], values["phone"], lang, state["method"], ip
                     )
-                except (GatewayError, GatewayRejected):
+                except (GatewayError, GatewayRejected, OrderRefused):  # OrderRefused: sold out or changed since
                     notice.text = tr("checkout.unavailable", lang)
                     return
                 state["done"] = target

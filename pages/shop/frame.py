@@ -8,8 +8,8 @@ from html import escape
 
 from nicegui import Client, app, ui
 
-from domain.i18n import language
-from domain.i18n import t as tr
+from domain.shared.i18n import language
+from domain.shared.i18n import t as tr
 
 # The frame is plain HTML (NiceGUI's cost per page grows with its number of elements), so it brings its own
 # layout: a sticky header and a footer at the bottom of short pages, only on pages that carry the frame

@@ -8,10 +8,10 @@ from html import escape
 
 from nicegui import run, ui
 
-from domain import db
-from domain.i18n import format_idr
-from domain.i18n import t as tr
-from domain.products import CatalogueItem, catalogue
+from domain.catalog.products import CatalogueItem, catalogue
+from domain.shared.i18n import format_idr
+from domain.shared.i18n import t as tr
+from infra import db
 from pages.shop.frame import current_lang, every_while_connected, static_page, static_page_html
 
 _cached: tuple[float, list[CatalogueItem]] = (0.0, [])

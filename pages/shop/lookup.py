@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from nicegui import run, ui
 
-from domain import db
-from domain.i18n import t as tr
-from domain.mail import queue_order_lookup
-from domain.ratelimit import RateLimit
+from domain.notify.mail import queue_order_lookup
+from domain.shared.i18n import t as tr
+from infra import db
+from infra.ratelimit import RateLimit
 from pages.shop.frame import current_lang, shop_frame
 
 lookup_limit = RateLimit(limit=5, per_seconds=300)

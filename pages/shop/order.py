@@ -11,13 +11,13 @@ from urllib.parse import urlencode
 import segno
 from nicegui import Client, run, ui
 
-from domain import db
-from domain.access import OrderPage, order_page
-from domain.errors import NotFound
-from domain.i18n import format_date, format_idr
-from domain.i18n import t as tr
-from domain.models import AssignmentStatus, Delivery, OrderStatus
-from domain.types import utcnow
+from domain.orders.customer_view import OrderPage, order_page
+from domain.shared.errors import NotFound
+from domain.shared.i18n import format_date, format_idr
+from domain.shared.i18n import t as tr
+from domain.shared.models import AssignmentStatus, Delivery, OrderStatus
+from infra import db
+from infra.types import utcnow
 from pages.shop.frame import current_lang, every_while_connected, shop_frame, static_page
 
 RETAIL = ("ALFAMART", "INDOMARET")

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from domain import db
+from infra import db
 from tests.live import start_stack
 
 ADMIN = ("owner@example.com", "e2e-owner-password")

@@ -15,8 +15,8 @@ import redis
 from playwright.sync_api import Page, expect
 from sqlmodel import col, select
 
-from domain import db
-from domain.models import Order
+from domain.shared.models import Order
+from infra import db
 from integrations.tripay import callback_signature
 from tests.e2e.conftest import ADMIN, place_order, sign_in
 from tests.helpers import invariants

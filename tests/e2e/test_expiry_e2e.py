@@ -12,11 +12,12 @@ from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
-from domain import db
-from domain.delivery import SmtpSender, deliver_outbox
-from domain.jobs import release_expired
-from domain.models import AccountAssignment, Order
-from domain.settings import Settings
+from domain.shared.models import AccountAssignment, Order
+from infra import db
+from infra.settings import Settings
+from integrations.smtp import SmtpSender
+from runtime.delivery import deliver_outbox
+from runtime.jobs import release_expired
 from tests.e2e.conftest import place_order
 from tests.e2e.test_stories_e2e import _admin_page
 from tests.live import free_port

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from domain import db
-from domain.models import EmailOutbox, Order
+from domain.shared.models import EmailOutbox, Order
+from infra import db
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

@@ -8,8 +8,8 @@ import re
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
-from domain import db
-from domain.products import create_product
+from domain.catalog.products import create_product
+from infra import db
 from tests.e2e.conftest import place_order, sign_in
 
 PHONE = {"width": 390, "height": 844}

@@ -8,10 +8,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from api.admin import router
-from domain import db
-from domain.admins import create_admin
-from domain.api_tokens import bootstrap_token, issue_token, revoke_token
-from domain.models import AccountAssignment, AuditLog
+from domain.admin.admins import create_admin
+from domain.admin.api_tokens import bootstrap_token, issue_token, revoke_token
+from domain.shared.models import AccountAssignment, AuditLog
+from infra import db
 from tests.helpers import make_account, make_order, make_product, pay
 
 ENDPOINTS = [
@@ -47,7 +47,7 @@ def test_every_endpoint_refuses_a_missing_or_wrong_token(api, method: str, path:
 
 def test_revoked_tokens_stop_working(api) -> None:
     with db.read_session() as s:
-        from domain.models import AdminApiToken
+        from domain.shared.models import AdminApiToken
 
         token_id = s.exec(select(AdminApiToken)).one().id
     db.in_transaction(lambda s: revoke_token(session=s, token_id=token_id, actor="test"))

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from domain import db
-from domain.admins import MAX_FAILED_LOGINS, authenticate, bootstrap_admin, create_admin
-from domain.errors import Conflict, ValidationFailed
-from domain.models import AdminUser
-from domain.types import utcnow
+from domain.admin.admins import MAX_FAILED_LOGINS, authenticate, bootstrap_admin, create_admin
+from domain.shared.errors import Conflict, ValidationFailed
+from domain.shared.models import AdminUser
+from infra import db
+from infra.types import utcnow
 
 PASSWORD = "correct horse battery"
 

@@ -8,14 +8,15 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from domain import db, db_errors
-from domain.dashboard import overview
-from domain.delivery import SmtpSender, deliver_outbox
-from domain.jobs import Job, release_expired, run_job, watch_jobs, watch_operations, watch_pool
-from domain.models import EmailOutbox, EventOutcome, JobRun, MailStatus, PaymentEvent
-from domain.outbox import MAX_ATTEMPTS
-from domain.settings import Settings
-from domain.types import utcnow
+from domain.admin.dashboard import overview
+from domain.shared.models import EmailOutbox, EventOutcome, JobRun, MailStatus, PaymentEvent
+from infra import db, db_errors
+from infra.settings import Settings
+from infra.types import utcnow
+from integrations.smtp import SmtpSender
+from runtime.delivery import deliver_outbox
+from runtime.jobs import Job, release_expired, run_job, watch_jobs, watch_operations, watch_pool
+from runtime.outbox import MAX_ATTEMPTS
 from tests.helpers import make_account, make_order, make_product, pay
 from tests.live import free_port
 from tests.sinks import Inbox
@@ -25,7 +26,7 @@ BOSS = "boss@example.com"
 
 @pytest.fixture(autouse=True)
 def admin_email(monkeypatch) -> None:
-    monkeypatch.setattr("domain.settings.get_settings", lambda: Settings(_env_file=None, ADMIN_EMAIL=BOSS))
+    monkeypatch.setattr("infra.settings.get_settings", lambda: Settings(_env_file=None, ADMIN_EMAIL=BOSS))
     db_errors.reported(db_errors.pending())  # failures other tests provoked are not this test's
 
 

@@ -8,10 +8,12 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from domain import db
-from domain.allocation import serve_pending_stock
-from domain.assignments import extend_assignment, release_expired_assignments, revoke_assignment
-from domain.models import (
+from domain.catalog.pool import suspend_account, unsuspend_account, update_account
+from domain.orders.orders import accept_review, expire_order, record_payment, refund_order
+from domain.seats.allocation import serve_pending_stock
+from domain.seats.assignments import extend_assignment, release_expired_assignments, revoke_assignment
+from domain.seats.seats import status_after_taking, status_for
+from domain.shared.models import (
     AccountAssignment,
     AccountStatus,
     AssignmentStatus,
@@ -22,10 +24,8 @@ from domain.models import (
     Order,
     OrderStatus,
 )
-from domain.orders import accept_review, expire_order, record_payment, refund_order
-from domain.pool import suspend_account, unsuspend_account, update_account
-from domain.seats import status_after_taking, status_for
-from domain.types import utcnow
+from infra import db
+from infra.types import utcnow
 from tests.helpers import ADMIN, invariants, make_account, make_order, make_product, pay
 
 

@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from domain import db
-from domain.assignments import extend_assignment, revoke_assignment
-from domain.errors import Conflict, DomainError, IllegalTransition, NotFound, ValidationFailed
-from domain.models import AccountAssignment, ChatGPTAccount, Order
-from domain.order_states import ORDER_TRANSITIONS, transition_order
-from domain.orders import accept_review, create_order, record_payment, refund_order
-from domain.pool import add_account, import_accounts_csv, retire_account, unsuspend_account, update_account
-from domain.products import create_product, update_product
+from domain.catalog.pool import add_account, import_accounts_csv, retire_account, unsuspend_account, update_account
+from domain.catalog.products import create_product, update_product
+from domain.orders.orders import accept_review, create_order, record_payment, refund_order
+from domain.orders.states import ORDER_TRANSITIONS, transition_order
+from domain.seats.assignments import extend_assignment, revoke_assignment
+from domain.shared.errors import Conflict, DomainError, IllegalTransition, NotFound, ValidationFailed
+from domain.shared.models import AccountAssignment, ChatGPTAccount, Order
+from infra import db
 from tests.helpers import ADMIN, fingerprint, make_account, make_order, make_product, pay
 
 

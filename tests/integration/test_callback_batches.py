@@ -12,19 +12,21 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import func, select
 
-from domain import db, db_errors
-from domain.audit import record_audit
-from domain.callback_writer import CallbackWriter
-from domain.metrics import CALLBACK_BATCH_REPLAYS
-from domain.models import AccountAssignment, AssignmentStatus, AuditLog, EmailOutbox, EventOutcome, Order, PaymentEvent
-from domain.payments import (
-    CallbackJob,
-    CallbackOutcome,
-    _may_join_batch,
-    process_callback,
-    process_callbacks,
+from domain.payments.callbacks import CallbackJob, CallbackOutcome, _may_join_batch, process_callback, process_callbacks
+from domain.shared.audit import record_audit
+from domain.shared.models import (
+    AccountAssignment,
+    AssignmentStatus,
+    AuditLog,
+    EmailOutbox,
+    EventOutcome,
+    Order,
+    PaymentEvent,
 )
+from infra import db, db_errors
+from infra.metrics import CALLBACK_BATCH_REPLAYS
 from integrations import tripay
+from runtime.callback_writer import CallbackWriter
 from tests.helpers import checked_out, invariants, make_account, make_product
 
 

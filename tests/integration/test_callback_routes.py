@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from sqlmodel import func, select
 
 from api.callbacks import router
-from domain import db
-from domain.gateway import Checkout
-from domain.models import AccountAssignment, Order, PaymentEvent
-from domain.payments import attach_checkout
+from domain.payments.checkout import attach_checkout
+from domain.payments.gateway import Checkout
+from domain.shared.models import AccountAssignment, Order, PaymentEvent
+from infra import db
 from integrations.gateways import Gateways
 from integrations.midtrans import notification_signature
 from integrations.tripay import callback_signature
@@ -310,7 +310,7 @@ def test_a_second_payment_on_another_transaction_alerts_the_admins(order) -> Non
     body["signature_key"] = notification_signature(order.code, "200", body["gross_amount"], MIDTRANS_KEY)
     assert client.post("/callback/midtrans", json=body).status_code == 200
     with db.read_session() as s:
-        from domain.models import AdminAlert
+        from domain.shared.models import AdminAlert
 
         alert = s.exec(select(AdminAlert).where(AdminAlert.kind == "double_payment")).one()
         last = s.exec(select(PaymentEvent).order_by(PaymentEvent.id.desc())).first()
@@ -319,7 +319,7 @@ def test_a_second_payment_on_another_transaction_alerts_the_admins(order) -> Non
 
 
 def test_callbacks_are_counted_for_prometheus(order) -> None:
-    from domain.metrics import render
+    from domain.admin.shop_state import render
 
     def count(outcome: str) -> float:
         for line in render().decode().splitlines():

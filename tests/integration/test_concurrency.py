@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlmodel import func, select
 
-from domain import db
-from domain.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, EventOutcome, Order, OrderStatus
+from domain.shared.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, EventOutcome, Order, OrderStatus
+from infra import db
 from tests.helpers import invariants, make_account, make_order, make_product, pay
 
 # 30 accounts holding exactly 100 seats: 10 single-customer, 10 with 3 seats, 10 with 6
@@ -72,10 +72,10 @@ def test_payments_revokes_expiries_and_new_accounts_racing_keep_the_invariants(e
     """Seats freed and added while payments land: nothing over-fills, nothing is lost, the queue drains."""
     from datetime import timedelta
 
-    from domain.allocation import serve_pending_stock
-    from domain.assignments import release_expired_assignments, revoke_assignment
-    from domain.errors import Conflict
-    from domain.types import utcnow
+    from domain.seats.allocation import serve_pending_stock
+    from domain.seats.assignments import release_expired_assignments, revoke_assignment
+    from domain.shared.errors import Conflict
+    from infra.types import utcnow
     from tests.helpers import ADMIN
 
     product = make_product()

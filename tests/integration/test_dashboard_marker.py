@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from domain import db
-from domain.dashboard import change_marker
-from domain.models import EventOutcome
-from domain.payments import record_payment_event
+from domain.admin.dashboard import change_marker
+from domain.payments.events import record_payment_event
+from domain.shared.models import EventOutcome
+from infra import db
 from tests.helpers import make_account, make_order, make_product, pay
 
 

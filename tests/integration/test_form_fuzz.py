@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
 
-from domain import db
-from domain.errors import Conflict, ValidationFailed
-from domain.models import ChatGPTAccount, Order
-from domain.orders import create_order, order_input_errors
-from domain.pool import add_account
+from domain.catalog.pool import add_account
+from domain.orders.orders import create_order, order_input_errors
+from domain.shared.errors import Conflict, ValidationFailed
+from domain.shared.models import ChatGPTAccount, Order
+from infra import db
 from tests.helpers import ADMIN, make_product
 
 HOSTILE = st.sampled_from(

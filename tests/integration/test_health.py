@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.health import health_report
-from domain.jobs import Job, release_expired, run_job
-from domain.types import utcnow
+from infra.types import utcnow
+from runtime.health import health_report
+from runtime.jobs import Job, release_expired, run_job
 
 JOBS = [Job("release_expired_assignments", 60, release_expired)]
 
@@ -29,8 +29,8 @@ def test_a_job_that_stopped_succeeding_makes_the_app_degraded(engine) -> None:
 
 
 def test_a_schema_behind_the_migrations_is_degraded(engine, db_url) -> None:
-    from domain import db
-    from domain.health import migrations_head
+    from infra import db
+    from runtime.health import migrations_head
 
     db.downgrade_database(db_url, "0002")
     try:

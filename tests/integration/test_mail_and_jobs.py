@@ -9,19 +9,20 @@ from email.message import Message as MimeMessage
 
 from sqlmodel import select
 
-from domain import db
-from domain.assignments import extend_assignment, revoke_assignment
-from domain.delivery import SmtpSender, deliver_outbox
-from domain.gateway import Checkout
-from domain.jobs import Job, release_expired, run_job, send_reminders, watch_pool
-from domain.links import access_token
-from domain.mail import queue_order_lookup
-from domain.models import AccountAssignment, AdminAlert, EmailOutbox, JobRun, MailStatus, Order
-from domain.orders import create_order
-from domain.outbox import MAX_ATTEMPTS
-from domain.payments import attach_checkout
-from domain.settings import Settings
-from domain.types import utcnow
+from domain.notify.mail import queue_order_lookup
+from domain.orders.orders import create_order
+from domain.payments.checkout import attach_checkout
+from domain.payments.gateway import Checkout
+from domain.seats.assignments import extend_assignment, revoke_assignment
+from domain.shared.links import access_token
+from domain.shared.models import AccountAssignment, AdminAlert, EmailOutbox, JobRun, MailStatus, Order
+from infra import db
+from infra.settings import Settings
+from infra.types import utcnow
+from integrations.smtp import SmtpSender
+from runtime.delivery import deliver_outbox
+from runtime.jobs import Job, release_expired, run_job, send_reminders, watch_pool
+from runtime.outbox import MAX_ATTEMPTS
 from tests.helpers import ADMIN, make_account, make_product, pay
 from tests.sinks import Inbox
 
@@ -135,9 +136,7 @@ def test_smtp_down_keeps_mail_pending_with_backoff_then_delivers_each_once(engin
 
 
 def test_ten_failed_attempts_mark_failed_and_alert_the_admins(engine, monkeypatch) -> None:
-    monkeypatch.setattr(
-        "domain.settings.get_settings", lambda: Settings(_env_file=None, ADMIN_EMAIL="boss@example.com")
-    )
+    monkeypatch.setattr("infra.settings.get_settings", lambda: Settings(_env_file=None, ADMIN_EMAIL="boss@example.com"))
     product = make_product()
     _order(product)
     dead, now = _sender(_dead_port()), utcnow()
@@ -184,9 +183,7 @@ def test_reminders_go_out_once_each_three_days_and_one_day_before(engine) -> Non
 
 
 def test_low_pool_alert_is_debounced_to_once_an_hour(engine, monkeypatch) -> None:
-    monkeypatch.setattr(
-        "domain.settings.get_settings", lambda: Settings(_env_file=None, ADMIN_EMAIL="boss@example.com")
-    )
+    monkeypatch.setattr("infra.settings.get_settings", lambda: Settings(_env_file=None, ADMIN_EMAIL="boss@example.com"))
     make_account(max_seats=2)
     now = utcnow()
     assert watch_pool(5, now=now) == "low: 2 free"
@@ -239,8 +236,8 @@ def test_an_extension_earns_fresh_reminders_and_short_seats_get_only_the_last_on
 
 
 def test_orders_waiting_too_long_and_failing_callbacks_alert_the_admins(engine) -> None:
-    from domain.jobs import watch_operations
-    from domain.models import EventOutcome, PaymentEvent
+    from domain.shared.models import EventOutcome, PaymentEvent
+    from runtime.jobs import watch_operations
 
     product = make_product()
     order = _order(product)

@@ -10,11 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from domain import db, mail
-from domain.jobs import Job
-from domain.models import EmailOutbox
-from domain.scheduler import DELIVERY_JOB, RunAgainWhenWoken, build_scheduler, start, stop
-from domain.types import utcnow
+from domain.notify import mail
+from domain.shared.models import EmailOutbox
+from infra import db
+from infra.types import utcnow
+from runtime.jobs import Job
+from runtime.scheduler import DELIVERY_JOB, RunAgainWhenWoken, build_scheduler, start, stop
 from tests.helpers import checked_out, make_product
 
 

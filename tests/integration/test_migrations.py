@@ -11,8 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import domain.models  # noqa: F401  (registers the tables _differences compares with)
-from domain import db
+import domain.shared.models  # noqa: F401  (registers the tables _differences compares with)
+from infra import db
 from tests.live import ROOT
 
 

@@ -10,9 +10,9 @@ import time
 import httpx
 from sqlmodel import select
 
-from domain import db
-from domain.models import AccountAssignment, AssignmentStatus, AuditLog, ChatGPTAccount, Order, PaymentEvent
-from domain.payments import reconcile_unpaid
+from domain.payments.reconciliation import reconcile_unpaid
+from domain.shared.models import AccountAssignment, AssignmentStatus, AuditLog, ChatGPTAccount, Order, PaymentEvent
+from infra import db
 from integrations.tripay import TripayClient
 from tests.helpers import invariants, make_account, make_product
 from tests.live import ROOT, base_env
@@ -222,8 +222,8 @@ def test_overdue_orders_expire_only_once_the_gateway_confirms_they_are_unpaid(li
     """Found in review: an outage during the status check used to expire orders on a guess."""
     from datetime import timedelta
 
-    from domain.jobs import expire_unpaid_orders
-    from domain.types import utcnow
+    from infra.types import utcnow
+    from runtime.jobs import expire_unpaid_orders
 
     product = _product()
     make_account(pool=product.pool)

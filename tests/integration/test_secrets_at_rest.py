@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from domain import crypto, db
-from domain.pool import reveal_password
-from domain.settings import get_settings
+from domain.catalog.pool import reveal_password
+from domain.shared import crypto
+from infra import db
+from infra.settings import get_settings
 from tests.helpers import ADMIN, make_account
 
 PLAINTEXT = "Sup3r-Secret-ChatGPT-Pw!"
@@ -44,7 +45,7 @@ def test_key_rotation_keeps_old_secrets_readable(engine, monkeypatch) -> None:
 
 
 def test_editing_an_account_keeps_or_replaces_its_password(engine) -> None:
-    from domain.pool import update_account
+    from domain.catalog.pool import update_account
 
     account = make_account(max_seats=2, password=PLAINTEXT)
     db.in_transaction(lambda s: update_account(session=s, actor=ADMIN, account_id=account.id, note="moved desk"))

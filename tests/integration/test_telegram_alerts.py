@@ -9,16 +9,16 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from domain import db
-from domain.delivery import SmtpSender, deliver_outbox
-from domain.jobs import deliver_telegram, watch_pool
-from domain.metrics import render
-from domain.models import EmailOutbox, MailStatus, TelegramOutbox
-from domain.outbox import MAX_ATTEMPTS
-from domain.settings import Settings
-from domain.telegram_outbox import deliver_telegram_outbox
-from domain.types import utcnow
+from domain.admin.shop_state import render
+from domain.shared.models import EmailOutbox, MailStatus, TelegramOutbox
+from infra import db
+from infra.settings import Settings
+from infra.types import utcnow
+from integrations.smtp import SmtpSender
 from integrations.telegram import TelegramBot, telegram_bot_for
+from runtime.delivery import deliver_outbox, deliver_telegram_outbox
+from runtime.jobs import deliver_telegram, watch_pool
+from runtime.outbox import MAX_ATTEMPTS
 from tests.helpers import make_account
 from tests.sinks import TelegramApi
 
@@ -46,7 +46,7 @@ def settings(monkeypatch, telegram, token) -> Settings:
         TELEGRAM_CHAT_ID=CHAT,
         TELEGRAM_API_BASE=telegram.url,
     )
-    monkeypatch.setattr("domain.settings.get_settings", lambda: configured)
+    monkeypatch.setattr("infra.settings.get_settings", lambda: configured)
     return configured
 
 
@@ -132,7 +132,7 @@ def test_telegram_unreachable_ten_times_is_failed_and_emailed_not_telegrammed(en
 
 def test_without_both_telegram_settings_alerts_go_by_email_only(engine, monkeypatch, token) -> None:
     half = Settings(_env_file=None, ADMIN_EMAIL="boss@example.com", TELEGRAM_BOT_TOKEN=token)
-    monkeypatch.setattr("domain.settings.get_settings", lambda: half)
+    monkeypatch.setattr("infra.settings.get_settings", lambda: half)
     assert telegram_bot_for(half) is None
     make_account(max_seats=1)
     watch_pool(5)

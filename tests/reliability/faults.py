@@ -11,8 +11,8 @@ from collections.abc import Callable
 import httpx
 from sqlmodel import select
 
-from domain import db
-from domain.models import AccountAssignment, EmailOutbox, Order, PaymentEvent
+from domain.shared.models import AccountAssignment, EmailOutbox, Order, PaymentEvent
+from infra import db
 
 
 async def place_orders(app_url: str, slug: str, count: int, concurrency: int = 16, prefix: str = "buyer") -> list[dict]:

@@ -8,10 +8,10 @@ import uuid
 import sqlalchemy as sa
 from sqlmodel import func, select
 
-from domain import db
-from domain.backup import backup, restore
-from domain.invariants import check_invariants
-from domain.models import Order
+from domain.admin.invariants import check_invariants
+from domain.shared.models import Order
+from infra import db
+from runtime.backup import backup, restore
 from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import make_account, make_order, make_product, pay
 

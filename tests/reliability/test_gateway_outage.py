@@ -10,8 +10,8 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from domain import db
-from domain.models import AuditLog, EmailOutbox, Order
+from domain.shared.models import AuditLog, EmailOutbox, Order
+from infra import db
 from tests.helpers import invariants, make_account, make_product
 
 

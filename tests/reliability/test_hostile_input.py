@@ -23,10 +23,10 @@ from sqlmodel import func, select
 
 from api.admin import router as admin_router
 from api.orders import router as orders_router
-from domain import db
-from domain.admins import create_admin
-from domain.api_tokens import issue_token
-from domain.models import Order
+from domain.admin.admins import create_admin
+from domain.admin.api_tokens import issue_token
+from domain.shared.models import Order
+from infra import db
 from tests.helpers import fingerprint, invariants, make_account, make_product
 
 EXAMPLES = 25  # per operation and mode: deterministic (derandomized), about 10 s per backend

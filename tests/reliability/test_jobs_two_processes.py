@@ -11,16 +11,16 @@ from collections import Counter
 import pytest
 from sqlmodel import select
 
-from domain import db
-from domain.models import AccountAssignment, AuditLog, ChatGPTAccount, EmailOutbox
+from domain.shared.models import AccountAssignment, AuditLog, ChatGPTAccount, EmailOutbox
+from infra import db
 from tests.helpers import invariants, make_account, make_order, make_product, pay
 from tests.live import ROOT, base_env
 
 RUNNER = """
 import sys, time
 from datetime import datetime, timedelta, timezone
-from domain import db
-from domain.jobs import Job, release_expired, run_job
+from infra import db
+from runtime.jobs import Job, release_expired, run_job
 db.configure(sys.argv[1])
 start_at, later = float(sys.argv[2]), datetime.now(timezone.utc) + timedelta(days=400)
 time.sleep(max(0.0, start_at - time.time()))

@@ -13,14 +13,15 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
-from domain import db
-from domain.delivery import SmtpSender, deliver_outbox
-from domain.gateway import Checkout
-from domain.models import EmailOutbox, MailStatus, Order
-from domain.orders import create_order
-from domain.payments import attach_checkout
-from domain.settings import Settings
-from domain.types import utcnow
+from domain.orders.orders import create_order
+from domain.payments.checkout import attach_checkout
+from domain.payments.gateway import Checkout
+from domain.shared.models import EmailOutbox, MailStatus, Order
+from infra import db
+from infra.settings import Settings
+from infra.types import utcnow
+from integrations.smtp import SmtpSender
+from runtime.delivery import deliver_outbox
 from tests.helpers import invariants, make_account, make_product, pay
 from tests.live import free_port
 

@@ -13,12 +13,12 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from domain import db
-from domain.audit import SYSTEM
-from domain.gateway import Checkout
-from domain.models import Order, PaymentEvent
-from domain.orders import create_order
-from domain.payments import attach_checkout
+from domain.orders.orders import create_order
+from domain.payments.checkout import attach_checkout
+from domain.payments.gateway import Checkout
+from domain.shared.audit import SYSTEM
+from domain.shared.models import Order, PaymentEvent
+from infra import db
 from integrations.tripay import callback_signature
 from tests.helpers import invariants, make_account, make_product
 

@@ -7,7 +7,7 @@ import secrets
 
 import pytest
 
-from domain.settings import get_settings
+from infra.settings import get_settings
 from tests.live import base_env, free_port, start
 
 

@@ -8,10 +8,10 @@ import pytest
 from nicegui.testing import User
 from sqlmodel import select
 
-from domain import db
-from domain.admins import create_admin
-from domain.models import AccountAssignment, AdminUser, AuditLog, ChatGPTAccount
-from domain.orders import create_order, record_payment
+from domain.admin.admins import create_admin
+from domain.orders.orders import create_order, record_payment
+from domain.shared.models import AccountAssignment, AdminUser, AuditLog, ChatGPTAccount
+from infra import db
 from pages.admin.frame import NAV
 
 EMAIL, PASSWORD = "owner@example.com", "owner-password-123"
@@ -164,10 +164,10 @@ async def test_the_overview_shows_each_alert_condition_while_it_lasts(user: User
     import sqlalchemy as sa
     from sqlalchemy.exc import OperationalError
 
-    from domain import db_errors
-    from domain.jobs import Job, watch_jobs, watch_operations, watch_pool
-    from domain.models import EventOutcome, PaymentEvent
-    from domain.types import utcnow
+    from domain.shared.models import EventOutcome, PaymentEvent
+    from infra import db_errors
+    from infra.types import utcnow
+    from runtime.jobs import Job, watch_jobs, watch_operations, watch_pool
     from tests.live import free_port
 
     watch_pool(100)  # the demo shop has 14 seats

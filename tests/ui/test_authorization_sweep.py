@@ -14,13 +14,13 @@ from nicegui.testing import User
 from sqlmodel import select
 from starlette.routing import Mount, Route
 
-from domain import db
-from domain.admins import SESSION_MAX_AGE, create_admin
-from domain.api_tokens import issue_token, revoke_token
-from domain.links import access_token
-from domain.models import AdminApiToken, AdminUser
-from domain.orders import create_order, record_payment
-from domain.types import utcnow
+from domain.admin.admins import SESSION_MAX_AGE, create_admin
+from domain.admin.api_tokens import issue_token, revoke_token
+from domain.orders.orders import create_order, record_payment
+from domain.shared.links import access_token
+from domain.shared.models import AdminApiToken, AdminUser
+from infra import db
+from infra.types import utcnow
 from tests.helpers import fingerprint
 from tests.ui.test_admin import EMAIL, PASSWORD, _login
 

@@ -10,8 +10,8 @@ import pytest
 from nicegui.testing import User
 from sqlmodel import select
 
-from domain import db
-from domain.models import EmailOutbox, Order
+from domain.shared.models import EmailOutbox, Order
+from infra import db
 
 UNAVAILABLE = "Pembayaran sedang tidak tersedia. Coba lagi sebentar lagi."
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui.testing import User
 
-from domain import db
+from infra import db
 
 
 async def test_healthz_reports_the_database(user: User) -> None:

@@ -8,10 +8,10 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlmodel import select
 
-from domain import db
-from domain.admins import create_admin
-from domain.models import EmailOutbox
-from domain.orders import create_order, record_payment
+from domain.admin.admins import create_admin
+from domain.orders.orders import create_order, record_payment
+from domain.shared.models import EmailOutbox
+from infra import db
 from tests.ui.test_admin import EMAIL, PASSWORD, _login, _rows
 
 HOSTILE_NAME = "``` <img src=x onerror=alert(1)> ``` <script>alert('x')</script>'; DROP TABLE orders; --"

@@ -8,15 +8,15 @@ from datetime import timedelta
 from nicegui.testing import User
 from sqlmodel import func, select
 
-from domain import db
-from domain.gateway import Checkout
-from domain.links import access_token
-from domain.models import EmailOutbox, Order
-from domain.orders import create_order, expire_order, record_payment
-from domain.payments import attach_checkout
-from domain.pool import add_account, list_accounts, retire_account, suspend_account
-from domain.products import get_product, update_product
-from domain.types import utcnow
+from domain.catalog.pool import add_account, list_accounts, retire_account, suspend_account
+from domain.catalog.products import get_product, update_product
+from domain.orders.orders import create_order, expire_order, record_payment
+from domain.payments.checkout import attach_checkout
+from domain.payments.gateway import Checkout
+from domain.shared.links import access_token
+from domain.shared.models import EmailOutbox, Order
+from infra import db
+from infra.types import utcnow
 from tests.helpers import ADMIN
 
 FORM = {"email": "Siti@Example.com", "name": "Siti Aminah", "phone": "0812 3456 7890"}

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.gateway import GatewayRejected, PaymentStatus
+from domain.payments.gateway import GatewayRejected, PaymentStatus
 from integrations import midtrans, tripay
 
 # Tripay's documentation sample key: a public example value, not a secret.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import logging
 
-from domain.logs import handlers_for
-from domain.settings import Settings
+from infra.logs import handlers_for
+from infra.settings import Settings
 
 
 def test_webhook_lines_go_to_tripay_webhooks_log_as_json(tmp_path) -> None:

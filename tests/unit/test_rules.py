@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from domain import crypto
-from domain.errors import ValidationFailed
-from domain.models import OrderStatus
-from domain.order_states import AWAITING_PAYMENT, ORDER_TRANSITIONS, can_transition
-from domain.settings import ConfigError, Settings
-from domain.validation import normalize_email, normalize_phone
+from domain.orders.states import AWAITING_PAYMENT, ORDER_TRANSITIONS, can_transition
+from domain.shared import crypto
+from domain.shared.errors import ValidationFailed
+from domain.shared.models import OrderStatus
+from domain.shared.validation import normalize_email, normalize_phone
+from infra.settings import ConfigError, Settings
 
 
 @pytest.mark.parametrize(

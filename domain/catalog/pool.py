@@ -1,0 +1,344 @@
+"""The pool of ChatGPT accounts: add, edit, suspend, unsuspend, retire, CSV import.
+Passwords are stored only encrypted and never written to the audit trail or logs."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from domain.orders.locks import lock_pools
+from domain.seats.allocation import serve_pending_stock
+from domain.seats.seats import sync_status
+from domain.shared.audit import record_audit, snapshot
+from domain.shared.crypto import decrypt_secret, encrypt_secret
+from domain.shared.errors import Conflict, NotFound, ValidationFailed
+from domain.shared.models import AccountStatus, ChatGPTAccount, Delivery
+from domain.shared.validation import normalize_email, storable
+
+ACCOUNT_FIELDS = ("email", "pool", "delivery", "status", "max_seats", "seats_used", "note")
+MAX_SEATS_LIMIT = 500
+EDITABLE = {"email", "password", "pool", "delivery", "max_seats", "note"}
+
+
+@dataclass(frozen=True)
+class AccountInput:
+    email: str
+    password: str
+    pool: str
+    delivery: str
+    max_seats: int | None
+    note: str
+
+
+def validate_account(
+    *,
+    email: str,
+    password: str = "",
+    pool: str = "default",
+    delivery: str = Delivery.CREDENTIALS,
+    max_seats: Any = None,
+    note: str = "",
+    has_stored_password: bool = False,
+) -> AccountInput:
+    """Check and normalise an account's fields; raises ValidationFailed naming the field."""
+    delivery = (delivery or Delivery.CREDENTIALS).strip().upper()
+    if delivery not in Delivery.__members__:
+        raise ValidationFailed(f"delivery must be CREDENTIALS or INVITE, not {delivery!r}", field="delivery")
+    if max_seats in ("", None):
+        seats = None
+    else:
+        try:
+            seats = int(max_seats)
+        except (TypeError, ValueError):
+            raise ValidationFailed(f"max_seats {max_seats!r} is not a whole number", field="max_seats") from None
+        if not 1 <= seats <= MAX_SEATS_LIMIT:
+            raise ValidationFailed(
+                f"max_seats must be from 1 to {MAX_SEATS_LIMIT} (empty = one customer)", field="max_seats"
+            )
+    if delivery == Delivery.CREDENTIALS and not (password or has_stored_password):
+        raise ValidationFailed("a CREDENTIALS account needs its password", field="password")
+    pool = storable((pool or "default").strip(), "pool")
+    note = storable((note or "").strip(), "note", multiline=True)
+    password = storable(password or "", "password")
+    for name, value, limit in (("pool", pool, 64), ("note", note, 500), ("password", password, 256)):
+        if len(value) > limit:
+            raise ValidationFailed(f"{name} is longer than {limit} characters", field=name)
+    return AccountInput(normalize_email(email), password, pool, delivery, seats, note)
+
+
+def _email_taken(session: Session, email: str, except_id: int | None = None) -> bool:
+    query = select(ChatGPTAccount.id).where(ChatGPTAccount.email == email)
+    if except_id is not None:
+        query = query.where(ChatGPTAccount.id != except_id)
+    return session.exec(query).first() is not None
+
+
+def add_account(*, session: Session, actor: str, ip: str | None = None, **fields: Any) -> ChatGPTAccount:
+    """Add an account to the pool; its seats immediately serve orders waiting for stock."""
+    data = validate_account(**fields)
+    if _email_taken(session, data.email):
+        raise Conflict(f"account {data.email} is already in the pool", field="email")
+    account = ChatGPTAccount(
+        email=data.email,
+        pool=data.pool,
+        delivery=data.delivery,
+        password_enc=encrypt_secret(data.password) if data.password else "",
+        note=data.note,
+        max_seats=data.max_seats,
+        status=AccountStatus.AVAILABLE,
+        seats_used=0,
+    )
+    session.add(account)
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="account.create",
+        entity="account",
+        entity_id=account.id,
+        after=snapshot(account, *ACCOUNT_FIELDS),
+        ip=ip,
+    )
+    serve_pending_stock(session=session, actor=actor, pool=account.pool)
+    return account
+
+
+def lock_account(*, session: Session, account_id: int, also_pools: tuple[str, ...] = ()) -> ChatGPTAccount:
+    """The account row locked for this transaction, after its pool's lock (the house lock order)."""
+    pool = session.exec(select(ChatGPTAccount.pool).where(ChatGPTAccount.id == account_id)).first()
+    if pool is None:
+        raise NotFound(f"unknown account {account_id}")
+    lock_pools(session=session, pools=[pool, *also_pools])
+    query = (
+        select(ChatGPTAccount)
+        .where(ChatGPTAccount.id == account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    account = session.exec(query).first()
+    if account is None:
+        raise NotFound(f"unknown account {account_id}")
+    if account.pool != pool:  # moved to another pool between the read and the lock (rare): lock that one too
+        lock_pools(session=session, pools=[account.pool])
+    return account
+
+
+def update_account(
+    *, session: Session, actor: str, account_id: int, ip: str | None = None, **changes: Any
+) -> ChatGPTAccount:
+    """Edit an account; capacity never drops below the seats in use, pool and mode only change while empty."""
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))} of an account")
+    new_pool = (changes.get("pool") or "").strip()
+    account = lock_account(session=session, account_id=account_id, also_pools=(new_pool,) if new_pool else ())
+    current = {
+        "email": account.email,
+        "password": "",
+        "pool": account.pool,
+        "delivery": account.delivery,
+        "max_seats": account.max_seats,
+        "note": account.note,
+    }
+    data = validate_account(**(current | changes), has_stored_password=bool(account.password_enc))
+    if data.email != account.email and _email_taken(session, data.email, account.id):
+        raise Conflict(f"account {data.email} is already in the pool", field="email")
+    capacity = data.max_seats if data.max_seats is not None else 1
+    if capacity < account.seats_used:
+        raise Conflict(f"{account.seats_used} seats are in use; capacity cannot drop to {capacity}", field="max_seats")
+    if account.seats_used and (data.pool != account.pool or data.delivery != account.delivery):
+        raise Conflict("pool and delivery mode can only change while no seat is in use", field="pool")
+    before = snapshot(account, *ACCOUNT_FIELDS)
+    account.email, account.pool, account.delivery = data.email, data.pool, data.delivery
+    account.max_seats, account.note = data.max_seats, data.note
+    if data.password:
+        account.password_enc = encrypt_secret(data.password)
+    sync_status(account)
+    session.add(account)
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="account.update",
+        entity="account",
+        entity_id=account.id,
+        before=before,
+        after=snapshot(account, *ACCOUNT_FIELDS),
+        ip=ip,
+        password_changed=bool(data.password),
+    )
+    serve_pending_stock(session=session, actor=actor, pool=account.pool)
+    return account
+
+
+def _set_status(
+    session: Session,
+    actor: str,
+    account_id: int,
+    action: str,
+    ip: str | None,
+    reason: str,
+    allowed_from: set[str],
+    to: str | None,
+) -> ChatGPTAccount:
+    account = lock_account(session=session, account_id=account_id)
+    if account.status not in allowed_from:
+        raise Conflict(f"account {account.email} is {account.status}; cannot {action.split('.')[-1]} it")
+    before = snapshot(account, "status")
+    if to is None:  # back into service: the seat count decides
+        account.status = AccountStatus.AVAILABLE
+        sync_status(account)
+    else:
+        account.status = to
+    session.add(account)
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action=action,
+        entity="account",
+        entity_id=account.id,
+        before=before,
+        after=snapshot(account, "status"),
+        ip=ip,
+        reason=reason,
+    )
+    return account
+
+
+def suspend_account(
+    *, session: Session, actor: str, account_id: int, reason: str = "", ip: str | None = None
+) -> ChatGPTAccount:
+    """Stop giving out seats on an account; customers already on it keep theirs until moved."""
+    return _set_status(
+        session,
+        actor,
+        account_id,
+        "account.suspend",
+        ip,
+        reason,
+        {AccountStatus.AVAILABLE, AccountStatus.ASSIGNED},
+        AccountStatus.SUSPENDED,
+    )
+
+
+def unsuspend_account(*, session: Session, actor: str, account_id: int, ip: str | None = None) -> ChatGPTAccount:
+    account = _set_status(session, actor, account_id, "account.unsuspend", ip, "", {AccountStatus.SUSPENDED}, None)
+    serve_pending_stock(session=session, actor=actor, pool=account.pool)
+    return account
+
+
+def retire_account(
+    *, session: Session, actor: str, account_id: int, reason: str = "", ip: str | None = None
+) -> ChatGPTAccount:
+    """Take an account out of the pool for good; refused while customers still hold seats on it."""
+    account = lock_account(session=session, account_id=account_id)
+    if account.seats_used:
+        raise Conflict(
+            f"account {account.email} still has {account.seats_used} active seat(s); move or revoke them first"
+        )
+    return _set_status(
+        session,
+        actor,
+        account_id,
+        "account.retire",
+        ip,
+        reason,
+        {AccountStatus.AVAILABLE, AccountStatus.SUSPENDED},
+        AccountStatus.RETIRED,
+    )
+
+
+def reveal_password(*, session: Session, actor: str, account_id: int, ip: str | None = None) -> str:
+    """The account's password in clear, for an admin who confirmed; the reveal itself is audited."""
+    account = session.get(ChatGPTAccount, account_id)
+    if account is None:
+        raise NotFound(f"unknown account {account_id}")
+    record_audit(
+        session=session, actor=actor, action="account.reveal_password", entity="account", entity_id=account.id, ip=ip
+    )
+    return decrypt_secret(account.password_enc)
+
+
+def list_accounts(*, session: Session, pool: str | None = None, status: str | None = None) -> list[ChatGPTAccount]:
+    query = select(ChatGPTAccount).order_by(col(ChatGPTAccount.pool), col(ChatGPTAccount.email))
+    if pool:
+        query = query.where(ChatGPTAccount.pool == pool)
+    if status:
+        query = query.where(ChatGPTAccount.status == status)
+    return list(session.exec(query))
+
+
+CSV_COLUMNS = ("email", "password", "pool", "delivery", "max_seats", "note")
+
+
+@dataclass
+class ImportRow:
+    line: int
+    email: str
+    error: str | None = None
+    account_id: int | None = None
+
+
+@dataclass
+class ImportReport:
+    rows: list[ImportRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.error is None]
+
+    @property
+    def errors(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.error is not None]
+
+
+def import_accounts_csv(*, session: Session, actor: str, text: str, dry_run: bool = False) -> ImportReport:
+    """Import accounts from CSV (header: email,password,pool,delivery,max_seats,note).
+
+    Each row is checked on its own; bad rows are reported by line and skipped, good rows are
+    added (unless `dry_run`, which only previews)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = {"email"} - set(reader.fieldnames or [])
+    if missing:
+        raise ValidationFailed("the CSV needs a header row with at least an 'email' column", field="file")
+    report = ImportReport()
+    seen: set[str] = set()
+    pending: list[tuple[ImportRow, dict[str, Any]]] = []
+    for line, row in enumerate(reader, start=2):
+        raw: dict[str, Any] = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
+        entry = ImportRow(line=line, email=raw["email"])
+        try:
+            data = validate_account(**raw)
+            if data.email in seen or _email_taken(session, data.email):
+                raise Conflict(
+                    f"{data.email} is already in the pool"
+                    if data.email not in seen
+                    else f"{data.email} appears twice in the file"
+                )
+            seen.add(data.email)
+            entry.email = data.email
+            if not dry_run:
+                pending.append((entry, raw))
+        except (ValidationFailed, Conflict) as exc:
+            entry.error = exc.message
+        report.rows.append(entry)
+    # every pool the import touches is locked up front, in name order (the house lock order)
+    lock_pools(session=session, pools={str(raw["pool"] or "default").strip() for _, raw in pending})
+    for entry, raw in pending:
+        entry.account_id = add_account(session=session, actor=actor, **raw).id
+    if not dry_run:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="account.import",
+            entity="account",
+            entity_id=None,
+            imported=len(report.ok),
+            rejected=[(r.line, r.error) for r in report.errors],
+        )
+    return report

@@ -1,0 +1,129 @@
+"""Packages for sale: what a customer buys (price in whole rupiah, duration in days, pool)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from domain.seats.allocation import free_seats
+from domain.shared.audit import record_audit, snapshot
+from domain.shared.errors import NotFound, ValidationFailed
+from domain.shared.models import Product
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PRODUCT_FIELDS = ("slug", "name", "price_idr", "duration_days", "pool", "is_active", "is_popular", "sort_order")
+
+
+def _validate(*, slug: str, name: str, price_idr: int, duration_days: int, pool: str) -> None:
+    if not SLUG_RE.fullmatch(slug or "") or len(slug) > 64:
+        raise ValidationFailed(f"slug {slug!r} must be lower-case letters, digits and dashes", field="slug")
+    if not name.strip():
+        raise ValidationFailed("name is required", field="name")
+    if not isinstance(price_idr, int) or price_idr <= 0:
+        raise ValidationFailed("price_idr must be a positive whole number of rupiah", field="price_idr")
+    if not isinstance(duration_days, int) or duration_days <= 0:
+        raise ValidationFailed("duration_days must be a positive whole number", field="duration_days")
+    if not pool.strip():
+        raise ValidationFailed("pool is required", field="pool")
+
+
+def create_product(
+    *,
+    session: Session,
+    actor: str,
+    slug: str,
+    name: str,
+    price_idr: int,
+    duration_days: int,
+    pool: str = "default",
+    description: str = "",
+    is_active: bool = True,
+    is_popular: bool = False,
+    sort_order: int = 0,
+) -> Product:
+    _validate(slug=slug, name=name, price_idr=price_idr, duration_days=duration_days, pool=pool)
+    if session.exec(select(Product).where(Product.slug == slug)).first():
+        raise ValidationFailed(f"a package with slug {slug!r} already exists", field="slug")
+    product = Product(
+        slug=slug,
+        name=name.strip(),
+        description=description,
+        price_idr=price_idr,
+        duration_days=duration_days,
+        pool=pool.strip(),
+        is_active=is_active,
+        is_popular=is_popular,
+        sort_order=sort_order,
+    )
+    session.add(product)
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="product.create",
+        entity="product",
+        entity_id=product.id,
+        after=snapshot(product, *PRODUCT_FIELDS),
+    )
+    return product
+
+
+def get_product(*, session: Session, product_id: int | None = None, slug: str | None = None) -> Product:
+    query = select(Product)
+    query = query.where(Product.id == product_id) if product_id is not None else query.where(Product.slug == slug)
+    product = session.exec(query).first()
+    if product is None:
+        raise NotFound(f"unknown package {slug or product_id!r}")
+    return product
+
+
+def update_product(*, session: Session, actor: str, product_id: int, **changes: Any) -> Product:
+    """Change a package; orders already placed keep their own price and duration snapshot."""
+    product = get_product(session=session, product_id=product_id)
+    unknown = set(changes) - set(PRODUCT_FIELDS) - {"description"}
+    if unknown:
+        raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))} of a package")
+    merged = {k: changes.get(k, getattr(product, k)) for k in ("slug", "name", "price_idr", "duration_days", "pool")}
+    _validate(**merged)
+    before = snapshot(product, *PRODUCT_FIELDS)
+    for key, value in changes.items():
+        setattr(product, key, value)
+    session.add(product)
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="product.update",
+        entity="product",
+        entity_id=product.id,
+        before=before,
+        after=snapshot(product, *PRODUCT_FIELDS),
+    )
+    return product
+
+
+def list_products(*, session: Session, active_only: bool = True) -> list[Product]:
+    query = select(Product).order_by(col(Product.sort_order), col(Product.price_idr))
+    if active_only:
+        query = query.where(col(Product.is_active).is_(True))
+    return list(session.exec(query))
+
+
+@dataclass(frozen=True)
+class CatalogueItem:
+    product: Product
+    free_seats: int
+
+    @property
+    def in_stock(self) -> bool:
+        return self.free_seats > 0
+
+
+def catalogue(*, session: Session) -> list[CatalogueItem]:
+    """The packages on sale with the seats free right now in each one's pool."""
+    products = list_products(session=session)
+    seats = {pool: free_seats(session=session, pool=pool) for pool in {p.pool for p in products}}
+    return [CatalogueItem(p, seats[p.pool]) for p in products]

@@ -1,0 +1,256 @@
+"""The e-mail outbox (invariant 6): every e-mail is a row written in the same transaction as the
+change that causes it; a job delivers the rows. Texts come from the translation catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlmodel import Session, col, select
+
+from domain.shared.i18n import format_date, format_idr, language, t
+from domain.shared.links import order_link, shop_link
+from domain.shared.models import AccountAssignment, Delivery, EmailOutbox, Order, Product
+from domain.shared.seat_terms import workspace_name
+from domain.shared.validation import normalize_email
+from infra.rows import call_after_commit, insert_at_commit
+from infra.types import utcnow
+
+_wake_delivery: Callable[[], None] | None = None
+
+
+class MailError(Exception):
+    """The message could not be handed to the mail server."""
+
+
+class MailSender(Protocol):
+    """Hands outbox e-mails to a mail server (integrations/smtp.py); raises MailError when it cannot."""
+
+    def batch(self) -> AbstractContextManager[None]:
+        """One connection for the messages sent inside (a delivery run)."""
+        ...
+
+    def send(self, row: EmailOutbox) -> None: ...
+
+
+def on_mail_committed(wake: Callable[[], None] | None) -> None:
+    """Call `wake` after each transaction that queued an e-mail due now has committed (the scheduler
+    sets it so that the outbox job runs within a second instead of at its next interval); None stops."""
+    global _wake_delivery
+    _wake_delivery = wake
+
+
+def _mail_committed() -> None:
+    if _wake_delivery is not None:  # else the outbox job finds the mail at its interval
+        _wake_delivery()
+
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=select_autoescape(["html"]),
+    keep_trailing_newline=True,
+)
+
+
+@dataclass
+class Message:
+    subject: str
+    greeting: str
+    paragraphs: list[str] = field(default_factory=list)
+    details: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    footer: str = ""
+
+    def render(self, lang: str) -> tuple[str, str]:
+        context = {"lang": lang, **self.__dict__}
+        return _templates.get_template("message.html").render(context), _templates.get_template("message.txt").render(
+            context
+        )
+
+
+def queue_email(
+    *,
+    session: Session,
+    to: str,
+    kind: str,
+    message: Message,
+    lang: str,
+    order_id: int | None = None,
+    due_at: datetime | None = None,
+) -> None:
+    """Add an e-mail to the outbox in the caller's transaction (due now, or at `due_at`); the row is
+    written when the transaction commits, with the transaction's other e-mails."""
+    html, text = message.render(language(lang))
+    values: dict[str, object] = {
+        "to": to,
+        "kind": kind,
+        "subject": message.subject[:250],
+        "html": html,
+        "text": text,
+        "order_id": order_id,
+    }
+    if due_at is not None:
+        values["next_attempt_at"] = due_at
+    if due_at is None or due_at <= utcnow():
+        call_after_commit(session=session, action=_mail_committed)
+    insert_at_commit(session=session, model=EmailOutbox, values=values)
+
+
+def queue_order_created(*, session: Session, order: Order) -> None:
+    """How to pay, and the order link."""
+    lang = order.locale
+    product = session.get(Product, order.product_id)
+    deadline = format_date(order.payment_expires_at, lang) if order.payment_expires_at else "-"
+    message = Message(
+        subject=t("mail.order_created.subject", lang, code=order.code),
+        greeting=t("mail.greeting", lang, name=order.name),
+        paragraphs=[
+            t(
+                "mail.order_created.body",
+                lang,
+                package=product.name if product else "",
+                amount=format_idr(order.amount_idr),
+                deadline=deadline,
+            )
+        ],
+        details=[(t("order.pay_code", lang), order.pay_code)] if order.pay_code else [],
+        links=[(t("order.title", lang, code=order.code), order_link(order.code))],
+        footer=t("mail.footer", lang),
+    )
+    queue_email(session=session, to=order.email, kind="order_created", message=message, lang=lang, order_id=order.id)
+
+
+def queue_order_lookup(*, session: Session, email: str, lang: str) -> int:
+    """E-mail the links of every order placed with `email`; returns how many (0 sends nothing).
+    The caller answers the same whatever the count, so the lookup reveals nothing."""
+    try:
+        address = normalize_email(email)
+    except Exception:
+        return 0
+    orders = list(
+        session.exec(select(Order).where(Order.email == address).order_by(col(Order.created_at).desc()).limit(20))
+    )
+    if not orders:
+        return 0
+    lang = language(lang)
+    message = Message(
+        subject=t("mail.lookup.subject", lang),
+        greeting=t("mail.greeting", lang, name=orders[0].name),
+        paragraphs=[t("mail.lookup.body", lang)],
+        links=[
+            (
+                f"{o.code} — {t(f'status.{o.status}', lang)} — {format_date(o.created_at, lang, with_time=False)}",
+                order_link(o.code),
+            )
+            for o in orders
+        ],
+        footer=t("mail.footer", lang),
+    )
+    queue_email(session=session, to=address, kind="order_lookup", message=message, lang=lang)
+    return len(orders)
+
+
+def _order_message(
+    order: Order,
+    subject: str,
+    paragraphs: list[str],
+    *,
+    details: list[tuple[str, str]] | None = None,
+    renew: bool = False,
+) -> Message:
+    lang = order.locale
+    links = [(t("order.title", lang, code=order.code), order_link(order.code))]
+    if renew:
+        links.append((t("mail.renew", lang), shop_link("/")))
+    return Message(
+        subject=subject,
+        greeting=t("mail.greeting", lang, name=order.name),
+        paragraphs=paragraphs,
+        details=details or [],
+        links=links,
+        footer=t("mail.footer", lang),
+    )
+
+
+class AccessAccount(Protocol):
+    """What the access e-mail needs of an account (an object, or a row read in the transaction)."""
+
+    @property
+    def email(self) -> str: ...
+    @property
+    def delivery(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+
+
+def queue_access_ready(
+    *, session: Session, order: Order, seat: AccountAssignment, account: AccessAccount, password: str | None
+) -> None:
+    """The only e-mail that carries a password: the shared login of a CREDENTIALS account."""
+    lang, until = order.locale, format_date(seat.end_at, order.locale)
+    if account.delivery == Delivery.CREDENTIALS:
+        paragraphs = [t("mail.access.credentials", lang, date=until), t("order.dont_change", lang)]
+        details = [(t("order.login_email", lang), account.email), (t("order.password", lang), password or "")]
+    else:
+        workspace = workspace_name(note=account.note, email=account.email)
+        paragraphs = [t("mail.access.invite", lang, workspace=workspace, email=seat.customer_email, date=until)]
+        details = []
+    message = _order_message(order, t("mail.access.subject", lang, code=order.code), paragraphs, details=details)
+    queue_email(session=session, to=order.email, kind="access_ready", message=message, lang=lang, order_id=order.id)
+
+
+def queue_pending_stock(*, session: Session, order: Order) -> None:
+    lang = order.locale
+    message = _order_message(
+        order, t("mail.pending_stock.subject", lang, code=order.code), [t("mail.pending_stock.body", lang)]
+    )
+    queue_email(session=session, to=order.email, kind="pending_stock", message=message, lang=lang, order_id=order.id)
+
+
+def queue_seat_news(*, session: Session, order: Order, seat: AccountAssignment, kind: str, days: int = 0) -> None:
+    """A change to a seat: reminder (3 or 1 day before), ended, revoked (with reason) or extended."""
+    lang, code = order.locale, order.code
+    if kind == "reminder":
+        subject = t("mail.reminder.subject_1", lang) if days == 1 else t("mail.reminder.subject", lang, days=days)
+        body = t("mail.reminder.body", lang, code=code, date=format_date(seat.end_at, lang))
+    elif kind == "seat_ended":
+        subject = t("mail.ended.subject", lang, code=code)
+        body = t("mail.ended.body", lang, date=format_date(seat.ended_at or seat.end_at, lang))
+    elif kind == "seat_revoked":
+        subject = t("mail.revoked.subject", lang, code=code)
+        body = t(
+            "mail.revoked.body", lang, date=format_date(seat.ended_at or utcnow(), lang), reason=seat.end_reason or ""
+        )
+    elif kind == "seat_extended":
+        subject = t("mail.extended.subject", lang, code=code)
+        body = t("mail.extended.body", lang, date=format_date(seat.end_at, lang))
+    else:
+        raise ValueError(f"unknown seat e-mail {kind!r}")
+    message = _order_message(order, subject, [body], renew=kind in ("reminder", "seat_ended", "seat_revoked"))
+    queue_email(
+        session=session,
+        to=order.email,
+        kind=kind if kind != "reminder" else f"reminder_{days}d",
+        message=message,
+        lang=lang,
+        order_id=order.id,
+    )
+
+
+def queue_admin_alert(
+    *, session: Session, to: list[str], subject: str, body: str, due_at: datetime | None = None
+) -> None:
+    """An alert for the shop's admins, in Indonesian (the owner's language), one row per admin."""
+    message = Message(
+        subject=f"[AksesGPT] {subject}",
+        greeting="Halo admin,",
+        paragraphs=[body],
+        links=[("Dashboard", shop_link("/admin"))],
+    )
+    for address in to:
+        queue_email(session=session, to=address, kind="admin_alert", message=message, lang="id", due_at=due_at)

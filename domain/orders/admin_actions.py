@@ -1,0 +1,121 @@
+"""What the admin does with one order: its timeline, resending access, marking paid by hand, refunding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, and_, col, or_, select
+
+from domain.notify.mail import queue_access_ready
+from domain.orders.orders import PaymentResult, record_payment
+from domain.seats.allocation import active_assignment
+from domain.shared.audit import record_audit
+from domain.shared.crypto import decrypt_secret
+from domain.shared.errors import Conflict, NotFound
+from domain.shared.models import AccountAssignment, AuditLog, ChatGPTAccount, Delivery, EmailOutbox, Order, PaymentEvent
+from domain.shared.validation import require_text
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # audit | payment | email
+    title: str
+    detail: dict[str, Any]
+
+
+def order_timeline(*, session: Session, order_id: int) -> list[TimelineEntry]:
+    """Everything that happened to an order, oldest first: state changes, gateway events, seats, e-mails."""
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"unknown order id {order_id}")
+    seat_ids = list(session.exec(select(AccountAssignment.id).where(AccountAssignment.order_id == order_id)))
+    entries: list[TimelineEntry] = []
+    audits = session.exec(
+        select(AuditLog).where(
+            or_(
+                and_(col(AuditLog.entity) == "order", col(AuditLog.entity_id) == order_id),
+                and_(col(AuditLog.entity) == "assignment", col(AuditLog.entity_id).in_(seat_ids or [-1])),
+            )
+        )
+    )
+    for entry in audits:
+        entries.append(TimelineEntry(entry.at, "audit", f"{entry.action} — {entry.actor}", entry.details))
+    for event in session.exec(select(PaymentEvent).where(PaymentEvent.order_id == order_id)):
+        signature = "signature ok" if event.signature_valid else "BAD signature"
+        title = f"{event.provider} callback: {event.outcome} ({signature})"
+        entries.append(
+            TimelineEntry(
+                event.created_at,
+                "payment",
+                title,
+                {"event_key": event.event_key, "detail": event.detail, "latency_ms": event.latency_ms},
+            )
+        )
+    for mail in session.exec(select(EmailOutbox).where(EmailOutbox.order_id == order_id)):
+        entries.append(
+            TimelineEntry(
+                mail.created_at,
+                "email",
+                f"e-mail {mail.kind}: {mail.status}",
+                {
+                    "to": mail.to,
+                    "subject": mail.subject,
+                    "attempts": mail.attempts,
+                    "sent_at": mail.sent_at.isoformat() if mail.sent_at else None,
+                    "last_error": mail.last_error,
+                },
+            )
+        )
+    return sorted(entries, key=lambda e: e.at)
+
+
+def resend_access(*, session: Session, order_id: int, actor: str, ip: str | None = None) -> None:
+    """Queue the access e-mail of the order's active seat again (the customer lost it)."""
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"unknown order id {order_id}")
+    seat = active_assignment(session=session, order_id=order_id)
+    if seat is None:
+        raise Conflict(f"order {order.code} has no active seat to send")
+    account = session.get(ChatGPTAccount, seat.chatgpt_account_id)
+    assert account is not None
+    queue_access_ready(
+        session=session,
+        order=order,
+        seat=seat,
+        account=account,
+        password=decrypt_secret(account.password_enc) if account.delivery == Delivery.CREDENTIALS else None,
+    )
+    record_audit(
+        session=session,
+        actor=actor,
+        action="order.resend_access",
+        entity="order",
+        entity_id=order.id,
+        ip=ip,
+        order_code=order.code,
+    )
+
+
+def mark_paid_manually(
+    *, session: Session, order_id: int, actor: str, reason: str, ip: str | None = None
+) -> PaymentResult:
+    """The admin saw the money arrive (e.g. in the gateway's dashboard): the same path as a PAID callback."""
+    reason = require_text(reason, "reason", 500, multiline=True)
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"unknown order id {order_id}")
+    record_audit(
+        session=session,
+        actor=actor,
+        action="order.mark_paid",
+        entity="order",
+        entity_id=order.id,
+        ip=ip,
+        order_code=order.code,
+        reason=reason,
+    )
+    return record_payment(session=session, order_id=order_id, amount_idr=order.amount_idr, actor=actor, ip=ip)

@@ -1,0 +1,80 @@
+"""Reconciliation: ask the gateways about orders still unpaid and apply their answers through the
+callback path, so a lost callback never strands a paying customer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from domain.orders.orders import PaymentResult
+from domain.payments.gateway import (
+    PaymentGateway,
+    PaymentStatus,
+    TransactionState,
+)
+from domain.payments.notices import apply_gateway_state
+from domain.shared.models import EventOutcome, Order, OrderStatus
+from infra import db
+from infra.types import utcnow
+
+log = logging.getLogger("aksesgpt.webhooks")
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    checked: int
+    applied: int
+    errors: int
+    confirmed_unpaid: frozenset[int] = frozenset()  # orders the gateway said are still unpaid
+
+
+def reconcile_unpaid(
+    *,
+    gateways: dict[str, PaymentGateway],
+    older_than: timedelta = timedelta(minutes=15),
+    limit: int = 50,
+    now: datetime | None = None,
+) -> ReconcileReport:
+    """Ask the gateway about orders still unpaid after `older_than`, and apply what it says
+    through the callback path, so a lost callback never strands a paying customer."""
+    cutoff = (now or utcnow()) - older_than
+    with db.read_session() as session:
+        orders = list(
+            session.exec(
+                select(Order)
+                .where(
+                    Order.status == OrderStatus.PENDING_PAYMENT,
+                    col(Order.provider_reference).is_not(None),
+                    col(Order.created_at) <= cutoff,
+                )
+                .order_by(col(Order.created_at))
+                .limit(limit)
+            )
+        )
+    applied = errors = 0
+    unpaid: set[int] = set()
+    for order in orders:
+        gateway = gateways.get(order.provider or "")
+        if gateway is None:
+            continue
+        try:
+            state = gateway.transaction_state(reference=order.provider_reference or "", merchant_ref=order.code)
+            if state.status == PaymentStatus.UNPAID:
+                unpaid.add(order.id)  # type: ignore[arg-type]
+                continue
+            result = db.in_transaction(_applier(state, "reconciler"))
+        except Exception as exc:  # one order or gateway hiccup must not stop the others (retried next run)
+            errors += 1
+            log.warning("reconcile order=%s outcome=error reason=%s", order.code, getattr(exc, "message", exc))
+            continue
+        applied += result.outcome == EventOutcome.APPLIED
+        log.info("reconcile order=%s status=%s outcome=%s", order.code, state.status, result.outcome)
+    return ReconcileReport(checked=len(orders), applied=applied, errors=errors, confirmed_unpaid=frozenset(unpaid))
+
+
+def _applier(state: TransactionState, actor: str) -> Callable[[Session], PaymentResult]:
+    return lambda session: apply_gateway_state(session=session, state=state, actor=actor)

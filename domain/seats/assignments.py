@@ -1,0 +1,267 @@
+"""Assignments after allocation: extend (ACTIVE only), revoke (reason required), expire at end_at.
+Every seat freed here is offered at once to the orders waiting for stock."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from domain.notify.mail import queue_access_ready, queue_seat_news
+from domain.orders.locks import lock_pools
+from domain.seats.allocation import ASSIGNMENT_FIELDS, serve_pending_stock
+from domain.seats.seats import free_seat, take_seat
+from domain.shared.audit import SCHEDULER, record_audit, snapshot
+from domain.shared.crypto import decrypt_secret
+from domain.shared.errors import Conflict, NotFound, ValidationFailed
+from domain.shared.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, Delivery, InviteState, Order
+from domain.shared.validation import require_text
+from infra.types import utcnow
+
+log = logging.getLogger("aksesgpt.allocation")
+MAX_EXTENSION_DAYS = 3650
+
+
+def _locked_assignment(session: Session, assignment_id: int) -> AccountAssignment:
+    query = (
+        select(AccountAssignment)
+        .where(AccountAssignment.id == assignment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assignment = session.exec(query).first()
+    if assignment is None:
+        raise NotFound(f"unknown assignment {assignment_id}")
+    return assignment
+
+
+def _require_active(assignment: AccountAssignment, verb: str) -> None:
+    if assignment.status != AssignmentStatus.ACTIVE:
+        raise Conflict(f"assignment {assignment.id} is {assignment.status}; only an ACTIVE one can be {verb}")
+
+
+def extend_assignment(
+    *,
+    session: Session,
+    assignment_id: int,
+    actor: str,
+    days: int | None = None,
+    new_end_at: datetime | None = None,
+    ip: str | None = None,
+) -> AccountAssignment:
+    """Move end_at of an ACTIVE assignment later, by `days` or to `new_end_at`."""
+    if (days is None) == (new_end_at is None):
+        raise ValidationFailed("give either a number of days or a new end date", field="days")
+    if days is not None and (not isinstance(days, int) or not 0 < days <= MAX_EXTENSION_DAYS):
+        raise ValidationFailed(f"days must be a whole number from 1 to {MAX_EXTENSION_DAYS}", field="days")
+    if new_end_at is not None and new_end_at.tzinfo is None:
+        raise ValidationFailed("the new end date must carry a time zone", field="new_end_at")
+    assignment = _locked_assignment(session, assignment_id)
+    _require_active(assignment, "extended")
+    target = assignment.end_at + timedelta(days=days) if days is not None else new_end_at
+    assert target is not None
+    if target <= assignment.end_at:
+        raise ValidationFailed("the new end date must be later than the current one", field="new_end_at")
+    before = snapshot(assignment, "end_at")
+    assignment.end_at = target
+    assignment.reminded_3d_at = assignment.reminded_1d_at = None  # remind again before the new end
+    session.add(assignment)
+    session.flush()
+    _tell_customer(session, assignment, "seat_extended")
+    record_audit(
+        session=session,
+        actor=actor,
+        action="assignment.extend",
+        entity="assignment",
+        entity_id=assignment.id,
+        before=before,
+        after=snapshot(assignment, "end_at"),
+        ip=ip,
+        days=days,
+    )
+    return assignment
+
+
+def _tell_customer(session: Session, assignment: AccountAssignment, kind: str) -> None:
+    order = session.get(Order, assignment.order_id)
+    if order is not None:
+        queue_seat_news(session=session, order=order, seat=assignment, kind=kind)
+
+
+def _pool_of(session: Session, assignment: AccountAssignment) -> str:
+    return session.exec(select(ChatGPTAccount.pool).where(ChatGPTAccount.id == assignment.chatgpt_account_id)).one()
+
+
+def _end(
+    session: Session,
+    assignment: AccountAssignment,
+    status: AssignmentStatus,
+    actor: str,
+    action: str,
+    reason: str,
+    ip: str | None = None,
+) -> ChatGPTAccount:
+    """End an ACTIVE assignment and free its seat; returns the account, locked. The caller holds its pool lock."""
+    account = session.exec(
+        select(ChatGPTAccount)
+        .where(ChatGPTAccount.id == assignment.chatgpt_account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    before = snapshot(assignment, *ASSIGNMENT_FIELDS)
+    assignment.status = status
+    assignment.ended_at = utcnow()
+    assignment.end_reason = reason
+    if account.delivery == Delivery.INVITE:
+        assignment.invite_state = InviteState.TO_REMOVE
+    seats_before = account.seats_used
+    free_seat(account)
+    session.add_all([assignment, account])
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action=action,
+        entity="assignment",
+        entity_id=assignment.id,
+        before=before,
+        after=snapshot(assignment, *ASSIGNMENT_FIELDS, "ended_at", "end_reason"),
+        ip=ip,
+        account_seats={"before": seats_before, "after": account.seats_used},
+    )
+    log.info("assignment ended=%s id=%s account=%s reason=%s", status.value, assignment.id, account.id, action)
+    return account
+
+
+def revoke_assignment(
+    *, session: Session, assignment_id: int, actor: str, reason: str, ip: str | None = None
+) -> AccountAssignment:
+    """End an ACTIVE assignment now, for a stated reason; the freed seat serves waiting orders."""
+    reason = require_text(reason, "reason", 500, multiline=True)
+    assignment = _locked_assignment(session, assignment_id)
+    _require_active(assignment, "revoked")
+    lock_pools(session=session, pools=[_pool_of(session, assignment)])
+    account = _end(session, assignment, AssignmentStatus.REVOKED, actor, "assignment.revoke", reason, ip)
+    _tell_customer(session, assignment, "seat_revoked")
+    serve_pending_stock(session=session, actor=actor, pool=account.pool)
+    return assignment
+
+
+def release_expired_assignments(
+    *, session: Session, now: datetime | None = None, limit: int = 100, actor: str = SCHEDULER
+) -> list[AccountAssignment]:
+    """Expire ACTIVE assignments whose end_at has passed (at most `limit`), then serve waiting orders."""
+    now = now or utcnow()
+    query = (
+        select(AccountAssignment)
+        .where(AccountAssignment.status == AssignmentStatus.ACTIVE, col(AccountAssignment.end_at) <= now)
+        .order_by(col(AccountAssignment.end_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    expired = list(session.exec(query))
+    pools = sorted({_pool_of(session, assignment) for assignment in expired})
+    lock_pools(session=session, pools=pools)
+    for assignment in expired:
+        _end(session, assignment, AssignmentStatus.EXPIRED, actor, "assignment.expire", "period ended")
+        _tell_customer(session, assignment, "seat_ended")
+    for pool in pools:
+        serve_pending_stock(session=session, actor=actor, pool=pool)
+    return expired
+
+
+def move_assignment(
+    *, session: Session, assignment_id: int, to_account_id: int, actor: str, reason: str, ip: str | None = None
+) -> AccountAssignment:
+    """Move a customer to another account of the same pool (e.g. the old one was banned), keeping the
+    end date: the old seat is revoked with the reason, a new one starts, and the customer gets the new access."""
+    reason = require_text(reason, "reason", 500, multiline=True)
+    old = _locked_assignment(session, assignment_id)
+    _require_active(old, "moved")
+    pool = _pool_of(session, old)
+    lock_pools(session=session, pools=[pool])
+    target_pool = session.exec(select(ChatGPTAccount.pool).where(ChatGPTAccount.id == to_account_id)).first()
+    if target_pool is not None and target_pool != pool:  # checked before locking a row outside our pool lock
+        raise Conflict(f"account {to_account_id} serves pool {target_pool!r}, not {pool!r}")
+    target = session.exec(
+        select(ChatGPTAccount)
+        .where(ChatGPTAccount.id == to_account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if target is None:
+        raise NotFound(f"unknown account {to_account_id}")
+    if target.id == old.chatgpt_account_id:
+        raise ValidationFailed("the customer is already on that account", field="to_account_id")
+    if target.pool != pool:
+        raise Conflict(f"account {target.email} serves pool {target.pool!r}, not {pool!r}")
+    take_seat(target)  # refuses a full, suspended or retired account
+    _end(session, old, AssignmentStatus.REVOKED, actor, "assignment.move_out", f"moved: {reason}", ip)
+    new = AccountAssignment(
+        order_id=old.order_id,
+        chatgpt_account_id=target.id,  # type: ignore[arg-type]
+        customer_email=old.customer_email,
+        status=AssignmentStatus.ACTIVE,
+        start_at=old.start_at,
+        end_at=old.end_at,
+        invite_state=InviteState.TO_INVITE if target.delivery == Delivery.INVITE else None,
+        reminded_3d_at=old.reminded_3d_at,
+        reminded_1d_at=old.reminded_1d_at,
+    )
+    session.add_all([target, new])
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="assignment.move",
+        entity="assignment",
+        entity_id=new.id,
+        before={"assignment_id": old.id, "chatgpt_account_id": old.chatgpt_account_id},
+        after=snapshot(new, *ASSIGNMENT_FIELDS),
+        ip=ip,
+        reason=reason,
+    )
+    order = session.get(Order, new.order_id)
+    if order is not None:
+        queue_access_ready(
+            session=session,
+            order=order,
+            seat=new,
+            account=target,
+            password=decrypt_secret(target.password_enc) if target.delivery == Delivery.CREDENTIALS else None,
+        )
+    serve_pending_stock(session=session, actor=actor, pool=pool)  # the old account has a seat free now
+    return new
+
+
+_INVITE_STEPS = {InviteState.INVITED: InviteState.TO_INVITE, InviteState.REMOVED: InviteState.TO_REMOVE}
+
+
+def mark_invite(
+    *, session: Session, assignment_id: int, state: InviteState, actor: str, ip: str | None = None
+) -> AccountAssignment:
+    """Record the admin's work on an INVITE workspace: invitation sent, or member removed."""
+    if state not in _INVITE_STEPS:
+        raise ValidationFailed("an invitation can only be marked INVITED or REMOVED", field="state")
+    assignment = _locked_assignment(session, assignment_id)
+    if assignment.invite_state != _INVITE_STEPS[state]:
+        raise Conflict(
+            f"assignment {assignment.id} is {assignment.invite_state or 'not an invitation'}; "
+            f"cannot mark it {state.value}"
+        )
+    before = snapshot(assignment, "invite_state")
+    assignment.invite_state = state
+    session.add(assignment)
+    record_audit(
+        session=session,
+        actor=actor,
+        action=f"assignment.{state.value.lower()}",
+        entity="assignment",
+        entity_id=assignment.id,
+        before=before,
+        after=snapshot(assignment, "invite_state"),
+        ip=ip,
+    )
+    return assignment

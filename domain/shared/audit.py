@@ -1,0 +1,68 @@
+"""The audit trail: every state change writes one entry in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, SQLModel
+
+from domain.shared.models import AuditLog
+from infra.rows import insert_at_commit
+from infra.types import utcnow
+
+SYSTEM = "system"
+SCHEDULER = "scheduler"
+
+
+def admin_actor(email: str) -> str:
+    return f"admin:{email}"
+
+
+def snapshot(obj: SQLModel, *fields: str) -> dict[str, Any]:
+    """The named fields of a row as JSON-safe values, for before/after details."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(obj, name)
+        out[name] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+def record_audit(
+    *,
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    ip: str | None = None,
+    **extra: Any,
+) -> None:
+    """Add an audit entry to the caller's transaction.
+
+    Entries are written together just before the transaction commits (`insert_at_commit`: one
+    multi-row INSERT, no model objects), so they share the transaction of the change they describe."""
+    details: dict[str, Any] = {}
+    if before is not None:
+        details["before"] = before
+    if after is not None:
+        details["after"] = after
+    details.update(extra)
+    now = utcnow()
+    insert_at_commit(
+        session=session,
+        model=AuditLog,
+        values={
+            "at": now,
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "details": details,
+            "ip": ip,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )

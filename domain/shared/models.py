@@ -1,0 +1,330 @@
+"""The tables of DESIGN.md §2. Money is whole rupiah (int); timestamps are aware UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+from infra.types import UTCDateTime, check_in, utcnow
+
+# Deterministic constraint names, so later migrations (batch mode on SQLite) can address them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class AccountStatus(StrEnum):
+    AVAILABLE = "AVAILABLE"
+    ASSIGNED = "ASSIGNED"  # every seat taken
+    SUSPENDED = "SUSPENDED"
+    RETIRED = "RETIRED"
+
+
+class Delivery(StrEnum):
+    CREDENTIALS = "CREDENTIALS"  # the login is shared with the customer
+    INVITE = "INVITE"  # the customer's email is invited to the workspace
+
+
+class OrderStatus(StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    PENDING_STOCK = "pending_stock"
+    FULFILLED = "fulfilled"
+    PAYMENT_EXPIRED = "payment_expired"
+    PAYMENT_FAILED = "payment_failed"
+    PAYMENT_REVIEW = "payment_review"
+    REFUNDED = "refunded"
+
+
+class AssignmentStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    REVOKED = "REVOKED"
+
+
+class InviteState(StrEnum):
+    TO_INVITE = "TO_INVITE"
+    INVITED = "INVITED"
+    TO_REMOVE = "TO_REMOVE"
+    REMOVED = "REMOVED"
+
+
+class EventOutcome(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    REJECTED = "rejected"
+    ERROR = "error"
+
+
+class MailStatus(StrEnum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime(), **kw)
+
+
+class Timestamped(SQLModel):
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    updated_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime(),
+        nullable=False,
+        sa_column_kwargs={"onupdate": utcnow},
+    )
+
+
+class Product(Timestamped, table=True):
+    __tablename__ = "products"
+    __table_args__ = (
+        sa.CheckConstraint("price_idr > 0", name="ck_products_price_positive"),
+        sa.CheckConstraint("duration_days > 0", name="ck_products_duration_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=120)
+    description: str = Field(default="", max_length=1000)
+    price_idr: int
+    duration_days: int
+    pool: str = Field(default="default", max_length=64, index=True)
+    is_active: bool = True
+    is_popular: bool = False
+    sort_order: int = 0
+
+
+class ChatGPTAccount(Timestamped, table=True):
+    __tablename__ = "chatgpt_accounts"
+    __table_args__ = (
+        check_in("status", AccountStatus, "ck_chatgpt_accounts_status"),
+        check_in("delivery", Delivery, "ck_chatgpt_accounts_delivery"),
+        sa.CheckConstraint("max_seats IS NULL OR max_seats >= 1", name="ck_chatgpt_accounts_max_seats"),
+        sa.CheckConstraint("seats_used >= 0", name="ck_chatgpt_accounts_seats_nonneg"),
+        sa.CheckConstraint("seats_used <= COALESCE(max_seats, 1)", name="ck_chatgpt_accounts_seats_within_capacity"),
+        # the seat pick (allocation._PICK) reads this index in order and stops at the first row:
+        # fullest account first, then the one with the fewest seats left
+        sa.Index(
+            "ix_chatgpt_accounts_pick",
+            "pool",
+            "status",
+            sa.text("seats_used DESC"),
+            sa.text("(coalesce(max_seats, 1) - seats_used)"),
+            "id",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    pool: str = Field(default="default", max_length=64)
+    delivery: str = Field(default=Delivery.CREDENTIALS, max_length=16)
+    password_enc: str = Field(default="", max_length=1024)
+    note: str = Field(default="", max_length=500)
+    status: str = Field(default=AccountStatus.AVAILABLE, max_length=16)
+    max_seats: int | None = None
+    seats_used: int = 0
+
+    @property
+    def capacity(self) -> int:
+        return self.max_seats if self.max_seats is not None else 1
+
+
+class Order(Timestamped, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (
+        check_in("status", OrderStatus, "ck_orders_status"),
+        sa.CheckConstraint("amount_idr > 0", name="ck_orders_amount_positive"),
+        sa.UniqueConstraint("provider", "provider_reference", name="uq_orders_provider_reference"),
+        sa.Index("ix_orders_status_paid_at", "status", "paid_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    access_token_hash: str = Field(max_length=64)
+    email: str = Field(max_length=254, index=True)
+    name: str = Field(default="", max_length=120)
+    phone: str = Field(default="", max_length=20)
+    locale: str = Field(default="id", max_length=8)
+    product_id: int = Field(foreign_key="products.id")
+    amount_idr: int
+    duration_days: int
+    pool: str = Field(default="default", max_length=64)
+    status: str = Field(default=OrderStatus.PENDING_PAYMENT, max_length=24)
+    provider: str | None = Field(default=None, max_length=16)
+    provider_reference: str | None = Field(default=None, max_length=64)
+    payment_method: str | None = Field(default=None, max_length=32)
+    checkout_url: str | None = Field(default=None, max_length=500)
+    pay_code: str | None = Field(default=None, max_length=64)
+    qr_string: str | None = Field(default=None, max_length=2000)
+    payment_expires_at: datetime | None = _ts(default=None, nullable=True)
+    paid_at: datetime | None = _ts(default=None, nullable=True)
+    paid_amount_idr: int | None = None
+
+
+class AccountAssignment(Timestamped, table=True):
+    __tablename__ = "account_assignments"
+    __table_args__ = (
+        check_in("status", AssignmentStatus, "ck_account_assignments_status"),
+        sa.CheckConstraint("end_at > start_at", name="ck_account_assignments_period"),
+        sa.Index(
+            "uq_account_assignments_one_active_per_order",
+            "order_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'ACTIVE'"),
+            postgresql_where=sa.text("status = 'ACTIVE'"),
+        ),
+        sa.Index("ix_account_assignments_status_end_at", "status", "end_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    chatgpt_account_id: int = Field(foreign_key="chatgpt_accounts.id", index=True)
+    customer_email: str = Field(max_length=254, index=True)
+    status: str = Field(default=AssignmentStatus.ACTIVE, max_length=16)
+    start_at: datetime = _ts(nullable=False)
+    end_at: datetime = _ts(nullable=False)
+    ended_at: datetime | None = _ts(default=None, nullable=True)
+    end_reason: str | None = Field(default=None, max_length=500)
+    invite_state: str | None = Field(default=None, max_length=16)
+    reminded_3d_at: datetime | None = _ts(default=None, nullable=True)  # each reminder goes out once
+    reminded_1d_at: datetime | None = _ts(default=None, nullable=True)
+
+
+class PaymentEvent(Timestamped, table=True):
+    __tablename__ = "payment_events"
+    __table_args__ = (check_in("outcome", EventOutcome, "ck_payment_events_outcome"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(max_length=16)
+    event_key: str = Field(max_length=160, index=True)
+    headers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    raw_body: str = Field(sa_type=sa.Text())
+    signature_valid: bool = False
+    outcome: str = Field(max_length=16)
+    detail: str = Field(default="", max_length=500)
+    latency_ms: float | None = None
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_logs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True)
+    actor: str = Field(max_length=120)
+    action: str = Field(max_length=64, index=True)
+    entity: str = Field(max_length=32)
+    entity_id: int | None = None
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    ip: str | None = Field(default=None, max_length=45)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+
+    __table_args__ = (sa.Index("ix_audit_logs_entity", "entity", "entity_id"),)
+
+
+class AdminUser(Timestamped, table=True):
+    __tablename__ = "admin_users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default="owner", max_length=16)
+    is_active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = _ts(default=None, nullable=True)
+    last_login_at: datetime | None = _ts(default=None, nullable=True)
+
+
+class OutboxRow(Timestamped):
+    """What every outbox row carries for its delivery (runtime/outbox.py): PENDING until SENT or FAILED."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: str = Field(default=MailStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    last_error: str | None = Field(default=None, max_length=1000)
+    sent_at: datetime | None = _ts(default=None, nullable=True)
+
+
+class EmailOutbox(OutboxRow, table=True):
+    __tablename__ = "email_outbox"
+    __table_args__ = (
+        check_in("status", MailStatus, "ck_email_outbox_status"),
+        sa.Index("ix_email_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+    to: str = Field(max_length=254)
+    kind: str = Field(max_length=40)
+    subject: str = Field(max_length=250)
+    html: str = Field(sa_type=sa.Text())
+    text: str = Field(sa_type=sa.Text())
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+
+
+class TelegramOutbox(OutboxRow, table=True):
+    """An admin alert for Telegram, queued with the alert and delivered by a job (like the e-mail outbox)."""
+
+    __tablename__ = "telegram_outbox"
+    __table_args__ = (
+        check_in("status", MailStatus, "ck_telegram_outbox_status"),
+        sa.Index("ix_telegram_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+    chat_id: str = Field(max_length=64)
+    alert_key: str = Field(max_length=120)
+    text: str = Field(sa_type=sa.Text())
+
+
+class JobRun(SQLModel, table=True):
+    """The last run of each background job, for the dashboard and /healthz."""
+
+    __tablename__ = "job_runs"
+
+    name: str = Field(primary_key=True, max_length=64)
+    last_started_at: datetime | None = _ts(default=None, nullable=True)
+    last_finished_at: datetime | None = _ts(default=None, nullable=True)
+    last_success_at: datetime | None = _ts(default=None, nullable=True)
+    last_outcome: str = Field(default="", max_length=16)  # ok | failed | skipped
+    last_detail: str = Field(default="", max_length=1000)
+    last_duration_ms: float | None = None
+    runs: int = 0
+    failures: int = 0
+
+
+class AdminAlert(Timestamped, table=True):
+    """A condition the owner must hear about; debounced by key while it lasts."""
+
+    __tablename__ = "admin_alerts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)
+    kind: str = Field(max_length=40)
+    message: str = Field(max_length=1000)
+    active: bool = True
+    first_raised_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    last_sent_at: datetime | None = _ts(default=None, nullable=True)
+    resolved_at: datetime | None = _ts(default=None, nullable=True)
+    times: int = 0
+
+
+class AdminApiToken(SQLModel, table=True):
+    """A bearer token for the admin JSON API; only its hash is kept, the token is shown once."""
+
+    __tablename__ = "admin_api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    admin_id: int = Field(foreign_key="admin_users.id", index=True)
+    name: str = Field(max_length=80)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    last_used_at: datetime | None = _ts(default=None, nullable=True)
+    revoked_at: datetime | None = _ts(default=None, nullable=True)

@@ -1,0 +1,345 @@
+"""The background jobs (DESIGN.md §6). Each is a plain function of `now` (tests move the clock), does
+bounded work, and is wrapped by `run_job`, which records the run, never lets an error escape, alerts
+the admins when a job keeps failing, and on PostgreSQL makes sure one process runs it at a time."""
+
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from domain.notify.alerts import raise_alert, resolve_alert
+from domain.notify.mail import MailSender, queue_seat_news
+from domain.notify.telegram import ChatSender
+from domain.orders.orders import PaymentResult, expire_order
+from domain.payments.gateway import PaymentGateway
+from domain.payments.reconciliation import reconcile_unpaid
+from domain.seats.allocation import free_seats, serve_pending_stock
+from domain.seats.assignments import release_expired_assignments
+from domain.shared.models import (
+    AccountAssignment,
+    AssignmentStatus,
+    EventOutcome,
+    JobRun,
+    Order,
+    OrderStatus,
+    PaymentEvent,
+)
+from infra import db, db_errors
+from infra.metrics import JOB_DURATION, JOB_RUNS
+from infra.types import utcnow
+from runtime.delivery import deliver_outbox, deliver_telegram_outbox
+
+log = logging.getLogger("aksesgpt.jobs")
+BATCH = 200
+
+
+def release_expired(now: datetime | None = None, max_batches: int = 50) -> str:
+    """ACTIVE assignments past end_at become EXPIRED, seats freed (and offered to the queue), customers told."""
+    now = now or utcnow()
+    total = 0
+    for _ in range(max_batches):
+        released = db.in_transaction(lambda s: release_expired_assignments(session=s, now=now, limit=BATCH))
+        total += len(released)
+        if len(released) < BATCH:
+            break
+    return f"released {total}"
+
+
+def serve_waiting_orders(now: datetime | None = None) -> str:
+    served = db.in_transaction(lambda s: serve_pending_stock(session=s, actor="scheduler", limit=BATCH))
+    return f"served {len(served)}"
+
+
+def expire_unpaid_orders(gateways: dict[str, PaymentGateway], now: datetime | None = None) -> str:
+    """Ask the gateway about unpaid orders first (a paid-but-unannounced order gets fulfilled), then
+    expire the overdue ones the gateway confirmed unpaid. An order whose check failed is left for the
+    next run, never expired on a guess."""
+    now = now or utcnow()
+    report = reconcile_unpaid(gateways=gateways, now=now, older_than=timedelta(minutes=15), limit=BATCH)
+    with db.read_session() as session:
+        overdue = list(
+            session.exec(
+                select(Order)
+                .where(
+                    Order.status == OrderStatus.PENDING_PAYMENT,
+                    col(Order.payment_expires_at).is_not(None),
+                    col(Order.payment_expires_at) <= now,
+                )
+                .order_by(col(Order.payment_expires_at))
+                .limit(BATCH)
+            )
+        )
+    expired = waiting = 0
+    for order in overdue:
+        if order.provider_reference and order.id not in report.confirmed_unpaid:
+            waiting += 1  # its status check failed or has not run yet: ask again next time
+            continue
+        result = db.in_transaction(_expirer(order.id or 0))
+        expired += result.outcome == "applied"
+    return (
+        f"reconciled {report.checked} (applied {report.applied}, errors {report.errors}), expired {expired}, "
+        f"awaiting a status check {waiting}"
+    )
+
+
+def _expirer(order_id: int) -> Callable[[Session], PaymentResult]:
+    return lambda session: expire_order(session=session, order_id=order_id, actor="scheduler")
+
+
+def deliver_mail(sender: MailSender | None, now: datetime | None = None) -> str:
+    if sender is None:
+        return "no SMTP configured: mail kept PENDING"
+    return str(deliver_outbox(sender=sender, now=now))
+
+
+def deliver_telegram(sender: ChatSender, now: datetime | None = None) -> str:
+    return str(deliver_telegram_outbox(sender=sender, now=now))
+
+
+REMINDERS = ((3, "reminded_3d_at"), (1, "reminded_1d_at"))
+
+
+def send_reminders(now: datetime | None = None) -> str:
+    """One e-mail 3 days and one 1 day before a seat ends, each at most once per assignment."""
+    now = now or utcnow()
+    sent = 0
+    for days, column in REMINDERS:
+
+        def work(session, days=days, column=column) -> int:
+            seats = list(
+                session.exec(
+                    select(AccountAssignment)
+                    .where(
+                        AccountAssignment.status == AssignmentStatus.ACTIVE,
+                        col(getattr(AccountAssignment, column)).is_(None),
+                        col(AccountAssignment.end_at) > now,
+                        col(AccountAssignment.end_at) <= now + timedelta(days=days),
+                    )
+                    .order_by(col(AccountAssignment.end_at))
+                    .limit(BATCH)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for seat in seats:
+                if days == 3 and (
+                    seat.end_at <= now + timedelta(days=1) or seat.end_at - seat.start_at <= timedelta(days=3)
+                ):
+                    # too late for the 3-day one, or a seat that short: the 1-day reminder will say it
+                    setattr(seat, column, now)
+                    session.add(seat)
+                    continue
+                order = session.get(Order, seat.order_id)
+                if order is not None:
+                    queue_seat_news(session=session, order=order, seat=seat, kind="reminder", days=days)
+                setattr(seat, column, now)
+                session.add(seat)
+            return len(seats)
+
+        sent += db.in_transaction(work)
+    return f"reminders {sent}"
+
+
+def watch_pool(threshold: int, now: datetime | None = None) -> str:
+    """Alert (at most hourly while it lasts) when fewer than `threshold` seats are free."""
+
+    def work(session) -> str:
+        free = free_seats(session=session)
+        if free < threshold:
+            raise_alert(
+                session=session,
+                key="pool_low",
+                kind="pool_low",
+                now=now,
+                subject=f"Stok kursi menipis: {free} kursi tersisa",
+                message=f"Tinggal {free} kursi kosong (batas {threshold}). Tambahkan akun ke pool.",
+            )
+            return f"low: {free} free"
+        resolve_alert(session=session, key="pool_low", now=now)
+        return f"ok: {free} free"
+
+    return db.in_transaction(work)
+
+
+def watch_operations(
+    *, stock_wait_minutes: int = 30, failure_rate: float = 0.2, window_minutes: int = 15, now: datetime | None = None
+) -> str:
+    """The brief's remaining alerts: paid orders waiting for stock too long, and callbacks failing."""
+    now = now or utcnow()
+
+    def work(session: Session) -> str:
+        waiting = session.exec(
+            select(Order)
+            .where(
+                Order.status == OrderStatus.PENDING_STOCK,
+                col(Order.paid_at) <= now - timedelta(minutes=stock_wait_minutes),
+            )
+            .order_by(col(Order.paid_at))
+        ).all()
+        if waiting:
+            raise_alert(
+                session=session,
+                key="stock_wait",
+                kind="stock_wait",
+                now=now,
+                subject=f"{len(waiting)} pesanan menunggu stok lebih dari {stock_wait_minutes} menit",
+                message=f"{len(waiting)} pesanan sudah dibayar tetapi belum mendapat kursi lebih dari "
+                f"{stock_wait_minutes} menit (terlama: {waiting[0].code}). Tambahkan akun ke pool.",
+            )
+        else:
+            resolve_alert(session=session, key="stock_wait", now=now)
+        outcomes = list(
+            session.exec(
+                select(PaymentEvent.outcome).where(
+                    col(PaymentEvent.created_at) >= now - timedelta(minutes=window_minutes)
+                )
+            )
+        )
+        failed = sum(1 for outcome in outcomes if outcome in (EventOutcome.ERROR, EventOutcome.REJECTED))
+        if len(outcomes) >= 5 and failed / len(outcomes) > failure_rate:
+            raise_alert(
+                session=session,
+                key="webhook_failures",
+                kind="webhook_failures",
+                now=now,
+                subject=f"Webhook gagal: {failed} dari {len(outcomes)} dalam {window_minutes} menit",
+                message=f"{failed} dari {len(outcomes)} callback pembayaran dalam {window_minutes} menit "
+                "terakhir ditolak atau gagal. Periksa TRIPAY_PRIVATE_KEY dan /admin/webhooks.",
+            )
+        else:
+            resolve_alert(session=session, key="webhook_failures", now=now)
+        if errors.count:
+            first = errors.first_at.isoformat(timespec="seconds") if errors.first_at else "?"
+            raise_alert(
+                session=session,
+                key="database_errors",
+                kind="database_errors",
+                now=now,
+                subject=f"Basis data bermasalah: {errors.count} kesalahan",
+                message=f"Aplikasi gagal memakai basis data sejak {first} UTC: {errors.summary()}. Basis data "
+                "kini menjawab lagi; periksa log (aksesgpt.db, jobs.log) dan /readyz.",
+            )
+        else:
+            resolve_alert(session=session, key="database_errors", now=now)
+        return (
+            f"waiting for stock too long {len(waiting)}, callbacks failed {failed}/{len(outcomes)}, "
+            f"database errors {errors.count}"
+        )
+
+    errors = db_errors.pending()  # counted while the database could not take an alert
+    report = db.in_transaction(work)
+    db_errors.reported(errors)
+    return report
+
+
+def is_late(job: Job, run: JobRun | None, *, started_at: datetime, now: datetime) -> bool:
+    """A job is late when it has not succeeded within three of its intervals (counted from
+    `started_at` for a job that has never succeeded)."""
+    since = run.last_success_at if run and run.last_success_at else started_at
+    return now - since > timedelta(seconds=3 * job.every_seconds + 30)
+
+
+def watch_jobs(jobs: list[Job], *, started_at: datetime, now: datetime | None = None) -> str:
+    """Alert (per job, hourly while it lasts) when a job has not succeeded in time, whichever process
+    should have run it; the job_runs rows are shared, so any process running this watchdog sees it."""
+    now = now or utcnow()
+
+    def work(session: Session) -> str:
+        late = []
+        for job in jobs:
+            run = session.get(JobRun, job.name)
+            key = f"job_late:{job.name}"
+            if not is_late(job, run, started_at=started_at, now=now):
+                resolve_alert(session=session, key=key, now=now)
+                continue
+            late.append(job.name)
+            last = run.last_success_at.isoformat(timespec="seconds") + " UTC" if run and run.last_success_at else "-"
+            raise_alert(
+                session=session,
+                key=key,
+                kind="job_late",
+                now=now,
+                subject=f"Tugas latar '{job.name}' terlambat",
+                message=f"Tugas '{job.name}' (tiap {job.every_seconds} detik) belum berhasil lagi sejak {last}. "
+                "Periksa /readyz, jobs.log dan apakah SCHEDULER_ENABLED aktif.",
+            )
+        return f"late {len(late)}" + (f": {', '.join(late)}" if late else "")
+
+    return db.in_transaction(work)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_seconds: int
+    work: Callable[[], str]
+
+
+def run_job(job: Job) -> str:
+    """Run one job once: skipped when another process holds it, recorded, failures alerted, never raised."""
+    engine = db.get_engine()
+    started, clock = utcnow(), time.perf_counter()
+    try:
+        lock_conn = engine.connect()
+    except Exception as exc:  # the database is down: nothing can run, nor be recorded
+        db_errors.note(exc, "job")
+        JOB_RUNS.labels(job=job.name, outcome="failed").inc()
+        log.warning("job name=%s outcome=failed error=database unreachable (%s)", job.name, type(exc).__name__)
+        return f"failed: database unreachable ({type(exc).__name__})"
+    with lock_conn:
+        if engine.dialect.name == "postgresql":
+            key = zlib.crc32(f"aksesgpt.job:{job.name}".encode()) - 2**31
+            if not lock_conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar():
+                return "skipped: running in another process"
+        try:
+            detail, outcome = job.work(), "ok"
+        except Exception as exc:  # a failing job must not stop the others or the app
+            db_errors.note(exc, "job")
+            detail, outcome = f"{type(exc).__name__}: {exc}"[:1000], "failed"
+            log.warning("job name=%s outcome=failed error=%s", job.name, detail, exc_info=True)
+        lock_conn.rollback()  # releases the advisory lock
+    duration = round((time.perf_counter() - clock) * 1000, 1)
+    JOB_RUNS.labels(job=job.name, outcome=outcome).inc()
+    JOB_DURATION.labels(job=job.name).observe(duration / 1000)
+    _record(job.name, started, outcome, detail, duration)
+    if outcome == "ok":
+        log.debug("job name=%s outcome=ok duration_ms=%s %s", job.name, duration, detail)  # job_runs keeps it
+    return detail
+
+
+def _record(name: str, started: datetime, outcome: str, detail: str, duration: float) -> None:
+    def work(session) -> None:
+        run = session.get(JobRun, name) or JobRun(name=name)
+        run.last_started_at, run.last_finished_at = started, utcnow()
+        run.last_outcome, run.last_detail, run.last_duration_ms = outcome, detail, duration
+        run.runs += 1
+        if outcome == "ok":
+            run.last_success_at = run.last_finished_at
+            resolve_alert(session=session, key=f"job_failing:{name}")
+        else:
+            run.failures += 1
+            raise_alert(
+                session=session,
+                key=f"job_failing:{name}",
+                kind="job_failing",
+                subject=f"Tugas latar '{name}' gagal",
+                message=f"Tugas '{name}' gagal: {detail}",
+            )
+        session.add(run)
+
+    try:
+        db.in_transaction(work)
+    except Exception as exc:  # the database may be what is failing; the log still has it
+        db_errors.note(exc, "job")
+        log.warning("job name=%s could not record its run", name, exc_info=True)
+
+
+def job_runs() -> list[JobRun]:
+    with db.read_session() as session:
+        return list(session.exec(select(JobRun).order_by(col(JobRun.name))))
