@@ -19,7 +19,7 @@ from domain.notify.mail import MailSender, queue_seat_news
 from domain.notify.telegram import ChatSender
 from domain.orders.orders import PaymentResult, expire_order
 from domain.payments.gateway import PaymentGateway
-from domain.payments.reconciliation import reconcile_unpaid
+from domain.payments.reconciliation import overdue_unpaid_orders, reconcile_unpaid
 from domain.seats.allocation import free_seats, serve_pending_stock
 from domain.seats.assignments import release_expired_assignments
 from domain.shared.models import (
@@ -63,21 +63,8 @@ def expire_unpaid_orders(gateways: dict[str, PaymentGateway], now: datetime | No
     next run, never expired on a guess."""
     now = now or utcnow()
     report = reconcile_unpaid(gateways=gateways, now=now, older_than=timedelta(minutes=15), limit=BATCH)
-    with db.read_session() as session:
-        overdue = list(
-            session.exec(
-                select(Order)
-                .where(
-                    Order.status == OrderStatus.PENDING_PAYMENT,
-                    col(Order.payment_expires_at).is_not(None),
-                    col(Order.payment_expires_at) <= now,
-                )
-                .order_by(col(Order.payment_expires_at))
-                .limit(BATCH)
-            )
-        )
     expired = waiting = 0
-    for order in overdue:
+    for order in overdue_unpaid_orders(now=now, limit=BATCH):
         if order.provider_reference and order.id not in report.confirmed_unpaid:
             waiting += 1  # its status check failed or has not run yet: ask again next time
             continue

@@ -13,6 +13,7 @@ from typing import Protocol
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session, col, select
 
+from domain.shared.crypto import decrypt_secret
 from domain.shared.i18n import format_date, format_idr, language, t
 from domain.shared.links import order_link, shop_link
 from domain.shared.models import AccountAssignment, Delivery, EmailOutbox, Order, Product
@@ -186,16 +187,17 @@ class AccessAccount(Protocol):
     def delivery(self) -> str: ...
     @property
     def note(self) -> str: ...
+    @property
+    def password_enc(self) -> str: ...
 
 
-def queue_access_ready(
-    *, session: Session, order: Order, seat: AccountAssignment, account: AccessAccount, password: str | None
-) -> None:
+def queue_access_ready(*, session: Session, order: Order, seat: AccountAssignment, account: AccessAccount) -> None:
     """The only e-mail that carries a password: the shared login of a CREDENTIALS account."""
     lang, until = order.locale, format_date(seat.end_at, order.locale)
     if account.delivery == Delivery.CREDENTIALS:
+        password = decrypt_secret(account.password_enc)
         paragraphs = [t("mail.access.credentials", lang, date=until), t("order.dont_change", lang)]
-        details = [(t("order.login_email", lang), account.email), (t("order.password", lang), password or "")]
+        details = [(t("order.login_email", lang), account.email), (t("order.password", lang), password)]
     else:
         workspace = workspace_name(note=account.note, email=account.email)
         paragraphs = [t("mail.access.invite", lang, workspace=workspace, email=seat.customer_email, date=until)]

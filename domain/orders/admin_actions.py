@@ -12,9 +12,8 @@ from domain.notify.mail import queue_access_ready
 from domain.orders.orders import PaymentResult, record_payment
 from domain.seats.allocation import active_assignment
 from domain.shared.audit import record_audit
-from domain.shared.crypto import decrypt_secret
 from domain.shared.errors import Conflict, NotFound
-from domain.shared.models import AccountAssignment, AuditLog, ChatGPTAccount, Delivery, EmailOutbox, Order, PaymentEvent
+from domain.shared.models import AccountAssignment, AuditLog, ChatGPTAccount, EmailOutbox, Order, PaymentEvent
 from domain.shared.validation import require_text
 
 
@@ -87,7 +86,6 @@ def resend_access(*, session: Session, order_id: int, actor: str, ip: str | None
         order=order,
         seat=seat,
         account=account,
-        password=decrypt_secret(account.password_enc) if account.delivery == Delivery.CREDENTIALS else None,
     )
     record_audit(
         session=session,

@@ -7,7 +7,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from domain.orders.orders import PaymentResult
@@ -22,6 +24,22 @@ from infra import db
 from infra.types import utcnow
 
 log = logging.getLogger("aksesgpt.webhooks")
+
+
+def _unpaid_orders(*conditions: sa.ColumnElement[bool], by: Any, limit: int) -> list[Order]:
+    with db.read_session() as session:
+        query = select(Order).where(Order.status == OrderStatus.PENDING_PAYMENT, *conditions)
+        return list(session.exec(query.order_by(col(by)).limit(limit)))
+
+
+def overdue_unpaid_orders(*, now: datetime, limit: int) -> list[Order]:
+    """Unpaid orders whose payment deadline has passed, the most overdue first."""
+    return _unpaid_orders(
+        col(Order.payment_expires_at).is_not(None),
+        col(Order.payment_expires_at) <= now,
+        by=Order.payment_expires_at,
+        limit=limit,
+    )
 
 
 @dataclass(frozen=True)
@@ -42,19 +60,9 @@ def reconcile_unpaid(
     """Ask the gateway about orders still unpaid after `older_than`, and apply what it says
     through the callback path, so a lost callback never strands a paying customer."""
     cutoff = (now or utcnow()) - older_than
-    with db.read_session() as session:
-        orders = list(
-            session.exec(
-                select(Order)
-                .where(
-                    Order.status == OrderStatus.PENDING_PAYMENT,
-                    col(Order.provider_reference).is_not(None),
-                    col(Order.created_at) <= cutoff,
-                )
-                .order_by(col(Order.created_at))
-                .limit(limit)
-            )
-        )
+    orders = _unpaid_orders(
+        col(Order.provider_reference).is_not(None), col(Order.created_at) <= cutoff, by=Order.created_at, limit=limit
+    )
     applied = errors = 0
     unpaid: set[int] = set()
     for order in orders:

@@ -17,7 +17,6 @@ from domain.orders.locks import lock_pools
 from domain.orders.states import transition_order
 from domain.seats.seats import status_after_taking, take_seat_row
 from domain.shared.audit import record_audit, snapshot
-from domain.shared.crypto import decrypt_secret
 from domain.shared.models import (
     AccountAssignment,
     AccountStatus,
@@ -206,7 +205,6 @@ def _allocate(*, session: Session, order: Order, actor: str, paid: Paid | None) 
         order=order,
         seat=assignment,
         account=account,
-        password=decrypt_secret(account.password_enc) if account.delivery == Delivery.CREDENTIALS else None,
     )
     record_audit(
         session=session,

@@ -13,7 +13,6 @@ from domain.orders.locks import lock_pools
 from domain.seats.allocation import ASSIGNMENT_FIELDS, serve_pending_stock
 from domain.seats.seats import free_seat, take_seat
 from domain.shared.audit import SCHEDULER, record_audit, snapshot
-from domain.shared.crypto import decrypt_secret
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
 from domain.shared.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, Delivery, InviteState, Order
 from domain.shared.validation import require_text
@@ -230,7 +229,6 @@ def move_assignment(
             order=order,
             seat=new,
             account=target,
-            password=decrypt_secret(target.password_enc) if target.delivery == Delivery.CREDENTIALS else None,
         )
     serve_pending_stock(session=session, actor=actor, pool=pool)  # the old account has a seat free now
     return new
