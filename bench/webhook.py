@@ -42,7 +42,7 @@ from domain.orders.orders import create_order  # noqa: E402
 from domain.payments.checkout import attach_checkout
 from domain.payments.gateway import Checkout  # noqa: E402
 from infra import db  # noqa: E402
-from integrations.tripay import callback_signature  # noqa: E402
+from tests.helpers import tripay_callback  # noqa: E402
 from tests.live import start_stack  # noqa: E402
 
 
@@ -72,29 +72,7 @@ def seed(count: int) -> list[tuple[str, str, int]]:
 
 
 def paid_callback(code: str, ref: str, amount: int, key: str) -> tuple[bytes, dict[str, str]]:
-    raw = json.dumps(
-        {
-            "reference": ref,
-            "merchant_ref": code,
-            "payment_method": "QRIS",
-            "payment_method_code": "QRIS",
-            "total_amount": amount,
-            "fee_merchant": 1300,
-            "fee_customer": 0,
-            "total_fee": 1300,
-            "amount_received": amount - 1300,
-            "is_closed_payment": 1,
-            "status": "PAID",
-            "paid_at": int(time.time()),
-            "note": None,
-        },
-        separators=(",", ":"),
-    ).encode()
-    return raw, {
-        "Content-Type": "application/json",
-        "X-Callback-Event": "payment_status",
-        "X-Callback-Signature": callback_signature(key, raw),
-    }
+    return tripay_callback(reference=ref, merchant_ref=code, amount=amount, key=key, paid_at=int(time.time()))
 
 
 def server_timing(value: str | None) -> float | None:

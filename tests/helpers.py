@@ -18,6 +18,7 @@ from domain.payments.checkout import attach_checkout
 from domain.payments.gateway import Checkout
 from domain.shared.models import ChatGPTAccount, Order, Product
 from infra import db
+from integrations.tripay import callback_signature
 
 ADMIN = "admin:owner@example.com"
 
@@ -99,3 +100,32 @@ def fingerprint(engine: Engine) -> str:
             rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
             digest.update(json.dumps([list(r) for r in rows], default=str).encode())
     return digest.hexdigest()
+
+
+def tripay_callback(
+    *, reference: str, merchant_ref: str, amount: int, key: str, status: str = "PAID", paid_at: int | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """A Tripay callback as Tripay sends it: the body (QRIS, a 1,300 rupiah merchant fee) and signed headers."""
+    raw = json.dumps(
+        {
+            "reference": reference,
+            "merchant_ref": merchant_ref,
+            "payment_method": "QRIS",
+            "payment_method_code": "QRIS",
+            "total_amount": amount,
+            "fee_merchant": 1300,
+            "fee_customer": 0,
+            "total_fee": 1300,
+            "amount_received": amount - 1300,
+            "is_closed_payment": 1,
+            "status": status,
+            "paid_at": paid_at,
+            "note": None,
+        },
+        separators=(",", ":"),
+    ).encode()
+    return raw, {
+        "Content-Type": "application/json",
+        "X-Callback-Event": "payment_status",
+        "X-Callback-Signature": callback_signature(key, raw),
+    }

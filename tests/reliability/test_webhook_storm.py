@@ -4,7 +4,6 @@ arrive concurrently, and the shop ends exactly where it should (SQLite and Postg
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import secrets
 from collections import Counter
@@ -19,8 +18,7 @@ from domain.payments.gateway import Checkout
 from domain.shared.audit import SYSTEM
 from domain.shared.models import Order, PaymentEvent
 from infra import db
-from integrations.tripay import callback_signature
-from tests.helpers import invariants, make_account, make_product
+from tests.helpers import invariants, make_account, make_product, tripay_callback
 
 CAPACITIES = [None] * 10 + [4] * 10 + [10] * 10  # 30 accounts, 150 seats
 
@@ -49,29 +47,14 @@ def _orders(product, count: int) -> list[Order]:
 
 
 def _callback(order: Order, status: str, key: str) -> tuple[bytes, dict[str, str]]:
-    raw = json.dumps(
-        {
-            "reference": order.provider_reference,
-            "merchant_ref": order.code,
-            "payment_method": "QRIS",
-            "payment_method_code": "QRIS",
-            "total_amount": order.amount_idr,
-            "fee_merchant": 1300,
-            "fee_customer": 0,
-            "total_fee": 1300,
-            "amount_received": order.amount_idr - 1300,
-            "is_closed_payment": 1,
-            "status": status,
-            "paid_at": 1764288000 if status == "PAID" else None,
-            "note": None,
-        },
-        separators=(",", ":"),
-    ).encode()
-    return raw, {
-        "Content-Type": "application/json",
-        "X-Callback-Event": "payment_status",
-        "X-Callback-Signature": callback_signature(key, raw),
-    }
+    return tripay_callback(
+        reference=order.provider_reference or "",
+        merchant_ref=order.code,
+        amount=order.amount_idr,
+        key=key,
+        status=status,
+        paid_at=1764288000 if status == "PAID" else None,
+    )
 
 
 async def _fire(url: str, requests: list[tuple[bytes, dict]], concurrency: int) -> list[int]:
