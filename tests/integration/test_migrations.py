@@ -78,7 +78,7 @@ def test_processes_starting_together_on_postgresql_take_turns_to_migrate(fresh_u
     """The unit starts several instances at once; each runs `upgrade head` at start-up."""
     if backend != "postgresql":
         pytest.skip("SQLite serves one host's processes; the advisory lock is PostgreSQL's")
-    code = "import sys; from domain import db; db.upgrade_database(sys.argv[1])"
+    code = "import sys; from infra import db; db.upgrade_database(sys.argv[1])"
     runs = [
         subprocess.Popen([sys.executable, "-c", code, fresh_url], cwd=ROOT, stderr=subprocess.PIPE) for _ in range(3)
     ]
