@@ -12,8 +12,7 @@ from typing import Any
 import emails
 from emails.backend.smtp import SMTPBackend
 
-from domain.notify.mail import MailError, MailSender
-from domain.shared.models import EmailOutbox
+from domain.notify.mail import MailError, MailSender, OutgoingMail
 from infra.settings import Settings
 
 log = logging.getLogger("aksesgpt.mail")
@@ -46,14 +45,14 @@ class SmtpSender:
             finally:
                 self._backend = None
 
-    def send(self, row: EmailOutbox) -> None:
+    def send(self, mail: OutgoingMail) -> None:
         if self._backend is None:
             with self.batch():
-                self.send(row)
+                self.send(mail)
             return
         name, address = _split_address(self.mail_from)
-        message = emails.html(html=row.html, text=row.text, subject=row.subject, mail_from=(name, address))
-        response = message.send(to=row.to, smtp=self._backend)
+        message = emails.html(html=mail.html, text=mail.text, subject=mail.subject, mail_from=(name, address))
+        response = message.send(to=mail.to, smtp=self._backend)
         code = getattr(response, "status_code", None)
         if code not in (250, 251):
             error = getattr(response, "error", None) or getattr(response, "status_text", None) or "no answer"
@@ -62,20 +61,21 @@ class SmtpSender:
 
 
 class ConsoleSender:
-    """Development without SMTP: the mail is logged (never its body, which may hold a password) and kept
-    in the outbox for the admin's outbox view."""
+    """Development without SMTP: the mail is logged (never its body, which may hold a password, and its order
+    link with the token cut short) and kept in the outbox for the admin's outbox view."""
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         yield
 
-    def send(self, row: EmailOutbox) -> None:
-        link = next(iter(re.findall(r"https?://\S+/order/\S+", row.text)), "")
+    def send(self, mail: OutgoingMail) -> None:
+        link = next(iter(re.findall(r"https?://\S+/order/\S+", mail.text)), "")
+        link = re.sub(r"([?&]t=)([^&\s]{4})[^&\s]*", r"\1\2…", link)  # the order link's token is a key to the order
         log.info(
             "mail (no SMTP configured, kept in the outbox) to=%s kind=%s subject=%r link=%s",
-            row.to,
-            row.kind,
-            row.subject,
+            mail.to,
+            mail.kind,
+            mail.subject,
             link,
         )
 

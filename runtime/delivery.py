@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from domain.notify.alerts import raise_alert, resolve_alert
-from domain.notify.mail import MailSender
+from domain.notify.mail import MailSender, forget_secret, outgoing
 from domain.notify.telegram import ChatSender
 from domain.shared.models import EmailOutbox, TelegramOutbox
 from infra import db
@@ -36,7 +36,8 @@ def deliver_outbox(*, sender: MailSender, now: datetime | None = None, limit: in
     with sender.batch():  # one connection for the run
         report = deliver_due(
             model=EmailOutbox,
-            send=sender.send,
+            send=lambda row: sender.send(outgoing(row)),
+            finished=forget_secret,
             gave_up=gave_up,
             channel="mail",
             describe=lambda row: f"to={row.to}",

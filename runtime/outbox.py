@@ -60,6 +60,7 @@ def _settle(
     now: datetime,
     started: float,
     gave_up: Callable[[Session, Row, str], None],
+    finished: Callable[[Row], None] | None,
 ) -> str:
     current = session.get(model, row_id)
     assert current is not None
@@ -73,6 +74,8 @@ def _settle(
         # the wait counts from this attempt's end, not from when the batch was claimed
         settled = now + timedelta(seconds=time.monotonic() - started)
         current.next_attempt_at = settled + timedelta(minutes=BACKOFF_MINUTES[current.attempts - 1])
+    if finished is not None and current.status != MailStatus.PENDING:
+        finished(current)
     session.add(current)
     return current.status
 
@@ -86,9 +89,11 @@ def deliver_due(
     describe: Callable[[Row], str],
     now: datetime | None = None,
     limit: int = 50,
+    finished: Callable[[Row], None] | None = None,
 ) -> DeliveryReport:
     """Send the due rows of `model` once each with `send` (which raises on failure, with a message that
-    holds no secret); `gave_up` runs in the transaction that marks a row FAILED."""
+    holds no secret); `gave_up` runs in the transaction that marks a row FAILED, `finished` in the one that
+    marks it SENT or FAILED."""
     log = logging.getLogger(f"aksesgpt.{channel}")
     now = now or utcnow()
     claimed = db.in_transaction(lambda s: _claim(s, model, now, limit))
@@ -103,7 +108,16 @@ def deliver_due(
         except Exception as exc:  # any failure of the path is retried, never lost
             error = f"{type(exc).__name__}: {exc}"[:1000]
 
-        settle = partial(_settle, model=model, row_id=row.id, error=error, now=now, started=started, gave_up=gave_up)
+        settle = partial(
+            _settle,
+            model=model,
+            row_id=row.id,
+            error=error,
+            now=now,
+            started=started,
+            gave_up=gave_up,
+            finished=finished,
+        )
         status = db.in_transaction(settle)
         if status == MailStatus.SENT:
             sent += 1

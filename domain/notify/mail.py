@@ -7,6 +7,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +24,32 @@ from infra.rows import call_after_commit, insert_at_commit
 from infra.types import utcnow
 
 _wake_delivery: Callable[[], None] | None = None
+SECRET_MASK = "••••••••"  # stands in the stored bodies where the password goes at sending
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """An e-mail as it leaves: the outbox row's bodies with the secret put in (held only while sending)."""
+
+    to: str
+    kind: str
+    subject: str
+    text: str
+    html: str
+
+
+def outgoing(row: EmailOutbox) -> OutgoingMail:
+    """The row ready to send: its encrypted secret decrypted into the bodies in place of the mask."""
+    text, html = row.text, row.html
+    if row.secret_enc:
+        secret = decrypt_secret(row.secret_enc)
+        text, html = text.replace(SECRET_MASK, secret), html.replace(SECRET_MASK, escape(secret))
+    return OutgoingMail(to=row.to, kind=row.kind, subject=row.subject, text=text, html=html)
+
+
+def forget_secret(row: EmailOutbox) -> None:
+    """Once an e-mail is SENT or FAILED, its secret is kept nowhere in the outbox."""
+    row.secret_enc = None
 
 
 class MailError(Exception):
@@ -36,7 +63,7 @@ class MailSender(Protocol):
         """One connection for the messages sent inside (a delivery run)."""
         ...
 
-    def send(self, row: EmailOutbox) -> None: ...
+    def send(self, mail: OutgoingMail) -> None: ...
 
 
 def on_mail_committed(wake: Callable[[], None] | None) -> None:
@@ -83,9 +110,11 @@ def queue_email(
     lang: str,
     order_id: int | None = None,
     due_at: datetime | None = None,
+    secret_enc: str | None = None,
 ) -> None:
     """Add an e-mail to the outbox in the caller's transaction (due now, or at `due_at`); the row is
-    written when the transaction commits, with the transaction's other e-mails."""
+    written when the transaction commits, with the transaction's other e-mails. A message with a secret
+    shows SECRET_MASK where it goes and passes the secret already encrypted (`secret_enc`)."""
     html, text = message.render(language(lang))
     values: dict[str, object] = {
         "to": to,
@@ -94,6 +123,7 @@ def queue_email(
         "html": html,
         "text": text,
         "order_id": order_id,
+        "secret_enc": secret_enc,
     }
     if due_at is not None:
         values["next_attempt_at"] = due_at
@@ -195,15 +225,23 @@ def queue_access_ready(*, session: Session, order: Order, seat: AccountAssignmen
     """The only e-mail that carries a password: the shared login of a CREDENTIALS account."""
     lang, until = order.locale, format_date(seat.end_at, order.locale)
     if account.delivery == Delivery.CREDENTIALS:
-        password = decrypt_secret(account.password_enc)
         paragraphs = [t("mail.access.credentials", lang, date=until), t("order.dont_change", lang)]
-        details = [(t("order.login_email", lang), account.email), (t("order.password", lang), password)]
+        details = [(t("order.login_email", lang), account.email), (t("order.password", lang), SECRET_MASK)]
+        secret_enc: str | None = account.password_enc  # encrypted already: put in only when the e-mail leaves
     else:
         workspace = workspace_name(note=account.note, email=account.email)
         paragraphs = [t("mail.access.invite", lang, workspace=workspace, email=seat.customer_email, date=until)]
-        details = []
+        details, secret_enc = [], None
     message = _order_message(order, t("mail.access.subject", lang, code=order.code), paragraphs, details=details)
-    queue_email(session=session, to=order.email, kind="access_ready", message=message, lang=lang, order_id=order.id)
+    queue_email(
+        session=session,
+        to=order.email,
+        kind="access_ready",
+        message=message,
+        lang=lang,
+        order_id=order.id,
+        secret_enc=secret_enc,
+    )
 
 
 def queue_pending_stock(*, session: Session, order: Order) -> None:

@@ -268,6 +268,9 @@ class EmailOutbox(OutboxRow, table=True):
     html: str = Field(sa_type=sa.Text())
     text: str = Field(sa_type=sa.Text())
     order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+    # the one secret of an access e-mail (the account's password), encrypted; the bodies hold SECRET_MASK in its
+    # place until the moment of sending, and this is emptied once the e-mail is SENT or FAILED
+    secret_enc: str | None = Field(default=None, sa_type=sa.Text())
 
 
 class TelegramOutbox(OutboxRow, table=True):
