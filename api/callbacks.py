@@ -8,10 +8,12 @@ import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from api.body import read_body, too_large
 from domain.payments.callbacks import CallbackJob, CallbackOutcome
-from domain.payments.gateway import GatewayRejected, TransactionState
+from domain.payments.gateway import GatewayError, GatewayRejected, TransactionState
+from domain.payments.notices import CONFIRM_FIRST, confirmed_state
 from integrations import midtrans, tripay
 from runtime.callback_writer import ANSWER_WITHIN_S, callback_writer
 
@@ -119,6 +121,17 @@ async def midtrans_callback(request: Request) -> JSONResponse:
             state = midtrans.parse_notification(data)
         except GatewayRejected as exc:
             problem, nothing_to_do = exc.message, True
+    status_api = gateways.by_name.get(midtrans.PROVIDER)
+    if state is not None and state.status in CONFIRM_FIRST and status_api is not None:
+        claimed = state.status
+        try:
+            state = await run_in_threadpool(confirmed_state, state, status_api)
+        except GatewayError as exc:  # cannot confirm now: Midtrans delivers again
+            log.warning("webhook provider=midtrans order=%s not confirmed: %s", state.merchant_ref, exc.message)
+            return JSONResponse({"success": False, "message": "status not confirmed, deliver again"}, status_code=503)
+        if state.status != claimed:
+            problem = f"notice said {claimed.value}, Midtrans's status says {state.status.value}"
+            log.warning("webhook provider=midtrans order=%s %s", state.merchant_ref, problem)
     job = CallbackJob(
         provider=midtrans.PROVIDER,
         raw_body=raw,

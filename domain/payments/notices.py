@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
@@ -9,12 +11,25 @@ from domain.notify.alerts import raise_alert
 from domain.orders.locks import lock_order_where, locked_order_by_code
 from domain.orders.orders import PaymentResult, expire_order, fail_order, record_payment, refund_order
 from domain.orders.states import PAID_STATES
-from domain.payments.gateway import (
-    PaymentStatus,
-    TransactionState,
-)
+from domain.payments.gateway import PaymentGateway, PaymentStatus, TransactionState
 from domain.shared.errors import NotFound, ValidationFailed
 from domain.shared.models import EventOutcome, Order, OrderStatus
+
+# a notice that moves money is checked with the gateway's status API before it is applied, where the notice's
+# signature does not cover its status (Midtrans signs order_id, status_code and gross_amount only)
+CONFIRM_FIRST = frozenset({PaymentStatus.PAID, PaymentStatus.REFUND})
+
+
+def confirmed_state(state: TransactionState, gateway: PaymentGateway) -> TransactionState:
+    """The notice as the gateway's status API tells it now: its status, amount and payment time replace
+    what the notice claims. Raises GatewayError when the gateway cannot be asked (the notice is delivered again)."""
+    answer = gateway.transaction_state(reference=state.reference, merchant_ref=state.merchant_ref)
+    return replace(
+        state,
+        status=answer.status,
+        amount_idr=answer.amount_idr if answer.amount_idr is not None else state.amount_idr,
+        paid_at=answer.paid_at or state.paid_at,
+    )
 
 
 def find_order_for(*, session: Session, state: TransactionState) -> Order | None:

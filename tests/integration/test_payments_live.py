@@ -247,3 +247,33 @@ def test_overdue_orders_expire_only_once_the_gateway_confirms_they_are_unpaid(li
     detail = expire_unpaid_orders({"tripay": client})
     client.close()
     assert "expired 1" in detail and _status(live, order)["status"] == "payment_expired"
+
+
+def test_a_replayed_midtrans_settlement_relabelled_refund_changes_nothing(live) -> None:
+    """Trust #7: Midtrans signs order_id, status_code and gross_amount, not transaction_status; a genuine
+    settlement replayed as "refund" (or "chargeback") kept its signature and refunded the order. Notices that
+    move money are now confirmed with Midtrans's status API first; a real refund still goes through."""
+    product = _product()
+    make_account(pool=product.pool)
+    live.outage(tripay=503)
+    try:
+        order = _order(live, product)
+    finally:
+        live.outage(tripay=None)
+    assert order["provider"] == "midtrans"
+    live.control(order["order_id"], "pay")
+    assert _status(live, order)["status"] == "fulfilled"
+    with db.read_session() as s:
+        paid = s.exec(select(Order).where(Order.code == order["order_id"])).one()
+        settlement = s.exec(
+            select(PaymentEvent).where(PaymentEvent.order_id == paid.id, PaymentEvent.outcome == "applied")
+        ).one()
+    body = __import__("json").loads(settlement.raw_body)
+    for forged_status in ("refund", "chargeback"):
+        replay = httpx.post(f"{live.app_url}/callback/midtrans", json=body | {"transaction_status": forged_status})
+        assert replay.status_code == 200, replay.text  # answered, so Midtrans-like senders stop; nothing applied
+        status = _status(live, order)
+        assert status["status"] == "fulfilled" and status["assignment_status"] == "ACTIVE", forged_status
+    live.control(order["order_id"], "refund")  # Midtrans itself refunds: its status API agrees
+    assert _status(live, order)["status"] == "refunded"
+    assert invariants() == []
