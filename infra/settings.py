@@ -12,6 +12,18 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDERS = {"", "changeme", "change-me", "changethis", "secret", "your-secret", "placeholder"}
+ENVIRONMENTS = {"development": "development", "dev": "development", "production": "production", "prod": "production"}
+# production secrets: the shortest accepted, and the fewest different characters ("xxxxxxxx…" is not a secret)
+STRONG_SECRETS = {
+    "STORAGE_SECRET": 32,
+    "TRIPAY_API_KEY": 16,
+    "TRIPAY_PRIVATE_KEY": 16,
+    "MIDTRANS_SERVER_KEY": 20,
+    "METRICS_TOKEN": 24,
+    "ADMIN_API_TOKEN": 32,
+    "ADMIN_PASSWORD": 12,
+}
+MIN_DISTINCT = 8
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -76,7 +88,7 @@ class Settings(BaseSettings):
 
     @property
     def is_production(self) -> bool:
-        return self.APP_ENV.lower() in {"production", "prod"}
+        return ENVIRONMENTS.get(self.APP_ENV.strip().lower()) == "production"
 
     @property
     def database_url(self) -> str:
@@ -108,12 +120,25 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:
+        if self.APP_ENV.strip().lower() not in ENVIRONMENTS:
+            raise ConfigError(
+                f"APP_ENV={self.APP_ENV!r} is neither development nor production. The payment sandbox and the demo "
+                "shop run only with APP_ENV=development; a real shop sets APP_ENV=production."
+            )
         if self.is_production:
             for name in ("STORAGE_SECRET", "ENCRYPTION_KEY"):
                 if getattr(self, name).strip().lower() in PLACEHOLDERS:
                     raise ConfigError(
                         f"{name} is missing or a placeholder; APP_ENV=production refuses to start "
                         f"without it. Set {name} in the environment or .env."
+                    )
+            for name, shortest in STRONG_SECRETS.items():
+                value = getattr(self, name).strip()
+                optional = name not in ("STORAGE_SECRET",)  # the others only when set
+                if (value or not optional) and (len(value) < shortest or len(set(value)) < MIN_DISTINCT):
+                    raise ConfigError(
+                        f"{name} is too weak for production: use at least {shortest} characters, not a word or a "
+                        f'repeated character (e.g. python -c "import secrets; print(secrets.token_urlsafe(48))").'
                     )
             if not self.DATABASE_URL:
                 raise ConfigError("DATABASE_URL must be set explicitly in production.")

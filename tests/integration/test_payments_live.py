@@ -193,7 +193,7 @@ def test_production_without_gateway_refuses_to_start(tmp_path) -> None:
     env = base_env(
         APP_ENV="production",
         DATABASE_URL=f"sqlite:///{tmp_path}/p.db",
-        STORAGE_SECRET="x" * 40,
+        STORAGE_SECRET=secrets.token_urlsafe(40),
         ENCRYPTION_KEY="mNTPz1H3Gm9F0vTQx8o6Cq0m8ZbP3kQb4m2Bq7n1VJ0=",
         DATA_DIR=str(tmp_path),
     )
@@ -206,8 +206,8 @@ def test_production_without_gateway_refuses_to_start(tmp_path) -> None:
         env=env
         | {
             "TRIPAY_MERCHANT_CODE": "T",
-            "TRIPAY_API_KEY": "k",
-            "TRIPAY_PRIVATE_KEY": "p",
+            "TRIPAY_API_KEY": secrets.token_urlsafe(24),
+            "TRIPAY_PRIVATE_KEY": secrets.token_urlsafe(24),
             "TRIPAY_BASE_URL": "http://x",
             "DATABASE_URL": "sqlite:///x",
         },
