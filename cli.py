@@ -23,6 +23,7 @@ from infra import db
 from infra.settings import get_settings
 from runtime.backup import backup, restore
 from runtime.seed import seed_demo_data
+from runtime.startup import keep_files_private
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -82,6 +83,7 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    keep_files_private()  # backups and the database it may create
     parser = argparse.ArgumentParser(
         prog="cli.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

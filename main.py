@@ -29,11 +29,12 @@ from pages.shop import checkout, frame, home, legal, lookup, order
 from runtime.scheduler import build_scheduler, shop_jobs
 from runtime.scheduler import start as start_scheduler
 from runtime.scheduler import stop as stop_scheduler
-from runtime.startup import prepare_database, warn_about_settings
+from runtime.startup import keep_files_private, prepare_database, warn_about_settings
 
 
 def wire() -> None:
     """Everything the app needs before serving: database, gateways, routes, pages."""
+    keep_files_private()  # before anything is written
     settings = get_settings()
     configure_logging(settings)
     warn_about_settings(settings)

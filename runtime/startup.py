@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 
 from domain.admin.admins import admin_count, bootstrap_admin, create_admin
@@ -13,6 +14,12 @@ from runtime.seed import seed_demo_data
 
 log = logging.getLogger("aksesgpt.startup")
 DEMO_ADMIN = "admin@demo.aksesgpt.invalid"
+
+
+def keep_files_private() -> None:
+    """Files this process creates (database, WAL, backups, logs, NiceGUI's storage) are its user's alone:
+    they hold customers' data and encrypted secrets."""
+    os.umask(0o077)
 
 
 def warn_about_settings(settings: Settings) -> None:

@@ -248,3 +248,15 @@ def test_the_app_writes_only_where_the_unit_allows_and_logs_no_secret(deployed: 
     assert '"level": "INFO"' in logs  # JSON lines in production
     for name in ("STORAGE_SECRET", "ENCRYPTION_KEY", "ADMIN_PASSWORD", "METRICS_TOKEN", "TELEGRAM_BOT_TOKEN"):
         assert deployed.env[name] not in logs, f"{name} appears in the logs"
+
+
+def test_what_the_app_writes_is_readable_by_its_user_only(deployed: Deployment) -> None:
+    """Trust #11: the database, its WAL and SHM, logs and NiceGUI's storage were created 0644."""
+    httpx.get(deployed.url + "/?lang=en", timeout=30)  # a page view: NiceGUI storage, a log line
+    places = [deployed.log_dir, Path(deployed.env["DATA_DIR"]), Path(deployed.env["NICEGUI_STORAGE_PATH"])]
+    if deployed.env["DATABASE_URL"].startswith("sqlite"):
+        places.append(Path(deployed.env["DATABASE_URL"].removeprefix("sqlite:///")).parent)
+    files = [path for place in places if place.exists() for path in place.rglob("*") if path.is_file()]
+    assert any(p.name == "app.log" for p in files)
+    shared = {str(p): oct(p.stat().st_mode & 0o777) for p in files if p.stat().st_mode & 0o077}
+    assert not shared, f"readable by others: {shared}"
