@@ -1,9 +1,11 @@
 """A delivery run over one SMTP connection (aiosmtpd on loopback that records each connection's commands):
 every due e-mail goes over it and the session ends with QUIT; a refused recipient fails alone and is
-retried after the backoff."""
+retried after the backoff; an internationalised mailbox goes in a SMTPUTF8 transaction."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import time
 from datetime import timedelta
 
@@ -175,3 +177,31 @@ def test_a_refused_recipient_fails_alone_and_is_retried_after_the_backoff(engine
     assert (later.sent, later.retrying) == (1, 0)
     assert sorted(m["To"] for m in box.messages) == sorted(addresses), "each once, none lost"
     assert (_row(REFUSED).status, _row(REFUSED).attempts) == (MailStatus.SENT, 2)
+
+
+def test_an_internationalised_mailbox_goes_in_a_smtputf8_transaction(engine, box) -> None:
+    _queue_lookups(["andré@contoh.id", "budi@example.com"])
+
+    report = deliver_outbox(sender=_sender(box.port))
+    box.wait_closed()
+
+    assert (report.sent, report.retrying) == (2, 0)
+    assert box.envelopes == [(["andré@contoh.id"], True), (["budi@example.com"], False)]
+    first = email.message_from_bytes(box.messages[0].as_bytes(), policy=email.policy.default)
+    assert first["To"] == "andré@contoh.id"
+    assert len(box.sessions) == 1 and box.sessions[0][-1] == "QUIT"
+
+
+def test_a_server_without_smtputf8_retries_that_mailbox_and_sends_the_next(engine) -> None:
+    box = RecordingInbox(smtputf8=False).start()
+    try:
+        _queue_lookups(["andré@contoh.id", "budi@example.com"])
+        report = deliver_outbox(sender=_sender(box.port))
+        box.wait_closed()
+    finally:
+        box.controller.stop()
+
+    assert (report.sent, report.retrying) == (1, 1)
+    assert [m["To"] for m in box.messages] == ["budi@example.com"], "the failure does not spill into the next"
+    assert "SMTPUTF8" in _row("andré@contoh.id").last_error
+    assert all(commands[-1] == "QUIT" for commands in box.sessions), box.sessions
