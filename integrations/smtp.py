@@ -3,6 +3,7 @@ console in development."""
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import re
 from collections.abc import Iterator
@@ -52,7 +53,18 @@ class SmtpSender:
             return
         name, address = _split_address(self.mail_from)
         message = emails.html(html=mail.html, text=mail.text, subject=mail.subject, mail_from=(name, address))
-        response = message.send(to=mail.to, smtp=self._backend)
+        options: list[str] = []
+        if not mail.to.isascii():
+            # an internationalised mailbox (andré@contoh.id; domains are stored in their ASCII form) goes in a
+            # SMTPUTF8 transaction with UTF-8 headers (RFC 6531/6532); without the extension smtplib raises
+            # SMTPNotSupportedError and the row is retried like any failure
+            options = ["SMTPUTF8"]
+            message.policy = email.policy.SMTPUTF8  # type: ignore[assignment]  # emails annotates it as None
+        try:
+            response = message.send(to=mail.to, smtp=self._backend, smtp_mail_options=options)
+        except Exception as exc:  # raised mid-exchange (e.g. after MAIL FROM): the next message needs a new session
+            self._backend.close()
+            raise MailError(f"SMTP failed: {type(exc).__name__}: {exc}") from exc
         code = getattr(response, "status_code", None)
         if code not in (250, 251):
             error = getattr(response, "error", None) or getattr(response, "status_text", None) or "no answer"

@@ -1,33 +1,72 @@
-"""Checks and normalisations of customer and admin input, shared by every domain function."""
+"""Checks and normalisations of customer and admin input, shared by every domain function.
+
+E-mail addresses are checked by `email-validator` (syntax only: never DNS, the shop also runs offline) and
+phone numbers by `phonenumbers` (the `phonenumberslite` distribution: its metadata, no geocoder or carrier data).
+
+Special-use domains: email-validator refuses the IANA special-use names (arpa, invalid, local, localhost, onion,
+test) as not deliverable. The shop's own demo data uses `.invalid` on purpose (the demo admin
+admin@demo.aksesgpt.invalid, the [DEMO] pool accounts demo-N@demo.aksesgpt.invalid, the bench's
+…@bench.invalid), so `.invalid` is taken off email-validator's list below (its documented, process-wide
+SPECIAL_USE_DOMAIN_NAMES setting); the others stay refused. The tests use example.com, which email-validator
+accepts without the deliverability check. `globally_deliverable` stays on: a domain without a dot or a
+top-level domain ending in a digit is refused."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+import email_validator
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
 from domain.shared.errors import ValidationFailed
 
-EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 LOCALES = ("id", "en")
+EMAIL_MAX_LENGTH = 254  # the email columns (orders, accounts, admins, assignments) hold 254 characters
+ALLOWED_SPECIAL_USE_DOMAINS = ("invalid",)
+email_validator.SPECIAL_USE_DOMAIN_NAMES = [
+    name for name in email_validator.SPECIAL_USE_DOMAIN_NAMES if name not in ALLOWED_SPECIAL_USE_DOMAINS
+]
+PHONE_REGION = "ID"
 
 
 def normalize_email(value: str, field: str = "email") -> str:
+    """A trimmed, lower-cased address that email-validator accepts (internationalised local parts too, such as
+    andré@contoh.id); an internationalised domain is kept in its ASCII (IDNA) form, as before."""
     email = (value or "").strip().lower()
-    if len(email) > 254 or not EMAIL_RE.fullmatch(email):
+    try:
+        checked = validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationFailed(f"{value!r} is not a valid email address", field=field) from None
+    email = f"{checked.local_part}@{checked.ascii_domain}"
+    if len(email) > EMAIL_MAX_LENGTH:
         raise ValidationFailed(f"{value!r} is not a valid email address", field=field)
     return email
 
 
 def normalize_phone(value: str) -> str:
-    """An Indonesian mobile number (08…, +62…, 62…) as E.164 (+628…)."""
+    """An Indonesian mobile number (08…, +628…, 628…; spaces, dashes, dots and brackets allowed) as E.164
+    (+628…): phonenumbers must find it valid, Indonesian and of the MOBILE type (not a landline, not 0800)."""
     digits = re.sub(r"[\s\-().]", "", value or "")
     if digits.startswith("+"):
         digits = digits[1:]
     if digits.startswith("0"):
         digits = "62" + digits[1:]
-    if not re.fullmatch(r"628\d{7,12}", digits):
+    number = None
+    if re.fullmatch(r"62[0-9]{1,15}", digits):
+        try:
+            number = phonenumbers.parse("+" + digits)
+        except phonenumbers.NumberParseException:
+            number = None
+    if (
+        number is None
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.region_code_for_number(number) != PHONE_REGION
+        or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
+    ):
         raise ValidationFailed(f"{value!r} is not an Indonesian mobile number (08…, +62…)", field="phone")
-    return "+" + digits
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def normalize_locale(value: str) -> str:
