@@ -151,6 +151,23 @@ def database_status(engine: Engine | None = None) -> tuple[bool, str]:
     return (False, problem) if problem else (True, "ok")
 
 
+_WRITE_PROBE = sa.text("UPDATE alembic_version SET version_num = version_num")  # a real write that changes nothing
+
+
+def write_status(engine: Engine | None = None) -> tuple[bool, str]:
+    """Whether the database takes a write now (a full disk, a read-only file system or replica answers
+    SELECT 1 and refuses every payment), and a short reason when it does not."""
+    try:
+        with write_session(engine) as session:
+            limit_lock_waits(session, 2000)
+            session.connection().execute(_WRITE_PROBE)
+    except Exception as exc:  # any failure means "cannot write" to a readiness check
+        db_errors.note(exc, "health")
+        orig = getattr(exc, "orig", exc)
+        return False, f"{type(orig).__name__}: {str(orig).splitlines()[0][:120]}"
+    return True, "ok"
+
+
 def _sqlite_file_problem(engine: Engine) -> str:
     """SELECT 1 never touches SQLite's file: a file the shop cannot write (read-only, immutable, moved away)
     takes no payment, so it is down too."""
@@ -158,7 +175,8 @@ def _sqlite_file_problem(engine: Engine) -> str:
     if not path or path == ":memory:" or path.startswith("file:"):
         return ""
     database = Path(path)
-    for candidate in (database, database.with_name(database.name + "-wal"), database.parent):
+    wal, shm = database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")
+    for candidate in (database, wal, shm, database.parent):
         if candidate == database.parent or candidate.exists():
             if not os.access(candidate, os.W_OK):
                 return f"{candidate.name or candidate} is not writable"

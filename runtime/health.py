@@ -1,5 +1,5 @@
-"""What /healthz reports: the database answers, its schema is at the migrations' head, and every
-background job has succeeded within its interval (when the scheduler runs in this process)."""
+"""What /readyz reports: the database answers and takes a write, its schema is at the migrations' head, and
+every background job has succeeded within its interval (when the scheduler runs in this process)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def health_report(*, jobs: list[Job], started_at: datetime, now: datetime | None
         return False, report
     current, head = schema_revision(), migrations_head()
     report["migrations"] = {"current": current, "head": head}
-    healthy = current == head
+    writes, report["writes"] = db.write_status()
+    healthy = current == head and writes
     if jobs:
         runs = {run.name: run for run in job_runs()}
         report["jobs"] = {}
