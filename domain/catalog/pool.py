@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -297,6 +298,18 @@ class ImportReport:
         return [r for r in self.rows if r.error is not None]
 
 
+def _without_values(message: str, raw: dict[str, Any]) -> str:
+    """A row's error without the values it quotes, but the e-mail: a password with an unquoted comma spills
+    into the next columns, whose errors would otherwise echo it into the preview and the audit log."""
+    values = {str(value).strip().lower() for key, value in raw.items() if key != "email" and value}
+
+    def hide(match: re.Match[str]) -> str:
+        quote, inner = match.group(1), match.group(2)
+        return f"{quote}…{quote}" if inner.strip().lower() in values else match.group(0)
+
+    return re.sub(r"(['\"])(.*?)\1", hide, message)
+
+
 def import_accounts_csv(*, session: Session, actor: str, text: str, dry_run: bool = False) -> ImportReport:
     """Import accounts from CSV (header: email,password,pool,delivery,max_seats,note).
 
@@ -313,6 +326,12 @@ def import_accounts_csv(*, session: Session, actor: str, text: str, dry_run: boo
         raw: dict[str, Any] = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
         entry = ImportRow(line=line, email=raw["email"])
         try:
+            if row.get(None):  # type: ignore[call-overload]  # DictReader files surplus fields under None (restkey)
+                raise ValidationFailed(
+                    "the line has more columns than the header: put a password that holds a comma in double "
+                    'quotes ("pa,ss")',
+                    field="file",
+                )
             data = validate_account(**raw)
             if data.email in seen or _email_taken(session, data.email):
                 raise Conflict(
@@ -325,7 +344,7 @@ def import_accounts_csv(*, session: Session, actor: str, text: str, dry_run: boo
             if not dry_run:
                 pending.append((entry, raw))
         except (ValidationFailed, Conflict) as exc:
-            entry.error = exc.message
+            entry.error = _without_values(exc.message, raw)
         report.rows.append(entry)
     # every pool the import touches is locked up front, in name order (the house lock order)
     lock_pools(session=session, pools={str(raw["pool"] or "default").strip() for _, raw in pending})

@@ -14,7 +14,7 @@ from domain.orders.orders import accept_review, create_order, record_payment, re
 from domain.orders.states import ORDER_TRANSITIONS, transition_order
 from domain.seats.assignments import extend_assignment, revoke_assignment
 from domain.shared.errors import Conflict, DomainError, IllegalTransition, NotFound, ValidationFailed
-from domain.shared.models import AccountAssignment, ChatGPTAccount, Order
+from domain.shared.models import AccountAssignment, AuditLog, ChatGPTAccount, Order
 from infra import db
 from tests.helpers import ADMIN, fingerprint, make_account, make_order, make_product, pay
 
@@ -256,6 +256,24 @@ def test_csv_import_preview_reports_each_bad_row_and_writes_nothing(engine, shop
     with db.read_session() as s:
         emails = set(s.exec(select(ChatGPTAccount.email)))
     assert {"good@example.com", "team@example.com"} <= emails and "not-an-email" not in emails
+
+
+def test_a_password_with_an_unquoted_comma_is_never_echoed(engine, shop) -> None:
+    """Trust #15: a password holding an unquoted comma spilled into the next columns, and their errors echoed
+    it into the preview and the audit log."""
+    text = (
+        "email,password,pool,delivery,max_seats,note\n"
+        "spill@example.com,Se,cr,etPart-XYZ9,CREDENTIALS\n"  # the password's tail landed in delivery
+        "more@example.com,Sec,ret-QQ7,default,CREDENTIALS,3,note\n"  # one column too many
+    )
+    report = db.in_transaction(lambda s: import_accounts_csv(session=s, actor=ADMIN, text=text))
+    assert [r.error is None for r in report.rows] == [False, False]
+    assert "double quotes" in (report.rows[1].error or "")
+    with db.read_session() as s:
+        audit = s.exec(select(AuditLog).where(AuditLog.action == "account.import")).one()
+    shown = repr([r.error for r in report.rows]) + repr(audit.details)
+    for fragment in ("etpart-xyz9", "ret-qq7"):
+        assert fragment not in shown.lower(), fragment
 
 
 def test_database_constraints_back_the_rules(engine, shop) -> None:
