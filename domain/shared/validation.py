@@ -93,3 +93,42 @@ def require_text(value: str | None, field: str, max_length: int, *, multiline: b
     if len(text) > max_length:
         raise ValidationFailed(f"{field} is longer than {max_length} characters", field=field)
     return storable(text, field, multiline=multiline)
+
+
+_RUPIAH = re.compile(r"(?:rp\.?\s*)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,-|,00)?", re.IGNORECASE)
+MAX_RUPIAH = 1_000_000_000  # a seat package never costs a billion rupiah: more is a typo
+
+
+def parse_rupiah(value: str | int, field: str = "price_idr") -> int:
+    """A whole rupiah amount as Indonesians write it: 75000, 75.000, Rp 75.000 or Rp75.000,-. Refuses what it
+    cannot read exactly (75,5; 7.50; 75.00.0; an empty box) instead of truncating it."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        amount = value
+    else:
+        text = str(value).strip().replace(" ", "").replace("\u00a0", "")
+        match = _RUPIAH.fullmatch(text)
+        if match is None:
+            raise ValidationFailed(
+                f"{field} must be a whole rupiah amount such as 75000 or 75.000", field=field, value=str(value)
+            )
+        amount = int(match.group(1).replace(".", ""))
+    if not 0 < amount <= MAX_RUPIAH:
+        raise ValidationFailed(f"{field} must be between 1 and {MAX_RUPIAH} rupiah", field=field)
+    return amount
+
+
+def parse_whole_number(value: str | int | float, field: str, *, minimum: int, maximum: int) -> int:
+    """A whole number within [minimum, maximum], refused (never clamped or truncated) when it is not one."""
+    if isinstance(value, bool):
+        raise ValidationFailed(f"{field} must be a whole number", field=field)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValidationFailed(f"{field} must be a whole number", field=field)
+        value = int(value)
+    text = str(value).strip()
+    if not re.fullmatch(r"-?\d+", text):
+        raise ValidationFailed(f"{field} must be a whole number", field=field)
+    number = int(text)
+    if not minimum <= number <= maximum:
+        raise ValidationFailed(f"{field} must be between {minimum} and {maximum}", field=field)
+    return number

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.shared.errors import ValidationFailed
-from domain.shared.validation import normalize_email, normalize_phone
+from domain.shared.validation import normalize_email, normalize_phone, parse_rupiah, parse_whole_number
 
 
 @pytest.mark.parametrize(
@@ -113,3 +113,35 @@ def test_anything_but_an_indonesian_mobile_number_is_refused(bad: str) -> None:
     with pytest.raises(ValidationFailed, match="is not an Indonesian mobile number") as refused:
         normalize_phone(bad)
     assert refused.value.context["field"] == "phone"
+
+
+@pytest.mark.parametrize(
+    ("typed", "rupiah"),
+    [
+        ("75000", 75_000),
+        ("75.000", 75_000),
+        ("Rp 75.000", 75_000),
+        ("Rp75.000,-", 75_000),
+        ("1.250.000", 1_250_000),
+        ("rp 79.000,00", 79_000),
+        (79_000, 79_000),
+    ],
+)
+def test_rupiah_as_indonesians_write_it(typed, rupiah: int) -> None:
+    """Trust #16: typing 75.000 saved Rp 75."""
+    assert parse_rupiah(typed) == rupiah
+
+
+@pytest.mark.parametrize("typed", ["75,5", "7.50", "75.00.0", "", "Rp", "0", "-5000", "75 ribu", "1e5", "75.0000"])
+def test_rupiah_refuses_what_it_cannot_read_exactly(typed: str) -> None:
+    with pytest.raises(ValidationFailed):
+        parse_rupiah(typed)
+
+
+@pytest.mark.parametrize("typed", ["0", "-1", "1.5", 2.5, "", "3650x", True])
+def test_whole_numbers_are_refused_not_clamped(typed) -> None:
+    """Trust #16: a duration of 0 silently became 1 day."""
+    with pytest.raises(ValidationFailed):
+        parse_whole_number(typed, "duration_days", minimum=1, maximum=3650)
+    assert parse_whole_number("30", "duration_days", minimum=1, maximum=3650) == 30
+    assert parse_whole_number(30.0, "duration_days", minimum=1, maximum=3650) == 30
