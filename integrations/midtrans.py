@@ -21,6 +21,7 @@ from domain.payments.gateway import (
     PaymentChannel,
     PaymentStatus,
     TransactionState,
+    unstorable,
 )
 from integrations.http import call
 
@@ -50,7 +51,10 @@ _ENABLED_PAYMENTS = {
 
 def notification_signature(order_id: str, status_code: str, gross_amount: str, server_key: str) -> str:
     """hex SHA-512 of order_id + status_code + gross_amount + server_key, over the exact strings sent."""
-    return hashlib.sha512(f"{order_id}{status_code}{gross_amount}{server_key}".encode()).hexdigest()
+    # surrogatepass: a lone surrogate in a forged body must not raise (it simply cannot match)
+    return hashlib.sha512(
+        f"{order_id}{status_code}{gross_amount}{server_key}".encode("utf-8", "surrogatepass")
+    ).hexdigest()
 
 
 def verify_notification(data: Any, server_key: str) -> bool:
@@ -113,8 +117,8 @@ def parse_notification(data: dict[str, Any]) -> TransactionState:
         status in (PaymentStatus.EXPIRED, PaymentStatus.FAILED) and code == "201"
     ):
         raise GatewayRejected(f"status_code {code!r} does not confirm transaction_status {status.value}")
-    if "\x00" in f"{data.get('order_id')}{data.get('transaction_id')}":
-        raise GatewayRejected("notification carries NUL characters")
+    if unstorable(data.get("order_id"), data.get("transaction_id"), data.get("gross_amount")):
+        raise GatewayRejected("notification carries NUL characters or lone surrogates")
     return TransactionState(
         provider=PROVIDER,
         # we keep Snap transactions under their order_id (Snap has no transaction id until the customer pays)

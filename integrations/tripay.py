@@ -23,6 +23,7 @@ from domain.payments.gateway import (
     PaymentChannel,
     PaymentStatus,
     TransactionState,
+    unstorable,
 )
 from integrations.http import call
 
@@ -83,8 +84,8 @@ def parse_callback(raw_body: bytes) -> TransactionState:
     except (KeyError, TypeError, ValueError):
         raise ValueError("callback body lacks a whole total_amount") from None
     merchant_ref = data.get("merchant_ref")
-    if "\x00" in data["reference"] + str(merchant_ref):
-        raise ValueError("callback body carries NUL characters")
+    if unstorable(data["reference"], merchant_ref):
+        raise ValueError("callback body carries NUL characters or lone surrogates")
     return TransactionState(
         provider=PROVIDER,
         reference=data["reference"],

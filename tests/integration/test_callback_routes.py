@@ -266,6 +266,37 @@ def test_hostile_bodies_and_signatures_are_refused_not_500(order) -> None:
     assert _state(order) == ("pending_payment", 0, 5)
 
 
+@pytest.mark.parametrize("field", ["order_id", "status_code", "gross_amount"])
+def test_a_lone_surrogate_in_a_midtrans_notice_is_refused_and_recorded(order, field: str) -> None:
+    """Trust #9: a lone surrogate in order_id, status_code or gross_amount answered 500 and left no event row."""
+    body = {
+        "order_id": order.code,
+        "status_code": "200",
+        "gross_amount": f"{order.amount_idr}.00",
+        "transaction_status": "settlement",
+        "fraud_status": "accept",
+    }
+    body["signature_key"] = notification_signature(order.code, "200", body["gross_amount"], MIDTRANS_KEY)
+    raw = json.dumps(body).replace(json.dumps(body[field]), json.dumps(body[field])[:-1] + '\\ud800"', 1)
+    response = _client().post("/callback/midtrans", content=raw.encode(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 401, response.text  # its signature cannot match any more
+    assert _state(order) == ("pending_payment", 0, 1)  # one event row, nothing else
+    with db.read_session() as s:
+        event = s.exec(select(PaymentEvent)).one()
+    assert event.outcome == "rejected" and "\\ud800" in event.raw_body
+
+
+def test_a_lone_surrogate_in_a_signed_tripay_callback_is_refused_and_recorded(order) -> None:
+    """Trust #9: a signed Tripay body carrying one answered 500."""
+    raw = _tripay_body(order).replace(order.code.encode(), order.code.encode() + b"\\ud800")
+    response = _post_tripay(_client(), raw)
+    assert response.status_code == 400, response.text
+    assert _state(order) == ("pending_payment", 0, 1)  # one event row, nothing else
+    with db.read_session() as s:
+        event = s.exec(select(PaymentEvent)).one()
+    assert event.outcome == "rejected" and "surrogate" in event.detail
+
+
 def test_midtrans_refund_after_settlement_frees_the_seat(engine) -> None:
     """Found in review: Midtrans notices carried transaction_id as the reference, so only PAID was applied."""
     product = make_product()
