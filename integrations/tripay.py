@@ -23,8 +23,8 @@ from domain.payments.gateway import (
     PaymentChannel,
     PaymentStatus,
     TransactionState,
-    unstorable,
 )
+from domain.shared.validation import unstorable
 from integrations.http import call
 
 log = logging.getLogger("aksesgpt.tripay")

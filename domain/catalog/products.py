@@ -12,6 +12,7 @@ from domain.seats.allocation import free_seats
 from domain.shared.audit import record_audit, snapshot
 from domain.shared.errors import NotFound, ValidationFailed
 from domain.shared.models import Product
+from domain.shared.validation import unstorable
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PRODUCT_FIELDS = ("slug", "name", "price_idr", "duration_days", "pool", "is_active", "is_popular", "sort_order")
@@ -72,6 +73,8 @@ def create_product(
 
 
 def get_product(*, session: Session, product_id: int | None = None, slug: str | None = None) -> Product:
+    if unstorable(slug):  # no package has one; PostgreSQL would refuse the query with a 500
+        raise NotFound("unknown package")
     query = select(Product)
     query = query.where(Product.id == product_id) if product_id is not None else query.where(Product.slug == slug)
     product = session.exec(query).first()

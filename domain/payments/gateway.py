@@ -90,9 +90,3 @@ class PaymentGateway(Protocol):
     def create_transaction(self, request: CheckoutRequest) -> Checkout: ...
 
     def transaction_state(self, *, reference: str, merchant_ref: str) -> TransactionState: ...
-
-
-def unstorable(*values: object) -> bool:
-    """Whether a gateway's value holds what no database keeps: NUL (PostgreSQL refuses it) or a lone surrogate
-    (not encodable). A notice carrying one is malformed, answered 400 and recorded, never a 500."""
-    return any("\x00" in str(v) or any("\ud800" <= c <= "\udfff" for c in str(v)) for v in values)

@@ -132,3 +132,9 @@ def parse_whole_number(value: str | int | float, field: str, *, minimum: int, ma
     if not minimum <= number <= maximum:
         raise ValidationFailed(f"{field} must be between {minimum} and {maximum}", field=field)
     return number
+
+
+def unstorable(*values: object) -> bool:
+    """Whether a value holds what no database keeps: NUL (PostgreSQL refuses it) or a lone surrogate (not
+    encodable). Whatever carries one is malformed (a 400 or a 404), never a query that fails with a 500."""
+    return any("\x00" in str(v) or any("\ud800" <= c <= "\udfff" for c in str(v)) for v in values)

@@ -184,3 +184,29 @@ def test_nul_in_order_links_is_not_found_not_500(live, path) -> None:
     reply = httpx.get(f"{live.app_url}{path}", timeout=30)
     assert reply.status_code in (200, 404), reply.status_code  # the page answers 200 with "not found"
     assert reply.status_code == 404 or "Pesanan tidak ditemukan" in reply.text
+
+
+@pytest.mark.parametrize("field", ["package_id", "payment_method", "customer_email", "phone_number"])
+def test_nul_in_an_order_field_is_a_field_error_not_500(live, shop, field: str) -> None:
+    """Trust #8: NUL in package_id answered 500 on PostgreSQL."""
+    body = {
+        "customer_email": f"nul-{secrets.token_hex(2)}@example.com",
+        "package_id": shop["product"].slug,
+        "full_name": "Budi",
+        "phone_number": "081234567890",
+        "payment_method": "QRIS",
+        "locale": "id",
+    }
+    body[field] += "\u0000"
+    reply = httpx.post(f"{live.app_url}/api/orders", json=body, timeout=30)
+    assert reply.status_code == 400, reply.text
+    assert reply.json()["errors"], reply.text
+
+
+@pytest.mark.parametrize("path", ["/checkout/%00", "/checkout/paket%00x", "/checkout/%ED%A0%80"])
+def test_nul_in_a_checkout_link_shows_not_for_sale_not_an_error(live, path: str) -> None:
+    """Trust #8: GET /checkout/%00 showed a DataError with the SQL and its parameters."""
+    reply = httpx.get(f"{live.app_url}{path}", timeout=30)
+    assert reply.status_code in (200, 404), reply.status_code
+    for leak in ("DataError", "SELECT", "psycopg", "sqlalchemy", "Traceback"):
+        assert leak not in reply.text, leak
