@@ -9,7 +9,6 @@ from typing import Any
 import pydantic_core
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
@@ -31,11 +30,6 @@ async def read_body(request: Request, limit: int = MAX_JSON_BODY) -> bytes | Non
 
 def too_large(limit: int = MAX_JSON_BODY) -> JSONResponse:
     return JSONResponse({"success": False, "message": f"body larger than {limit // 1024} KiB"}, status_code=413)
-
-
-def json_body(model: type[BaseModel]) -> dict[str, Any]:
-    """`openapi_extra` for a route that parses `model` from the raw body itself."""
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
 
 
 class BodyTooLarge(HTTPException):
