@@ -6,23 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.body import json_body, read_body, too_large
+from api.routing import JsonRoute, Refusal, refused
+from api.schemas import Failure, IsoTime
 from domain.admin.api_tokens import admin_for_token
 from domain.admin.listing import MAX_PAGE, accounts_page, assignments_page, audit_page, orders_page
 from domain.catalog.pool import add_account, retire_account, suspend_account, unsuspend_account, update_account
 from domain.seats.assignments import extend_assignment, revoke_assignment
 from domain.shared.audit import admin_actor
 from domain.shared.errors import Conflict, DomainError, IllegalTransition, NotFound, ValidationFailed
-from domain.shared.models import AccountAssignment, AccountStatus, AuditLog, ChatGPTAccount, Order
+from domain.shared.models import AccountStatus, ChatGPTAccount
 from infra import db
 
-router = APIRouter(prefix="/api/admin")
 MAX_ID = 2**31 - 1  # ids are INTEGER columns: larger ones cannot exist, and PostgreSQL refuses to compare with them
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
@@ -32,94 +31,166 @@ T = TypeVar("T")
 STATUS_FOR = {ValidationFailed: 422, Conflict: 409, IllegalTransition: 409, NotFound: 404}
 
 
-def _error(exc: DomainError) -> JSONResponse:
+class AdminFailure(BaseModel):
+    """A domain refusal: what was wrong, and with which field when one was."""
+
+    success: bool = False
+    error: str
+    message: str
+    field: str | None = None
+
+
+def require_admin_token(request: Request) -> str:
+    """The audit actor of the active admin whose bearer token this is (the token's use is recorded);
+    401 for a missing, unknown or revoked token and for a disabled admin's.
+
+    Read from the request rather than through fastapi.security.HTTPBearer: that would put a security
+    scheme in the OpenAPI document, and schemathesis then sends Authorization values of its own in place
+    of the test's token (tests/reliability/test_hostile_input.py would fuzz less behind the token)."""
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+
+    def actor(session: Session) -> str | None:
+        admin = admin_for_token(session=session, token=token)
+        return admin_actor(admin.email) if admin else None
+
+    found = db.in_transaction(actor) if token else None
+    if found is None:
+        raise refused(401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+    return found
+
+
+AdminActor = Annotated[str, Depends(require_admin_token)]
+router = APIRouter(
+    prefix="/api/admin",
+    route_class=JsonRoute,
+    responses={401: {"model": Failure, "description": "no valid bearer token"}},
+)
+# besides FastAPI's 422 for a body it cannot validate, a change the domain refuses is an AdminFailure (422 too)
+CREATE_REFUSALS: dict[int | str, dict[str, Any]] = {
+    409: {"model": AdminFailure, "description": "the email is already in the pool"},
+    413: {"model": Failure, "description": "body larger than 16 KiB"},
+}
+CHANGE_REFUSALS: dict[int | str, dict[str, Any]] = {
+    **CREATE_REFUSALS,
+    404: {"model": AdminFailure, "description": "no such row"},
+    409: {"model": AdminFailure, "description": "not possible in the row's state"},
+}
+
+
+def _refusal(exc: DomainError) -> Refusal:
     status = next((code for kind, code in STATUS_FOR.items() if isinstance(exc, kind)), 400)
     body: dict[str, Any] = {"success": False, "error": exc.code, "message": exc.message}
     if "field" in exc.context:
         body["field"] = exc.context["field"]
-    return JSONResponse(body, status_code=status)
+    return Refusal(status, body)
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    return header[7:].strip() if header.lower().startswith("bearer ") else None
-
-
-async def _as_admin(request: Request, work: Callable[[Session, str], Any], status: int = 200) -> JSONResponse:
-    """Authenticate the bearer token and run `work(session, actor)` in one write transaction."""
-    token = _bearer(request)
-
-    def run() -> Any:
-        def inside(session: Session) -> Any:
-            admin = admin_for_token(session=session, token=token)
-            if admin is None:
-                raise PermissionError
-            return work(session, admin_actor(admin.email))
-
-        return db.in_transaction(inside)
-
+async def _write(work: Callable[[Session], T]) -> T:
+    """`work(session)` in one write transaction; a domain refusal is the answer."""
     try:
-        result = await run_in_threadpool(run)
-    except PermissionError:
-        return JSONResponse(
-            {"success": False, "message": "a valid bearer token is required"},
-            status_code=401,
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        return await run_in_threadpool(db.in_transaction, work)
     except DomainError as exc:
-        return _error(exc)
-    return JSONResponse(result, status_code=status)
+        raise _refusal(exc) from None
 
 
-def _body(model: type[BaseModel], raw: bytes) -> BaseModel:
-    try:
-        return model.model_validate_json(raw or b"{}")
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ValidationFailed(
-            f"{'.'.join(str(p) for p in first['loc']) or 'body'}: {first['msg']}",
-            field=str(first["loc"][0]) if first["loc"] else "body",
-        ) from None
+async def _read(work: Callable[[Session], T]) -> T:
+    def run() -> T:
+        with db.read_session() as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
 
 
-def account_json(a: ChatGPTAccount) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "email": a.email,
-        "pool": a.pool,
-        "delivery": a.delivery,
-        "status": a.status,
-        "max_seats": a.max_seats,
-        "seats_used": a.seats_used,
-        "capacity": a.capacity,
-        "note": a.note,
-        "created_at": a.created_at.isoformat(),
-    }
+class Row(BaseModel):
+    """Read from a row's attributes (`Model.model_validate(row)`), inside its session."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
-def assignment_json(a: AccountAssignment) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "order_id": a.order_id,
-        "chatgpt_account_id": a.chatgpt_account_id,
-        "customer_email": a.customer_email,
-        "status": a.status,
-        "start_at": a.start_at.isoformat(),
-        "end_at": a.end_at.isoformat(),
-        "ended_at": a.ended_at.isoformat() if a.ended_at else None,
-        "end_reason": a.end_reason,
-        "invite_state": a.invite_state,
-    }
+class AccountOut(Row):
+    id: int
+    email: str
+    pool: str
+    delivery: str
+    status: str
+    max_seats: int | None
+    seats_used: int
+    capacity: int
+    note: str
+    created_at: IsoTime
 
 
-def _paged(page: Any, convert: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "success": True,
-        "total": page.total,
-        "page": page.page,
-        "per_page": page.per_page,
-        "items": [convert(row) for row in page.rows],
-    }
+class AssignmentOut(Row):
+    id: int
+    order_id: int
+    chatgpt_account_id: int
+    customer_email: str
+    status: str
+    start_at: IsoTime
+    end_at: IsoTime
+    ended_at: IsoTime | None
+    end_reason: str | None
+    invite_state: str | None
+
+
+class AuditOut(Row):
+    id: int
+    at: IsoTime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None
+    details: dict[str, Any]
+    ip: str | None
+
+
+class OrderOut(Row):
+    order_id: str = Field(validation_alias="code")
+    id: int
+    email: str
+    status: str
+    amount: int = Field(validation_alias="amount_idr")
+    provider: str | None
+    reference: str | None = Field(validation_alias="provider_reference")
+    payment_method: str | None
+    created_at: IsoTime
+    paid_at: IsoTime | None
+
+
+class PageOut(Row):
+    """One page of a table, newest first (read from domain.admin.listing.Page)."""
+
+    success: bool = True
+    total: int
+    page: int
+    per_page: int
+
+
+class AccountsPage(PageOut):
+    items: list[AccountOut] = Field(validation_alias="rows")
+
+
+class AssignmentsPage(PageOut):
+    items: list[AssignmentOut] = Field(validation_alias="rows")
+
+
+class AuditPage(PageOut):
+    items: list[AuditOut] = Field(validation_alias="rows")
+
+
+class OrdersPage(PageOut):
+    items: list[OrderOut] = Field(validation_alias="rows")
+
+
+class AccountResult(BaseModel):
+    success: bool = True
+    account: AccountOut
+
+
+class AssignmentResult(BaseModel):
+    success: bool = True
+    assignment: AssignmentOut
 
 
 class AccountIn(BaseModel):
@@ -143,7 +214,7 @@ class AccountChange(BaseModel):
 
 
 class Extension(BaseModel):
-    additional_days: int
+    additional_days: int = Field(gt=0)
 
 
 class Revocation(BaseModel):
@@ -152,45 +223,36 @@ class Revocation(BaseModel):
 
 @router.get("/chatgpt-accounts")
 async def list_accounts(
-    request: Request, search: str = "", status: str = "", pool: str = "", page: PageNo = 1, per_page: PerPage = 50
-) -> JSONResponse:
-    return await _as_admin(
-        request,
-        lambda s, _: _paged(
-            accounts_page(session=s, search=search, status=status, pool=pool, page=page, per_page=per_page),
-            account_json,
-        ),
+    _admin: AdminActor, search: str = "", status: str = "", pool: str = "", page: PageNo = 1, per_page: PerPage = 50
+) -> AccountsPage:
+    return await _read(
+        lambda s: AccountsPage.model_validate(
+            accounts_page(session=s, search=search, status=status, pool=pool, page=page, per_page=per_page)
+        )
     )
 
 
-@router.post("/chatgpt-accounts", openapi_extra=json_body(AccountIn))
-async def create_account(request: Request) -> JSONResponse:
-    raw = await read_body(request)
-    if raw is None:
-        return too_large()
-
-    def work(session: Session, actor: str) -> dict[str, Any]:
-        data = _body(AccountIn, raw)
+@router.post("/chatgpt-accounts", status_code=201, responses=CREATE_REFUSALS)
+async def create_account(actor: AdminActor, data: AccountIn) -> AccountResult:
+    def work(session: Session) -> AccountResult:
         fields = data.model_dump(exclude={"status"})
         account = add_account(session=session, actor=actor, **fields)
+        assert account.id is not None  # flushed
         if data.status == AccountStatus.SUSPENDED:
-            account = suspend_account(session=session, actor=actor, account_id=account.id, reason="created suspended")  # type: ignore[arg-type]
+            account = suspend_account(session=session, actor=actor, account_id=account.id, reason="created suspended")
         elif data.status not in (AccountStatus.AVAILABLE, ""):
             raise ValidationFailed("a new account is AVAILABLE or SUSPENDED", field="status")
-        return {"success": True, "account": account_json(account)}
+        return AccountResult(account=AccountOut.model_validate(account))
 
-    return await _as_admin(request, work, status=201)
+    return await _write(work)
 
 
-@router.put("/chatgpt-accounts/{account_id}", openapi_extra=json_body(AccountChange))
-async def change_account(request: Request, account_id: RowId) -> JSONResponse:
-    raw = await read_body(request)
-    if raw is None:
-        return too_large()
-
-    def work(session: Session, actor: str) -> dict[str, Any]:
-        data = _body(AccountChange, raw)
-        changes = {k: v for k, v in data.model_dump(exclude={"status"}, exclude_unset=True).items()}
+@router.put("/chatgpt-accounts/{account_id}", responses=CHANGE_REFUSALS)
+async def change_account(
+    actor: AdminActor, account_id: RowId, data: Annotated[AccountChange, Body(default_factory=AccountChange)]
+) -> AccountResult:
+    def work(session: Session) -> AccountResult:
+        changes = data.model_dump(exclude={"status"}, exclude_unset=True)
         account = (
             update_account(session=session, actor=actor, account_id=account_id, **changes)
             if changes
@@ -208,118 +270,75 @@ async def change_account(request: Request, account_id: RowId) -> JSONResponse:
                 account = unsuspend_account(session=session, actor=actor, account_id=account_id)
             else:
                 raise ValidationFailed(f"unknown status {wanted!r}", field="status")
-        return {"success": True, "account": account_json(account)}
+        return AccountResult(account=AccountOut.model_validate(account))
 
-    return await _as_admin(request, work)
+    return await _write(work)
 
 
 @router.get("/account-assignments")
 async def list_assignments(
-    request: Request,
+    _admin: AdminActor,
     status: str = "",
     user_id: str = "",
     email: str = "",
     account_id: FilterId = None,
     page: PageNo = 1,
     per_page: PerPage = 50,
-) -> JSONResponse:
-    return await _as_admin(
-        request,
-        lambda s, _: _paged(
+) -> AssignmentsPage:
+    return await _read(
+        lambda s: AssignmentsPage.model_validate(
             assignments_page(
                 session=s, status=status, email=email or user_id, account_id=account_id, page=page, per_page=per_page
-            ),
-            assignment_json,
-        ),
+            )
+        )
     )
 
 
-@router.post("/account-assignments/{assignment_id}/extend", openapi_extra=json_body(Extension))
-async def extend(request: Request, assignment_id: RowId) -> JSONResponse:
-    raw = await read_body(request)
-    if raw is None:
-        return too_large()
-
-    def work(session: Session, actor: str) -> dict[str, Any]:
-        data = _body(Extension, raw)
-        if data.additional_days <= 0:
-            raise ValidationFailed("additional_days must be greater than 0", field="additional_days")
+@router.post("/account-assignments/{assignment_id}/extend", responses=CHANGE_REFUSALS)
+async def extend(actor: AdminActor, assignment_id: RowId, data: Extension) -> AssignmentResult:
+    def work(session: Session) -> AssignmentResult:
         seat = extend_assignment(session=session, assignment_id=assignment_id, actor=actor, days=data.additional_days)
-        return {"success": True, "assignment": assignment_json(seat)}
+        return AssignmentResult(assignment=AssignmentOut.model_validate(seat))
 
-    return await _as_admin(request, work)
+    return await _write(work)
 
 
-@router.post("/account-assignments/{assignment_id}/revoke", openapi_extra=json_body(Revocation))
-async def revoke(request: Request, assignment_id: RowId) -> JSONResponse:
-    raw = await read_body(request)
-    if raw is None:
-        return too_large()
-
-    def work(session: Session, actor: str) -> dict[str, Any]:
-        data = _body(Revocation, raw)
+@router.post("/account-assignments/{assignment_id}/revoke", responses=CHANGE_REFUSALS)
+async def revoke(
+    actor: AdminActor, assignment_id: RowId, data: Annotated[Revocation, Body(default_factory=Revocation)]
+) -> AssignmentResult:
+    def work(session: Session) -> AssignmentResult:
         seat = revoke_assignment(session=session, assignment_id=assignment_id, actor=actor, reason=data.reason)
-        return {"success": True, "assignment": assignment_json(seat)}
+        return AssignmentResult(assignment=AssignmentOut.model_validate(seat))
 
-    return await _as_admin(request, work)
-
-
-def audit_json(e: AuditLog) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "at": e.at.isoformat(),
-        "actor": e.actor,
-        "action": e.action,
-        "entity": e.entity,
-        "entity_id": e.entity_id,
-        "details": e.details,
-        "ip": e.ip,
-    }
-
-
-def order_json(o: Order) -> dict[str, Any]:
-    return {
-        "order_id": o.code,
-        "id": o.id,
-        "email": o.email,
-        "status": o.status,
-        "amount": o.amount_idr,
-        "provider": o.provider,
-        "reference": o.provider_reference,
-        "payment_method": o.payment_method,
-        "created_at": o.created_at.isoformat(),
-        "paid_at": o.paid_at.isoformat() if o.paid_at else None,
-    }
+    return await _write(work)
 
 
 @router.get("/audit-logs")
 async def audit_logs(
-    request: Request,
+    _admin: AdminActor,
     actor: str = "",
     action: str = "",
     entity: str = "",
     entity_id: FilterId = None,
     page: PageNo = 1,
     per_page: PerPage = 50,
-) -> JSONResponse:
-    return await _as_admin(
-        request,
-        lambda s, _: _paged(
+) -> AuditPage:
+    return await _read(
+        lambda s: AuditPage.model_validate(
             audit_page(
                 session=s, actor=actor, action=action, entity=entity, entity_id=entity_id, page=page, per_page=per_page
-            ),
-            audit_json,
-        ),
+            )
+        )
     )
 
 
 @router.get("/orders")
 async def orders(
-    request: Request, status: str = "", search: str = "", page: PageNo = 1, per_page: PerPage = 50
-) -> JSONResponse:
-    return await _as_admin(
-        request,
-        lambda s, _: _paged(
-            orders_page(session=s, status=status, search=search, page=page, per_page=per_page), order_json
-        ),
+    _admin: AdminActor, status: str = "", search: str = "", page: PageNo = 1, per_page: PerPage = 50
+) -> OrdersPage:
+    return await _read(
+        lambda s: OrdersPage.model_validate(
+            orders_page(session=s, status=status, search=search, page=page, per_page=per_page)
+        )
     )

@@ -1,12 +1,16 @@
-"""Request bodies of the JSON routes: read with a size limit, and described in the OpenAPI document."""
+"""Request bodies: read with a size limit (the callbacks read theirs raw), and the request of a JSON API
+route, whose body FastAPI validates into the route's pydantic model."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import pydantic_core
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 
 MAX_JSON_BODY = 16 * 1024  # an order or an admin change is a few hundred bytes
 
@@ -28,6 +32,40 @@ def too_large(limit: int = MAX_JSON_BODY) -> JSONResponse:
     return JSONResponse({"success": False, "message": f"body larger than {limit // 1024} KiB"}, status_code=413)
 
 
-def json_body(model: type[BaseModel]) -> dict[str, Any]:
-    """`openapi_extra` for a route that parses `model` from the raw body itself."""
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
+class BodyTooLarge(HTTPException):
+    """Raised while FastAPI reads a JSON route's body; the route class answers it with `too_large()`."""
+
+    def __init__(self) -> None:
+        super().__init__(413, f"body larger than {MAX_JSON_BODY // 1024} KiB")
+
+
+class JsonBodyRequest(Request):
+    """The request of a route with a JSON body, read as the API has always read it:
+    - JSON whatever its Content-Type says (`curl -d` sends application/x-www-form-urlencoded, and bots
+      written against the original API do so), so FastAPI parses it instead of refusing it;
+    - at most MAX_JSON_BODY bytes: BodyTooLarge as soon as a larger body is declared or streamed;
+    - parsed by pydantic's JSON parser, which refuses a lone surrogate (no text column can store one)."""
+
+    @property
+    def headers(self) -> Headers:
+        if not hasattr(self, "_json_headers"):
+            kept = [(name, value) for name, value in self.scope["headers"] if name != b"content-type"]
+            self._json_headers = Headers(raw=[*kept, (b"content-type", b"application/json")])
+        return self._json_headers
+
+    async def body(self) -> bytes:
+        if not hasattr(self, "_body"):
+            raw = await read_body(self)
+            if raw is None:
+                raise BodyTooLarge
+            self._body = raw
+        return self._body
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            raw = await self.body()
+            try:
+                self._json = pydantic_core.from_json(raw)
+            except ValueError as exc:  # FastAPI answers a JSONDecodeError as invalid JSON (loc ["body", …])
+                raise json.JSONDecodeError(str(exc), raw.decode("utf-8", "replace"), 0) from None
+        return self._json

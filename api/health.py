@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from infra.db import database_status
@@ -12,16 +12,41 @@ from runtime.health import health_report
 router = APIRouter()
 
 
+class Health(BaseModel):
+    status: str  # ok | unavailable (| degraded, for /readyz)
+    database: str  # ok, or why not
+
+
+class Migrations(BaseModel):
+    current: str
+    head: str
+
+
+class JobHealth(BaseModel):
+    last_success_at: str | None
+    last_outcome: str | None
+    late: bool
+
+
+class Readiness(Health):
+    """runtime.health.health_report: no migrations without a database, no jobs without the scheduler."""
+
+    migrations: Migrations | None = None
+    jobs: dict[str, JobHealth] | None = None
+
+
 @router.get("/healthz", include_in_schema=False)
-async def healthz() -> JSONResponse:
+async def healthz(response: Response) -> Health:
     ok, detail = await run_in_threadpool(database_status)
-    return JSONResponse({"status": "ok" if ok else "unavailable", "database": detail}, status_code=200 if ok else 503)
+    response.status_code = 200 if ok else 503
+    return Health(status="ok" if ok else "unavailable", database=detail)
 
 
-@router.get("/readyz", include_in_schema=False)
-async def readyz(request: Request) -> JSONResponse:
+@router.get("/readyz", include_in_schema=False, response_model_exclude_unset=True)
+async def readyz(request: Request, response: Response) -> Readiness:
     state = request.app.state
     healthy, report = await run_in_threadpool(
         lambda: health_report(jobs=getattr(state, "jobs", []), started_at=state.started_at)
     )
-    return JSONResponse(report, status_code=200 if healthy else 503)
+    response.status_code = 200 if healthy else 503
+    return Readiness.model_validate(report)

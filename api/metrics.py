@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import hmac
+from typing import Annotated
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
+from api.routing import JsonRoute, Refusal
 from domain.admin.shop_state import render
 
-router = APIRouter()
+router = APIRouter(route_class=JsonRoute)
 
 
-@router.get("/metrics", include_in_schema=False)
-async def metrics(request: Request) -> Response:
+def require_metrics_token(request: Request, authorization: Annotated[str, Header()] = "") -> None:
+    """With METRICS_TOKEN set, the scraper's `Authorization: Bearer <token>` (401 without it); without
+    one, open in development and 404 in production."""
     settings = request.app.state.settings
     token = settings.METRICS_TOKEN
     if token:
-        given = request.headers.get("authorization", "").encode("utf-8", "backslashreplace")
+        given = authorization.encode("utf-8", "backslashreplace")
         if not hmac.compare_digest(given, f"Bearer {token}".encode()):
-            return JSONResponse({"message": "a valid bearer token is required"}, status_code=401)
+            raise Refusal(401, {"message": "a valid bearer token is required"})
     elif settings.is_production:
-        return JSONResponse({"message": "set METRICS_TOKEN to expose metrics in production"}, status_code=404)
+        raise Refusal(404, {"message": "set METRICS_TOKEN to expose metrics in production"})
+
+
+@router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_metrics_token)])
+async def metrics() -> Response:
     return Response(await run_in_threadpool(render), media_type=CONTENT_TYPE_LATEST)

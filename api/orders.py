@@ -4,14 +4,14 @@ POST /api/orders, GET /api/orders/{order_id}/status, GET /api/packages, GET /api
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.body import json_body, read_body, too_large
+from api.routing import Handler, JsonRoute, Refusal, refused
+from api.schemas import Failure, IsoTime
 from domain.catalog.products import catalogue
 from domain.orders.orders import view_order
 from domain.payments.checkout import OrderForm, OrderRefused, place_order
@@ -20,7 +20,6 @@ from domain.shared.errors import DomainError, NotFound
 from infra import db
 from infra.ratelimit import RateLimit
 
-router = APIRouter(prefix="/api")
 order_limit = RateLimit(limit=10, per_seconds=60)
 # domain field names -> the API's names
 API_FIELDS = {
@@ -42,17 +41,116 @@ class OrderIn(BaseModel):
     locale: str = "id"
 
 
+class FieldErrors(BaseModel):
+    """An order refused for its input: a message per field (`body` when the body itself is unreadable)."""
+
+    success: bool = False
+    errors: dict[str, str]
+
+
+class OrderPlaced(BaseModel):
+    success: bool = True
+    order_id: str
+    reference: str | None
+    provider: str | None
+    status: str
+    amount: int
+    checkout_url: str | None
+    pay_code: str | None
+    qr_string: str | None
+    payment_expires_at: IsoTime | None
+    status_url: str
+
+
+class OrderState(BaseModel):
+    order_id: str
+    status: str
+    package: str
+    amount: int
+    provider: str | None
+    payment_method: str | None
+    checkout_url: str | None
+    payment_expires_at: IsoTime | None
+    paid_at: IsoTime | None
+    ends_at: IsoTime | None
+    assignment_status: str | None
+
+
+class Package(BaseModel):
+    package_id: str
+    name: str
+    price: int
+    duration_days: int
+    description: str
+    popular: bool
+    available: bool
+
+
+class Packages(BaseModel):
+    success: bool = True
+    packages: list[Package]
+
+
+class Channel(BaseModel):
+    code: str
+    name: str
+    group: str
+    type: str
+    fee_customer: int
+    minimum_amount: int
+    maximum_amount: int
+
+
+class Channels(BaseModel):
+    success: bool = True
+    provider: str
+    channels: list[Channel]
+
+
+def _refused_input(errors: dict[str, str]) -> Refusal:
+    return Refusal(400, {"success": False, "errors": {API_FIELDS.get(k, k): v for k, v in errors.items()}})
+
+
+def _unreadable(exc: RequestValidationError) -> dict[str, str]:
+    """FastAPI's validation errors of the body as the API's {field: message} (`body` for the body itself)."""
+    errors = {}
+    for error in exc.errors():
+        loc = error["loc"]
+        field = loc[1] if len(loc) > 1 and isinstance(loc[1], str) else "body"
+        invalid_json = error["type"] == "json_invalid"
+        errors[field] = f"Invalid JSON: {error['ctx']['error']}" if invalid_json else error["msg"]
+    return errors
+
+
+class OrderRoute(JsonRoute):
+    """Input FastAPI cannot validate is answered as the original API answered it, 400
+    {"success": false, "errors": {field: message}} (bots read it), not with FastAPI's 422."""
+
+    def get_route_handler(self) -> Handler:
+        handle = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except RequestValidationError as exc:
+                return _refused_input(_unreadable(exc)).response()
+
+        return handler
+
+
+router = APIRouter(prefix="/api", route_class=OrderRoute)
+
+
 def _client(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def _errors(errors: dict[str, str], status: int = 400) -> JSONResponse:
-    return JSONResponse(
-        {"success": False, "errors": {API_FIELDS.get(k, k): v for k, v in errors.items()}}, status_code=status
-    )
+async def within_order_limit(request: Request) -> None:
+    if not order_limit.allow(_client(request)):
+        raise refused(429, "too many orders from this address; wait a minute")
 
 
-def _place_order(request: Request, data: OrderIn) -> JSONResponse:
+def _place_order(request: Request, data: OrderIn) -> OrderPlaced:
     settings, gateways = request.app.state.settings, request.app.state.gateways
     form = OrderForm(
         product_slug=data.package_id,
@@ -71,119 +169,111 @@ def _place_order(request: Request, data: OrderIn) -> JSONResponse:
             window=timedelta(minutes=settings.PAYMENT_WINDOW_MINUTES),
         )
     except OrderRefused as exc:
-        return _errors(exc.errors)
+        raise _refused_input(exc.errors) from None
     except GatewayRejected as exc:
-        return _errors({"method": exc.message})
+        raise _refused_input({"method": exc.message}) from None
     except GatewayError:
-        return JSONResponse(
-            {"success": False, "message": "payment gateway unavailable, please try again shortly"}, status_code=503
-        )
+        raise refused(503, "payment gateway unavailable, please try again shortly") from None
     order = placed.order
-    return JSONResponse(
-        {
-            "success": True,
-            "order_id": order.code,
-            "reference": order.provider_reference,
-            "provider": order.provider,
-            "status": order.status,
-            "amount": order.amount_idr,
-            "checkout_url": order.checkout_url,
-            "pay_code": order.pay_code,
-            "qr_string": order.qr_string,
-            "payment_expires_at": order.payment_expires_at.isoformat() if order.payment_expires_at else None,
-            "status_url": placed.link,
-        },
-        status_code=201,
+    return OrderPlaced(
+        order_id=order.code,
+        reference=order.provider_reference,
+        provider=order.provider,
+        status=order.status,
+        amount=order.amount_idr,
+        checkout_url=order.checkout_url,
+        pay_code=order.pay_code,
+        qr_string=order.qr_string,
+        payment_expires_at=order.payment_expires_at,
+        status_url=placed.link,
     )
 
 
-@router.post("/orders", openapi_extra=json_body(OrderIn))
-async def post_order(request: Request) -> JSONResponse:
-    if not order_limit.allow(_client(request)):
-        return JSONResponse(
-            {"success": False, "message": "too many orders from this address; wait a minute"}, status_code=429
-        )
-    raw = await read_body(request)
-    if raw is None:
-        return too_large()
-    try:
-        data = OrderIn.model_validate_json(raw)
-    except ValidationError as exc:
-        return _errors({str(e["loc"][0]) if e["loc"] else "body": e["msg"] for e in exc.errors()})
+@router.post(
+    "/orders",
+    status_code=201,
+    dependencies=[Depends(within_order_limit)],
+    responses={
+        400: {"model": FieldErrors, "description": "the order's input is refused"},
+        413: {"model": Failure, "description": "body larger than 16 KiB"},
+        429: {"model": Failure, "description": "too many orders from this address"},
+        503: {"model": Failure, "description": "no payment gateway answers"},
+    },
+)
+async def post_order(request: Request, data: OrderIn) -> OrderPlaced:
     return await run_in_threadpool(_place_order, request, data)
 
 
-def _status(code: str, token: str | None) -> dict[str, Any]:
+def _status(code: str, token: str | None) -> OrderState:
     with db.read_session() as session:
         view = view_order(session=session, code=code, token=token)
     order, seat = view.order, view.assignment
-    return {
-        "order_id": order.code,
-        "status": order.status,
-        "package": view.product_name,
-        "amount": order.amount_idr,
-        "provider": order.provider,
-        "payment_method": order.payment_method,
-        "checkout_url": order.checkout_url,
-        "payment_expires_at": order.payment_expires_at.isoformat() if order.payment_expires_at else None,
-        "paid_at": order.paid_at.isoformat() if order.paid_at else None,
-        "ends_at": seat.end_at.isoformat() if seat else None,
-        "assignment_status": seat.status if seat else None,
-    }
+    return OrderState(
+        order_id=order.code,
+        status=order.status,
+        package=view.product_name,
+        amount=order.amount_idr,
+        provider=order.provider,
+        payment_method=order.payment_method,
+        checkout_url=order.checkout_url,
+        payment_expires_at=order.payment_expires_at,
+        paid_at=order.paid_at,
+        ends_at=seat.end_at if seat else None,
+        assignment_status=seat.status if seat else None,
+    )
 
 
-@router.get("/orders/{order_id}/status")
-async def order_status(order_id: str, t: str | None = None) -> JSONResponse:
+@router.get("/orders/{order_id}/status", responses={404: {"model": Failure, "description": "no such order"}})
+async def order_status(order_id: str, t: str | None = None) -> OrderState:
     try:
-        return JSONResponse(await run_in_threadpool(_status, order_id, t))
+        return await run_in_threadpool(_status, order_id, t)
     except NotFound:
-        return JSONResponse({"success": False, "message": "order not found"}, status_code=404)
+        raise refused(404, "order not found") from None
 
 
-def _packages() -> list[dict[str, Any]]:
+def _packages() -> Packages:
     with db.read_session() as session:
         items = catalogue(session=session)
-    return [
-        {
-            "package_id": i.product.slug,
-            "name": i.product.name,
-            "price": i.product.price_idr,
-            "duration_days": i.product.duration_days,
-            "description": i.product.description,
-            "popular": i.product.is_popular,
-            "available": i.in_stock,
-        }
-        for i in items
-    ]
+    return Packages(
+        packages=[
+            Package(
+                package_id=i.product.slug,
+                name=i.product.name,
+                price=i.product.price_idr,
+                duration_days=i.product.duration_days,
+                description=i.product.description,
+                popular=i.product.is_popular,
+                available=i.in_stock,
+            )
+            for i in items
+        ]
+    )
 
 
 @router.get("/packages")
-async def packages() -> JSONResponse:
-    return JSONResponse({"success": True, "packages": await run_in_threadpool(_packages)})
+async def packages() -> Packages:
+    return await run_in_threadpool(_packages)
 
 
-@router.get("/payment-channels")
-async def payment_channels(request: Request) -> JSONResponse:
+@router.get("/payment-channels", responses={503: {"model": Failure, "description": "the gateway does not answer"}})
+async def payment_channels(request: Request) -> Channels:
     gateway = request.app.state.gateways.primary
     try:
         channels = await run_in_threadpool(gateway.channels)
     except DomainError as exc:
-        return JSONResponse({"success": False, "message": exc.message}, status_code=503)
-    return JSONResponse(
-        {
-            "success": True,
-            "provider": gateway.name,
-            "channels": [
-                {
-                    "code": c.code,
-                    "name": c.name,
-                    "group": c.group,
-                    "type": c.kind,
-                    "fee_customer": c.fee_customer_idr,
-                    "minimum_amount": c.minimum_amount,
-                    "maximum_amount": c.maximum_amount,
-                }
-                for c in channels
-            ],
-        }
+        raise refused(503, exc.message) from None
+    return Channels(
+        provider=gateway.name,
+        channels=[
+            Channel(
+                code=c.code,
+                name=c.name,
+                group=c.group,
+                type=c.kind,
+                fee_customer=c.fee_customer_idr,
+                minimum_amount=c.minimum_amount,
+                maximum_amount=c.maximum_amount,
+            )
+            for c in channels
+        ],
     )
