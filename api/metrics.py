@@ -16,17 +16,25 @@ from domain.admin.shop_state import render
 router = APIRouter(route_class=JsonRoute)
 
 
-def require_metrics_token(request: Request, authorization: Annotated[str, Header()] = "") -> None:
-    """With METRICS_TOKEN set, the scraper's `Authorization: Bearer <token>` (401 without it); without
-    one, open in development and 404 in production."""
+def operator_may_see(request: Request, authorization: str) -> bool:
+    """Whether the caller may read operational details: the METRICS_TOKEN as a bearer token, or anyone in
+    development when none is set."""
     settings = request.app.state.settings
     token = settings.METRICS_TOKEN
     if token:
         given = authorization.encode("utf-8", "backslashreplace")
-        if not hmac.compare_digest(given, f"Bearer {token}".encode()):
-            raise Refusal(401, {"message": "a valid bearer token is required"})
-    elif settings.is_production:
-        raise Refusal(404, {"message": "set METRICS_TOKEN to expose metrics in production"})
+        return hmac.compare_digest(given, f"Bearer {token}".encode())
+    return not settings.is_production
+
+
+def require_metrics_token(request: Request, authorization: Annotated[str, Header()] = "") -> None:
+    """With METRICS_TOKEN set, the scraper's `Authorization: Bearer <token>` (401 without it); without
+    one, open in development and 404 in production."""
+    if operator_may_see(request, authorization):
+        return
+    if request.app.state.settings.METRICS_TOKEN:
+        raise Refusal(401, {"message": "a valid bearer token is required"})
+    raise Refusal(404, {"message": "set METRICS_TOKEN to expose metrics in production"})
 
 
 @router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_metrics_token)])

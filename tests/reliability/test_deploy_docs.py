@@ -195,7 +195,8 @@ def _wait_for(url: str, process: Process, timeout: float = 90) -> None:
 def test_health_readiness_and_the_shop_answer(deployed: Deployment) -> None:
     health = httpx.get(deployed.url + "/healthz", timeout=10)
     assert health.status_code == 200 and health.json() == {"status": "ok", "database": "ok"}
-    ready = httpx.get(deployed.url + "/readyz", timeout=10)
+    operator = {"Authorization": f"Bearer {deployed.env['METRICS_TOKEN']}"}
+    ready = httpx.get(deployed.url + "/readyz", headers=operator, timeout=10)
     assert ready.status_code == 200, ready.text
     migrations = ready.json()["migrations"]
     assert migrations["current"] == migrations["head"] != ""
@@ -260,3 +261,14 @@ def test_what_the_app_writes_is_readable_by_its_user_only(deployed: Deployment) 
     assert any(p.name == "app.log" for p in files)
     shared = {str(p): oct(p.stat().st_mode & 0o777) for p in files if p.stat().st_mode & 0o077}
     assert not shared, f"readable by others: {shared}"
+
+
+def test_readiness_tells_strangers_the_status_only(deployed: Deployment) -> None:
+    """Trust #15: /readyz published the job names and their times to anyone."""
+    public = httpx.get(deployed.url + "/readyz", timeout=10)
+    assert public.status_code == 200 and public.json() == {"status": "ok"}
+    wrong = httpx.get(deployed.url + "/readyz", headers={"Authorization": "Bearer nope"}, timeout=10)
+    assert wrong.json() == {"status": "ok"}
+    operator = {"Authorization": f"Bearer {deployed.env['METRICS_TOKEN']}"}
+    details = httpx.get(deployed.url + "/readyz", headers=operator, timeout=10).json()
+    assert details["writes"] == "ok" and "release_expired_assignments" in details["jobs"]
