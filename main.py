@@ -13,9 +13,10 @@ from api.callbacks import router as callbacks_router
 from api.health import router as health_router
 from api.lanes import open_machine_lane
 from api.metrics import router as metrics_router
-from api.orders import order_limit
 from api.orders import router as orders_router
 from infra.logs import configure_logging
+from infra.ratelimit import lookup_limit, order_limit
+from infra.ratelimit import use_storage as use_rate_limit_storage
 from infra.settings import get_settings
 from infra.types import utcnow
 from integrations.gateways import SANDBOX_MOUNT, build_gateways
@@ -41,7 +42,9 @@ def wire() -> None:
     prepare_database(settings)
     gateways = build_gateways(settings)
     app.state.settings, app.state.gateways = settings, gateways
+    use_rate_limit_storage(settings.rate_limit_storage_url)
     order_limit.configure(limit=settings.ORDER_RATE_LIMIT_PER_MINUTE, per_seconds=60)
+    lookup_limit.configure(limit=settings.LOOKUP_RATE_LIMIT_PER_HOUR, per_seconds=3600)
     app.on_shutdown(gateways.close)
     app.state.started_at, app.state.jobs = utcnow(), []
     if settings.SCHEDULER_ENABLED:
@@ -100,4 +103,5 @@ if __name__ in {"__main__", "__mp_main__"}:
         reload=False,
         show=False,
         show_welcome_message=True,
+        forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,  # the proxy whose X-Forwarded-For names the customer
     )

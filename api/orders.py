@@ -18,9 +18,8 @@ from domain.payments.checkout import OrderForm, OrderRefused, place_order
 from domain.payments.gateway import GatewayError, GatewayRejected
 from domain.shared.errors import DomainError, NotFound
 from infra import db
-from infra.ratelimit import RateLimit
+from infra.ratelimit import order_limit
 
-order_limit = RateLimit(limit=10, per_seconds=60)
 # domain field names -> the API's names
 API_FIELDS = {
     "email": "customer_email",

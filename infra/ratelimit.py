@@ -1,37 +1,62 @@
-"""A small in-process sliding-window rate limit per client address (one app process's view)."""
+"""Rate limits per client address with the `limits` library: a moving window kept in this process's memory, or in
+Redis when one is configured, so that every app process behind the proxy counts the same hits."""
 
 from __future__ import annotations
 
+import logging
 import threading
-import time
-from collections import defaultdict, deque
+
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+log = logging.getLogger("aksesgpt.ratelimit")
+
+
+class _Counter:
+    """The storage every limit of the process counts in (memory, or Redis shared with the other processes)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.use("")
+
+    def use(self, url: str) -> None:
+        storage = storage_from_string(url) if url else MemoryStorage()
+        assert isinstance(storage, Storage), "a synchronous storage (redis://, not async+redis://)"
+        with self._lock:
+            self.storage, self.limiter, self.url = storage, MovingWindowRateLimiter(storage), url
+
+
+_counter = _Counter()
+
+
+def use_storage(url: str) -> None:
+    """Count in Redis (`redis://host:port/db`, shared by every process) or, with "", in this process only."""
+    _counter.use(url)
 
 
 class RateLimit:
-    def __init__(self, limit: int, per_seconds: float) -> None:
-        self.limit, self.window = limit, per_seconds
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    """At most `limit` hits per `per_seconds` for one key (a client address), under a name of its own."""
+
+    def __init__(self, name: str, *, limit: int, per_seconds: int) -> None:
+        self.name = name
+        self.item: RateLimitItem = RateLimitItemPerSecond(limit, per_seconds)
 
     def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits[key]
-            while hits and now - hits[0] > self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            if len(self._hits) > 10_000:  # forget idle clients so the map stays small
-                for idle in [k for k, v in self._hits.items() if not v or now - v[-1] > self.window]:
-                    del self._hits[idle]
+        try:
+            return _counter.limiter.hit(self.item, self.name, key)
+        except Exception as exc:  # Redis away: a shop that cannot count still sells (the gateway limits abuse)
+            log.warning("rate limit %s not counted (%s): allowed", self.name, type(exc).__name__)
             return True
 
-    def configure(self, *, limit: int, per_seconds: float) -> None:
-        with self._lock:
-            self.limit, self.window = limit, per_seconds
-            self._hits.clear()
+    def configure(self, *, limit: int, per_seconds: int) -> None:
+        self.item = RateLimitItemPerSecond(limit, per_seconds)
 
     def reset(self) -> None:
-        with self._lock:
-            self._hits.clear()
+        """Forget every counted hit, of every limit (tests; after an owner changed the limits)."""
+        _counter.storage.reset()
+
+
+# the shop's limits: placing an order (the API and the checkout page count together) and looking orders up
+order_limit = RateLimit("orders", limit=10, per_seconds=60)
+lookup_limit = RateLimit("lookup", limit=5, per_seconds=300)

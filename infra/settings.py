@@ -56,7 +56,15 @@ class Settings(BaseSettings):
     MIDTRANS_API_URL: str = ""  # override the Core API host
     SANDBOX_RETRY_INTERVAL: float = 120.0  # the built-in sandbox's callback retry interval (Tripay: 2 min)
     PAYMENT_WINDOW_MINUTES: int = 60
-    ORDER_RATE_LIMIT_PER_MINUTE: int = 10  # orders one client address may place per minute
+    ORDER_RATE_LIMIT_PER_MINUTE: int = 10  # orders one client address may place per minute (API and checkout page)
+    LOOKUP_RATE_LIMIT_PER_HOUR: int = 20  # order-link e-mails one client address may ask for per hour
+    # where the limits count: redis://… shares them between the app processes; empty: NICEGUI_REDIS_URL when
+    # set (the same Redis), else each process counts alone
+    RATE_LIMIT_STORAGE_URL: str = ""
+    NICEGUI_REDIS_URL: str = ""  # NiceGUI's shared storage (several processes); read here for the rate limits
+    # the proxies whose X-Forwarded-For is believed (uvicorn's forwarded_allow_ips): behind nginx on the same
+    # host the default 127.0.0.1 is right; behind a proxy container, its address or network
+    FORWARDED_ALLOW_IPS: str = "127.0.0.1,::1"
 
     SMTP_HOST: str = ""
     SMTP_PORT: int = 587
@@ -109,6 +117,10 @@ class Settings(BaseSettings):
     @property
     def public_url(self) -> str:
         return self.BASE_URL.rstrip("/") or f"http://localhost:{self.PORT}"
+
+    @property
+    def rate_limit_storage_url(self) -> str:
+        return self.RATE_LIMIT_STORAGE_URL.strip() or self.NICEGUI_REDIS_URL.strip()
 
     @property
     def callback_ips(self) -> set[str]:

@@ -17,10 +17,8 @@ from domain.shared.i18n import format_idr
 from domain.shared.i18n import t as tr
 from domain.shared.models import Product
 from infra import db
-from infra.ratelimit import RateLimit
+from infra.ratelimit import order_limit
 from pages.shop.frame import current_lang, shop_frame
-
-checkout_limit = RateLimit(limit=10, per_seconds=60)
 
 
 def load_product(slug: str) -> tuple[Product, int] | None:
@@ -181,7 +179,7 @@ def register() -> None:
                     return
                 client = ui.context.client
                 ip = client.request.client.host if client.request and client.request.client else "?"
-                if not checkout_limit.allow(ip):
+                if not order_limit.allow(ip):
                     notice.text = tr("error.rate", lang)
                     return
                 try:

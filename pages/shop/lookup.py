@@ -7,10 +7,8 @@ from nicegui import run, ui
 from domain.notify.mail import queue_order_lookup
 from domain.shared.i18n import t as tr
 from infra import db
-from infra.ratelimit import RateLimit
+from infra.ratelimit import lookup_limit
 from pages.shop.frame import current_lang, shop_frame
-
-lookup_limit = RateLimit(limit=5, per_seconds=300)
 
 
 def send_links(email: str, lang: str) -> None:
