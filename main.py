@@ -10,6 +10,7 @@ from starlette.routing import Mount
 from api.admin import router as admin_api_router
 from api.callbacks import callback_ping
 from api.callbacks import router as callbacks_router
+from api.headers import SecurityHeaders
 from api.health import router as health_router
 from api.lanes import open_machine_lane
 from api.metrics import router as metrics_router
@@ -64,6 +65,7 @@ def wire() -> None:
     if gateways.sandbox is not None:  # development without gateway settings: serve the simulator ourselves
         app.mount(SANDBOX_MOUNT, create_sandbox_app(gateways.sandbox))
     app.add_middleware(AdminSessionMiddleware)
+    app.add_middleware(SecurityHeaders, https=settings.public_url.startswith("https://"))
     open_machine_lane(app)
     for pages in (
         frame,
@@ -100,6 +102,8 @@ if __name__ in {"__main__", "__mp_main__"}:
         title="AksesGPT",
         language="id",
         storage_secret=settings.STORAGE_SECRET,
+        # behind HTTPS the session cookie is Secure: a browser never sends it over plain HTTP
+        session_middleware_kwargs={"https_only": settings.public_url.startswith("https://")},
         reload=False,
         show=False,
         show_welcome_message=True,

@@ -272,3 +272,12 @@ def test_readiness_tells_strangers_the_status_only(deployed: Deployment) -> None
     operator = {"Authorization": f"Bearer {deployed.env['METRICS_TOKEN']}"}
     details = httpx.get(deployed.url + "/readyz", headers=operator, timeout=10).json()
     assert details["writes"] == "ok" and "release_expired_assignments" in details["jobs"]
+
+
+def test_behind_https_the_session_cookie_is_secure_and_hsts_is_sent(deployed: Deployment) -> None:
+    """Trust #4: the session cookie lacked Secure in production behind HTTPS, and there was no HSTS."""
+    assert deployed.env["BASE_URL"].startswith("https://")
+    page = httpx.get(deployed.url + "/admin/login", timeout=30)
+    cookies = page.headers.get_list("set-cookie")
+    assert cookies and all("secure" in c.lower() for c in cookies), cookies
+    assert page.headers["strict-transport-security"].startswith("max-age=")
