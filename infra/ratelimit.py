@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.storage import MemoryStorage, Storage, storage_from_string
@@ -55,6 +56,41 @@ class RateLimit:
     def reset(self) -> None:
         """Forget every counted hit, of every limit (tests; after an owner changed the limits)."""
         _counter.storage.reset()
+
+
+class Throttle:
+    """Failures counted in tiers (say 5 a minute, 10 a quarter hour, 20 an hour): each tier a key exhausts makes
+    it wait longer, and a success clears its count. Counted where the rate limits count."""
+
+    def __init__(self, name: str, tiers: list[tuple[int, int]]) -> None:
+        self.name = name
+        self.items = [RateLimitItemPerSecond(limit, seconds) for limit, seconds in tiers]
+
+    def wait(self, key: str) -> float:
+        """Seconds `key` must wait before its next attempt counts (0: it may try now)."""
+        try:
+            exhausted = [i for i in self.items if not _counter.limiter.test(i, self.name, key)]
+            if not exhausted:
+                return 0.0
+            resets = [_counter.limiter.get_window_stats(i, self.name, key).reset_time for i in exhausted]
+        except Exception as exc:  # Redis away: the password check still stands
+            log.warning("throttle %s not read (%s)", self.name, type(exc).__name__)
+            return 0.0
+        return max(0.0, max(resets) - time.time())
+
+    def fail(self, key: str) -> None:
+        try:
+            for item in self.items:
+                _counter.limiter.hit(item, self.name, key)
+        except Exception as exc:
+            log.warning("throttle %s not counted (%s)", self.name, type(exc).__name__)
+
+    def clear(self, key: str) -> None:
+        try:
+            for item in self.items:
+                _counter.limiter.clear(item, self.name, key)
+        except Exception as exc:
+            log.warning("throttle %s not cleared (%s)", self.name, type(exc).__name__)
 
 
 # the shop's limits: placing an order (the API and the checkout page count together) and looking orders up

@@ -21,7 +21,7 @@ import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
-from infra import db  # noqa: E402
+from infra import db, ratelimit  # noqa: E402
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
@@ -113,7 +113,8 @@ def db_url(backend: str, tmp_path, request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
-    """The process-wide engine, bound to this test's database."""
+    """The process-wide engine, bound to this test's database (and rate limits counted afresh)."""
+    ratelimit.use_storage("")
     engine = db.configure(db_url, **({} if db_url.startswith("sqlite") else {"pool_size": 20, "max_overflow": 60}))
     yield engine
     engine.dispose()

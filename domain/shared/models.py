@@ -242,6 +242,14 @@ class AdminUser(Timestamped, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = _ts(default=None, nullable=True)
     last_login_at: datetime | None = _ts(default=None, nullable=True)
+    # sessions signed in before this are over (a password reset, "sign out everywhere")
+    sessions_valid_after: datetime | None = _ts(default=None, nullable=True)
+    # two-factor sign-in: the TOTP secret encrypted like account passwords, set when its first code was
+    # confirmed; the last time step used (a code works once); the recovery codes' hashes, each used once
+    totp_secret_enc: str = Field(default="", max_length=1024)
+    totp_confirmed_at: datetime | None = _ts(default=None, nullable=True)
+    totp_last_step: int = 0
+    recovery_codes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class OutboxRow(Timestamped):

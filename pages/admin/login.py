@@ -1,14 +1,15 @@
-"""Admin login: e-mail and password; the same answer (and time) for unknown, wrong and locked."""
+"""Admin login: e-mail and password; the same answer (and time) for unknown and wrong; a wait after many failures."""
 
 from __future__ import annotations
 
 from nicegui import run, ui
 
-from domain.admin.admins import authenticate
+from domain.admin.admins import TooManyAttempts, authenticate
 from infra import db
 from pages.admin.frame import client_ip, sign_in
 
-REFUSED = "E-mail atau kata sandi salah, atau akun sedang dikunci sementara."
+REFUSED = "E-mail atau kata sandi salah."
+WAIT = "Terlalu banyak percobaan masuk dari sini. Coba lagi dalam {seconds} detik."
 
 
 def register() -> None:
@@ -34,11 +35,18 @@ def register() -> None:
 
             async def submit() -> None:
                 ip = client_ip()
-                admin = await run.io_bound(
-                    lambda: db.in_transaction(
-                        lambda s: authenticate(session=s, email=email.value or "", password=password.value or "", ip=ip)
+                try:
+                    admin = await run.io_bound(
+                        lambda: db.in_transaction(
+                            lambda s: authenticate(
+                                session=s, email=email.value or "", password=password.value or "", ip=ip
+                            )
+                        )
                     )
-                )
+                except TooManyAttempts as exc:
+                    message.text = WAIT.format(seconds=exc.retry_after)
+                    password.value = ""
+                    return
                 if admin is None:
                     message.text = REFUSED
                     password.value = ""

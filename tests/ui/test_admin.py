@@ -85,17 +85,21 @@ async def test_a_failed_invariant_check_is_shown_and_not_retried_at_once(user: U
     assert len(calls) == 1
 
 
-async def test_wrong_password_and_unknown_email_read_the_same_and_five_lock(user: User, owner) -> None:
+async def test_wrong_password_and_unknown_email_read_the_same_and_five_make_this_address_wait(
+    user: User, owner
+) -> None:
+    """Trust #6: five failures used to lock the account (its sessions ended, the right password refused from
+    anywhere); now this address waits, growing with more failures, and nothing else changes."""
     await _login(user, "wrong-password")
     await user.should_see("E-mail atau kata sandi salah", retries=50)
     for _ in range(4):
         await _login(user, "wrong-password")
         await user.should_see("E-mail atau kata sandi salah", retries=50)
-    await _login(user, succeeds=False)  # the right password, but locked now
-    await user.should_see("E-mail atau kata sandi salah", retries=50)
+    await _login(user, succeeds=False)  # the right password, but this address must wait now
+    await user.should_see("Terlalu banyak percobaan masuk", retries=50)
     await user.should_not_see(marker="logout")
     with db.read_session() as s:
-        assert s.get(AdminUser, owner.id).locked_until is not None
+        assert s.get(AdminUser, owner.id).locked_until is None, "the account itself is not locked"
 
 
 async def test_extend_and_revoke_through_the_dialogs_are_audited(user: User, owner) -> None:
