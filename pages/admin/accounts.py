@@ -19,7 +19,7 @@ from domain.catalog.pool import (
 from domain.shared.errors import DomainError
 from domain.shared.models import AccountStatus, ChatGPTAccount
 from infra import db
-from pages.admin.frame import SignedIn, admin_frame, client_ip, signed_in
+from pages.admin.frame import SignedIn, act, admin_frame, client_ip
 from pages.admin.table import ServerTable
 
 COLUMNS = [
@@ -50,20 +50,6 @@ def row(account: ChatGPTAccount) -> dict[str, Any]:
         "max_seats": account.max_seats,
         "note": account.note,
     }
-
-
-async def act(work, success: str) -> bool:
-    """Run one domain action in its own transaction, for a still-valid session; a refusal is a notification."""
-    if signed_in() is None:  # logged out or disabled since the page opened (one primary-key read)
-        ui.navigate.to("/admin/login")
-        return False
-    try:
-        await run.io_bound(lambda: db.in_transaction(work))
-    except DomainError as exc:
-        ui.notify(exc.message, type="negative")
-        return False
-    ui.notify(success, type="positive")
-    return True
 
 
 def account_dialog(admin: SignedIn, on_done, existing: dict[str, Any] | None = None) -> None:
@@ -175,7 +161,7 @@ def import_dialog(admin: SignedIn, on_done) -> None:
 def register() -> None:
     @ui.page("/admin/accounts", title="Akun — AksesGPT admin")
     async def accounts() -> None:
-        with admin_frame("Akun ChatGPT") as admin:
+        async with admin_frame("Akun ChatGPT") as admin:
             if admin is None:
                 return
             filters = {"search": "", "status": "", "pool": ""}

@@ -14,8 +14,7 @@ from domain.shared.models import AssignmentStatus, InviteState
 from domain.shared.seat_terms import days_left
 from infra import db
 from infra.types import utcnow
-from pages.admin.accounts import act
-from pages.admin.frame import SignedIn, admin_frame, client_ip
+from pages.admin.frame import SignedIn, act, admin_frame, client_ip
 from pages.admin.table import ServerTable, wib
 
 COLUMNS = [
@@ -193,7 +192,7 @@ async def move_dialog(admin: SignedIn, seat: dict[str, Any], done) -> None:
 def register() -> None:
     @ui.page("/admin/assignments", title="Penugasan — AksesGPT admin")
     async def assignments(status: str = "", account_id: int | None = None, email: str = "") -> None:
-        with admin_frame("Penugasan kursi") as admin:
+        async with admin_frame("Penugasan kursi") as admin:
             if admin is None:
                 return
             filters: dict[str, Any] = {

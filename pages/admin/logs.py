@@ -96,7 +96,7 @@ def diff_dialog(row: dict[str, Any]) -> None:
 def register() -> None:
     @ui.page("/admin/audit", title="Audit — AksesGPT admin")
     async def audit(entity: str = "", entity_id: int | None = None) -> None:
-        with admin_frame("Audit log") as admin:
+        async with admin_frame("Audit log") as admin:
             if admin is None:
                 return
             filters: dict[str, Any] = {
@@ -188,7 +188,7 @@ def register() -> None:
 
     @ui.page("/admin/webhooks", title="Webhook — AksesGPT admin")
     async def webhooks(outcome: str = "") -> None:
-        with admin_frame("Webhook pembayaran") as admin:
+        async with admin_frame("Webhook pembayaran") as admin:
             if admin is None:
                 return
             filters = {"provider": "", "outcome": outcome}
@@ -257,7 +257,7 @@ def register() -> None:
 
     @ui.page("/admin/outbox", title="Outbox — AksesGPT admin")
     async def outbox() -> None:
-        with admin_frame("Outbox e-mail") as admin:
+        async with admin_frame("Outbox e-mail") as admin:
             if admin is None:
                 return
             filters = {"status": "", "kind": ""}

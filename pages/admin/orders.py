@@ -14,8 +14,7 @@ from domain.shared.errors import NotFound
 from domain.shared.i18n import format_idr
 from domain.shared.models import Order, OrderStatus
 from infra import db
-from pages.admin.accounts import act
-from pages.admin.frame import SignedIn, admin_frame, client_ip
+from pages.admin.frame import SignedIn, act, admin_frame, client_ip
 from pages.admin.table import ServerTable, wib
 
 COLUMNS = [
@@ -120,7 +119,7 @@ def order_actions(admin: SignedIn, order: Order, done) -> None:
 def register() -> None:
     @ui.page("/admin/orders", title="Pesanan — AksesGPT admin")
     async def orders(status: str = "") -> None:
-        with admin_frame("Pesanan") as admin:
+        async with admin_frame("Pesanan") as admin:
             if admin is None:
                 return
             filters = {"status": status, "search": ""}
@@ -153,7 +152,7 @@ def register() -> None:
 
     @ui.page("/admin/orders/{code}", title="Pesanan — AksesGPT admin")
     async def order_detail(code: str) -> None:
-        with admin_frame(f"Pesanan {code}") as admin:
+        async with admin_frame(f"Pesanan {code}") as admin:
             if admin is None:
                 return
             holder = ui.column().classes("w-full gap-3")

@@ -82,7 +82,7 @@ def register() -> None:
     @ui.page("/admin", title="Ringkasan — AksesGPT admin")
     async def overview_page() -> None:
         threshold = app.state.settings.LOW_POOL_THRESHOLD
-        with admin_frame("Ringkasan") as admin:
+        async with admin_frame("Ringkasan") as admin:
             if admin is None:
                 return
             data = await run.io_bound(load)  # the invariant check follows right after the first render

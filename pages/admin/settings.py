@@ -12,8 +12,7 @@ from domain.catalog.products import create_product, list_products, update_produc
 from domain.shared.errors import DomainError
 from domain.shared.i18n import format_idr
 from infra import db
-from pages.admin.accounts import act
-from pages.admin.frame import SignedIn, admin_frame
+from pages.admin.frame import SignedIn, act, admin_frame
 from pages.admin.table import wib
 
 
@@ -90,7 +89,7 @@ def product_dialog(admin: SignedIn, done, existing: dict[str, Any] | None = None
 def register() -> None:
     @ui.page("/admin/packages", title="Paket — AksesGPT admin")
     async def packages() -> None:
-        with admin_frame("Paket") as admin:
+        async with admin_frame("Paket") as admin:
             if admin is None:
                 return
             columns = [
@@ -128,7 +127,7 @@ def register() -> None:
 
     @ui.page("/admin/users", title="Admin — AksesGPT admin")
     async def users() -> None:
-        with admin_frame("Admin") as admin:
+        async with admin_frame("Admin") as admin:
             if admin is None:
                 return
 
