@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +33,7 @@ NAV = (
     ("Admin", "/admin/users", "admin_panel_settings"),
 )
 OPEN_PATHS = ("/admin/login",)
+Done = Callable[[], Awaitable[None]]  # what a dialog runs after its action succeeded (a table's refresh, say)
 
 
 @dataclass(frozen=True)
