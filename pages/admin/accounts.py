@@ -23,7 +23,7 @@ from domain.catalog.pool import (
 from domain.shared.errors import DomainError
 from domain.shared.models import AccountStatus, ChatGPTAccount
 from infra import db
-from pages.admin.frame import Done, SignedIn, act, admin_frame, client_ip
+from pages.admin.frame import Done, SignedIn, act, client_ip
 from pages.admin.table import Listing, ServerTable, stored_id
 from pages.threads import io_bound
 
@@ -328,11 +328,3 @@ def accounts_ui(admin: SignedIn, view: AccountsView) -> None:
     table.action_slot("actions", ROW_ACTIONS)
     row_actions(admin, table)
     ui.timer(5.0, table.refresh)  # seat counts move as customers come and go
-
-
-def register() -> None:
-    @ui.page("/admin/accounts", title="Akun — AksesGPT admin")
-    async def accounts() -> None:
-        async with admin_frame("Akun ChatGPT") as admin:
-            if admin is not None:
-                accounts_ui(admin, await io_bound(load_view, AccountFilters()))

@@ -16,7 +16,7 @@ from domain.shared.models import AccountAssignment, AssignmentStatus, InviteStat
 from domain.shared.seat_terms import days_left
 from infra import db
 from infra.types import utcnow
-from pages.admin.frame import Done, SignedIn, act, admin_frame, client_ip
+from pages.admin.frame import Done, SignedIn, act, client_ip
 from pages.admin.table import Listing, ServerTable, stored_id, wib
 from pages.threads import io_bound
 
@@ -321,12 +321,3 @@ def assignments_ui(admin: SignedIn, view: AssignmentsView) -> None:
     table.table.add_slot("body-cell-actions", ACTIONS)
     row_actions(admin, table)
     ui.timer(5.0, table.refresh)
-
-
-def register() -> None:
-    @ui.page("/admin/assignments", title="Penugasan — AksesGPT admin")
-    async def assignments(status: str = "", account_id: int | None = None, email: str = "") -> None:
-        async with admin_frame("Penugasan kursi") as admin:
-            if admin is not None:
-                filters = SeatFilters(status=status, email=email, account_id=account_id)
-                assignments_ui(admin, await io_bound(load_view, filters))

@@ -50,9 +50,3 @@ def login_ui(target: str) -> None:
 
         password.on("keydown.enter", submit)
         ui.button("Masuk", on_click=submit).classes("w-full").mark("login-submit")
-
-
-def register() -> None:
-    @ui.page("/admin/login", title="Masuk — AksesGPT admin")
-    def login(next: str = "/admin") -> None:  # noqa: A002 (the query parameter's name)
-        login_ui(login_target(next))

@@ -16,7 +16,6 @@ from domain.admin.listing import Page, audit_page, events_page, outbox_message, 
 from domain.shared.i18n import WIB
 from domain.shared.models import AuditLog, EmailOutbox, EventOutcome, MailStatus, PaymentEvent
 from infra import db
-from pages.admin.frame import admin_frame
 from pages.admin.table import Listing, ServerTable, stored_id, wib
 from pages.threads import io_bound
 
@@ -421,23 +420,3 @@ def outbox_ui(view: OutboxView) -> None:
 
     status.on_value_change(apply)
     ui.timer(5.0, table.refresh)
-
-
-def register() -> None:
-    @ui.page("/admin/audit", title="Audit — AksesGPT admin")
-    async def audit(entity: str = "", entity_id: int | None = None) -> None:
-        async with admin_frame("Audit log") as admin:
-            if admin is not None:
-                audit_ui(await io_bound(load_audit, AuditFilters(entity=entity, entity_id=entity_id)))
-
-    @ui.page("/admin/webhooks", title="Webhook — AksesGPT admin")
-    async def webhooks(outcome: str = "") -> None:
-        async with admin_frame("Webhook pembayaran") as admin:
-            if admin is not None:
-                webhooks_ui(await io_bound(load_webhooks, EventFilters(outcome=outcome)))
-
-    @ui.page("/admin/outbox", title="Outbox — AksesGPT admin")
-    async def outbox() -> None:
-        async with admin_frame("Outbox e-mail") as admin:
-            if admin is not None:
-                outbox_ui(await io_bound(load_outbox, MailFilters()))

@@ -16,7 +16,7 @@ from domain.shared.errors import NotFound
 from domain.shared.i18n import format_idr
 from domain.shared.models import Order, OrderStatus
 from infra import db
-from pages.admin.frame import Done, SignedIn, act, admin_frame, client_ip
+from pages.admin.frame import Done, SignedIn, act, client_ip
 from pages.admin.table import Listing, ServerTable, stored_id, wib
 from pages.threads import io_bound
 
@@ -248,17 +248,3 @@ def order_detail_ui(admin: SignedIn, code: str, detail: OrderDetail | None) -> N
     panel = OrderDetailPanel(admin, code)
     panel.show(detail)
     ui.timer(5.0, panel.update)
-
-
-def register() -> None:
-    @ui.page("/admin/orders", title="Pesanan — AksesGPT admin")
-    async def orders(status: str = "") -> None:
-        async with admin_frame("Pesanan") as admin:
-            if admin is not None:
-                orders_ui(await io_bound(load_view, OrderFilters(status=status)))
-
-    @ui.page("/admin/orders/{code}", title="Pesanan — AksesGPT admin")
-    async def order_detail(code: str) -> None:
-        async with admin_frame(f"Pesanan {code}") as admin:
-            if admin is not None:
-                order_detail_ui(admin, code, await io_bound(load_detail, code))

@@ -6,13 +6,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from nicegui import Client, app, background_tasks, ui
+from nicegui import Client, background_tasks, ui
 
 from domain.admin.dashboard import Overview, change_marker, overview
 from domain.admin.invariants import check_invariants
 from domain.shared.i18n import format_idr
 from infra import db
-from pages.admin.frame import admin_frame
 from pages.admin.table import wib
 from pages.threads import io_bound
 
@@ -258,11 +257,3 @@ def overview_ui(data: Overview, threshold: int) -> None:
     board = OverviewBoard(data, threshold)
     board.show(live)
     ui.timer(0.5, OverviewFollower(board, live, ui.context.client).poll)
-
-
-def register() -> None:
-    @ui.page("/admin", title="Ringkasan — AksesGPT admin")
-    async def overview_page() -> None:
-        async with admin_frame("Ringkasan") as admin:
-            if admin is not None:
-                overview_ui(await io_bound(load), app.state.settings.LOW_POOL_THRESHOLD)

@@ -16,7 +16,7 @@ from domain.shared.errors import DomainError
 from domain.shared.i18n import format_idr
 from domain.shared.models import AdminApiToken, AdminUser, Product
 from infra import db
-from pages.admin.frame import Done, SignedIn, act, admin_frame
+from pages.admin.frame import Done, SignedIn, act
 from pages.admin.table import row_of, stored_id, table_rows, wib
 from pages.threads import io_bound
 
@@ -369,17 +369,3 @@ def users_ui(admin: SignedIn, view: UsersView) -> None:
     add_admin_form(admin, reload)
     ui.label("Token API (Authorization: Bearer …) milik Anda").classes("text-lg font-bold mt-4")
     new_token_form(admin, TokenList(admin, view.tokens))
-
-
-def register() -> None:
-    @ui.page("/admin/packages", title="Paket — AksesGPT admin")
-    async def packages() -> None:
-        async with admin_frame("Paket") as admin:
-            if admin is not None:
-                packages_ui(admin, await io_bound(load_packages))
-
-    @ui.page("/admin/users", title="Admin — AksesGPT admin")
-    async def users() -> None:
-        async with admin_frame("Admin") as admin:
-            if admin is not None:
-                users_ui(admin, await io_bound(load_users, admin.id))

@@ -19,10 +19,8 @@ from domain.shared.i18n import t as tr
 from domain.shared.models import Product
 from infra import db
 from infra.ratelimit import RateLimit
-from pages.shop.frame import current_lang, shop_frame
+from pages.shop.frame import shop_frame
 from pages.threads import io_bound
-
-checkout_limit = RateLimit(limit=10, per_seconds=60)
 
 
 @dataclass(frozen=True)
@@ -265,10 +263,3 @@ def checkout_ui(view: CheckoutView | None, prefill: Contact, lang: str, limit: R
         if view.seats <= 0:
             ui.label(tr("checkout.restocking", lang)).classes("text-amber-700")
         CheckoutForm(view, prefill, lang, limit)
-
-
-def register() -> None:
-    @ui.page("/checkout/{slug}", title="Checkout — AksesGPT")
-    async def checkout(slug: str, email: str = "", name: str = "", phone: str = "", lang: str | None = None) -> None:
-        lang = current_lang(lang)
-        checkout_ui(await io_bound(load_view, slug), Contact(email, name, phone), lang, checkout_limit)

@@ -12,7 +12,7 @@ from domain.catalog.products import CatalogueItem, catalogue
 from domain.shared.i18n import format_idr
 from domain.shared.i18n import t as tr
 from infra import db
-from pages.shop.frame import current_lang, every_while_connected, static_page, static_page_html
+from pages.shop.frame import every_while_connected, static_page, static_page_html
 from pages.threads import io_bound
 
 CATALOGUE_TTL = 2.0  # seconds: the front page is the busiest page; seat counts a moment old are fine
@@ -20,8 +20,8 @@ REFRESH_SECONDS = 15.0
 
 
 class CatalogueCache:
-    """The packages with their availability, read at most every CATALOGUE_TTL seconds. One per app (`register`
-    makes it), so a new app (or test) starts with nothing cached."""
+    """The packages with their availability, read at most every CATALOGUE_TTL seconds. One per app: the shop's
+    router (pages/shop/routes.py) holds it, so a new app (or test) starts with nothing cached."""
 
     def __init__(self, ttl: float = CATALOGUE_TTL) -> None:
         self.ttl = ttl
@@ -126,12 +126,3 @@ def home_ui(items: list[CatalogueItem], lang: str, cache: CatalogueCache) -> Non
     """The whole page as one element, redrawn with fresh availability while the browser stays connected."""
     page = static_page(lang, body_html(items, lang)).mark("packages")
     every_while_connected(ui.context.client, REFRESH_SECONDS, follow_availability(page, lang, cache), immediate=False)
-
-
-def register() -> None:
-    cache = CatalogueCache()
-
-    @ui.page("/", title="AksesGPT — akses ChatGPT Plus")
-    async def home(lang: str | None = None) -> None:
-        lang = current_lang(lang)
-        home_ui(await cache.current(), lang, cache)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from nicegui import app, ui
 
-from pages.shop.frame import current_lang, shop_frame
-from pages.threads import io_bound
+from pages.shop.frame import shop_frame
 
 
 def content(name: str, lang: str) -> str:
@@ -22,13 +21,3 @@ def content(name: str, lang: str) -> str:
 def legal_ui(text: str, lang: str) -> None:
     with shop_frame(lang):
         ui.markdown(text).classes("w-full prose")
-
-
-def register() -> None:
-    for name, title in (("terms", "Syarat & ketentuan"), ("privacy", "Privasi")):
-
-        async def page(lang: str | None = None, name: str = name) -> None:
-            lang = current_lang(lang)
-            legal_ui(await io_bound(content, name, lang), lang)
-
-        ui.page(f"/{name}", title=f"{title} — AksesGPT")(page)

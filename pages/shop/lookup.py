@@ -8,10 +8,8 @@ from domain.notify.mail import queue_order_lookup
 from domain.shared.i18n import t as tr
 from infra import db
 from infra.ratelimit import RateLimit
-from pages.shop.frame import current_lang, shop_frame
+from pages.shop.frame import shop_frame
 from pages.threads import io_bound
-
-lookup_limit = RateLimit(limit=5, per_seconds=300)
 
 
 def send_links(email: str, lang: str) -> None:
@@ -41,9 +39,3 @@ def lookup_ui(lang: str, limit: RateLimit) -> None:
             answer.text = tr("lookup.done", lang)  # the same words whether or not the e-mail is known
 
         ui.button(tr("lookup.submit", lang), on_click=submit).mark("lookup-submit")
-
-
-def register() -> None:
-    @ui.page("/orders", title="Cek pesanan — AksesGPT")
-    async def lookup(lang: str | None = None) -> None:
-        lookup_ui(current_lang(lang), lookup_limit)

@@ -17,7 +17,7 @@ from domain.shared.i18n import t as tr
 from domain.shared.models import AssignmentStatus, Delivery, OrderStatus
 from infra import db
 from infra.types import utcnow
-from pages.shop.frame import current_lang, every_while_connected, shop_frame, static_page
+from pages.shop.frame import every_while_connected, shop_frame, static_page
 from pages.threads import io_bound
 
 RETAIL = ("ALFAMART", "INDOMARET")
@@ -241,10 +241,3 @@ def order_ui(page: OrderPage | None, code: str, token: str, lang: str) -> None:
     draw(page, lang)
     client = ui.context.client
     every_while_connected(client, POLL_SECONDS, OrderFollower(client, code, token, lang, fingerprint(page)).poll)
-
-
-def register() -> None:
-    @ui.page("/order/{code}", title="Pesanan — AksesGPT")
-    async def order(code: str, t: str = "", lang: str | None = None) -> None:
-        lang = current_lang(lang)
-        order_ui(await io_bound(load, code, t), code, t, lang)
