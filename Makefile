@@ -41,7 +41,7 @@ chromium:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy infra domain runtime integrations
+	$(VENV)/bin/mypy infra domain runtime integrations api pages main.py cli.py
 	$(VENV)/bin/lint-imports
 
 clean:

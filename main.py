@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from nicegui import app, ui
+from nicegui import APIRouter, app, ui
 from starlette.routing import Mount
 
 from api.admin import router as admin_api_router
@@ -24,14 +24,21 @@ from integrations.gateways import SANDBOX_MOUNT, build_gateways
 from integrations.sandbox import create_sandbox_app
 from integrations.smtp import sender_for
 from integrations.telegram import telegram_bot_for
-from pages.admin import accounts, assignments, login, logs, orders, overview
-from pages.admin import settings as admin_settings
 from pages.admin.frame import AdminSessionMiddleware
-from pages.shop import checkout, frame, home, legal, lookup, order
+from pages.admin.routes import router as admin_pages
+from pages.shop.frame import add_shared_head
+from pages.shop.routes import router as shop_pages
 from runtime.scheduler import build_scheduler, shop_jobs
 from runtime.scheduler import start as start_scheduler
 from runtime.scheduler import stop as stop_scheduler
 from runtime.startup import keep_files_private, prepare_database, warn_about_settings
+
+
+def include_once(router: APIRouter) -> None:
+    """Include a router of pages, replacing an earlier inclusion of the same router: wire() may run again in one
+    process (NiceGUI's test harness re-runs this file), and a router included twice would serve its pages twice."""
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "original_router", None) is not router]
+    app.include_router(router)
 
 
 def wire() -> None:
@@ -67,22 +74,9 @@ def wire() -> None:
     app.add_middleware(AdminSessionMiddleware)
     app.add_middleware(SecurityHeaders, https=settings.public_url.startswith("https://"))
     open_machine_lane(app)
-    for pages in (
-        frame,
-        home,
-        checkout,
-        order,
-        lookup,
-        legal,
-        login,
-        overview,
-        accounts,
-        assignments,
-        orders,
-        logs,
-        admin_settings,
-    ):
-        pages.register()
+    add_shared_head()
+    include_once(shop_pages)
+    include_once(admin_pages)
     if settings.BENCH_PAGES:
         ui.page("/_bench/bare")(lambda: ui.label("ok"))
         app.add_api_route("/_bench/ping", callback_ping, methods=["POST"], include_in_schema=False)

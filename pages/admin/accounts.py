@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from nicegui import run, ui
+from nicegui import ui
+from sqlmodel import Session
 
 from domain.admin.listing import accounts_page
 from domain.catalog.pool import (
+    ImportReport,
     add_account,
     import_accounts_csv,
     retire_account,
@@ -19,8 +23,9 @@ from domain.catalog.pool import (
 from domain.shared.errors import DomainError
 from domain.shared.models import AccountStatus, ChatGPTAccount
 from infra import db
-from pages.admin.frame import SignedIn, admin_frame, client_ip, signed_in
-from pages.admin.table import ServerTable
+from pages.admin.frame import Done, SignedIn, act, client_ip
+from pages.admin.table import Listing, ServerTable, stored_id
+from pages.threads import io_bound
 
 COLUMNS = [
     {"name": "email", "label": "E-mail", "field": "email", "align": "left"},
@@ -36,41 +41,79 @@ SEAT_BAR = (
     '<q-linear-progress rounded size="8px" :value="props.row.seats_used / props.row.capacity" '
     ":color=\"props.row.seats_used >= props.row.capacity ? 'orange' : 'green'\"/></div></q-td>"
 )
+ROW_ACTIONS = [
+    ("edit", "edit", "Ubah"),
+    ("suspend", "pause_circle", "Tangguhkan"),
+    ("unsuspend", "play_circle", "Aktifkan lagi"),
+    ("retire", "archive", "Pensiunkan"),
+    ("reveal", "key", "Lihat kata sandi"),
+    ("seats", "event_seat", "Lihat penugasan akun ini"),
+]
+PER_PAGE = 25
 
 
-def row(account: ChatGPTAccount) -> dict[str, Any]:
-    return {
-        "id": account.id,
-        "email": account.email,
-        "pool": account.pool,
-        "delivery": account.delivery,
-        "status": account.status,
-        "seats_used": account.seats_used,
-        "capacity": account.capacity,
-        "max_seats": account.max_seats,
-        "note": account.note,
-    }
+@dataclass
+class AccountRow:
+    id: int
+    email: str
+    pool: str
+    delivery: str
+    status: str
+    seats_used: int
+    capacity: int
+    max_seats: int | None
+    note: str
+
+    @classmethod
+    def of(cls, account: ChatGPTAccount) -> AccountRow:
+        return cls(
+            id=stored_id(account.id),
+            email=account.email,
+            pool=account.pool,
+            delivery=account.delivery,
+            status=account.status,
+            seats_used=account.seats_used,
+            capacity=account.capacity,
+            max_seats=account.max_seats,
+            note=account.note,
+        )
 
 
-async def act(work, success: str) -> bool:
-    """Run one domain action in its own transaction, for a still-valid session; a refusal is a notification."""
-    if signed_in() is None:  # logged out or disabled since the page opened (one primary-key read)
-        ui.navigate.to("/admin/login")
-        return False
-    try:
-        await run.io_bound(lambda: db.in_transaction(work))
-    except DomainError as exc:
-        ui.notify(exc.message, type="negative")
-        return False
-    ui.notify(success, type="positive")
-    return True
+@dataclass
+class AccountFilters:
+    search: str = ""
+    status: str = ""
+    pool: str = ""
 
 
-def account_dialog(admin: SignedIn, on_done, existing: dict[str, Any] | None = None) -> None:
+@dataclass(frozen=True)
+class AccountsView:
+    filters: AccountFilters
+    first: Listing[AccountRow] = field(default_factory=lambda: Listing([], 0))
+
+
+def listing(filters: AccountFilters, page: int, per_page: int) -> Listing[AccountRow]:
+    with db.read_session() as session:
+        result = accounts_page(
+            session=session,
+            search=filters.search,
+            status=filters.status,
+            pool=filters.pool,
+            page=page,
+            per_page=per_page,
+        )
+    return Listing([AccountRow.of(a) for a in result.rows], result.total)
+
+
+def load_view(filters: AccountFilters) -> AccountsView:
+    return AccountsView(filters, listing(filters, 1, PER_PAGE))
+
+
+def account_dialog(admin: SignedIn, on_done: Done, existing: AccountRow | None = None) -> None:
     """Add (existing=None) or edit an account."""
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
         ui.label("Ubah akun" if existing else "Tambah akun").classes("text-lg font-bold")
-        email = ui.input("E-mail akun", value=(existing or {}).get("email", "")).classes("w-full").mark("acc-email")
+        email = ui.input("E-mail akun", value=existing.email if existing else "").classes("w-full").mark("acc-email")
         password = (
             ui.input(
                 "Kata sandi" + (" (kosongkan jika tidak diubah)" if existing else ""),
@@ -80,19 +123,21 @@ def account_dialog(admin: SignedIn, on_done, existing: dict[str, Any] | None = N
             .classes("w-full")
             .mark("acc-password")
         )
-        pool = ui.input("Pool", value=(existing or {}).get("pool", "default")).classes("w-full")
+        pool = ui.input("Pool", value=existing.pool if existing else "default").classes("w-full")
         delivery = ui.select(
-            ["CREDENTIALS", "INVITE"], value=(existing or {}).get("delivery", "CREDENTIALS"), label="Mode pengiriman"
+            ["CREDENTIALS", "INVITE"], value=existing.delivery if existing else "CREDENTIALS", label="Mode pengiriman"
         ).classes("w-full")
         seats = (
-            ui.number("Maks. kursi (kosong = 1 pelanggan)", value=(existing or {}).get("max_seats"), min=1, precision=0)
+            ui.number(
+                "Maks. kursi (kosong = 1 pelanggan)", value=existing.max_seats if existing else None, min=1, precision=0
+            )
             .classes("w-full")
             .mark("acc-seats")
         )
-        note = ui.input("Catatan / nama workspace", value=(existing or {}).get("note", "")).classes("w-full")
+        note = ui.input("Catatan / nama workspace", value=existing.note if existing else "").classes("w-full")
 
         async def save() -> None:
-            fields = {
+            fields: dict[str, Any] = {
                 "email": email.value,
                 "pool": pool.value,
                 "delivery": delivery.value,
@@ -101,20 +146,7 @@ def account_dialog(admin: SignedIn, on_done, existing: dict[str, Any] | None = N
             }
             if password.value:
                 fields["password"] = password.value
-            ip = client_ip()
-            if existing:
-                ok = await act(
-                    lambda s: update_account(session=s, actor=admin.actor, account_id=existing["id"], ip=ip, **fields),
-                    "Akun disimpan",
-                )
-            else:
-                ok = await act(
-                    lambda s: add_account(
-                        session=s, actor=admin.actor, ip=ip, **(fields | {"password": password.value or ""})
-                    ),
-                    "Akun ditambahkan; pesanan yang menunggu dilayani",
-                )
-            if ok:
+            if await act(account_saver(admin, existing, fields, password.value or "", client_ip()), saved(existing)):
                 dialog.close()
                 await on_done()
 
@@ -124,7 +156,29 @@ def account_dialog(admin: SignedIn, on_done, existing: dict[str, Any] | None = N
     dialog.open()
 
 
-def import_dialog(admin: SignedIn, on_done) -> None:
+def saved(existing: AccountRow | None) -> str:
+    return "Akun disimpan" if existing else "Akun ditambahkan; pesanan yang menunggu dilayani"
+
+
+def account_saver(
+    admin: SignedIn, existing: AccountRow | None, fields: dict[str, Any], password: str, ip: str | None
+) -> Callable[[Session], object]:
+    if existing:
+        return lambda s: update_account(session=s, actor=admin.actor, account_id=existing.id, ip=ip, **fields)
+    return lambda s: add_account(session=s, actor=admin.actor, ip=ip, **(fields | {"password": password}))
+
+
+def import_report_ui(report: ImportReport, dry_run: bool) -> None:
+    verb = "Akan diimpor" if dry_run else "Diimpor"
+    ui.label(f"{verb}: {len(report.ok)} · baris bermasalah: {len(report.errors)}").classes("font-semibold").mark(
+        "csv-summary"
+    )
+    for entry in report.rows:
+        colour = "text-green-700" if entry.error is None else "text-red-700"
+        ui.label(f"baris {entry.line}: {entry.email or '?'} — {entry.error or 'ok'}").classes(f"text-sm {colour}")
+
+
+def import_dialog(admin: SignedIn, on_done: Done) -> None:
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-2xl"):
         ui.label("Impor akun dari CSV").classes("text-lg font-bold")
         ui.label("Kolom: email,password,pool,delivery,max_seats,note (baris pertama adalah judul kolom)").classes(
@@ -140,28 +194,17 @@ def import_dialog(admin: SignedIn, on_done) -> None:
         preview = ui.column().classes("w-full")
 
         async def run_import(dry_run: bool) -> None:
+            def work(s: Session) -> ImportReport:
+                return import_accounts_csv(session=s, actor=admin.actor, text=text.value or "", dry_run=dry_run)
+
             try:
-                report = await run.io_bound(
-                    lambda: db.in_transaction(
-                        lambda s: import_accounts_csv(
-                            session=s, actor=admin.actor, text=text.value or "", dry_run=dry_run
-                        )
-                    )
-                )
+                report = await io_bound(db.in_transaction, work)
             except DomainError as exc:
                 ui.notify(exc.message, type="negative")
                 return
             preview.clear()
             with preview:
-                verb = "Akan diimpor" if dry_run else "Diimpor"
-                ui.label(f"{verb}: {len(report.ok)} · baris bermasalah: {len(report.errors)}").classes(
-                    "font-semibold"
-                ).mark("csv-summary")
-                for entry in report.rows:
-                    colour = "text-green-700" if entry.error is None else "text-red-700"
-                    ui.label(f"baris {entry.line}: {entry.email or '?'} — {entry.error or 'ok'}").classes(
-                        f"text-sm {colour}"
-                    )
+                import_report_ui(report, dry_run)
             if not dry_run:
                 await on_done()
 
@@ -172,128 +215,116 @@ def import_dialog(admin: SignedIn, on_done) -> None:
     dialog.open()
 
 
-def register() -> None:
-    @ui.page("/admin/accounts", title="Akun — AksesGPT admin")
-    async def accounts() -> None:
-        with admin_frame("Akun ChatGPT") as admin:
-            if admin is None:
+def confirm(question: str, work: Callable[[Session, str], object], success: str, done: Done) -> None:
+    """Ask, with an optional reason; yes runs `work(session, reason)`."""
+    with ui.dialog() as dialog, ui.card():
+        ui.label(question)
+        reason = ui.input("Alasan (opsional)").classes("w-full")
+
+        async def yes() -> None:
+            if await act(lambda s: work(s, reason.value or ""), success):
+                await done()
+            dialog.close()
+
+        with ui.row().classes("w-full justify-end"):
+            ui.button("Batal", on_click=dialog.close).props("flat")
+            ui.button("Ya", on_click=yes).mark("confirm-yes")
+    dialog.open()
+
+
+def reveal_dialog(admin: SignedIn, row: AccountRow, ip: str | None) -> None:
+    with ui.dialog() as dialog, ui.card():
+        ui.label(f"Tampilkan kata sandi {row.email}? Tindakan ini dicatat di audit log.")
+        shown = ui.label("").classes("font-mono text-lg").mark("revealed")
+
+        async def yes() -> None:
+            def work(s: Session) -> str:
+                return reveal_password(session=s, actor=admin.actor, account_id=row.id, ip=ip)
+
+            try:
+                secret = await io_bound(db.in_transaction, work)
+            except DomainError as exc:
+                ui.notify(exc.message, type="negative")
                 return
-            filters = {"search": "", "status": "", "pool": ""}
+            shown.text = secret
 
-            def load(page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
-                with db.read_session() as session:
-                    result = accounts_page(session=session, page=page, per_page=per_page, **filters)
-                return [row(a) for a in result.rows], result.total
+        with ui.row().classes("w-full justify-end"):
+            ui.button("Tutup", on_click=dialog.close).props("flat")
+            ui.button("Tampilkan", on_click=yes).mark("reveal-yes")
+    dialog.open()
 
-            with ui.row().classes("w-full items-end gap-3"):
-                search = ui.input("Cari e-mail / catatan").props("clearable dense outlined").mark("acc-search")
-                status = (
-                    ui.select(
-                        {"": "Semua status", **{s.value: s.value for s in AccountStatus}}, value="", label="Status"
-                    )
-                    .props("dense outlined")
-                    .classes("w-40")
-                )
-                pool = ui.input("Pool").props("dense outlined clearable").classes("w-32")
-                ui.space()
-                ui.button("Tambah akun", icon="add", on_click=lambda: account_dialog(admin, table.refresh)).mark(
-                    "acc-add"
-                )
-                ui.button("Impor CSV", icon="upload", on_click=lambda: import_dialog(admin, table.refresh)).props(
-                    "outline"
-                )
-            table = ServerTable(COLUMNS, load, mark="accounts-table")
-            table.table.add_slot("body-cell-seats", SEAT_BAR)
-            table.action_slot(
-                "actions",
-                [
-                    ("edit", "edit", "Ubah"),
-                    ("suspend", "pause_circle", "Tangguhkan"),
-                    ("unsuspend", "play_circle", "Aktifkan lagi"),
-                    ("retire", "archive", "Pensiunkan"),
-                    ("reveal", "key", "Lihat kata sandi"),
-                    ("seats", "event_seat", "Lihat penugasan akun ini"),
-                ],
-            )
 
-            async def apply_filters() -> None:
-                filters.update(search=search.value or "", status=status.value or "", pool=pool.value or "")
-                await table.refresh(first_page=True)
+def toolbar(admin: SignedIn, view: AccountsView, table: ServerTable) -> None:
+    """Search, status and pool filters, and the add and import buttons."""
+    search = ui.input("Cari e-mail / catatan").props("clearable dense outlined").mark("acc-search")
+    status = (
+        ui.select({"": "Semua status", **{s.value: s.value for s in AccountStatus}}, value="", label="Status")
+        .props("dense outlined")
+        .classes("w-40")
+    )
+    pool = ui.input("Pool").props("dense outlined clearable").classes("w-32")
+    ui.space()
+    ui.button("Tambah akun", icon="add", on_click=lambda: account_dialog(admin, table.refresh)).mark("acc-add")
+    ui.button("Impor CSV", icon="upload", on_click=lambda: import_dialog(admin, table.refresh)).props("outline")
 
-            for element in (search, pool):
-                element.on("keydown.enter", apply_filters)
-                element.on("clear", apply_filters)
-            status.on_value_change(apply_filters)
+    async def apply_filters() -> None:
+        view.filters.search, view.filters.status = search.value or "", status.value or ""
+        view.filters.pool = pool.value or ""
+        await table.refresh(first_page=True)
 
-            def confirm(question: str, work, success: str) -> None:
-                with ui.dialog() as dialog, ui.card():
-                    ui.label(question)
-                    reason = ui.input("Alasan (opsional)").classes("w-full")
+    for element in (search, pool):
+        element.on("keydown.enter", apply_filters)
+        element.on("clear", apply_filters)
+    status.on_value_change(apply_filters)
 
-                    async def yes() -> None:
-                        if await act(lambda s: work(s, reason.value or ""), success):
-                            await table.refresh()
-                        dialog.close()
 
-                    with ui.row().classes("w-full justify-end"):
-                        ui.button("Batal", on_click=dialog.close).props("flat")
-                        ui.button("Ya", on_click=yes).mark("confirm-yes")
-                dialog.open()
+def row_actions(admin: SignedIn, table: ServerTable) -> None:
+    """What each row's buttons do."""
+    ip = client_ip()
 
-            ip = client_ip()
-            table.table.on("edit", lambda e: account_dialog(admin, table.refresh, e.args))
-            table.table.on(
-                "suspend",
-                lambda e: confirm(
-                    f"Tangguhkan {e.args['email']}? Pelanggan yang ada tetap memakainya sampai dipindah.",
-                    lambda s, r: suspend_account(
-                        session=s, actor=admin.actor, account_id=e.args["id"], reason=r, ip=ip
-                    ),
-                    "Akun ditangguhkan",
-                ),
-            )
-            table.table.on(
-                "unsuspend",
-                lambda e: confirm(
-                    f"Aktifkan lagi {e.args['email']}?",
-                    lambda s, r: unsuspend_account(session=s, actor=admin.actor, account_id=e.args["id"], ip=ip),
-                    "Akun aktif lagi",
-                ),
-            )
-            table.table.on(
-                "retire",
-                lambda e: confirm(
-                    f"Pensiunkan {e.args['email']} untuk selamanya?",
-                    lambda s, r: retire_account(session=s, actor=admin.actor, account_id=e.args["id"], reason=r, ip=ip),
-                    "Akun dipensiunkan",
-                ),
-            )
+    def on(event: str, handler: Callable[[AccountRow], object]) -> None:
+        table.on_row(event, AccountRow, handler)
 
-            def reveal(args: dict[str, Any]) -> None:
-                with ui.dialog() as dialog, ui.card():
-                    ui.label(f"Tampilkan kata sandi {args['email']}? Tindakan ini dicatat di audit log.")
-                    shown = ui.label("").classes("font-mono text-lg").mark("revealed")
+    def ask(question: str, work: Callable[[Session, str], object], success: str) -> None:
+        confirm(question, work, success, table.refresh)
 
-                    async def yes() -> None:
-                        try:
-                            secret = await run.io_bound(
-                                lambda: db.in_transaction(
-                                    lambda s: reveal_password(
-                                        session=s, actor=admin.actor, account_id=args["id"], ip=ip
-                                    )
-                                )
-                            )
-                        except DomainError as exc:
-                            ui.notify(exc.message, type="negative")
-                            return
-                        shown.text = secret
+    on("edit", lambda row: account_dialog(admin, table.refresh, row))
+    on(
+        "suspend",
+        lambda row: ask(
+            f"Tangguhkan {row.email}? Pelanggan yang ada tetap memakainya sampai dipindah.",
+            lambda s, r: suspend_account(session=s, actor=admin.actor, account_id=row.id, reason=r, ip=ip),
+            "Akun ditangguhkan",
+        ),
+    )
+    on(
+        "unsuspend",
+        lambda row: ask(
+            f"Aktifkan lagi {row.email}?",
+            lambda s, r: unsuspend_account(session=s, actor=admin.actor, account_id=row.id, ip=ip),
+            "Akun aktif lagi",
+        ),
+    )
+    on(
+        "retire",
+        lambda row: ask(
+            f"Pensiunkan {row.email} untuk selamanya?",
+            lambda s, r: retire_account(session=s, actor=admin.actor, account_id=row.id, reason=r, ip=ip),
+            "Akun dipensiunkan",
+        ),
+    )
+    on("reveal", lambda row: reveal_dialog(admin, row, ip))
+    on("seats", lambda row: ui.navigate.to(f"/admin/assignments?account_id={row.id}"))
 
-                    with ui.row().classes("w-full justify-end"):
-                        ui.button("Tutup", on_click=dialog.close).props("flat")
-                        ui.button("Tampilkan", on_click=yes).mark("reveal-yes")
-                dialog.open()
 
-            table.table.on("reveal", lambda e: reveal(e.args))
-            table.table.on("seats", lambda e: ui.navigate.to(f"/admin/assignments?account_id={e.args['id']}"))
-            await table.refresh()
-            ui.timer(5.0, table.refresh)  # seat counts move as customers come and go
+def accounts_ui(admin: SignedIn, view: AccountsView) -> None:
+    bar = ui.row().classes("w-full items-end gap-3")  # filled below, once the table its buttons refresh exists
+    table = ServerTable(
+        COLUMNS, lambda page, per_page: listing(view.filters, page, per_page), first=view.first, mark="accounts-table"
+    )
+    with bar:
+        toolbar(admin, view, table)
+    table.table.add_slot("body-cell-seats", SEAT_BAR)
+    table.action_slot("actions", ROW_ACTIONS)
+    row_actions(admin, table)
+    ui.timer(5.0, table.refresh)  # seat counts move as customers come and go

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from nicegui import run, ui
+from nicegui import ui
+from sqlmodel import Session
 
 from domain.admin.listing import accounts_with_room, assignments_page, seat_context
 from domain.seats.assignments import extend_assignment, mark_invite, move_assignment, revoke_assignment
 from domain.shared.i18n import WIB, format_date
-from domain.shared.models import AssignmentStatus, InviteState
+from domain.shared.models import AccountAssignment, AssignmentStatus, InviteState
 from domain.shared.seat_terms import days_left
 from infra import db
 from infra.types import utcnow
-from pages.admin.accounts import act
-from pages.admin.frame import SignedIn, admin_frame, client_ip
-from pages.admin.table import ServerTable, wib
+from pages.admin.frame import Done, SignedIn, act, client_ip
+from pages.admin.table import Listing, ServerTable, stored_id, wib
+from pages.threads import io_bound
 
 COLUMNS = [
     {"name": "id", "label": "#", "field": "id", "align": "left"},
@@ -44,31 +46,81 @@ ACTIONS = (
 )
 
 
-def rows(seats: list[Any]) -> list[dict[str, Any]]:
-    with db.read_session() as session:
-        accounts, orders = seat_context(session=session, seats=seats)
+PER_PAGE = 25
+
+
+@dataclass
+class SeatRow:
+    id: int
+    order_code: str
+    customer_email: str
+    account_email: str
+    account_id: int
+    status: str
+    end_wib: str
+    end_iso: str
+    days_left: int | str  # "" for a seat that has ended
+    invite_state: str
+
+
+@dataclass
+class SeatFilters:
+    status: str = ""
+    ending: str = ""  # "", "3", "7" or "30" days
+    email: str = ""
+    account_id: int | None = None
+    invite: str = ""
+
+
+@dataclass(frozen=True)
+class AssignmentsView:
+    filters: SeatFilters
+    first: Listing[SeatRow] = field(default_factory=lambda: Listing([], 0))
+
+
+def seat_rows(session: Session, seats: list[AccountAssignment]) -> list[SeatRow]:
+    accounts, orders = seat_context(session=session, seats=seats)
     now = utcnow()
     return [
-        {
-            "id": s.id,
-            "order_code": orders.get(s.order_id, ""),
-            "customer_email": s.customer_email,
-            "account_email": accounts.get(s.chatgpt_account_id, ""),
-            "account_id": s.chatgpt_account_id,
-            "status": s.status,
-            "end_wib": wib(s.end_at),
-            "end_iso": s.end_at.isoformat(),
-            "days_left": days_left(s.end_at, now) if s.status == AssignmentStatus.ACTIVE else "",
-            "invite_state": s.invite_state or "",
-        }
+        SeatRow(
+            id=stored_id(s.id),
+            order_code=orders.get(s.order_id, ""),
+            customer_email=s.customer_email,
+            account_email=accounts.get(s.chatgpt_account_id, ""),
+            account_id=s.chatgpt_account_id,
+            status=s.status,
+            end_wib=wib(s.end_at),
+            end_iso=s.end_at.isoformat(),
+            days_left=days_left(s.end_at, now) if s.status == AssignmentStatus.ACTIVE else "",
+            invite_state=s.invite_state or "",
+        )
         for s in seats
     ]
 
 
-def extend_dialog(admin: SignedIn, seat: dict[str, Any], done) -> None:
-    current = datetime.fromisoformat(seat["end_iso"])
+def listing(filters: SeatFilters, page: int, per_page: int) -> Listing[SeatRow]:
+    with db.read_session() as session:
+        result = assignments_page(
+            session=session,
+            status=filters.status,
+            email=filters.email,
+            account_id=filters.account_id,
+            invite_state=filters.invite,
+            ending_within_days=int(filters.ending) if filters.ending else None,
+            page=page,
+            per_page=per_page,
+        )
+        return Listing(seat_rows(session, result.rows), result.total)
+
+
+def load_view(filters: SeatFilters) -> AssignmentsView:
+    return AssignmentsView(filters, listing(filters, 1, PER_PAGE))
+
+
+def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
+    current = datetime.fromisoformat(seat.end_iso)
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
-        ui.label(f"Perpanjang penugasan #{seat['id']} ({seat['customer_email']})").classes("text-lg font-bold")
+        ui.label(f"Perpanjang penugasan #{seat.id} ({seat.customer_email})").classes("text-lg font-bold")
         ui.label(f"Berakhir sekarang: {format_date(current)}")
         mode = ui.toggle({"days": "+ hari", "date": "Tanggal baru"}, value="days")
         days = ui.number("Tambah hari", value=7, min=1, max=3650, precision=0).classes("w-full").mark("extend-days")
@@ -107,9 +159,9 @@ def extend_dialog(admin: SignedIn, seat: dict[str, Any], done) -> None:
             by_days = mode.value == "days"
             amount, new_end = (int(days.value or 0), None) if by_days else (None, target())
 
-            def work(s):
+            def work(s: Session) -> AccountAssignment:
                 return extend_assignment(
-                    session=s, assignment_id=seat["id"], actor=admin.actor, days=amount, new_end_at=new_end, ip=ip
+                    session=s, assignment_id=seat.id, actor=admin.actor, days=amount, new_end_at=new_end, ip=ip
                 )
 
             if await act(work, "Diperpanjang"):
@@ -122,9 +174,9 @@ def extend_dialog(admin: SignedIn, seat: dict[str, Any], done) -> None:
     dialog.open()
 
 
-def revoke_dialog(admin: SignedIn, seat: dict[str, Any], done) -> None:
+def revoke_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
-        ui.label(f"Cabut penugasan #{seat['id']} ({seat['customer_email']})?").classes("text-lg font-bold")
+        ui.label(f"Cabut penugasan #{seat.id} ({seat.customer_email})?").classes("text-lg font-bold")
         reason = ui.input("Alasan (wajib, dikirim ke pelanggan)").classes("w-full").mark("revoke-reason")
         sure = ui.checkbox("Saya yakin: kursi dilepas sekarang").mark("revoke-confirm")
 
@@ -135,7 +187,7 @@ def revoke_dialog(admin: SignedIn, seat: dict[str, Any], done) -> None:
             ip = client_ip()
             if await act(
                 lambda s: revoke_assignment(
-                    session=s, assignment_id=seat["id"], actor=admin.actor, reason=reason.value or "", ip=ip
+                    session=s, assignment_id=seat.id, actor=admin.actor, reason=reason.value or "", ip=ip
                 ),
                 "Dicabut",
             ):
@@ -157,11 +209,11 @@ def movable_targets(exclude: int) -> dict[int, str]:
         }
 
 
-async def move_dialog(admin: SignedIn, seat: dict[str, Any], done) -> None:
-    options = await run.io_bound(movable_targets, seat["account_id"])
+async def move_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
+    options = await io_bound(movable_targets, seat.account_id)
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg"):
-        ui.label(f"Pindahkan {seat['customer_email']} dari {seat['account_email']}").classes("text-lg font-bold")
-        ui.label(f"Tanggal berakhir tetap: {seat['end_wib']} WIB")
+        ui.label(f"Pindahkan {seat.customer_email} dari {seat.account_email}").classes("text-lg font-bold")
+        ui.label(f"Tanggal berakhir tetap: {seat.end_wib} WIB")
         target = ui.select(options, label="Akun tujuan (pool yang sama)", with_input=True).classes("w-full")
         reason = ui.input("Alasan (wajib)").classes("w-full")
 
@@ -173,7 +225,7 @@ async def move_dialog(admin: SignedIn, seat: dict[str, Any], done) -> None:
             if await act(
                 lambda s: move_assignment(
                     session=s,
-                    assignment_id=seat["id"],
+                    assignment_id=seat.id,
                     to_account_id=target.value,
                     actor=admin.actor,
                     reason=reason.value or "",
@@ -190,112 +242,82 @@ async def move_dialog(admin: SignedIn, seat: dict[str, Any], done) -> None:
     dialog.open()
 
 
-def register() -> None:
-    @ui.page("/admin/assignments", title="Penugasan — AksesGPT admin")
-    async def assignments(status: str = "", account_id: int | None = None, email: str = "") -> None:
-        with admin_frame("Penugasan kursi") as admin:
-            if admin is None:
-                return
-            filters: dict[str, Any] = {
-                "status": status,
-                "ending": "",
-                "email": email,
-                "account_id": account_id,
-                "invite": "",
-            }
+def filters_bar(view: AssignmentsView, table: ServerTable) -> None:
+    """Status, ending, invite-queue and customer filters (and the account's, when the page was opened for one)."""
+    filters = view.filters
+    status_in = (
+        ui.select({"": "Semua", **{s.value: s.value for s in AssignmentStatus}}, value=filters.status, label="Status")
+        .props("dense outlined")
+        .classes("w-36")
+    )
+    ending_in = (
+        ui.select({"": "Kapan saja", "3": "≤ 3 hari", "7": "≤ 7 hari", "30": "≤ 30 hari"}, value="", label="Berakhir")
+        .props("dense outlined")
+        .classes("w-36")
+    )
+    invite_in = (
+        ui.select(
+            {
+                "": "Semua",
+                InviteState.TO_INVITE.value: "Perlu diundang",
+                InviteState.TO_REMOVE.value: "Perlu dikeluarkan",
+            },
+            value="",
+            label="Antrean undangan",
+        )
+        .props("dense outlined")
+        .classes("w-44")
+        .mark("invite-filter")
+    )
+    if filters.account_id:
+        ui.chip(
+            f"Akun #{filters.account_id}",
+            icon="filter_alt",
+            removable=True,
+            on_value_change=lambda: ui.navigate.to("/admin/assignments"),
+        ).mark("account-filter")
+    email_in = ui.input("E-mail pelanggan", value=filters.email).props("dense outlined clearable").mark("seat-search")
 
-            def load(page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
-                with db.read_session() as session:
-                    result = assignments_page(
-                        session=session,
-                        status=filters["status"],
-                        email=filters["email"],
-                        account_id=filters["account_id"],
-                        invite_state=filters["invite"],
-                        ending_within_days=int(filters["ending"]) if filters["ending"] else None,
-                        page=page,
-                        per_page=per_page,
-                    )
-                return rows(result.rows), result.total
+    async def apply() -> None:
+        filters.status, filters.ending = status_in.value or "", ending_in.value or ""
+        filters.email, filters.invite = email_in.value or "", invite_in.value or ""
+        await table.refresh(first_page=True)
 
-            with ui.row().classes("w-full items-end gap-3 flex-wrap"):
-                status_in = (
-                    ui.select(
-                        {"": "Semua", **{s.value: s.value for s in AssignmentStatus}}, value=status, label="Status"
-                    )
-                    .props("dense outlined")
-                    .classes("w-36")
-                )
-                ending_in = (
-                    ui.select(
-                        {"": "Kapan saja", "3": "≤ 3 hari", "7": "≤ 7 hari", "30": "≤ 30 hari"},
-                        value="",
-                        label="Berakhir",
-                    )
-                    .props("dense outlined")
-                    .classes("w-36")
-                )
-                invite_in = (
-                    ui.select(
-                        {
-                            "": "Semua",
-                            InviteState.TO_INVITE.value: "Perlu diundang",
-                            InviteState.TO_REMOVE.value: "Perlu dikeluarkan",
-                        },
-                        value="",
-                        label="Antrean undangan",
-                    )
-                    .props("dense outlined")
-                    .classes("w-44")
-                    .mark("invite-filter")
-                )
-                if account_id:
-                    ui.chip(
-                        f"Akun #{account_id}",
-                        icon="filter_alt",
-                        removable=True,
-                        on_value_change=lambda: ui.navigate.to("/admin/assignments"),
-                    ).mark("account-filter")
-                email_in = (
-                    ui.input("E-mail pelanggan", value=email).props("dense outlined clearable").mark("seat-search")
-                )
-            table = ServerTable(COLUMNS, load, mark="assignments-table")
-            table.table.add_slot("body-cell-actions", ACTIONS)
+    for element in (status_in, ending_in, invite_in):
+        element.on_value_change(apply)
+    email_in.on("keydown.enter", apply)
+    email_in.on("clear", apply)
 
-            async def apply() -> None:
-                filters.update(
-                    status=status_in.value or "",
-                    ending=ending_in.value or "",
-                    email=email_in.value or "",
-                    invite=invite_in.value or "",
-                )
-                await table.refresh(first_page=True)
 
-            for element in (status_in, ending_in, invite_in):
-                element.on_value_change(apply)
-            email_in.on("keydown.enter", apply)
-            email_in.on("clear", apply)
-            ip = client_ip()
-            table.table.on("extend", lambda e: extend_dialog(admin, e.args, table.refresh))
-            table.table.on("revoke", lambda e: revoke_dialog(admin, e.args, table.refresh))
-            table.table.on("move", lambda e: move_dialog(admin, e.args, table.refresh))
-            table.table.on(
-                "invited",
-                lambda e: act(
-                    lambda s: mark_invite(
-                        session=s, assignment_id=e.args["id"], state=InviteState.INVITED, actor=admin.actor, ip=ip
-                    ),
-                    "Ditandai sudah diundang",
-                ),
-            )
-            table.table.on(
-                "removed",
-                lambda e: act(
-                    lambda s: mark_invite(
-                        session=s, assignment_id=e.args["id"], state=InviteState.REMOVED, actor=admin.actor, ip=ip
-                    ),
-                    "Ditandai sudah dikeluarkan",
-                ),
-            )
-            await table.refresh()
-            ui.timer(5.0, table.refresh)
+def row_actions(admin: SignedIn, table: ServerTable) -> None:
+    """What each row's buttons do: the dialogs, and the invite work queue's two marks."""
+    ip = client_ip()
+
+    def on(event: str, handler: Callable[[SeatRow], object]) -> None:
+        table.on_row(event, SeatRow, handler)
+
+    def marked(seat: SeatRow, state: InviteState, success: str) -> Awaitable[bool]:
+        return act(
+            lambda s: mark_invite(session=s, assignment_id=seat.id, state=state, actor=admin.actor, ip=ip), success
+        )
+
+    on("extend", lambda seat: extend_dialog(admin, seat, table.refresh))
+    on("revoke", lambda seat: revoke_dialog(admin, seat, table.refresh))
+    on("move", lambda seat: move_dialog(admin, seat, table.refresh))
+    on("invited", lambda seat: marked(seat, InviteState.INVITED, "Ditandai sudah diundang"))
+    on("removed", lambda seat: marked(seat, InviteState.REMOVED, "Ditandai sudah dikeluarkan"))
+
+
+def assignments_ui(admin: SignedIn, view: AssignmentsView) -> None:
+    bar = ui.row().classes("w-full items-end gap-3 flex-wrap")  # filled below, once the table it filters exists
+    table = ServerTable(
+        COLUMNS,
+        lambda page, per_page: listing(view.filters, page, per_page),
+        first=view.first,
+        mark="assignments-table",
+    )
+    with bar:
+        filters_bar(view, table)
+    table.table.add_slot("body-cell-actions", ACTIONS)
+    row_actions(admin, table)
+    ui.timer(5.0, table.refresh)

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
+from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.admin.admins import active_admin
 from domain.shared.audit import admin_actor
+from domain.shared.errors import DomainError
 from domain.shared.models import AdminUser
 from infra import db
 from infra.types import utcnow
+from pages.threads import io_bound
 
 NAV = (
     ("Ringkasan", "/admin", "dashboard"),
@@ -29,6 +33,7 @@ NAV = (
     ("Admin", "/admin/users", "admin_panel_settings"),
 )
 OPEN_PATHS = ("/admin/login",)
+Done = Callable[[], Awaitable[None]]  # what a dialog runs after its action succeeded (a table's refresh, say)
 
 
 @dataclass(frozen=True)
@@ -58,21 +63,27 @@ class AdminSessionMiddleware:
         await self.app(scope, receive, send)
 
 
-def signed_in() -> SignedIn | None:
-    """The admin of this browser session, if still active (checked against the database each time)."""
-    data = app.storage.user.get("admin")
-    if not data:
-        return None
+def _session_admin(data: dict[str, Any]) -> SignedIn | None:
+    """The admin a session names, if still active: one primary-key read, in a thread (see `signed_in`)."""
     try:
         since = datetime.fromisoformat(data["since"])
     except (KeyError, TypeError, ValueError):  # a session from before sessions expired: sign in again
-        since = None
+        return None
     with db.read_session() as session:
-        admin = active_admin(session=session, admin_id=data.get("id"), signed_in_at=since) if since else None
+        admin = active_admin(session=session, admin_id=data.get("id"), signed_in_at=since)
+    return None if admin is None else SignedIn(id=admin.id or 0, email=admin.email, role=admin.role)
+
+
+async def signed_in() -> SignedIn | None:
+    """The admin of this browser session, if still active (checked against the database each time, off the
+    event loop); a session that fails the check is forgotten."""
+    data = app.storage.user.get("admin")
+    if not data:
+        return None
+    admin = await io_bound(_session_admin, dict(data)) if isinstance(data, dict) else None
     if admin is None:
         app.storage.user.pop("admin", None)
-        return None
-    return SignedIn(id=admin.id or 0, email=admin.email, role=admin.role)
+    return admin
 
 
 def sign_in(admin: AdminUser) -> None:
@@ -94,15 +105,30 @@ def client_ip() -> str | None:
     return request.client.host if request and request.client else None
 
 
-@contextmanager
-def admin_frame(title: str) -> Iterator[SignedIn | None]:
+async def act(work: Callable[[Session], object], success: str) -> bool:
+    """Run one domain action in its own transaction, for a still-valid session; a refusal is a notification."""
+    if await signed_in() is None:  # logged out or disabled since the page opened (one primary-key read)
+        ui.navigate.to("/admin/login")
+        return False
+    try:
+        await io_bound(db.in_transaction, work)
+    except DomainError as exc:
+        ui.notify(exc.message, type="negative")
+        return False
+    ui.notify(success, type="positive")
+    return True
+
+
+@asynccontextmanager
+async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
     """Header, navigation and the page column; yields the admin (None: the page must stop, login follows)."""
-    admin = signed_in()
+    admin = await signed_in()
     if admin is None:
         ui.navigate.to("/admin/login")
         yield None
         return
     ui.query("body").classes("bg-slate-50")
+    drawer: ui.left_drawer  # made below the header, whose menu button toggles it
     with ui.header().classes("bg-slate-900 text-white items-center justify-between px-4 py-2"):
         with ui.row().classes("items-center gap-2"):
             ui.button(icon="menu", on_click=lambda: drawer.toggle()).props("flat dense round color=white")

@@ -5,17 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from nicegui import run, ui
+from nicegui import ui
+from sqlmodel import Session
 
-from domain.admin.listing import audit_page, events_page, outbox_message, outbox_page
+from domain.admin.listing import Page, audit_page, events_page, outbox_message, outbox_page
 from domain.shared.i18n import WIB
-from domain.shared.models import AuditLog, EmailOutbox, EventOutcome, MailStatus
+from domain.shared.models import AuditLog, EmailOutbox, EventOutcome, MailStatus, PaymentEvent
 from infra import db
-from pages.admin.frame import admin_frame
-from pages.admin.table import ServerTable, wib
+from pages.admin.table import Listing, ServerTable, stored_id, wib
+from pages.threads import io_bound
 
 AUDIT_COLUMNS = [
     {"name": "at", "label": "Waktu (WIB)", "field": "at", "align": "left"},
@@ -25,6 +27,35 @@ AUDIT_COLUMNS = [
     {"name": "ip", "label": "IP", "field": "ip", "align": "left"},
     {"name": "changes", "label": "Perubahan", "field": "summary", "align": "left"},
 ]
+EVENT_COLUMNS = [
+    {"name": "at", "label": "Waktu (WIB)", "field": "at", "align": "left"},
+    {"name": "provider", "label": "Gateway", "field": "provider", "align": "left"},
+    {"name": "key", "label": "Kunci", "field": "event_key", "align": "left"},
+    {"name": "outcome", "label": "Hasil", "field": "outcome", "align": "left"},
+    {"name": "sig", "label": "Tanda tangan", "field": "signature", "align": "left"},
+    {"name": "ms", "label": "ms", "field": "latency_ms", "align": "right"},
+    {"name": "detail", "label": "Keterangan", "field": "detail", "align": "left"},
+]
+MAIL_COLUMNS = [
+    {"name": "at", "label": "Dibuat (WIB)", "field": "at", "align": "left"},
+    {"name": "to", "label": "Kepada", "field": "to", "align": "left"},
+    {"name": "kind", "label": "Jenis", "field": "kind", "align": "left"},
+    {"name": "subject", "label": "Subjek", "field": "subject", "align": "left"},
+    {"name": "status", "label": "Status", "field": "status", "align": "left"},
+    {"name": "attempts", "label": "Percobaan", "field": "attempts", "align": "right"},
+    {"name": "error", "label": "Galat terakhir", "field": "last_error", "align": "left"},
+]
+ENTITIES = {
+    "": "Semua",
+    "order": "order",
+    "assignment": "assignment",
+    "account": "account",
+    "product": "product",
+    "admin": "admin",
+}
+PER_PAGE = 50
+CSV_PAGE = 200
+CSV_CAP = 100_000
 CLICKABLE = (
     '<q-tr :props="props" class="cursor-pointer" @click="$parent.$emit(\'open\', props.row)">'
     '<q-td v-for="col in props.cols" :key="col.name" :props="props">{{ col.value }}</q-td></q-tr>'
@@ -49,24 +80,199 @@ def _summary(details: dict[str, Any]) -> str:
     )
 
 
-def audit_row(entry: AuditLog) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "at": wib(entry.at),
-        "actor": entry.actor,
-        "action": entry.action,
-        "entity_label": f"{entry.entity} #{entry.entity_id}" if entry.entity_id is not None else entry.entity,
-        "ip": entry.ip or "",
-        "summary": _summary(entry.details),
-        "details": entry.details,
-    }
+@dataclass
+class AuditRow:
+    id: int
+    at: str
+    actor: str
+    action: str
+    entity_label: str
+    ip: str
+    summary: str
+    details: dict[str, Any]  # the entry's own record: before/after and whatever the action noted
+
+    @classmethod
+    def of(cls, entry: AuditLog) -> AuditRow:
+        return cls(
+            id=stored_id(entry.id),
+            at=wib(entry.at),
+            actor=entry.actor,
+            action=entry.action,
+            entity_label=f"{entry.entity} #{entry.entity_id}" if entry.entity_id is not None else entry.entity,
+            ip=entry.ip or "",
+            summary=_summary(entry.details),
+            details=entry.details,
+        )
 
 
-def diff_dialog(row: dict[str, Any]) -> None:
-    details = row.get("details") or {}
+@dataclass
+class AuditFilters:
+    actor: str = ""
+    action: str = ""
+    entity: str = ""
+    entity_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditView:
+    filters: AuditFilters
+    first: Listing[AuditRow] = field(default_factory=lambda: Listing([], 0))
+
+
+def _audit_page(session: Session, filters: AuditFilters, page: int, per_page: int) -> Page[AuditLog]:
+    return audit_page(
+        session=session,
+        actor=filters.actor,
+        action=filters.action,
+        entity=filters.entity,
+        entity_id=filters.entity_id,
+        since=filters.since,
+        until=filters.until,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def audit_listing(filters: AuditFilters, page: int, per_page: int) -> Listing[AuditRow]:
+    with db.read_session() as session:
+        result = _audit_page(session, filters, page, per_page)
+    return Listing([AuditRow.of(e) for e in result.rows], result.total)
+
+
+def load_audit(filters: AuditFilters) -> AuditView:
+    return AuditView(filters, audit_listing(filters, 1, PER_PAGE))
+
+
+def audit_csv(filters: AuditFilters) -> bytes:
+    """The whole filtered view, a page at a time, capped for safety."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["at_utc", "actor", "action", "entity", "entity_id", "ip", "details"])
+    with db.read_session() as session:
+        page = 1
+        while True:
+            result = _audit_page(session, filters, page, CSV_PAGE)
+            for e in result.rows:
+                details = json.dumps(e.details, ensure_ascii=False, default=str)
+                writer.writerow([e.at.isoformat(), e.actor, e.action, e.entity, e.entity_id, e.ip or "", details])
+            if page * CSV_PAGE >= min(result.total, CSV_CAP):
+                break
+            page += 1
+    return out.getvalue().encode()
+
+
+@dataclass
+class EventRow:
+    id: int
+    at: str
+    provider: str
+    event_key: str
+    outcome: str
+    signature: str
+    latency_ms: float | str  # "" when not measured
+    detail: str
+    raw: str
+    headers: dict[str, Any]
+
+    @classmethod
+    def of(cls, e: PaymentEvent) -> EventRow:
+        return cls(
+            id=stored_id(e.id),
+            at=wib(e.created_at),
+            provider=e.provider,
+            event_key=e.event_key,
+            outcome=e.outcome,
+            signature="valid" if e.signature_valid else "TIDAK VALID",
+            latency_ms=round(e.latency_ms, 1) if e.latency_ms is not None else "",
+            detail=e.detail,
+            raw=e.raw_body,
+            headers=e.headers,
+        )
+
+
+@dataclass
+class EventFilters:
+    provider: str = ""
+    outcome: str = ""
+
+
+@dataclass(frozen=True)
+class WebhooksView:
+    filters: EventFilters
+    first: Listing[EventRow] = field(default_factory=lambda: Listing([], 0))
+
+
+def event_listing(filters: EventFilters, page: int, per_page: int) -> Listing[EventRow]:
+    with db.read_session() as session:
+        result = events_page(
+            session=session, provider=filters.provider, outcome=filters.outcome, page=page, per_page=per_page
+        )
+    return Listing([EventRow.of(e) for e in result.rows], result.total)
+
+
+def load_webhooks(filters: EventFilters) -> WebhooksView:
+    return WebhooksView(filters, event_listing(filters, 1, PER_PAGE))
+
+
+@dataclass
+class MailRow:
+    id: int
+    at: str
+    to: str
+    kind: str
+    subject: str
+    status: str
+    attempts: int
+    last_error: str
+
+    @classmethod
+    def of(cls, m: EmailOutbox) -> MailRow:
+        return cls(
+            id=stored_id(m.id),
+            at=wib(m.created_at),
+            to=m.to,
+            kind=m.kind,
+            subject=m.subject,
+            status=m.status,
+            attempts=m.attempts,
+            last_error=m.last_error or "",
+        )
+
+
+@dataclass
+class MailFilters:
+    status: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class OutboxView:
+    filters: MailFilters
+    first: Listing[MailRow] = field(default_factory=lambda: Listing([], 0))
+
+
+def mail_listing(filters: MailFilters, page: int, per_page: int) -> Listing[MailRow]:
+    with db.read_session() as session:
+        result = outbox_page(session=session, status=filters.status, kind=filters.kind, page=page, per_page=per_page)
+    return Listing([MailRow.of(m) for m in result.rows], result.total)
+
+
+def load_outbox(filters: MailFilters) -> OutboxView:
+    return OutboxView(filters, mail_listing(filters, 1, PER_PAGE))
+
+
+def load_mail(mail_id: int) -> EmailOutbox | None:
+    with db.read_session() as session:
+        return outbox_message(session=session, mail_id=mail_id)
+
+
+def diff_dialog(row: AuditRow) -> None:
+    details = row.details or {}
     before, after = details.get("before") or {}, details.get("after") or {}
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl"):
-        ui.label(f"{row['action']} — {row['actor']} — {row['at']} WIB").classes("text-lg font-bold")
+        ui.label(f"{row.action} — {row.actor} — {row.at} WIB").classes("text-lg font-bold")
         if before or after:
             keys = list(dict.fromkeys([*before, *after]))
             ui.table(
@@ -93,233 +299,124 @@ def diff_dialog(row: dict[str, Any]) -> None:
     dialog.open()
 
 
-def register() -> None:
-    @ui.page("/admin/audit", title="Audit — AksesGPT admin")
-    async def audit(entity: str = "", entity_id: int | None = None) -> None:
-        with admin_frame("Audit log") as admin:
-            if admin is None:
-                return
-            filters: dict[str, Any] = {
-                "actor": "",
-                "action": "",
-                "entity": entity,
-                "entity_id": entity_id,
-                "since": None,
-                "until": None,
-            }
+def audit_filters(view: AuditView, table: ServerTable) -> None:
+    """Actor, action, entity and date filters, applied together; the CSV export takes the same filters."""
+    filters = view.filters
+    actor = ui.input("Pelaku").props("dense outlined clearable").classes("w-44").mark("audit-actor")
+    action = ui.input("Tindakan (awalan)").props("dense outlined clearable").classes("w-44").mark("audit-action")
+    entity_in = ui.select(ENTITIES, value=filters.entity, label="Entitas").props("dense outlined").classes("w-36")
+    entity_id_in = (
+        ui.number("ID", value=filters.entity_id, precision=0).props("dense outlined clearable").classes("w-24")
+    )
+    since = ui.input("Dari (YYYY-MM-DD)").props("dense outlined type=date").classes("w-40")
+    until = ui.input("Sampai").props("dense outlined type=date").classes("w-40")
 
-            def query(page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
-                with db.read_session() as session:
-                    result = audit_page(session=session, page=page, per_page=per_page, **filters)
-                return [audit_row(e) for e in result.rows], result.total
+    async def apply() -> None:
+        filters.actor, filters.action = actor.value or "", action.value or ""
+        filters.entity = entity_in.value or ""
+        filters.entity_id = int(entity_id_in.value) if entity_id_in.value is not None else None
+        filters.since, filters.until = _day(since.value or ""), _day(until.value or "", end=True)
+        await table.refresh(first_page=True)
 
-            with ui.row().classes("w-full items-end gap-3 flex-wrap"):
-                actor = ui.input("Pelaku").props("dense outlined clearable").classes("w-44").mark("audit-actor")
-                action = (
-                    ui.input("Tindakan (awalan)").props("dense outlined clearable").classes("w-44").mark("audit-action")
-                )
-                entity_in = (
-                    ui.select(
-                        {
-                            "": "Semua",
-                            "order": "order",
-                            "assignment": "assignment",
-                            "account": "account",
-                            "product": "product",
-                            "admin": "admin",
-                        },
-                        value=entity,
-                        label="Entitas",
-                    )
-                    .props("dense outlined")
-                    .classes("w-36")
-                )
-                entity_id_in = (
-                    ui.number("ID", value=entity_id, precision=0).props("dense outlined clearable").classes("w-24")
-                )
-                since = ui.input("Dari (YYYY-MM-DD)").props("dense outlined type=date").classes("w-40")
-                until = ui.input("Sampai").props("dense outlined type=date").classes("w-40")
-                ui.button("Terapkan", on_click=lambda: apply()).mark("audit-apply")
-                ui.button("Ekspor CSV", icon="download", on_click=lambda: export()).props("outline")
-            table = ServerTable(AUDIT_COLUMNS, query, per_page=50, mark="audit-table")
-            table.table.add_slot("body", CLICKABLE)
-            table.table.on("open", lambda e: diff_dialog(e.args))
+    async def export() -> None:
+        ui.download(await io_bound(audit_csv, filters), "audit-log.csv", "text/csv")
 
-            async def apply() -> None:
-                filters.update(
-                    actor=actor.value or "",
-                    action=action.value or "",
-                    entity=entity_in.value or "",
-                    entity_id=int(entity_id_in.value) if entity_id_in.value is not None else None,
-                    since=_day(since.value or ""),
-                    until=_day(until.value or "", end=True),
-                )
-                await table.refresh(first_page=True)
+    ui.button("Terapkan", on_click=apply).mark("audit-apply")
+    ui.button("Ekspor CSV", icon="download", on_click=export).props("outline")
 
-            def csv_of_filtered() -> bytes:
-                out = io.StringIO()
-                writer = csv.writer(out)
-                writer.writerow(["at_utc", "actor", "action", "entity", "entity_id", "ip", "details"])
-                with db.read_session() as session:
-                    page = 1
-                    while True:  # the whole filtered view, a page at a time, capped for safety
-                        result = audit_page(session=session, page=page, per_page=200, **filters)
-                        for e in result.rows:
-                            writer.writerow(
-                                [
-                                    e.at.isoformat(),
-                                    e.actor,
-                                    e.action,
-                                    e.entity,
-                                    e.entity_id,
-                                    e.ip or "",
-                                    json.dumps(e.details, ensure_ascii=False, default=str),
-                                ]
-                            )
-                        if page * 200 >= min(result.total, 100_000):
-                            break
-                        page += 1
-                return out.getvalue().encode()
 
-            async def export() -> None:
-                ui.download(await run.io_bound(csv_of_filtered), "audit-log.csv", "text/csv")
+def audit_ui(view: AuditView) -> None:
+    bar = ui.row().classes("w-full items-end gap-3 flex-wrap")  # filled below, once the table it filters exists
+    table = ServerTable(
+        AUDIT_COLUMNS,
+        lambda page, per_page: audit_listing(view.filters, page, per_page),
+        first=view.first,
+        per_page=PER_PAGE,
+        mark="audit-table",
+    )
+    with bar:
+        audit_filters(view, table)
+    table.table.add_slot("body", CLICKABLE)
+    table.on_row("open", AuditRow, diff_dialog)
 
-            await table.refresh()
 
-    @ui.page("/admin/webhooks", title="Webhook — AksesGPT admin")
-    async def webhooks(outcome: str = "") -> None:
-        with admin_frame("Webhook pembayaran") as admin:
-            if admin is None:
-                return
-            filters = {"provider": "", "outcome": outcome}
-            columns = [
-                {"name": "at", "label": "Waktu (WIB)", "field": "at", "align": "left"},
-                {"name": "provider", "label": "Gateway", "field": "provider", "align": "left"},
-                {"name": "key", "label": "Kunci", "field": "event_key", "align": "left"},
-                {"name": "outcome", "label": "Hasil", "field": "outcome", "align": "left"},
-                {"name": "sig", "label": "Tanda tangan", "field": "signature", "align": "left"},
-                {"name": "ms", "label": "ms", "field": "latency_ms", "align": "right"},
-                {"name": "detail", "label": "Keterangan", "field": "detail", "align": "left"},
-            ]
+def raw_dialog(row: EventRow) -> None:
+    with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl"):
+        ui.label(f"{row.event_key} — {row.outcome}").classes("font-bold")
+        ui.code(json.dumps(row.headers, indent=1)).classes("w-full text-xs")
+        ui.code(row.raw or "(kosong)").classes("w-full text-xs").mark("raw-body")
+        ui.button("Tutup", on_click=dialog.close).props("flat")
+    dialog.open()
 
-            def query(page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
-                with db.read_session() as session:
-                    result = events_page(session=session, page=page, per_page=per_page, **filters)
-                return [
-                    {
-                        "id": e.id,
-                        "at": wib(e.created_at),
-                        "provider": e.provider,
-                        "event_key": e.event_key,
-                        "outcome": e.outcome,
-                        "signature": "valid" if e.signature_valid else "TIDAK VALID",
-                        "latency_ms": round(e.latency_ms, 1) if e.latency_ms is not None else "",
-                        "detail": e.detail,
-                        "raw": e.raw_body,
-                        "headers": e.headers,
-                    }
-                    for e in result.rows
-                ], result.total
 
-            with ui.row().classes("w-full items-end gap-3"):
-                provider = (
-                    ui.select({"": "Semua", "tripay": "Tripay", "midtrans": "Midtrans"}, value="", label="Gateway")
-                    .props("dense outlined")
-                    .classes("w-36")
-                )
-                outcome_in = (
-                    ui.select({"": "Semua", **{o.value: o.value for o in EventOutcome}}, value=outcome, label="Hasil")
-                    .props("dense outlined")
-                    .classes("w-36")
-                    .mark("webhook-outcome")
-                )
-            table = ServerTable(columns, query, per_page=50, mark="webhooks-table")
-            table.table.add_slot("body", CLICKABLE)
+def webhooks_ui(view: WebhooksView) -> None:
+    filters = view.filters
+    with ui.row().classes("w-full items-end gap-3"):
+        provider = (
+            ui.select({"": "Semua", "tripay": "Tripay", "midtrans": "Midtrans"}, value="", label="Gateway")
+            .props("dense outlined")
+            .classes("w-36")
+        )
+        outcome_in = (
+            ui.select({"": "Semua", **{o.value: o.value for o in EventOutcome}}, value=filters.outcome, label="Hasil")
+            .props("dense outlined")
+            .classes("w-36")
+            .mark("webhook-outcome")
+        )
+    table = ServerTable(
+        EVENT_COLUMNS,
+        lambda page, per_page: event_listing(filters, page, per_page),
+        first=view.first,
+        per_page=PER_PAGE,
+        mark="webhooks-table",
+    )
+    table.table.add_slot("body", CLICKABLE)
+    table.on_row("open", EventRow, raw_dialog)
 
-            def raw(row: dict[str, Any]) -> None:
-                with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl"):
-                    ui.label(f"{row['event_key']} — {row['outcome']}").classes("font-bold")
-                    ui.code(json.dumps(row["headers"], indent=1)).classes("w-full text-xs")
-                    ui.code(row["raw"] or "(kosong)").classes("w-full text-xs").mark("raw-body")
-                    ui.button("Tutup", on_click=dialog.close).props("flat")
-                dialog.open()
+    async def apply() -> None:
+        filters.provider, filters.outcome = provider.value or "", outcome_in.value or ""
+        await table.refresh(first_page=True)
 
-            table.table.on("open", lambda e: raw(e.args))
+    provider.on_value_change(apply)
+    outcome_in.on_value_change(apply)
+    ui.timer(5.0, table.refresh)
 
-            async def apply() -> None:
-                filters.update(provider=provider.value or "", outcome=outcome_in.value or "")
-                await table.refresh(first_page=True)
 
-            provider.on_value_change(apply)
-            outcome_in.on_value_change(apply)
-            await table.refresh()
-            ui.timer(5.0, table.refresh)
+async def mail_dialog(row: MailRow) -> None:
+    mail = await io_bound(load_mail, row.id)
+    if mail is None:
+        return
+    with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl"):
+        ui.label(f"{mail.subject} → {mail.to}").classes("font-bold")
+        # the e-mail exactly as rendered for the customer, isolated in a sandboxed frame
+        frame = ui.element("iframe").classes("w-full h-[60vh] border").mark("mail-preview")
+        frame.props["sandbox"] = ""
+        frame.props["srcdoc"] = mail.html
+        ui.button("Tutup", on_click=dialog.close).props("flat")
+    dialog.open()
 
-    @ui.page("/admin/outbox", title="Outbox — AksesGPT admin")
-    async def outbox() -> None:
-        with admin_frame("Outbox e-mail") as admin:
-            if admin is None:
-                return
-            filters = {"status": "", "kind": ""}
-            columns = [
-                {"name": "at", "label": "Dibuat (WIB)", "field": "at", "align": "left"},
-                {"name": "to", "label": "Kepada", "field": "to", "align": "left"},
-                {"name": "kind", "label": "Jenis", "field": "kind", "align": "left"},
-                {"name": "subject", "label": "Subjek", "field": "subject", "align": "left"},
-                {"name": "status", "label": "Status", "field": "status", "align": "left"},
-                {"name": "attempts", "label": "Percobaan", "field": "attempts", "align": "right"},
-                {"name": "error", "label": "Galat terakhir", "field": "last_error", "align": "left"},
-            ]
 
-            def query(page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
-                with db.read_session() as session:
-                    result = outbox_page(session=session, page=page, per_page=per_page, **filters)
-                return [
-                    {
-                        "id": m.id,
-                        "at": wib(m.created_at),
-                        "to": m.to,
-                        "kind": m.kind,
-                        "subject": m.subject,
-                        "status": m.status,
-                        "attempts": m.attempts,
-                        "last_error": m.last_error or "",
-                    }
-                    for m in result.rows
-                ], result.total
+def outbox_ui(view: OutboxView) -> None:
+    filters = view.filters
+    with ui.row().classes("w-full items-end gap-3"):
+        status = (
+            ui.select({"": "Semua", **{s.value: s.value for s in MailStatus}}, value="", label="Status")
+            .props("dense outlined")
+            .classes("w-36")
+        )
+    table = ServerTable(
+        MAIL_COLUMNS,
+        lambda page, per_page: mail_listing(filters, page, per_page),
+        first=view.first,
+        per_page=PER_PAGE,
+        mark="outbox-table",
+    )
+    table.table.add_slot("body", CLICKABLE)
+    table.on_row("open", MailRow, mail_dialog)
 
-            def load_html(mail_id: int) -> EmailOutbox | None:
-                with db.read_session() as session:
-                    return outbox_message(session=session, mail_id=mail_id)
+    async def apply() -> None:
+        filters.status = status.value or ""
+        await table.refresh(first_page=True)
 
-            with ui.row().classes("w-full items-end gap-3"):
-                status = (
-                    ui.select({"": "Semua", **{s.value: s.value for s in MailStatus}}, value="", label="Status")
-                    .props("dense outlined")
-                    .classes("w-36")
-                )
-            table = ServerTable(columns, query, per_page=50, mark="outbox-table")
-            table.table.add_slot("body", CLICKABLE)
-
-            async def show(row: dict[str, Any]) -> None:
-                mail = await run.io_bound(load_html, row["id"])
-                if mail is None:
-                    return
-                with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl"):
-                    ui.label(f"{mail.subject} → {mail.to}").classes("font-bold")
-                    # the e-mail exactly as rendered for the customer, isolated in a sandboxed frame
-                    frame = ui.element("iframe").classes("w-full h-[60vh] border").mark("mail-preview")
-                    frame.props["sandbox"] = ""
-                    frame.props["srcdoc"] = mail.html
-                    ui.button("Tutup", on_click=dialog.close).props("flat")
-                dialog.open()
-
-            table.table.on("open", lambda e: show(e.args))
-
-            async def apply() -> None:
-                filters.update(status=status.value or "")
-                await table.refresh(first_page=True)
-
-            status.on_value_change(apply)
-            await table.refresh()
-            ui.timer(5.0, table.refresh)
+    status.on_value_change(apply)
+    ui.timer(5.0, table.refresh)

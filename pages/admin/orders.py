@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from nicegui import run, ui
+from nicegui import ui
+from sqlmodel import Session
 
 from domain.admin.listing import orders_page
 from domain.orders.admin_actions import TimelineEntry, mark_paid_manually, order_timeline, resend_access
@@ -14,9 +16,9 @@ from domain.shared.errors import NotFound
 from domain.shared.i18n import format_idr
 from domain.shared.models import Order, OrderStatus
 from infra import db
-from pages.admin.accounts import act
-from pages.admin.frame import SignedIn, admin_frame, client_ip
-from pages.admin.table import ServerTable, wib
+from pages.admin.frame import Done, SignedIn, act, client_ip
+from pages.admin.table import Listing, ServerTable, stored_id, wib
+from pages.threads import io_bound
 
 COLUMNS = [
     {"name": "code", "label": "Kode", "field": "code", "align": "left"},
@@ -33,29 +35,83 @@ OPEN_ROW = (
 )
 
 
-def order_row(order: Order) -> dict[str, Any]:
-    return {
-        "id": order.id,
-        "code": order.code,
-        "created": wib(order.created_at),
-        "email": order.email,
-        "amount": format_idr(order.amount_idr),
-        "status": order.status,
-        "provider": order.provider or "",
-        "paid": wib(order.paid_at),
-    }
+PER_PAGE = 25
 
 
-def load_detail(code: str) -> tuple[Order, list[TimelineEntry]] | None:
+@dataclass
+class OrderRow:
+    id: int
+    code: str
+    created: str
+    email: str
+    amount: str
+    status: str
+    provider: str
+    paid: str
+
+    @classmethod
+    def of(cls, order: Order) -> OrderRow:
+        return cls(
+            id=stored_id(order.id),
+            code=order.code,
+            created=wib(order.created_at),
+            email=order.email,
+            amount=format_idr(order.amount_idr),
+            status=order.status,
+            provider=order.provider or "",
+            paid=wib(order.paid_at),
+        )
+
+
+@dataclass
+class OrderFilters:
+    status: str = ""
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class OrdersView:
+    filters: OrderFilters
+    first: Listing[OrderRow] = field(default_factory=lambda: Listing([], 0))
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    """One order and everything that happened to it, oldest first."""
+
+    order: Order
+    order_id: int
+    timeline: list[TimelineEntry]
+
+    @property
+    def news(self) -> tuple[str, int, str]:
+        """What, when it changes, means the page must be redrawn."""
+        return self.order.status, len(self.timeline), self.timeline[-1].title if self.timeline else ""
+
+
+def listing(filters: OrderFilters, page: int, per_page: int) -> Listing[OrderRow]:
+    with db.read_session() as session:
+        result = orders_page(
+            session=session, status=filters.status, search=filters.search, page=page, per_page=per_page
+        )
+    return Listing([OrderRow.of(o) for o in result.rows], result.total)
+
+
+def load_view(filters: OrderFilters) -> OrdersView:
+    return OrdersView(filters, listing(filters, 1, PER_PAGE))
+
+
+def load_detail(code: str) -> OrderDetail | None:
     with db.read_session() as session:
         try:
             order = get_order(session=session, code=code)
         except NotFound:
             return None
-        return order, order_timeline(session=session, order_id=order.id)  # type: ignore[arg-type]
+        order_id = stored_id(order.id)
+        return OrderDetail(order, order_id, order_timeline(session=session, order_id=order_id))
 
 
-def reason_dialog(title: str, button: str, work, success: str, done) -> None:
+def reason_dialog(title: str, button: str, work: Callable[[Session, str], object], success: str, done: Done) -> None:
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
         ui.label(title).classes("text-lg font-bold")
         reason = ui.input("Alasan (wajib)").classes("w-full").mark("action-reason")
@@ -71,8 +127,8 @@ def reason_dialog(title: str, button: str, work, success: str, done) -> None:
     dialog.open()
 
 
-def order_actions(admin: SignedIn, order: Order, done) -> None:
-    ip, order_id = client_ip(), order.id
+def order_actions(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
+    ip, order, order_id = client_ip(), detail.order, detail.order_id
     with ui.row().classes("gap-2"):
         if order.status == OrderStatus.FULFILLED:
             ui.button(
@@ -117,78 +173,78 @@ def order_actions(admin: SignedIn, order: Order, done) -> None:
             ).props("color=negative outline")
 
 
-def register() -> None:
-    @ui.page("/admin/orders", title="Pesanan — AksesGPT admin")
-    async def orders(status: str = "") -> None:
-        with admin_frame("Pesanan") as admin:
-            if admin is None:
-                return
-            filters = {"status": status, "search": ""}
+def orders_ui(view: OrdersView) -> None:
+    filters = view.filters
+    with ui.row().classes("w-full items-end gap-3"):
+        status_in = (
+            ui.select({"": "Semua", **{s.value: s.value for s in OrderStatus}}, value=filters.status, label="Status")
+            .props("dense outlined")
+            .classes("w-44")
+        )
+        search = ui.input("Kode / e-mail / referensi").props("dense outlined clearable").mark("order-search")
+    table = ServerTable(
+        COLUMNS, lambda page, per_page: listing(filters, page, per_page), first=view.first, mark="orders-table"
+    )
+    table.table.add_slot("body", OPEN_ROW)
+    table.on_row("open", OrderRow, lambda row: ui.navigate.to(f"/admin/orders/{row.code}"))
 
-            def load(page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
-                with db.read_session() as session:
-                    result = orders_page(session=session, page=page, per_page=per_page, **filters)
-                return [order_row(o) for o in result.rows], result.total
+    async def apply() -> None:
+        filters.status, filters.search = status_in.value or "", search.value or ""
+        await table.refresh(first_page=True)
 
-            with ui.row().classes("w-full items-end gap-3"):
-                status_in = (
-                    ui.select({"": "Semua", **{s.value: s.value for s in OrderStatus}}, value=status, label="Status")
-                    .props("dense outlined")
-                    .classes("w-44")
-                )
-                search = ui.input("Kode / e-mail / referensi").props("dense outlined clearable").mark("order-search")
-            table = ServerTable(COLUMNS, load, mark="orders-table")
-            table.table.add_slot("body", OPEN_ROW)
-            table.table.on("open", lambda e: ui.navigate.to(f"/admin/orders/{e.args['code']}"))
+    status_in.on_value_change(apply)
+    search.on("keydown.enter", apply)
+    search.on("clear", apply)
+    ui.timer(5.0, table.refresh)
 
-            async def apply() -> None:
-                filters.update(status=status_in.value or "", search=search.value or "")
-                await table.refresh(first_page=True)
 
-            status_in.on_value_change(apply)
-            search.on("keydown.enter", apply)
-            search.on("clear", apply)
-            await table.refresh()
-            ui.timer(5.0, table.refresh)
+def detail_ui(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
+    order = detail.order
+    with ui.card().classes("w-full").props("flat bordered"):
+        ui.label(f"{order.status} · {format_idr(order.amount_idr)} · {order.email} · {order.phone}").classes(
+            "font-semibold"
+        ).mark("order-summary")
+        ui.label(
+            f"Gateway {order.provider or '-'} · referensi {order.provider_reference or '-'} "
+            f"· metode {order.payment_method or '-'} · dibayar {wib(order.paid_at) or '-'}"
+        )
+        order_actions(admin, detail, done)
+    ui.label("Riwayat").classes("text-lg font-bold")
+    with ui.timeline(side="right").classes("w-full"):
+        for entry in detail.timeline:
+            icon = {"audit": "history", "payment": "payments", "email": "mail"}[entry.kind]
+            with ui.timeline_entry(title=entry.title, subtitle=wib(entry.at), icon=icon):
+                if entry.detail:
+                    ui.code(json.dumps(entry.detail, indent=1, ensure_ascii=False, default=str)).classes(
+                        "w-full text-xs"
+                    )
 
-    @ui.page("/admin/orders/{code}", title="Pesanan — AksesGPT admin")
-    async def order_detail(code: str) -> None:
-        with admin_frame(f"Pesanan {code}") as admin:
-            if admin is None:
-                return
-            holder = ui.column().classes("w-full gap-3")
-            seen: dict[str, Any] = {"key": None}
 
-            async def draw() -> None:
-                found = await run.io_bound(load_detail, code)
-                key = (found[0].status, len(found[1]), found[1][-1].title if found[1] else "") if found else None
-                if key == seen["key"]:  # redraw only on news, so an open dialog is never swept away
-                    return
-                seen["key"] = key
-                holder.clear()
-                with holder:
-                    if found is None:
-                        ui.label("Pesanan tidak ditemukan")
-                        return
-                    order, timeline = found
-                    with ui.card().classes("w-full").props("flat bordered"):
-                        ui.label(
-                            f"{order.status} · {format_idr(order.amount_idr)} · {order.email} · {order.phone}"
-                        ).classes("font-semibold").mark("order-summary")
-                        ui.label(
-                            f"Gateway {order.provider or '-'} · referensi {order.provider_reference or '-'} "
-                            f"· metode {order.payment_method or '-'} · dibayar {wib(order.paid_at) or '-'}"
-                        )
-                        order_actions(admin, order, draw)
-                    ui.label("Riwayat").classes("text-lg font-bold")
-                    with ui.timeline(side="right").classes("w-full"):
-                        for entry in timeline:
-                            icon = {"audit": "history", "payment": "payments", "email": "mail"}[entry.kind]
-                            with ui.timeline_entry(title=entry.title, subtitle=wib(entry.at), icon=icon):
-                                if entry.detail:
-                                    ui.code(
-                                        json.dumps(entry.detail, indent=1, ensure_ascii=False, default=str)
-                                    ).classes("w-full text-xs")
+class OrderDetailPanel:
+    """The order's card and timeline, drawn again only on news, so an open dialog is never swept away."""
 
-            await draw()
-            ui.timer(5.0, draw)
+    def __init__(self, admin: SignedIn, code: str) -> None:
+        self.admin, self.code = admin, code
+        self.holder = ui.column().classes("w-full gap-3")
+        self.news: tuple[str, int, str] | None = None
+
+    def show(self, detail: OrderDetail | None) -> None:
+        news = detail.news if detail else None
+        if news == self.news:
+            return
+        self.news = news
+        self.holder.clear()
+        with self.holder:
+            if detail is None:
+                ui.label("Pesanan tidak ditemukan")
+            else:
+                detail_ui(self.admin, detail, self.update)
+
+    async def update(self) -> None:
+        self.show(await io_bound(load_detail, self.code))
+
+
+def order_detail_ui(admin: SignedIn, code: str, detail: OrderDetail | None) -> None:
+    panel = OrderDetailPanel(admin, code)
+    panel.show(detail)
+    ui.timer(5.0, panel.update)

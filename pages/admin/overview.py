@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Any
 
-from nicegui import app, background_tasks, run, ui
+from nicegui import Client, background_tasks, ui
 
 from domain.admin.dashboard import Overview, change_marker, overview
 from domain.admin.invariants import check_invariants
 from domain.shared.i18n import format_idr
 from infra import db
-from pages.admin.frame import admin_frame
 from pages.admin.table import wib
+from pages.threads import io_bound
 
 log = logging.getLogger("aksesgpt.admin")
 
@@ -42,7 +44,7 @@ def load_violations() -> list[str]:
         return check_invariants(session=session)
 
 
-def gauge(title: str, value: float, maximum: float, low: float | None, unit: str = "") -> dict:
+def gauge(title: str, value: float, maximum: float, low: float | None, unit: str = "") -> dict[str, Any]:
     """An ECharts gauge; with `low`, the band below it is red (the low-pool threshold)."""
     maximum = max(maximum, 1)
     colors = (
@@ -78,172 +80,180 @@ def gauge(title: str, value: float, maximum: float, low: float | None, unit: str
     }
 
 
-def register() -> None:
-    @ui.page("/admin", title="Ringkasan — AksesGPT admin")
-    async def overview_page() -> None:
-        threshold = app.state.settings.LOW_POOL_THRESHOLD
-        with admin_frame("Ringkasan") as admin:
-            if admin is None:
-                return
-            data = await run.io_bound(load)  # the invariant check follows right after the first render
-            with ui.row().classes("w-full gap-4 flex-wrap"):
-                with ui.card().classes("w-72").props("flat bordered"):
-                    used_chart = (
-                        ui.echart(gauge("Kursi terpakai", data.utilisation * 100, 100, None, "%"))
-                        .classes("w-full h-56")
-                        .mark("gauge-utilisation")
-                    )
-                    used_label = ui.label("").classes("text-sm text-slate-600 text-center w-full")
-                with ui.card().classes("w-72").props("flat bordered"):
-                    free_chart = (
-                        ui.echart(
-                            gauge("Kursi kosong", data.seats_free, max(data.seats_total, threshold * 2), threshold)
-                        )
-                        .classes("w-full h-56")
-                        .mark("gauge-free")
-                    )
-                    ui.label(f"Batas stok menipis: {threshold} kursi").classes(
-                        "text-sm text-slate-600 text-center w-full"
-                    )
-                stats = ui.column().classes("flex-1 min-w-[280px] gap-2")
-            chart = ui.echart({}).classes("w-full h-72").mark("daily-chart")
-            health = ui.column().classes("w-full")
-            state = {
-                "data": data,
-                "ticks": 0,
-                "checked": False,
-                "check_failed": False,
-                "checked_at": 0,
-                "marker": None,
-                "checking": False,
-            }
-            client = ui.context.client
+def daily_chart(d: Overview) -> dict[str, Any]:
+    """30 days of paid orders (bars) and revenue (line)."""
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0, "data": ["Pesanan dibayar", "Pendapatan (Rp)"]},
+        "grid": {"left": 60, "right": 70, "bottom": 30, "top": 40},
+        "xAxis": {"type": "category", "data": [day for day, _, _ in d.daily]},
+        "yAxis": [
+            {"type": "value", "name": "Pesanan", "minInterval": 1},
+            {"type": "value", "name": "Rp", "position": "right"},
+        ],
+        "series": [
+            {"name": "Pesanan dibayar", "type": "bar", "data": [n for _, n, _ in d.daily]},
+            {"name": "Pendapatan (Rp)", "type": "line", "yAxisIndex": 1, "data": [r for _, _, r in d.daily]},
+        ],
+    }
 
-            def draw() -> None:
-                d = state["data"]
-                used_chart.options.update(gauge("Kursi terpakai", d.utilisation * 100, 100, None, "%"))
-                used_chart.update()
-                free_chart.options.update(
-                    gauge("Kursi kosong", d.seats_free, max(d.seats_total, threshold * 2), threshold)
-                )
-                free_chart.update()
-                used_label.text = f"{d.seats_used} dari {d.seats_total} kursi"
-                stats.clear()
-                with stats:
-                    waiting = d.orders_by_status.get("pending_stock", 0)
-                    with ui.card().classes("w-full " + ("bg-amber-100" if waiting else "")).props("flat bordered"):
-                        ui.label(f"Pesanan menunggu stok: {waiting}").classes("text-lg font-bold").mark(
-                            "pending-stock-count"
-                        )
-                    with ui.card().classes("w-full").props("flat bordered"):
-                        ui.label("Pendapatan").classes("font-semibold")
-                        ui.label(
-                            f"Hari ini {format_idr(d.revenue_today)} · 7 hari {format_idr(d.revenue_7_days)} "
-                            f"· 30 hari {format_idr(d.revenue_30_days)}"
-                        ).mark("revenue")
-                    with ui.card().classes("w-full").props("flat bordered"):
-                        ui.label(
-                            "Akun: " + ", ".join(f"{k} {v}" for k, v in sorted(d.accounts_by_status.items()))
-                            or "Akun: belum ada"
-                        )
-                        ui.label(
-                            "Pesanan: "
-                            + ", ".join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in sorted(d.orders_by_status.items()))
-                            or "Pesanan: belum ada"
-                        )
-                        ui.label(f"Penugasan berakhir dalam 7 hari: {d.ending_7_days}")
-                        rate = f"{d.webhook_success_rate:.1%}" if d.webhook_success_rate is not None else "-"
-                        p95 = f"{d.webhook_p95_ms:.0f} ms" if d.webhook_p95_ms is not None else "-"
-                        ui.label(f"Webhook 24 jam: {d.webhooks_24h} · sukses {rate} · p95 {p95}").mark("webhooks")
-                chart.options.clear()
-                chart.options.update(
-                    {
-                        "tooltip": {"trigger": "axis"},
-                        "legend": {"top": 0, "data": ["Pesanan dibayar", "Pendapatan (Rp)"]},
-                        "grid": {"left": 60, "right": 70, "bottom": 30, "top": 40},
-                        "xAxis": {"type": "category", "data": [day for day, _, _ in d.daily]},
-                        "yAxis": [
-                            {"type": "value", "name": "Pesanan", "minInterval": 1},
-                            {"type": "value", "name": "Rp", "position": "right"},
-                        ],
-                        "series": [
-                            {"name": "Pesanan dibayar", "type": "bar", "data": [n for _, n, _ in d.daily]},
-                            {
-                                "name": "Pendapatan (Rp)",
-                                "type": "line",
-                                "yAxisIndex": 1,
-                                "data": [r for _, _, r in d.daily],
-                            },
-                        ],
-                    }
-                )
-                chart.update()
-                health.clear()
-                with health:
-                    for alert in d.alerts:
-                        ui.label(f"Peringatan: {alert.message}").classes(
-                            "w-full bg-amber-100 text-amber-900 rounded p-2 text-sm"
-                        ).mark("alert")
-                    if d.jobs:
-                        with ui.row().classes("w-full gap-2 flex-wrap text-xs"):
-                            for run in d.jobs:
-                                colour = "bg-green-100" if run.last_outcome == "ok" else "bg-red-100"
-                                ui.label(f"{run.name}: {run.last_outcome} · {wib(run.last_success_at) or '-'}").classes(
-                                    f"{colour} rounded px-2 py-1"
-                                ).tooltip(run.last_detail)
-                    if state["check_failed"]:
-                        ui.label("Pemeriksaan invarian gagal; dicoba lagi dalam 30 detik").classes(
-                            "text-amber-700"
-                        ).mark("invariants-failed")
-                    elif not state["checked"]:
-                        ui.label("Memeriksa invarian…").classes("text-slate-500")
-                    elif d.violations:
-                        with ui.card().classes("w-full bg-red-50").props("flat bordered"):
-                            ui.label(f"{len(d.violations)} pelanggaran invarian").classes("font-bold text-red-700")
-                            for problem in d.violations[:50]:
-                                ui.label(problem).classes("text-sm")
-                    else:
-                        ui.label("Invarian: semua terpenuhi").classes("text-green-700 font-semibold").mark(
-                            "invariants-ok"
-                        )
 
-            draw()
+@dataclass
+class Live:
+    """What one open overview knows between polls (every half second)."""
 
-            async def check() -> None:
-                # on a large shop the check takes seconds: it runs beside the polling, which keeps showing
-                # changes within half a second meanwhile
-                try:
-                    violations = await run.io_bound(load_violations)
-                except Exception as exc:  # the database is down or slow: say so, and try again at the next interval
-                    log.warning("overview: invariant check failed: %s: %s", type(exc).__name__, exc)
-                    violations = None
-                finally:
-                    state["checking"] = False
-                if client.is_deleted:
-                    return
-                state["check_failed"] = violations is None
-                if violations is None:
-                    draw()
-                    return
-                state["checked"] = True
-                state["data"].violations = violations
-                draw()
+    data: Overview
+    ticks: int = 0
+    marker: tuple[int, int] | None = None  # the last change marker read
+    checking: bool = False  # an invariant check is running
+    checked_at: int = 0  # the tick the last check started at (0: none yet)
+    checked: bool = False  # a check has finished
+    check_failed: bool = False  # the last check failed (shown; tried again at the next interval)
 
-            async def poll() -> None:
-                # a change anywhere (any app process) shows within about half a second: the cheap
-                # marker is read twice a second, the overview itself only when it moved or every 10 s
-                # (jobs, alerts and time windows move by themselves); the invariant check every 30 s
-                state["ticks"] += 1
-                if not state["checking"] and (state["checked_at"] == 0 or state["ticks"] - state["checked_at"] >= 60):
-                    state["checking"], state["checked_at"] = True, state["ticks"]
-                    background_tasks.create(check(), name="overview invariants")
-                marker = await run.io_bound(read_marker)
-                if marker == state["marker"] and state["ticks"] % 20:
-                    return
-                state["marker"] = marker
-                fresh = await run.io_bound(load)
-                fresh.violations = state["data"].violations
-                state["data"] = fresh
-                draw()
 
-            ui.timer(0.5, poll)
+def stats_ui(d: Overview) -> None:
+    """Orders waiting for stock, revenue, and the counts by status."""
+    waiting = d.orders_by_status.get("pending_stock", 0)
+    with ui.card().classes("w-full " + ("bg-amber-100" if waiting else "")).props("flat bordered"):
+        ui.label(f"Pesanan menunggu stok: {waiting}").classes("text-lg font-bold").mark("pending-stock-count")
+    with ui.card().classes("w-full").props("flat bordered"):
+        ui.label("Pendapatan").classes("font-semibold")
+        ui.label(
+            f"Hari ini {format_idr(d.revenue_today)} · 7 hari {format_idr(d.revenue_7_days)} "
+            f"· 30 hari {format_idr(d.revenue_30_days)}"
+        ).mark("revenue")
+    with ui.card().classes("w-full").props("flat bordered"):
+        ui.label("Akun: " + ", ".join(f"{k} {v}" for k, v in sorted(d.accounts_by_status.items())) or "Akun: belum ada")
+        ui.label(
+            "Pesanan: " + ", ".join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in sorted(d.orders_by_status.items()))
+            or "Pesanan: belum ada"
+        )
+        ui.label(f"Penugasan berakhir dalam 7 hari: {d.ending_7_days}")
+        rate = f"{d.webhook_success_rate:.1%}" if d.webhook_success_rate is not None else "-"
+        p95 = f"{d.webhook_p95_ms:.0f} ms" if d.webhook_p95_ms is not None else "-"
+        ui.label(f"Webhook 24 jam: {d.webhooks_24h} · sukses {rate} · p95 {p95}").mark("webhooks")
+
+
+def invariants_ui(live: Live) -> None:
+    violations = live.data.violations
+    if live.check_failed:
+        ui.label("Pemeriksaan invarian gagal; dicoba lagi dalam 30 detik").classes("text-amber-700").mark(
+            "invariants-failed"
+        )
+    elif not live.checked:
+        ui.label("Memeriksa invarian…").classes("text-slate-500")
+    elif violations:
+        with ui.card().classes("w-full bg-red-50").props("flat bordered"):
+            ui.label(f"{len(violations)} pelanggaran invarian").classes("font-bold text-red-700")
+            for problem in violations[:50]:
+                ui.label(problem).classes("text-sm")
+    else:
+        ui.label("Invarian: semua terpenuhi").classes("text-green-700 font-semibold").mark("invariants-ok")
+
+
+def health_ui(live: Live) -> None:
+    """Alerts, the background jobs' last runs, and the invariant check."""
+    for alert in live.data.alerts:
+        ui.label(f"Peringatan: {alert.message}").classes("w-full bg-amber-100 text-amber-900 rounded p-2 text-sm").mark(
+            "alert"
+        )
+    if live.data.jobs:
+        with ui.row().classes("w-full gap-2 flex-wrap text-xs"):
+            for job in live.data.jobs:
+                colour = "bg-green-100" if job.last_outcome == "ok" else "bg-red-100"
+                ui.label(f"{job.name}: {job.last_outcome} · {wib(job.last_success_at) or '-'}").classes(
+                    f"{colour} rounded px-2 py-1"
+                ).tooltip(job.last_detail)
+    invariants_ui(live)
+
+
+class OverviewBoard:
+    """The overview's elements: two gauges, the figures beside them, the daily chart, and the health list."""
+
+    def __init__(self, data: Overview, threshold: int) -> None:
+        self.threshold = threshold
+        with ui.row().classes("w-full gap-4 flex-wrap"):
+            with ui.card().classes("w-72").props("flat bordered"):
+                self.used_chart = ui.echart(self.used_gauge(data)).classes("w-full h-56").mark("gauge-utilisation")
+                self.used_label = ui.label("").classes("text-sm text-slate-600 text-center w-full")
+            with ui.card().classes("w-72").props("flat bordered"):
+                self.free_chart = ui.echart(self.free_gauge(data)).classes("w-full h-56").mark("gauge-free")
+                ui.label(f"Batas stok menipis: {threshold} kursi").classes("text-sm text-slate-600 text-center w-full")
+            self.stats = ui.column().classes("flex-1 min-w-[280px] gap-2")
+        self.chart = ui.echart({}).classes("w-full h-72").mark("daily-chart")
+        self.health = ui.column().classes("w-full")
+
+    def used_gauge(self, d: Overview) -> dict[str, Any]:
+        return gauge("Kursi terpakai", d.utilisation * 100, 100, None, "%")
+
+    def free_gauge(self, d: Overview) -> dict[str, Any]:
+        return gauge("Kursi kosong", d.seats_free, max(d.seats_total, self.threshold * 2), self.threshold)
+
+    def show(self, live: Live) -> None:
+        d = live.data
+        self.used_chart.options.update(self.used_gauge(d))
+        self.used_chart.update()
+        self.free_chart.options.update(self.free_gauge(d))
+        self.free_chart.update()
+        self.used_label.text = f"{d.seats_used} dari {d.seats_total} kursi"
+        self.stats.clear()
+        with self.stats:
+            stats_ui(d)
+        self.chart.options.clear()
+        self.chart.options.update(daily_chart(d))
+        self.chart.update()
+        self.health.clear()
+        with self.health:
+            health_ui(live)
+
+
+class OverviewFollower:
+    """Keeps one open overview live: polls a cheap change marker and runs the slow invariant check beside it."""
+
+    def __init__(self, board: OverviewBoard, live: Live, client: Client) -> None:
+        self.board, self.live, self.client = board, live, client
+
+    async def check(self) -> None:
+        # on a large shop the check takes seconds: it runs beside the polling, which keeps showing
+        # changes within half a second meanwhile
+        live = self.live
+        try:
+            violations = await io_bound(load_violations)
+        except Exception as exc:  # the database is down or slow: say so, and try again at the next interval
+            log.warning("overview: invariant check failed: %s: %s", type(exc).__name__, exc)
+            violations = None
+        finally:
+            live.checking = False
+        if self.client.is_deleted:
+            return
+        live.check_failed = violations is None
+        if violations is not None:
+            live.checked = True
+            live.data.violations = violations
+        self.board.show(live)
+
+    async def poll(self) -> None:
+        # a change anywhere (any app process) shows within about half a second: the cheap
+        # marker is read twice a second, the overview itself only when it moved or every 10 s
+        # (jobs, alerts and time windows move by themselves); the invariant check every 30 s
+        live = self.live
+        live.ticks += 1
+        if not live.checking and (live.checked_at == 0 or live.ticks - live.checked_at >= 60):
+            live.checking, live.checked_at = True, live.ticks
+            background_tasks.create(self.check(), name="overview invariants")
+        marker = await io_bound(read_marker)
+        if marker == live.marker and live.ticks % 20:
+            return
+        live.marker = marker
+        fresh = await io_bound(load)
+        fresh.violations = live.data.violations
+        live.data = fresh
+        self.board.show(live)
+
+
+def overview_ui(data: Overview, threshold: int) -> None:
+    """The overview as first read (the invariant check follows right after the first render), then live."""
+    live = Live(data=data)
+    board = OverviewBoard(data, threshold)
+    board.show(live)
+    ui.timer(0.5, OverviewFollower(board, live, ui.context.client).poll)

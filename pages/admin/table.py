@@ -1,28 +1,78 @@
-"""A server-side paginated table: the database returns one page, Quasar asks for the next."""
+"""A server-side paginated table: the database returns one page, Quasar asks for the next.
+
+Rows are dataclasses on the Python side; the table holds them as the plain dicts Quasar shows, and a row
+a button sends back (an event's args) is read into its dataclass again with `row_of`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from nicegui import events, run, ui
+from nicegui import events, ui
 
 from domain.shared.i18n import WIB
+from pages.threads import io_bound
 
-Loader = Callable[[int, int], tuple[list[dict[str, Any]], int]]
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+R = TypeVar("R")
+D = TypeVar("D", bound="DataclassInstance")
 
 
-def wib(moment: Any) -> str:
+@dataclass(frozen=True)
+class Listing(Generic[R]):
+    """One page of a table's rows and how many rows the filters match in all."""
+
+    rows: list[R]
+    total: int
+
+
+Loader = Callable[[int, int], Listing[Any]]
+
+
+def wib(moment: datetime | None) -> str:
     return moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M") if moment else ""
+
+
+def stored_id(value: int | None) -> int:
+    """The id of a row read from the database (only a row not written yet has none)."""
+    if value is None:
+        raise ValueError("a row read from the database has an id")
+    return value
+
+
+def table_rows(rows: list[Any]) -> list[dict[str, Any]]:
+    """Dataclass rows as the dicts a ui.table holds."""
+    return [asdict(row) for row in rows]
+
+
+def row_of(kind: type[D], args: Any) -> D:
+    """The row a table event sent (its dict from the browser) as its dataclass; unknown keys are dropped."""
+    values = args if isinstance(args, dict) else {}
+    return kind(**{f.name: values.get(f.name) for f in fields(kind)})
 
 
 class ServerTable:
     def __init__(
-        self, columns: list[dict[str, Any]], load: Loader, *, per_page: int = 25, row_key: str = "id", mark: str = ""
+        self,
+        columns: list[dict[str, Any]],
+        load: Loader,
+        *,
+        first: Listing[Any] | None = None,
+        per_page: int = 25,
+        row_key: str = "id",
+        mark: str = "",
     ) -> None:
+        """`first`: the first page, read by the page's route, so the table shows its rows in the page's HTML."""
         self.load = load
         self.table = ui.table(
-            columns=columns, rows=[], row_key=row_key, pagination={"rowsPerPage": per_page, "page": 1, "rowsNumber": 0}
+            columns=columns,
+            rows=table_rows(first.rows) if first else [],
+            row_key=row_key,
+            pagination={"rowsPerPage": per_page, "page": 1, "rowsNumber": first.total if first else 0},
         ).classes("w-full")
         self.table.props("flat bordered dense wrap-cells")
         if mark:
@@ -39,10 +89,14 @@ class ServerTable:
         if first_page:
             pagination["page"] = 1
         per_page = pagination.get("rowsPerPage") or 25
-        rows, total = await run.io_bound(self.load, pagination.get("page", 1), per_page)
-        pagination["rowsNumber"] = total
-        self.table.rows = rows
+        listing = await io_bound(self.load, pagination.get("page", 1), per_page)
+        pagination["rowsNumber"] = listing.total
+        self.table.rows = table_rows(listing.rows)
         self.table.update()
+
+    def on_row(self, event: str, kind: type[D], handler: Callable[[D], object]) -> None:
+        """Call `handler` with the row (as `kind`) whose button or click emitted `event`."""
+        self.table.on(event, lambda e: handler(row_of(kind, e.args)))
 
     def action_slot(self, column: str, buttons: list[tuple[str, str, str]]) -> None:
         """Buttons in `column`; each (event, icon, tooltip) emits `event` with the row."""

@@ -43,8 +43,9 @@ COUNTDOWN_JS = """<script>
 </script>"""
 
 
-def register() -> None:
-    """Once per app: the frame's CSS and the countdown script, shared by every page (no per-page element)."""
+def add_shared_head() -> None:
+    """Once per app (main.py's wire): the frame's CSS and the countdown script, shared by every page (no
+    per-page element)."""
     ui.add_css(FRAME_CSS, shared=True)
     ui.add_head_html(COUNTDOWN_JS, shared=True)
 

@@ -6,27 +6,44 @@ import time
 from collections.abc import Awaitable, Callable
 from html import escape
 
-from nicegui import run, ui
+from nicegui import ui
 
 from domain.catalog.products import CatalogueItem, catalogue
 from domain.shared.i18n import format_idr
 from domain.shared.i18n import t as tr
 from infra import db
-from pages.shop.frame import current_lang, every_while_connected, static_page, static_page_html
+from pages.shop.frame import every_while_connected, static_page, static_page_html
+from pages.threads import io_bound
 
-_cached: tuple[float, list[CatalogueItem]] = (0.0, [])
 CATALOGUE_TTL = 2.0  # seconds: the front page is the busiest page; seat counts a moment old are fine
 REFRESH_SECONDS = 15.0
 
 
-def load_catalogue() -> list[CatalogueItem]:
-    global _cached
-    if time.monotonic() - _cached[0] < CATALOGUE_TTL:
-        return _cached[1]
-    with db.read_session() as session:
-        items = catalogue(session=session)
-    _cached = (time.monotonic(), items)
-    return items
+class CatalogueCache:
+    """The packages with their availability, read at most every CATALOGUE_TTL seconds. One per app: the shop's
+    router (pages/shop/routes.py) holds it, so a new app (or test) starts with nothing cached."""
+
+    def __init__(self, ttl: float = CATALOGUE_TTL) -> None:
+        self.ttl = ttl
+        self._read_at = 0.0
+        self._items: list[CatalogueItem] = []
+
+    @property
+    def fresh(self) -> bool:
+        return time.monotonic() - self._read_at < self.ttl
+
+    def load(self) -> list[CatalogueItem]:
+        """The catalogue, read from the database unless fresh (in a thread)."""
+        if self.fresh:
+            return self._items
+        with db.read_session() as session:
+            items = catalogue(session=session)
+        self._read_at, self._items = time.monotonic(), items
+        return items
+
+    async def current(self) -> list[CatalogueItem]:
+        """The catalogue for a page: a fresh one without leaving the event loop, else read in a thread."""
+        return self.load() if self.fresh else await io_bound(self.load)
 
 
 def card_html(item: CatalogueItem, lang: str) -> str:
@@ -87,19 +104,6 @@ def how_and_faq_html(lang: str) -> str:
     )
 
 
-def register() -> None:
-    global _cached
-    _cached = (0.0, [])  # a new app (or test) starts with nothing cached
-
-    @ui.page("/", title="AksesGPT — akses ChatGPT Plus")
-    async def home(lang: str | None = None) -> None:
-        lang = current_lang(lang)
-        fresh = time.monotonic() - _cached[0] < CATALOGUE_TTL
-        items = load_catalogue() if fresh else await run.io_bound(load_catalogue)
-        page = static_page(lang, body_html(items, lang)).mark("packages")
-        every_while_connected(ui.context.client, REFRESH_SECONDS, follow_availability(page, lang), immediate=False)
-
-
 def body_html(items: list[CatalogueItem], lang: str) -> str:
     """The whole front page below the header as HTML: with the frame it is the page's only element."""
     return (
@@ -109,10 +113,16 @@ def body_html(items: list[CatalogueItem], lang: str) -> str:
     )
 
 
-def follow_availability(page: ui.html, lang: str) -> Callable[[], Awaitable[None]]:
+def follow_availability(page: ui.html, lang: str, cache: CatalogueCache) -> Callable[[], Awaitable[None]]:
     """Availability changes as seats are taken and freed: the page redraws every 15 s while connected."""
 
     async def refresh() -> None:
-        page.set_content(static_page_html(lang, body_html(await run.io_bound(load_catalogue), lang)))
+        page.set_content(static_page_html(lang, body_html(await io_bound(cache.load), lang)))
 
     return refresh
+
+
+def home_ui(items: list[CatalogueItem], lang: str, cache: CatalogueCache) -> None:
+    """The whole page as one element, redrawn with fresh availability while the browser stays connected."""
+    page = static_page(lang, body_html(items, lang)).mark("packages")
+    every_while_connected(ui.context.client, REFRESH_SECONDS, follow_availability(page, lang, cache), immediate=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from nicegui import app, ui
 
-from pages.shop.frame import current_lang, shop_frame
+from pages.shop.frame import shop_frame
 
 
 def content(name: str, lang: str) -> str:
@@ -18,12 +18,6 @@ def content(name: str, lang: str) -> str:
     return ""
 
 
-def register() -> None:
-    for name, title in (("terms", "Syarat & ketentuan"), ("privacy", "Privasi")):
-
-        def page(lang: str | None = None, name: str = name) -> None:
-            lang = current_lang(lang)
-            with shop_frame(lang):
-                ui.markdown(content(name, lang)).classes("w-full prose")
-
-        ui.page(f"/{name}", title=f"{title} — AksesGPT")(page)
+def legal_ui(text: str, lang: str) -> None:
+    with shop_frame(lang):
+        ui.markdown(text).classes("w-full prose")

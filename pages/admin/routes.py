@@ -1,0 +1,90 @@
+"""Every admin page on one router (main.py includes it). A route checks the session, reads its page's view
+in a thread and hands it to the page's drawing function; the drawing lives beside the view in its module."""
+
+from __future__ import annotations
+
+from nicegui import APIRouter, app
+
+from pages.admin import accounts, assignments, logs, orders, overview, settings
+from pages.admin.frame import admin_frame
+from pages.admin.login import login_target, login_ui
+from pages.threads import io_bound
+
+router = APIRouter()
+
+
+@router.page("/admin/login", title="Masuk — AksesGPT admin")
+def login_page(next: str = "/admin") -> None:  # noqa: A002 (the query parameter's name)
+    login_ui(login_target(next))
+
+
+@router.page("/admin", title="Ringkasan — AksesGPT admin")
+async def overview_page() -> None:
+    async with admin_frame("Ringkasan") as admin:
+        if admin is not None:
+            overview.overview_ui(await io_bound(overview.load), app.state.settings.LOW_POOL_THRESHOLD)
+
+
+@router.page("/admin/accounts", title="Akun — AksesGPT admin")
+async def accounts_page() -> None:
+    async with admin_frame("Akun ChatGPT") as admin:
+        if admin is not None:
+            accounts.accounts_ui(admin, await io_bound(accounts.load_view, accounts.AccountFilters()))
+
+
+@router.page("/admin/assignments", title="Penugasan — AksesGPT admin")
+async def assignments_page(status: str = "", account_id: int | None = None, email: str = "") -> None:
+    async with admin_frame("Penugasan kursi") as admin:
+        if admin is not None:
+            filters = assignments.SeatFilters(status=status, email=email, account_id=account_id)
+            assignments.assignments_ui(admin, await io_bound(assignments.load_view, filters))
+
+
+@router.page("/admin/orders", title="Pesanan — AksesGPT admin")
+async def orders_page(status: str = "") -> None:
+    async with admin_frame("Pesanan") as admin:
+        if admin is not None:
+            orders.orders_ui(await io_bound(orders.load_view, orders.OrderFilters(status=status)))
+
+
+@router.page("/admin/orders/{code}", title="Pesanan — AksesGPT admin")
+async def order_detail_page(code: str) -> None:
+    async with admin_frame(f"Pesanan {code}") as admin:
+        if admin is not None:
+            orders.order_detail_ui(admin, code, await io_bound(orders.load_detail, code))
+
+
+@router.page("/admin/audit", title="Audit — AksesGPT admin")
+async def audit_page(entity: str = "", entity_id: int | None = None) -> None:
+    async with admin_frame("Audit log") as admin:
+        if admin is not None:
+            filters = logs.AuditFilters(entity=entity, entity_id=entity_id)
+            logs.audit_ui(await io_bound(logs.load_audit, filters))
+
+
+@router.page("/admin/webhooks", title="Webhook — AksesGPT admin")
+async def webhooks_page(outcome: str = "") -> None:
+    async with admin_frame("Webhook pembayaran") as admin:
+        if admin is not None:
+            logs.webhooks_ui(await io_bound(logs.load_webhooks, logs.EventFilters(outcome=outcome)))
+
+
+@router.page("/admin/outbox", title="Outbox — AksesGPT admin")
+async def outbox_page() -> None:
+    async with admin_frame("Outbox e-mail") as admin:
+        if admin is not None:
+            logs.outbox_ui(await io_bound(logs.load_outbox, logs.MailFilters()))
+
+
+@router.page("/admin/packages", title="Paket — AksesGPT admin")
+async def packages_page() -> None:
+    async with admin_frame("Paket") as admin:
+        if admin is not None:
+            settings.packages_ui(admin, await io_bound(settings.load_packages))
+
+
+@router.page("/admin/users", title="Admin — AksesGPT admin")
+async def users_page() -> None:
+    async with admin_frame("Admin") as admin:
+        if admin is not None:
+            settings.users_ui(admin, await io_bound(settings.load_users, admin.id))

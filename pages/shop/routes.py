@@ -1,0 +1,54 @@
+"""Every customer page on one router (main.py includes it). A route settles the language, reads what its
+page shows in a thread and hands it to the page's drawing function in the page's module.
+
+What the shop keeps between requests (the front page's catalogue) is made here, with the router: one per app,
+and a new app (a test's, too) starts with an empty one. The rate limits are infra/ratelimit.py's: the checkout
+page and POST /api/orders count against one order limit, in Redis when the processes share one."""
+
+from __future__ import annotations
+
+from nicegui import APIRouter
+
+from infra.ratelimit import lookup_limit, order_limit
+from pages.shop import checkout, home, legal, lookup, order
+from pages.shop.frame import current_lang
+from pages.threads import io_bound
+
+router = APIRouter()
+catalogue = home.CatalogueCache()
+
+
+@router.page("/", title="AksesGPT — akses ChatGPT Plus")
+async def home_page(lang: str | None = None) -> None:
+    lang = current_lang(lang)
+    home.home_ui(await catalogue.current(), lang, catalogue)
+
+
+@router.page("/checkout/{slug}", title="Checkout — AksesGPT")
+async def checkout_page(slug: str, email: str = "", name: str = "", phone: str = "", lang: str | None = None) -> None:
+    lang = current_lang(lang)
+    view = await io_bound(checkout.load_view, slug)
+    checkout.checkout_ui(view, checkout.Contact(email, name, phone), lang, order_limit)
+
+
+@router.page("/order/{code}", title="Pesanan — AksesGPT")
+async def order_page(code: str, t: str = "", lang: str | None = None) -> None:
+    lang = current_lang(lang)
+    order.order_ui(await io_bound(order.load, code, t), code, t, lang)
+
+
+@router.page("/orders", title="Cek pesanan — AksesGPT")
+async def lookup_page(lang: str | None = None) -> None:
+    lookup.lookup_ui(current_lang(lang), lookup_limit)
+
+
+@router.page("/terms", title="Syarat & ketentuan — AksesGPT")
+async def terms_page(lang: str | None = None) -> None:
+    lang = current_lang(lang)
+    legal.legal_ui(await io_bound(legal.content, "terms", lang), lang)
+
+
+@router.page("/privacy", title="Privasi — AksesGPT")
+async def privacy_page(lang: str | None = None) -> None:
+    lang = current_lang(lang)
+    legal.legal_ui(await io_bound(legal.content, "privacy", lang), lang)
