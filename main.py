@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gc
 
-from nicegui import APIRouter, app, ui
+import fastapi
+from nicegui import app, ui
 from starlette.routing import Mount
 
 from api.admin import router as admin_api_router
@@ -34,16 +35,25 @@ from runtime.scheduler import stop as stop_scheduler
 from runtime.startup import keep_files_private, prepare_database, warn_about_settings
 
 
-def include_once(router: APIRouter) -> None:
-    """Include a router of pages, replacing an earlier inclusion of the same router: wire() may run again in one
+def include_once(router: fastapi.APIRouter) -> None:
+    """Include a router (pages or JSON), replacing an earlier inclusion of the same router: wire() may run again in one
     process (NiceGUI's test harness re-runs this file), and a router included twice would serve its pages twice."""
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "original_router", None) is not router]
     app.include_router(router)
 
 
+def forget_earlier_wiring() -> None:
+    """FastAPI wraps the app's lifespan once more at every include_router, and NiceGUI's test harness re-runs
+    this file for each test: without this, the nesting grew by a level per router per test until starting the app
+    overflowed the stack (after a few hundred tests). None of our routers has a lifespan of its own."""
+    base = app.__dict__.setdefault("_aksesgpt_base_lifespan", app.router.lifespan_context)
+    app.router.lifespan_context = base
+
+
 def wire() -> None:
     """Everything the app needs before serving: database, gateways, routes, pages."""
     keep_files_private()  # before anything is written
+    forget_earlier_wiring()
     settings = get_settings()
     configure_logging(settings)
     warn_about_settings(settings)
@@ -63,11 +73,11 @@ def wire() -> None:
         scheduler = build_scheduler(app.state.jobs)
         app.on_startup(lambda: start_scheduler(scheduler))
         app.on_shutdown(lambda: stop_scheduler(scheduler))
-    app.include_router(health_router)
-    app.include_router(metrics_router)
-    app.include_router(callbacks_router)
-    app.include_router(orders_router)
-    app.include_router(admin_api_router)
+    include_once(health_router)
+    include_once(metrics_router)
+    include_once(callbacks_router)
+    include_once(orders_router)
+    include_once(admin_api_router)
     app.router.routes[:] = [r for r in app.router.routes if not (isinstance(r, Mount) and r.path == SANDBOX_MOUNT)]
     if gateways.sandbox is not None:  # development without gateway settings: serve the simulator ourselves
         app.mount(SANDBOX_MOUNT, create_sandbox_app(gateways.sandbox))
