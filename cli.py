@@ -5,6 +5,7 @@ python cli.py create-admin owner@example.com          (asks for the password)
 python cli.py import-accounts accounts.csv [--dry-run]
 python cli.py seed-demo
 python cli.py check
+python cli.py turn-off-2fa owner@example.com     (an admin who lost the phone and the recovery codes)
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ import os
 import sys
 from pathlib import Path
 
-from domain.admin.admins import create_admin
+from sqlmodel import Session, select
+
+from domain.admin.admins import create_admin, turn_off_totp
 from domain.admin.invariants import check_invariants
 from domain.catalog.pool import import_accounts_csv
 from domain.shared.errors import DomainError
+from domain.shared.models import AdminUser
 from infra import db
 from infra.settings import get_settings
 from runtime.backup import backup, restore
@@ -42,6 +46,20 @@ def _create_admin(args: argparse.Namespace) -> int:
             return 1
     admin = db.in_transaction(lambda s: create_admin(session=s, email=args.email, password=password, actor="cli"))
     print(f"admin {admin.email} created")
+    return 0
+
+
+def _turn_off_2fa(args: argparse.Namespace) -> int:
+    """For an admin who lost the phone and the recovery codes: two-factor sign-in off (they turn it on again)."""
+
+    def work(s: Session) -> str:
+        admin = s.exec(select(AdminUser).where(AdminUser.email == args.email.strip().lower())).first()
+        if admin is None or admin.id is None:
+            raise DomainError(f"no admin {args.email}")
+        turn_off_totp(session=s, actor_id=admin.id, admin_id=admin.id)
+        return admin.email
+
+    print(f"two-factor sign-in turned off for {db.in_transaction(work)}; they can turn it on again")
     return 0
 
 
@@ -93,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("email")
     admin.add_argument("--password-from-env", action="store_true", help="read ADMIN_PASSWORD instead of prompting")
     admin.set_defaults(run=_create_admin)
+    off = commands.add_parser("turn-off-2fa", help="turn two-factor sign-in off for an admin who lost the phone")
+    off.add_argument("email")
+    off.set_defaults(run=_turn_off_2fa)
     accounts = commands.add_parser(
         "import-accounts", help="import accounts: email,password,pool,delivery,max_seats,note"
     )

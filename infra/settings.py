@@ -79,6 +79,7 @@ class Settings(BaseSettings):
 
     ADMIN_EMAIL: str = ""
     ADMIN_PASSWORD: str = ""
+    ADMIN_REQUIRE_2FA: bool = False  # every admin must turn on two-factor sign-in (TOTP) before anything else
     ADMIN_API_TOKEN: str = ""  # becomes a bearer token of the first owner at start-up (for bots and scripts)
     SUPPORT_CONTACT: str = ""  # shown in the shop's footer, e.g. "WhatsApp 0812-xxxx or support@…"
     CONTENT_DIR: Path = PROJECT_ROOT / "content"  # terms.<lang>.md and privacy.<lang>.md, edited by the owner

@@ -71,9 +71,33 @@ class TooManyAttempts(DomainError):
         super().__init__(f"too many sign-in attempts: try again in {self.retry_after} s", retry_after=self.retry_after)
 
 
-def _sign_in_keys(email: str, ip: str | None) -> tuple[str, str, str]:
-    account, address = (email or "").strip().lower()[:254], ip or "?"
-    return f"{account}|{address}", address, account
+@dataclass(frozen=True)
+class _Attempt:
+    """Who tries to sign in from where, as the three throttles count it."""
+
+    account: str
+    address: str
+
+    @classmethod
+    def of(cls, email: str, ip: str | None) -> _Attempt:
+        return cls((email or "").strip().lower()[:254], ip or "?")
+
+    def _counts(self) -> tuple[tuple[Throttle, str], ...]:
+        pair = f"{self.account}|{self.address}"
+        return (SIGN_IN_PAIR, pair), (SIGN_IN_ADDRESS, self.address), (SIGN_IN_ACCOUNT, self.account)
+
+    def check(self) -> None:
+        """TooManyAttempts while any of the three must wait."""
+        wait = max(throttle.wait(key) for throttle, key in self._counts())
+        if wait > 0:
+            raise TooManyAttempts(wait)
+
+    def failed(self) -> None:
+        for throttle, key in self._counts():
+            throttle.fail(key)
+
+    def succeeded(self) -> None:
+        SIGN_IN_PAIR.clear(f"{self.account}|{self.address}")
 
 
 def authenticate(*, session: Session, email: str, password: str, ip: str | None = None) -> AdminUser | None:
@@ -81,19 +105,16 @@ def authenticate(*, session: Session, email: str, password: str, ip: str | None 
     any check) while this address or account must wait.
 
     Unknown email and wrong password take the same path and the same time, and count the same."""
-    pair, address, account = _sign_in_keys(email, ip)
-    wait = max(SIGN_IN_PAIR.wait(pair), SIGN_IN_ADDRESS.wait(address), SIGN_IN_ACCOUNT.wait(account))
-    if wait > 0:
-        raise TooManyAttempts(wait)
-    admin = session.exec(select(AdminUser).where(AdminUser.email == account)).first()
+    attempt = _Attempt.of(email, ip)
+    attempt.check()
+    admin = session.exec(select(AdminUser).where(AdminUser.email == attempt.account)).first()
     if admin is None:
         pwd_context.verify(password or "", _DUMMY_HASH)
         ok, new_hash = False, None
     else:
         ok, new_hash = pwd_context.verify_and_update(password or "", admin.password_hash)
     if not ok:
-        for throttle, key in ((SIGN_IN_PAIR, pair), (SIGN_IN_ADDRESS, address), (SIGN_IN_ACCOUNT, account)):
-            throttle.fail(key)
+        attempt.failed()
         if admin is not None:
             admin.failed_logins += 1
             session.add(admin)
@@ -102,7 +123,7 @@ def authenticate(*, session: Session, email: str, password: str, ip: str | None 
     now = utcnow()
     if not admin.is_active or (admin.locked_until is not None and admin.locked_until > now):
         return None
-    SIGN_IN_PAIR.clear(pair)
+    attempt.succeeded()
     if new_hash:
         admin.password_hash = new_hash
     admin.failed_logins = 0
@@ -262,10 +283,8 @@ def verify_second_factor(*, session: Session, admin_id: int, code: str, ip: str 
     """Whether `code` is this admin's current TOTP code (each code works once) or an unused recovery code (used
     up now). Failures count against the same throttles as passwords."""
     admin = _admin(session, admin_id)
-    pair, address, account = _sign_in_keys(admin.email, ip)
-    wait = max(SIGN_IN_PAIR.wait(pair), SIGN_IN_ADDRESS.wait(address), SIGN_IN_ACCOUNT.wait(account))
-    if wait > 0:
-        raise TooManyAttempts(wait)
+    attempt = _Attempt.of(admin.email, ip)
+    attempt.check()
     typed = "".join((code or "").split()).lower()
     ok = False
     if has_second_factor(admin) and typed.isdigit():
@@ -288,8 +307,7 @@ def verify_second_factor(*, session: Session, admin_id: int, code: str, ip: str 
             left=len(admin.recovery_codes),
         )
     if not ok:
-        for throttle, key in ((SIGN_IN_PAIR, pair), (SIGN_IN_ADDRESS, address), (SIGN_IN_ACCOUNT, account)):
-            throttle.fail(key)
+        attempt.failed()
     session.add(admin)
     return ok
 

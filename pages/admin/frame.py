@@ -13,12 +13,10 @@ from nicegui import app, ui
 from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from domain.admin.admins import active_admin
+from domain.admin.admins import active_admin, has_second_factor
 from domain.shared.audit import admin_actor
 from domain.shared.errors import DomainError
-from domain.shared.models import AdminUser
 from infra import db
-from infra.types import utcnow
 from pages.threads import io_bound
 
 NAV = (
@@ -31,8 +29,10 @@ NAV = (
     ("Outbox e-mail", "/admin/outbox", "mail"),
     ("Paket", "/admin/packages", "sell"),
     ("Admin", "/admin/users", "admin_panel_settings"),
+    ("Keamanan", "/admin/security", "lock"),
 )
-OPEN_PATHS = ("/admin/login",)
+OPEN_PATHS = ("/admin/login", "/admin/session")
+SECURITY_PATH = "/admin/security"
 Done = Callable[[], Awaitable[None]]  # what a dialog runs after its action succeeded (a table's refresh, say)
 
 
@@ -41,6 +41,7 @@ class SignedIn:
     id: int
     email: str
     role: str
+    second_factor: bool = False  # two-factor sign-in is on for this admin
 
     @property
     def actor(self) -> str:
@@ -71,7 +72,9 @@ def _session_admin(data: dict[str, Any]) -> SignedIn | None:
         return None
     with db.read_session() as session:
         admin = active_admin(session=session, admin_id=data.get("id"), signed_in_at=since)
-    return None if admin is None else SignedIn(id=admin.id or 0, email=admin.email, role=admin.role)
+    if admin is None:
+        return None
+    return SignedIn(id=admin.id or 0, email=admin.email, role=admin.role, second_factor=has_second_factor(admin))
 
 
 async def signed_in() -> SignedIn | None:
@@ -86,18 +89,19 @@ async def signed_in() -> SignedIn | None:
     return admin
 
 
-def sign_in(admin: AdminUser) -> None:
-    app.storage.user["admin"] = {
-        "id": admin.id,
-        "email": admin.email,
-        "role": admin.role,
-        "since": utcnow().isoformat(),
-    }
-
-
 def sign_out() -> None:
     app.storage.user.pop("admin", None)
     ui.navigate.to("/admin/login")
+
+
+def must_enrol(admin: SignedIn) -> bool:
+    """Two-factor sign-in is required (ADMIN_REQUIRE_2FA) and this admin has not turned it on yet."""
+    return bool(app.state.settings.ADMIN_REQUIRE_2FA) and not admin.second_factor
+
+
+def current_path() -> str:
+    request = ui.context.client.request
+    return request.url.path if request else ""
 
 
 def client_ip() -> str | None:
@@ -125,6 +129,10 @@ async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
     admin = await signed_in()
     if admin is None:
         ui.navigate.to("/admin/login")
+        yield None
+        return
+    if must_enrol(admin) and current_path() != SECURITY_PATH:  # ADMIN_REQUIRE_2FA: nothing else until then
+        ui.navigate.to(SECURITY_PATH)
         yield None
         return
     ui.query("body").classes("bg-slate-50")

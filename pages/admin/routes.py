@@ -5,17 +5,28 @@ from __future__ import annotations
 
 from nicegui import APIRouter, app
 
-from pages.admin import accounts, assignments, logs, orders, overview, settings
+from pages.admin import accounts, assignments, logs, orders, overview, security, settings
 from pages.admin.frame import admin_frame
 from pages.admin.login import login_target, login_ui
+from pages.admin.session import start_session
 from pages.threads import io_bound
 
 router = APIRouter()
 
 
 @router.page("/admin/login", title="Masuk — AksesGPT admin")
-def login_page(next: str = "/admin") -> None:  # noqa: A002 (the query parameter's name)
-    login_ui(login_target(next))
+def login_page(next: str = "/admin", expired: int = 0) -> None:  # noqa: A002 (the query parameter's name)
+    login_ui(login_target(next), expired=bool(expired))
+
+
+router.add_api_route("/admin/session", start_session, methods=["GET"], include_in_schema=False)
+
+
+@router.page("/admin/security", title="Keamanan — AksesGPT admin")
+async def security_page() -> None:
+    async with admin_frame("Keamanan akun") as admin:
+        if admin is not None:
+            await security.security_page(admin)
 
 
 @router.page("/admin", title="Ringkasan — AksesGPT admin")

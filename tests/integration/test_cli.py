@@ -68,3 +68,24 @@ def test_first_development_start_creates_a_demo_admin_in_a_new_data_folder(db_ur
     note = (data / "demo-admin.txt").read_text().split()
     assert note[0] == "admin@demo.aksesgpt.invalid" and len(note[1]) >= 10
     assert note[1] not in result.stdout + result.stderr, "the password never reaches the log"
+
+
+def test_turn_off_two_factor_for_an_admin_who_lost_the_phone(db_url: str) -> None:
+    from domain.admin.admins import confirm_totp, create_admin, has_second_factor, new_enrolment
+    from domain.shared.models import AdminUser
+    from infra import db
+
+    assert _cli(db_url, "migrate").returncode == 0
+    engine = db.configure(db_url)
+    try:
+        admin = db.in_transaction(lambda s: create_admin(session=s, email="boss@example.com", password="x" * 12))
+        enrolment = new_enrolment(email=admin.email)
+        code = __import__("pyotp").TOTP(enrolment.secret).now()
+        db.in_transaction(lambda s: confirm_totp(session=s, admin_id=admin.id, secret=enrolment.secret, code=code))
+        off = _cli(db_url, "turn-off-2fa", "Boss@example.com")
+        assert off.returncode == 0 and "turned off for boss@example.com" in off.stdout, off.stderr
+        with db.read_session() as s:
+            assert not has_second_factor(s.get(AdminUser, admin.id))
+        assert _cli(db_url, "turn-off-2fa", "nobody@example.com").returncode == 1
+    finally:
+        engine.dispose()

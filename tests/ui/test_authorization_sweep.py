@@ -190,6 +190,7 @@ async def test_order_links_refuse_missing_wrong_and_another_orders_token(user: U
 @pytest.mark.parametrize("state", ["disabled", "locked out", "expired", "from before expiry existed"])
 async def test_admin_session_of_a_disabled_locked_or_expired_admin_is_refused(user: User, world, state) -> None:
     await _login(user)
+    await user.open("/admin")  # this task's request now carries the session id renewed at sign-in
 
     def change(s):
         admin = s.exec(select(AdminUser).where(AdminUser.email == EMAIL)).one()
