@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -64,16 +66,44 @@ async def callback_ping() -> JSONResponse:
     return JSONResponse({"success": True})
 
 
-@router.post("/callback/tripay", include_in_schema=False)
-async def tripay_callback(request: Request) -> JSONResponse:
+@dataclass
+class Reading:
+    """What a route made of a callback request before the domain sees it."""
+
+    valid: bool  # the signature (and source) held
+    state: TransactionState | None = None
+    problem: str = ""
+    malformed: bool = False
+    nothing_to_do: bool = False
+
+
+async def _received(
+    request: Request, provider: str, read: Callable[[Request, bytes, dict[str, str]], Awaitable[Reading | JSONResponse]]
+) -> JSONResponse:
+    """The one path of a callback request: size limit, the gateway's own reading, then the callback writer."""
     started = time.perf_counter()
     raw, headers = await _read(request)
     if raw is None:
         return too_large(MAX_BODY)
-    gateways = request.app.state.gateways
-    allowed = request.app.state.settings.callback_ips
-    state: TransactionState | None = None
-    problem, malformed = "", False
+    reading = await read(request, raw, headers)
+    if isinstance(reading, JSONResponse):
+        return reading
+    job = CallbackJob(
+        provider=provider,
+        raw_body=raw,
+        headers=headers,
+        started=started,
+        signature_valid=reading.valid,
+        state=reading.state,
+        problem=reading.problem,
+        malformed=reading.malformed,
+        nothing_to_do=reading.nothing_to_do,
+    )
+    return await _applied(job)
+
+
+async def _read_tripay(request: Request, raw: bytes, headers: dict[str, str]) -> Reading:
+    gateways, allowed = request.app.state.gateways, request.app.state.settings.callback_ips
     valid = tripay.verify_callback(
         gateways.tripay_private_key,
         raw,
@@ -81,66 +111,53 @@ async def tripay_callback(request: Request) -> JSONResponse:
         request.headers.get("x-callback-event"),
     )
     if allowed and headers["client"] not in allowed:
-        valid, problem = False, f"source {headers['client']} is not in TRIPAY_CALLBACK_IPS"
-    elif valid:
-        try:
-            state = tripay.parse_callback(raw)
-        except (ValueError, GatewayRejected) as exc:
-            problem, malformed = f"malformed callback: {getattr(exc, 'message', exc)}", True
-    job = CallbackJob(
-        provider=tripay.PROVIDER,
-        raw_body=raw,
-        headers=headers,
-        started=started,
-        signature_valid=valid,
-        state=state,
-        problem=problem,
-        malformed=malformed,
-    )
-    return await _applied(job)
+        return Reading(False, problem=f"source {headers['client']} is not in TRIPAY_CALLBACK_IPS")
+    if not valid:
+        return Reading(False)
+    try:
+        return Reading(True, state=tripay.parse_callback(raw))
+    except (ValueError, GatewayRejected) as exc:
+        return Reading(True, problem=f"malformed callback: {getattr(exc, 'message', exc)}", malformed=True)
 
 
-@router.post("/callback/midtrans", include_in_schema=False)
-async def midtrans_callback(request: Request) -> JSONResponse:
-    started = time.perf_counter()
-    raw, headers = await _read(request)
-    if raw is None:
-        return too_large(MAX_BODY)
+async def _read_midtrans(request: Request, raw: bytes, _headers: dict[str, str]) -> Reading | JSONResponse:
     gateways = request.app.state.gateways
-    state: TransactionState | None = None
-    problem, malformed, nothing_to_do = "", False, False
     try:
         data = json.loads(raw)
         if not isinstance(data, dict):
             raise ValueError("not an object")
     except (ValueError, RecursionError):
-        data, problem, malformed = None, "malformed JSON", True
-    valid = midtrans.verify_notification(data, gateways.midtrans_server_key)
-    if valid and data is not None:
-        try:
-            state = midtrans.parse_notification(data)
-        except GatewayRejected as exc:
-            problem, nothing_to_do = exc.message, True
+        return Reading(
+            midtrans.verify_notification(None, gateways.midtrans_server_key), problem="malformed JSON", malformed=True
+        )
+    if not midtrans.verify_notification(data, gateways.midtrans_server_key):
+        return Reading(False)
+    try:
+        state = midtrans.parse_notification(data)
+    except GatewayRejected as exc:
+        return Reading(True, problem=exc.message, nothing_to_do=True)
     status_api = gateways.by_name.get(midtrans.PROVIDER)
-    if state is not None and state.status in CONFIRM_FIRST and status_api is not None:
-        claimed = state.status
-        try:
-            state = await run_in_threadpool(confirmed_state, state, status_api)
-        except GatewayError as exc:  # cannot confirm now: Midtrans delivers again
-            log.warning("webhook provider=midtrans order=%s not confirmed: %s", state.merchant_ref, exc.message)
-            return JSONResponse({"success": False, "message": "status not confirmed, deliver again"}, status_code=503)
-        if state.status != claimed:
-            problem = f"notice said {claimed.value}, Midtrans's status says {state.status.value}"
-            log.warning("webhook provider=midtrans order=%s %s", state.merchant_ref, problem)
-    job = CallbackJob(
-        provider=midtrans.PROVIDER,
-        raw_body=raw,
-        headers=headers,
-        started=started,
-        signature_valid=valid,
-        state=state,
-        problem=problem,
-        malformed=malformed,
-        nothing_to_do=nothing_to_do,
+    if state.status not in CONFIRM_FIRST or status_api is None:
+        return Reading(True, state=state)
+    claimed = state.status
+    try:
+        state = await run_in_threadpool(confirmed_state, state, status_api)
+    except GatewayError as exc:  # cannot confirm now: Midtrans delivers again
+        log.warning("webhook provider=midtrans order=%s not confirmed: %s", state.merchant_ref, exc.message)
+        return JSONResponse({"success": False, "message": "status not confirmed, deliver again"}, status_code=503)
+    problem = (
+        "" if state.status == claimed else f"notice said {claimed.value}, Midtrans's status says {state.status.value}"
     )
-    return await _applied(job)
+    if problem:
+        log.warning("webhook provider=midtrans order=%s %s", state.merchant_ref, problem)
+    return Reading(True, state=state, problem=problem)
+
+
+@router.post("/callback/tripay", include_in_schema=False)
+async def tripay_callback(request: Request) -> JSONResponse:
+    return await _received(request, tripay.PROVIDER, _read_tripay)
+
+
+@router.post("/callback/midtrans", include_in_schema=False)
+async def midtrans_callback(request: Request) -> JSONResponse:
+    return await _received(request, midtrans.PROVIDER, _read_midtrans)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.storage import MemoryStorage, Storage, storage_from_string
@@ -79,19 +80,17 @@ class Throttle:
         return max(0.0, max(resets) - time.time())
 
     def fail(self, key: str) -> None:
-        try:
-            for item in self.items:
-                _counter.limiter.hit(item, self.name, key)
-        except Exception as exc:
-            log.warning("throttle %s not counted (%s)", self.name, type(exc).__name__)
+        self._each(key, _counter.limiter.hit, "counted")
 
     def clear(self, key: str) -> None:
+        self._each(key, _counter.limiter.clear, "cleared")
+
+    def _each(self, key: str, step: Callable[..., object], done: str) -> None:
         try:
             for item in self.items:
-                _counter.limiter.clear(item, self.name, key)
-        except Exception as exc:
-            log.warning("throttle %s not cleared (%s)", self.name, type(exc).__name__)
-
+                step(item, self.name, key)
+        except Exception as exc:  # Redis away: the password check still stands
+            log.warning("throttle %s not %s (%s)", self.name, done, type(exc).__name__)
 
 # the shop's limits: placing an order (the API and the checkout page count together) and looking orders up
 order_limit = RateLimit("orders", limit=10, per_seconds=60)

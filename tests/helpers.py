@@ -18,6 +18,8 @@ from domain.payments.checkout import attach_checkout
 from domain.payments.gateway import Checkout
 from domain.shared.models import ChatGPTAccount, Order, Product
 from infra import db
+from infra.settings import Settings
+from integrations.smtp import SmtpSender
 from integrations.tripay import callback_signature
 
 ADMIN = "admin:owner@example.com"
@@ -129,3 +131,16 @@ def tripay_callback(
         "X-Callback-Event": "payment_status",
         "X-Callback-Signature": callback_signature(key, raw),
     }
+
+
+def smtp_sender(port: int) -> SmtpSender:
+    """The real SMTP sender, pointed at a loopback test server (no STARTTLS)."""
+    return SmtpSender(
+        Settings(
+            _env_file=None,
+            SMTP_HOST="127.0.0.1",
+            SMTP_PORT=port,
+            SMTP_TLS=False,
+            MAIL_FROM="AksesGPT <shop@example.com>",
+        )
+    )

@@ -14,12 +14,11 @@ from sqlmodel import select
 
 from domain.shared.models import AccountAssignment, Order
 from infra import db
-from infra.settings import Settings
-from integrations.smtp import SmtpSender
 from runtime.delivery import deliver_outbox
 from runtime.jobs import release_expired
 from tests.e2e.conftest import place_order
 from tests.e2e.test_stories_e2e import _admin_page
+from tests.helpers import smtp_sender
 from tests.live import free_port
 
 
@@ -54,7 +53,7 @@ def test_an_expired_seat_is_released_mailed_and_freed_on_the_gauge(shop, page: P
     smtp = Controller(inbox, hostname="127.0.0.1", port=port)
     smtp.start()
     try:
-        sender = SmtpSender(Settings(_env_file=None, SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TLS=False))
+        sender = smtp_sender(port)
         deliver_outbox(sender=sender, now=later)
     finally:
         smtp.stop()

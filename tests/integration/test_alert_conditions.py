@@ -13,11 +13,10 @@ from domain.shared.models import EmailOutbox, EventOutcome, JobRun, MailStatus, 
 from infra import db, db_errors
 from infra.settings import Settings
 from infra.types import utcnow
-from integrations.smtp import SmtpSender
 from runtime.delivery import deliver_outbox
 from runtime.jobs import Job, release_expired, run_job, watch_jobs, watch_operations, watch_pool
 from runtime.outbox import MAX_ATTEMPTS
-from tests.helpers import make_account, make_order, make_product, pay
+from tests.helpers import make_account, make_order, make_product, pay, smtp_sender
 from tests.live import free_port
 from tests.sinks import Inbox
 
@@ -28,10 +27,6 @@ BOSS = "boss@example.com"
 def admin_email(monkeypatch) -> None:
     monkeypatch.setattr("infra.settings.get_settings", lambda: Settings(_env_file=None, ADMIN_EMAIL=BOSS))
     db_errors.reported(db_errors.pending())  # failures other tests provoked are not this test's
-
-
-def _smtp(port: int) -> SmtpSender:
-    return SmtpSender(Settings(_env_file=None, SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TLS=False))
 
 
 def _alerts_received(inbox: Inbox, subject_start: str) -> int:
@@ -50,7 +45,7 @@ def _on_dashboard() -> dict[str, str]:
 
 def test_pool_low(engine, inbox) -> None:
     make_account(max_seats=2)
-    now, smtp = utcnow(), _smtp(inbox.port)
+    now, smtp = utcnow(), smtp_sender(inbox.port)
     for minutes in (0, 20, 59):
         watch_pool(5, now=now + timedelta(minutes=minutes))
         deliver_outbox(sender=smtp, now=now + timedelta(minutes=minutes))
@@ -73,7 +68,7 @@ def _callbacks(now, rejected: int, applied: int) -> None:
 
 
 def test_webhook_failures_above_the_rate(engine, inbox) -> None:
-    now, smtp = utcnow(), _smtp(inbox.port)
+    now, smtp = utcnow(), smtp_sender(inbox.port)
     _callbacks(now, rejected=1, applied=9)  # 10 %: below the 20 % rate
     assert watch_operations(now=now).startswith("waiting for stock too long 0, callbacks failed 1/10")
     _callbacks(now, rejected=4, applied=0)  # 5 of 14 now
@@ -96,7 +91,7 @@ def _dead_database(backend: str, tmp_path) -> str:
 
 
 def test_database_errors_alert_once_the_database_answers_again(engine, db_url, backend, tmp_path, inbox) -> None:
-    dead, smtp = _dead_database(backend, tmp_path), _smtp(inbox.port)
+    dead, smtp = _dead_database(backend, tmp_path), smtp_sender(inbox.port)
     job = Job("release_expired_assignments", 60, release_expired)
     db.configure(dead)
     assert run_job(job).startswith("failed: database unreachable")
@@ -120,7 +115,7 @@ def test_database_errors_alert_once_the_database_answers_again(engine, db_url, b
 
 
 def test_a_job_not_run_in_time(engine, inbox) -> None:
-    started, smtp = utcnow(), _smtp(inbox.port)
+    started, smtp = utcnow(), smtp_sender(inbox.port)
     jobs = [Job("release_expired_assignments", 60, release_expired), Job("expiry_reminders", 3600, lambda: "ok")]
     run_job(jobs[0])
     assert watch_jobs(jobs, started_at=started, now=started + timedelta(minutes=3)) == "late 0"
@@ -153,14 +148,14 @@ def _failing_mail(to: str, attempts: int = MAX_ATTEMPTS - 1) -> None:
 
 
 def test_email_failed(engine, inbox) -> None:
-    dead = _smtp(free_port())  # nothing listens: connection refused
+    dead = smtp_sender(free_port())  # nothing listens: connection refused
     _failing_mail("a@example.com")
     _failing_mail("b@example.com")
     now = utcnow()
     assert deliver_outbox(sender=dead, now=now).failed == 2  # two e-mails fail in one run: one alert
     _failing_mail("c@example.com")
     assert deliver_outbox(sender=dead, now=now + timedelta(minutes=30)).failed == 1  # same window: none
-    assert deliver_outbox(sender=_smtp(inbox.port), now=now + timedelta(minutes=35)).sent == 1
+    assert deliver_outbox(sender=smtp_sender(inbox.port), now=now + timedelta(minutes=35)).sent == 1
     assert _alerts_received(inbox, "E-mail gagal terkirim") == 1
     with db.read_session() as s:
         failed = s.exec(select(EmailOutbox).where(EmailOutbox.status == MailStatus.FAILED)).all()
@@ -169,12 +164,12 @@ def test_email_failed(engine, inbox) -> None:
     _failing_mail("d@example.com")  # mail flowed again in between, so this one alerts at once
     deliver_outbox(sender=dead, now=now + timedelta(minutes=40))
     assert "d@example.com" in _on_dashboard()["mail_failed"]
-    deliver_outbox(sender=_smtp(inbox.port), now=now + timedelta(minutes=41))
+    deliver_outbox(sender=smtp_sender(inbox.port), now=now + timedelta(minutes=41))
     assert _alerts_received(inbox, "E-mail gagal terkirim") == 2
 
 
 def test_orders_waiting_for_stock_longer_than_n_minutes(engine, inbox) -> None:
-    product, smtp = make_product(), _smtp(inbox.port)
+    product, smtp = make_product(), smtp_sender(inbox.port)
     pay(make_order(product))  # no account at all: it waits for stock
     now = utcnow()
     assert watch_operations(stock_wait_minutes=30, now=now + timedelta(minutes=29)).startswith(

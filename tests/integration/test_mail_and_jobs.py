@@ -19,26 +19,13 @@ from domain.shared.models import AccountAssignment, AdminAlert, EmailOutbox, Job
 from infra import db
 from infra.settings import Settings
 from infra.types import utcnow
-from integrations.smtp import SmtpSender
 from runtime.delivery import deliver_outbox
 from runtime.jobs import Job, release_expired, run_job, send_reminders, watch_pool
 from runtime.outbox import MAX_ATTEMPTS
-from tests.helpers import ADMIN, make_account, make_product, pay
+from tests.helpers import ADMIN, make_account, make_product, pay, smtp_sender
 from tests.sinks import Inbox
 
 PASSWORD = "Shared-Pw-9f83"
-
-
-def _sender(port: int) -> SmtpSender:
-    return SmtpSender(
-        Settings(
-            _env_file=None,
-            SMTP_HOST="127.0.0.1",
-            SMTP_PORT=port,
-            SMTP_TLS=False,
-            MAIL_FROM="AksesGPT <shop@example.com>",
-        )
-    )
 
 
 def _dead_port() -> int:
@@ -82,7 +69,7 @@ def test_every_customer_email_arrives_with_its_link_and_only_one_carries_the_pas
     db.in_transaction(lambda s: revoke_assignment(session=s, assignment_id=seat.id, actor=ADMIN, reason="abuse"))
     db.in_transaction(lambda s: queue_order_lookup(session=s, email="BUDI@example.com", lang="id"))
 
-    report = deliver_outbox(sender=_sender(inbox.port))
+    report = deliver_outbox(sender=smtp_sender(inbox.port))
     assert report.sent == 5 and report.retrying == report.failed == 0
     mails = _by_subject(inbox)
     code = order.code
@@ -100,14 +87,14 @@ def test_every_customer_email_arrives_with_its_link_and_only_one_carries_the_pas
         assert (PASSWORD in inbox.text(message)) == subject.startswith("Akses Anda siap"), subject
     assert "8808000111222" in inbox.text(mails[f"Pesanan {code}: selesaikan pembayaran"])
     assert "Alasan: abuse" in inbox.text(mails[f"Akses pesanan {code} dicabut"])
-    assert deliver_outbox(sender=_sender(inbox.port)).sent == 0, "nothing is sent twice"
+    assert deliver_outbox(sender=smtp_sender(inbox.port)).sent == 0, "nothing is sent twice"
 
 
 def test_english_customers_get_english_mail(engine, inbox) -> None:
     product = make_product()
     make_account(max_seats=3, password=PASSWORD)
     pay(_order(product, locale="en", email_address="anna@example.com"))
-    deliver_outbox(sender=_sender(inbox.port))
+    deliver_outbox(sender=smtp_sender(inbox.port))
     subjects = set(_by_subject(inbox))
     assert any(s.startswith("Your access is ready") for s in subjects)
     assert any("complete your payment" in s for s in subjects)
@@ -119,18 +106,18 @@ def test_smtp_down_keeps_mail_pending_with_backoff_then_delivers_each_once(engin
     for n in range(3):
         pay(_order(product, email_address=f"c{n}@example.com"))
     now = utcnow()
-    down = deliver_outbox(sender=_sender(_dead_port()), now=now)
+    down = deliver_outbox(sender=smtp_sender(_dead_port()), now=now)
     assert down.retrying == 6 and down.sent == 0
     with db.read_session() as s:
         rows = s.exec(select(EmailOutbox)).all()
     assert {r.status for r in rows} == {MailStatus.PENDING} and {r.attempts for r in rows} == {1}
     assert all(timedelta(minutes=1) <= r.next_attempt_at - now < timedelta(minutes=1, seconds=10) for r in rows)
     assert all("SMTP unreachable" in r.last_error and "refused" in r.last_error for r in rows)
-    assert deliver_outbox(sender=_sender(inbox.port), now=now + timedelta(seconds=30)).sent == 0, "not due yet"
+    assert deliver_outbox(sender=smtp_sender(inbox.port), now=now + timedelta(seconds=30)).sent == 0, "not due yet"
 
-    back = deliver_outbox(sender=_sender(inbox.port), now=now + timedelta(minutes=2))
+    back = deliver_outbox(sender=smtp_sender(inbox.port), now=now + timedelta(minutes=2))
     assert back.sent == 6
-    assert deliver_outbox(sender=_sender(inbox.port), now=now + timedelta(hours=2)).sent == 0
+    assert deliver_outbox(sender=smtp_sender(inbox.port), now=now + timedelta(hours=2)).sent == 0
     assert len(inbox.messages) == 6
     assert len({m["Subject"] + m["To"] for m in inbox.messages}) == 6, "none twice, none lost"
 
@@ -139,7 +126,7 @@ def test_ten_failed_attempts_mark_failed_and_alert_the_admins(engine, monkeypatc
     monkeypatch.setattr("infra.settings.get_settings", lambda: Settings(_env_file=None, ADMIN_EMAIL="boss@example.com"))
     product = make_product()
     _order(product)
-    dead, now = _sender(_dead_port()), utcnow()
+    dead, now = smtp_sender(_dead_port()), utcnow()
     for _ in range(MAX_ATTEMPTS):
         deliver_outbox(sender=dead, now=now)
         now += timedelta(hours=2)

@@ -15,12 +15,11 @@ from domain.notify.mail import SECRET_MASK
 from domain.shared import crypto
 from domain.shared.models import EmailOutbox
 from infra import db
-from infra.settings import Settings, get_settings
+from infra.settings import get_settings
 from infra.types import utcnow
-from integrations.smtp import SmtpSender
 from runtime.backup import backup
 from runtime.delivery import deliver_outbox
-from tests.helpers import ADMIN, checked_out, make_account, make_product, pay
+from tests.helpers import ADMIN, checked_out, make_account, make_product, pay, smtp_sender
 
 PLAINTEXT = "Sup3r-Secret-ChatGPT-Pw!"
 
@@ -80,7 +79,7 @@ def test_no_account_password_in_the_outbox_the_database_or_a_backup(engine, back
     mail = db.in_transaction(lambda s: s.exec(select(EmailOutbox).where(EmailOutbox.kind == "access_ready")).one())
     assert secret not in mail.text + mail.html and SECRET_MASK in mail.text and mail.secret_enc
 
-    sender = SmtpSender(Settings(_env_file=None, SMTP_HOST="127.0.0.1", SMTP_PORT=inbox.port, SMTP_TLS=False))
+    sender = smtp_sender(inbox.port)
     assert deliver_outbox(sender=sender).sent == 2  # how to pay, and the access
     access = next(m for m in inbox.messages if inbox.text(m).count(secret))
     assert secret in inbox.text(access) and SECRET_MASK not in inbox.text(access), "the customer gets the password"

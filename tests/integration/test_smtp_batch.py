@@ -17,11 +17,9 @@ from sqlmodel import select
 from domain.notify.mail import queue_order_lookup
 from domain.shared.models import EmailOutbox, MailStatus
 from infra import db
-from infra.settings import Settings
 from infra.types import utcnow
-from integrations.smtp import SmtpSender
 from runtime.delivery import deliver_outbox
-from tests.helpers import make_order, make_product
+from tests.helpers import make_order, make_product, smtp_sender
 from tests.sinks import Inbox
 
 REFUSED = "ditolak@example.com"
@@ -110,18 +108,6 @@ def box():
     inbox.controller.stop()
 
 
-def _sender(port: int) -> SmtpSender:
-    return SmtpSender(
-        Settings(
-            _env_file=None,
-            SMTP_HOST="127.0.0.1",
-            SMTP_PORT=port,
-            SMTP_TLS=False,
-            MAIL_FROM="AksesGPT <shop@example.com>",
-        )
-    )
-
-
 def _queue_lookups(addresses: list[str]) -> None:
     """One e-mail (the order lookup) to each address, each with its order."""
     product = make_product()
@@ -139,7 +125,7 @@ def test_a_delivery_run_sends_every_due_mail_over_one_connection_ended_by_quit(e
     addresses = [f"pelanggan{n}@example.com" for n in range(4)]
     _queue_lookups(addresses)
 
-    report = deliver_outbox(sender=_sender(box.port))
+    report = deliver_outbox(sender=smtp_sender(box.port))
     box.wait_closed()
 
     assert (report.sent, report.retrying, report.failed) == (4, 0, 0)
@@ -148,7 +134,7 @@ def test_a_delivery_run_sends_every_due_mail_over_one_connection_ended_by_quit(e
     assert box.sessions[0] == ["EHLO", *["MAIL", "RCPT", "DATA"] * 4, "QUIT"]
     assert box.closed == 1
 
-    assert deliver_outbox(sender=_sender(box.port)).sent == 0
+    assert deliver_outbox(sender=smtp_sender(box.port)).sent == 0
     assert len(box.sessions) == 1, "a run with nothing due opens no connection"
 
 
@@ -158,7 +144,7 @@ def test_a_refused_recipient_fails_alone_and_is_retried_after_the_backoff(engine
     box.refuse = {REFUSED}
     now = utcnow()
 
-    report = deliver_outbox(sender=_sender(box.port), now=now)
+    report = deliver_outbox(sender=smtp_sender(box.port), now=now)
     box.wait_closed()
 
     assert (report.sent, report.retrying, report.failed) == (2, 1, 0)
@@ -171,9 +157,9 @@ def test_a_refused_recipient_fails_alone_and_is_retried_after_the_backoff(engine
     assert timedelta(minutes=1) <= refused.next_attempt_at - now < timedelta(minutes=1, seconds=10)
     assert all(_row(a).status == MailStatus.SENT for a in addresses if a != REFUSED)
 
-    assert deliver_outbox(sender=_sender(box.port), now=now + timedelta(seconds=30)).sent == 0, "not due yet"
+    assert deliver_outbox(sender=smtp_sender(box.port), now=now + timedelta(seconds=30)).sent == 0, "not due yet"
     box.refuse.clear()
-    later = deliver_outbox(sender=_sender(box.port), now=now + timedelta(minutes=2))
+    later = deliver_outbox(sender=smtp_sender(box.port), now=now + timedelta(minutes=2))
     assert (later.sent, later.retrying) == (1, 0)
     assert sorted(m["To"] for m in box.messages) == sorted(addresses), "each once, none lost"
     assert (_row(REFUSED).status, _row(REFUSED).attempts) == (MailStatus.SENT, 2)
@@ -182,7 +168,7 @@ def test_a_refused_recipient_fails_alone_and_is_retried_after_the_backoff(engine
 def test_an_internationalised_mailbox_goes_in_a_smtputf8_transaction(engine, box) -> None:
     _queue_lookups(["andré@contoh.id", "budi@example.com"])
 
-    report = deliver_outbox(sender=_sender(box.port))
+    report = deliver_outbox(sender=smtp_sender(box.port))
     box.wait_closed()
 
     assert (report.sent, report.retrying) == (2, 0)
@@ -196,7 +182,7 @@ def test_a_server_without_smtputf8_retries_that_mailbox_and_sends_the_next(engin
     box = RecordingInbox(smtputf8=False).start()
     try:
         _queue_lookups(["andré@contoh.id", "budi@example.com"])
-        report = deliver_outbox(sender=_sender(box.port))
+        report = deliver_outbox(sender=smtp_sender(box.port))
         box.wait_closed()
     finally:
         box.controller.stop()

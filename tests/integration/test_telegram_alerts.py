@@ -14,12 +14,11 @@ from domain.shared.models import EmailOutbox, MailStatus, TelegramOutbox
 from infra import db
 from infra.settings import Settings
 from infra.types import utcnow
-from integrations.smtp import SmtpSender
 from integrations.telegram import TelegramBot, telegram_bot_for
 from runtime.delivery import deliver_outbox, deliver_telegram_outbox
 from runtime.jobs import deliver_telegram, watch_pool
 from runtime.outbox import MAX_ATTEMPTS
-from tests.helpers import make_account
+from tests.helpers import make_account, smtp_sender
 from tests.sinks import TelegramApi
 
 CHAT = "-1001234567890"
@@ -56,17 +55,13 @@ def _bot(settings: Settings) -> TelegramBot:
     return bot
 
 
-def _smtp(port: int) -> SmtpSender:
-    return SmtpSender(Settings(_env_file=None, SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TLS=False))
-
-
 def test_low_pool_reaches_telegram_and_email_once_per_debounce_window(engine, settings, telegram, inbox, token) -> None:
     make_account(max_seats=2)
     bot, now = _bot(settings), utcnow()
     for minutes in (0, 30, 59):  # one window: the alert is raised three times, sent once
         watch_pool(5, now=now + timedelta(minutes=minutes))
         deliver_telegram(bot, now=now + timedelta(minutes=minutes))
-        deliver_outbox(sender=_smtp(inbox.port), now=now + timedelta(minutes=minutes))
+        deliver_outbox(sender=smtp_sender(inbox.port), now=now + timedelta(minutes=minutes))
     assert len(telegram.accepted) == 1 and len(inbox.messages) == 1
     request = telegram.accepted[0]
     assert request.path == f"/bot{token}/sendMessage"
@@ -77,7 +72,7 @@ def test_low_pool_reaches_telegram_and_email_once_per_debounce_window(engine, se
 
     watch_pool(5, now=now + timedelta(minutes=61))  # the next window
     deliver_telegram(bot, now=now + timedelta(minutes=61))
-    deliver_outbox(sender=_smtp(inbox.port), now=now + timedelta(minutes=61))
+    deliver_outbox(sender=smtp_sender(inbox.port), now=now + timedelta(minutes=61))
     assert len(telegram.accepted) == 2 and len(inbox.messages) == 2
     bot.close()
 
