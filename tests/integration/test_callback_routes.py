@@ -144,6 +144,20 @@ def test_unknown_order_is_404_and_recorded(order) -> None:
         assert s.exec(select(PaymentEvent)).one().outcome == "ignored"
 
 
+def _midtrans_body(order: Order, status: str = "settlement", code: str = "200", **extra: str) -> dict:
+    """A Midtrans notification for the order, signed with the test's server key."""
+    body = {
+        "order_id": order.code,
+        "status_code": code,
+        "gross_amount": f"{order.amount_idr}.00",
+        "transaction_status": status,
+        "fraud_status": "accept",
+        **extra,
+    }
+    body["signature_key"] = notification_signature(order.code, code, body["gross_amount"], MIDTRANS_KEY)
+    return body
+
+
 def test_midtrans_settlement_and_bad_signature(order) -> None:
     client = _client()
     body = {
@@ -269,14 +283,7 @@ def test_hostile_bodies_and_signatures_are_refused_not_500(order) -> None:
 @pytest.mark.parametrize("field", ["order_id", "status_code", "gross_amount"])
 def test_a_lone_surrogate_in_a_midtrans_notice_is_refused_and_recorded(order, field: str) -> None:
     """Trust #9: a lone surrogate in order_id, status_code or gross_amount answered 500 and left no event row."""
-    body = {
-        "order_id": order.code,
-        "status_code": "200",
-        "gross_amount": f"{order.amount_idr}.00",
-        "transaction_status": "settlement",
-        "fraud_status": "accept",
-    }
-    body["signature_key"] = notification_signature(order.code, "200", body["gross_amount"], MIDTRANS_KEY)
+    body = _midtrans_body(order)
     raw = json.dumps(body).replace(json.dumps(body[field]), json.dumps(body[field])[:-1] + '\\ud800"', 1)
     response = _client().post("/callback/midtrans", content=raw.encode(), headers={"Content-Type": "application/json"})
     assert response.status_code == 401, response.text  # its signature cannot match any more
@@ -307,15 +314,7 @@ def test_midtrans_refund_after_settlement_frees_the_seat(engine) -> None:
     client = _client()
 
     def notify(status: str, code: str) -> int:
-        body = {
-            "order_id": order.code,
-            "status_code": code,
-            "gross_amount": f"{order.amount_idr}.00",
-            "transaction_status": status,
-            "transaction_id": "c0ffee-1234",
-            "fraud_status": "accept",
-        }
-        body["signature_key"] = notification_signature(order.code, code, body["gross_amount"], MIDTRANS_KEY)
+        body = _midtrans_body(order, status, code, transaction_id="c0ffee-1234")
         return client.post("/callback/midtrans", json=body).status_code
 
     assert notify("settlement", "200") == 200
@@ -331,15 +330,7 @@ def test_a_second_payment_on_another_transaction_alerts_the_admins(order) -> Non
     """Found in review: paying twice (e.g. before and after a failover) was filed as a plain duplicate."""
     client = _client()
     assert _post_tripay(client, _tripay_body(order)).status_code == 200
-    body = {
-        "order_id": order.code,
-        "status_code": "200",
-        "gross_amount": f"{order.amount_idr}.00",
-        "transaction_status": "settlement",
-        "fraud_status": "accept",
-    }
-    body["signature_key"] = notification_signature(order.code, "200", body["gross_amount"], MIDTRANS_KEY)
-    assert client.post("/callback/midtrans", json=body).status_code == 200
+    assert client.post("/callback/midtrans", json=_midtrans_body(order)).status_code == 200
     with db.read_session() as s:
         from domain.shared.models import AdminAlert
 

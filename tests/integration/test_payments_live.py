@@ -135,14 +135,19 @@ def test_forged_callback_is_rejected_and_recorded(live) -> None:
     assert event.outcome == "rejected" and event.signature_valid is False
 
 
-def test_tripay_down_fails_over_to_midtrans_and_is_audited(live) -> None:
+def _midtrans_order(live) -> dict:
+    """An order placed while Tripay is down, so on Midtrans (the fallback)."""
     product = _product()
     make_account(pool=product.pool)
     live.outage(tripay=503)
     try:
-        order = _order(live, product)
+        return _order(live, product)
     finally:
         live.outage(tripay=None)
+
+
+def test_tripay_down_fails_over_to_midtrans_and_is_audited(live) -> None:
+    order = _midtrans_order(live)
     assert order["provider"] == "midtrans" and "/snap/v4/redirection/" in order["checkout_url"]
     live.control(order["order_id"], "pay")  # Midtrans notification, signed with SHA-512
     assert _status(live, order)["status"] == "fulfilled"
@@ -253,13 +258,7 @@ def test_a_replayed_midtrans_settlement_relabelled_refund_changes_nothing(live) 
     """Trust #7: Midtrans signs order_id, status_code and gross_amount, not transaction_status; a genuine
     settlement replayed as "refund" (or "chargeback") kept its signature and refunded the order. Notices that
     move money are now confirmed with Midtrans's status API first; a real refund still goes through."""
-    product = _product()
-    make_account(pool=product.pool)
-    live.outage(tripay=503)
-    try:
-        order = _order(live, product)
-    finally:
-        live.outage(tripay=None)
+    order = _midtrans_order(live)
     assert order["provider"] == "midtrans"
     live.control(order["order_id"], "pay")
     assert _status(live, order)["status"] == "fulfilled"
