@@ -17,6 +17,7 @@ from domain.shared.i18n import WIB
 from domain.shared.models import AuditLog, EmailOutbox, EventOutcome, MailStatus, PaymentEvent
 from infra import db
 from pages.admin.table import Listing, ServerTable, stored_id, wib
+from pages.admin.text import as_json, preformatted
 from pages.threads import io_bound
 
 AUDIT_COLUMNS = [
@@ -294,7 +295,7 @@ def diff_dialog(row: AuditRow) -> None:
             ).classes("w-full").props("dense flat bordered").mark("audit-diff")
         extra = {k: v for k, v in details.items() if k not in ("before", "after")}
         if extra:
-            ui.code(json.dumps(extra, indent=1, ensure_ascii=False, default=str)).classes("w-full text-xs")
+            preformatted(as_json(extra)).mark("audit-details")
         ui.button("Tutup", on_click=dialog.close).props("flat")
     dialog.open()
 
@@ -343,8 +344,10 @@ def audit_ui(view: AuditView) -> None:
 def raw_dialog(row: EventRow) -> None:
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl"):
         ui.label(f"{row.event_key} — {row.outcome}").classes("font-bold")
-        ui.code(json.dumps(row.headers, indent=1)).classes("w-full text-xs")
-        ui.code(row.raw or "(kosong)").classes("w-full text-xs").mark("raw-body")
+        ui.label("Header").classes("text-sm text-slate-500")
+        preformatted(as_json(row.headers)).mark("raw-headers")
+        ui.label("Isi mentah").classes("text-sm text-slate-500")
+        preformatted(row.raw or "(kosong)").mark("raw-body")
         ui.button("Tutup", on_click=dialog.close).props("flat")
     dialog.open()
 
@@ -388,10 +391,10 @@ async def mail_dialog(row: MailRow) -> None:
         return
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl"):
         ui.label(f"{mail.subject} → {mail.to}").classes("font-bold")
-        # the e-mail exactly as rendered for the customer, isolated in a sandboxed frame
-        frame = ui.element("iframe").classes("w-full h-[60vh] border").mark("mail-preview")
-        frame.props["sandbox"] = ""
-        frame.props["srcdoc"] = mail.html
+        # the e-mail's text part as text: its HTML is never rendered here (no remote images, no forms)
+        preformatted(mail.text).mark("mail-preview")
+        with ui.expansion("Sumber HTML").classes("w-full text-sm"):
+            preformatted(mail.html).mark("mail-html")
         ui.button("Tutup", on_click=dialog.close).props("flat")
     dialog.open()
 
