@@ -12,7 +12,8 @@ from typing import Any
 from nicegui import ui
 from sqlmodel import Session
 
-from domain.admin.listing import Page, audit_page, events_page, outbox_message, outbox_page
+from domain.admin.listing import MAX_ROW_ID, Page, audit_page, events_page, filter_id, outbox_message, outbox_page
+from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import WIB
 from domain.shared.models import AuditLog, EmailOutbox, EventOutcome, MailStatus, PaymentEvent
 from infra import db
@@ -307,15 +308,22 @@ def audit_filters(view: AuditView, table: ServerTable) -> None:
     action = ui.input("Tindakan (awalan)").props("dense outlined clearable").classes("w-44").mark("audit-action")
     entity_in = ui.select(ENTITIES, value=filters.entity, label="Entitas").props("dense outlined").classes("w-36")
     entity_id_in = (
-        ui.number("ID", value=filters.entity_id, precision=0).props("dense outlined clearable").classes("w-24")
+        ui.input("ID", value="" if filters.entity_id is None else str(filters.entity_id))
+        .props("dense outlined clearable inputmode=numeric")
+        .classes("w-28")
+        .mark("audit-entity-id")
     )
     since = ui.input("Dari (YYYY-MM-DD)").props("dense outlined type=date").classes("w-40")
     until = ui.input("Sampai").props("dense outlined type=date").classes("w-40")
 
     async def apply() -> None:
+        try:
+            entity_id = filter_id(entity_id_in.value, "entity_id")
+        except ValidationFailed:
+            ui.notify(f"ID harus bilangan bulat dari 1 sampai {MAX_ROW_ID}", type="negative")
+            return
         filters.actor, filters.action = actor.value or "", action.value or ""
-        filters.entity = entity_in.value or ""
-        filters.entity_id = int(entity_id_in.value) if entity_id_in.value is not None else None
+        filters.entity, filters.entity_id = entity_in.value or "", entity_id
         filters.since, filters.until = _day(since.value or ""), _day(until.value or "", end=True)
         await table.refresh(first_page=True)
 
