@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 
+import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, func, or_, select
 
+from domain.shared.errors import ValidationFailed
 from domain.shared.models import AccountAssignment, AuditLog, ChatGPTAccount, EmailOutbox, Order, PaymentEvent
+from domain.shared.validation import parse_whole_number
 from infra.types import utcnow
 
 T = TypeVar("T", bound=SQLModel)
 MAX_PER_PAGE = 200
 MAX_PAGE = 1_000_000  # far past any real table; keeps OFFSET inside a 64-bit integer
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns: a larger one names no row, and PostgreSQL refuses to compare it
 
 
 @dataclass
@@ -43,6 +47,26 @@ def storable_filters(listing: F) -> F:
         return listing(**{k: _clean(v) if isinstance(v, str) else v for k, v in filters.items()})
 
     return cast(F, clean)
+
+
+def filter_id(value: str | int | None, field: str) -> int | None:
+    """A row id typed or linked as a filter (None when empty); refused when it cannot name a row."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse_whole_number(value, field, minimum=1, maximum=MAX_ROW_ID)
+
+
+def filter_choice(value: str, choices: Iterable[str], field: str) -> str:
+    """A filter that must be one of a few values ("" for all); refused when it is none of them."""
+    allowed = [str(c) for c in choices]
+    if value and value not in allowed:
+        raise ValidationFailed(f"{field} {value!r} is not one of {', '.join(allowed)}", field=field, value=value)
+    return value
+
+
+def _same_id(column: Any, value: int) -> Any:
+    """`column == value`, or nothing at all for an id no INTEGER column holds (no overflow in the query)."""
+    return column == value if 1 <= value <= MAX_ROW_ID else sa.false()
 
 
 def _page(
@@ -97,7 +121,7 @@ def assignments_page(
             col(AccountAssignment.end_at) <= (now or utcnow()) + timedelta(days=ending_within_days),
         ]
     if account_id:
-        conditions.append(AccountAssignment.chatgpt_account_id == account_id)
+        conditions.append(_same_id(AccountAssignment.chatgpt_account_id, account_id))
     if email.strip():
         conditions.append(col(AccountAssignment.customer_email).like(_like(email)))
     if invite_state:
@@ -145,7 +169,7 @@ def audit_page(
     if entity:
         conditions.append(AuditLog.entity == entity)
     if entity_id is not None:
-        conditions.append(AuditLog.entity_id == entity_id)
+        conditions.append(_same_id(AuditLog.entity_id, entity_id))
     if since is not None:
         conditions.append(col(AuditLog.at) >= since)
     if until is not None:
@@ -169,7 +193,7 @@ def events_page(
     if outcome:
         conditions.append(PaymentEvent.outcome == outcome)
     if order_id is not None:
-        conditions.append(PaymentEvent.order_id == order_id)
+        conditions.append(_same_id(PaymentEvent.order_id, order_id))
     return _page(session, PaymentEvent, conditions, page, per_page)
 
 
@@ -189,7 +213,7 @@ def outbox_page(
     if kind:
         conditions.append(EmailOutbox.kind == kind)
     if order_id is not None:
-        conditions.append(EmailOutbox.order_id == order_id)
+        conditions.append(_same_id(EmailOutbox.order_id, order_id))
     return _page(session, EmailOutbox, conditions, page, per_page)
 
 

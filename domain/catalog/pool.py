@@ -18,7 +18,7 @@ from domain.shared.audit import record_audit, snapshot
 from domain.shared.crypto import decrypt_secret, encrypt_secret
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
 from domain.shared.models import AccountStatus, ChatGPTAccount, Delivery
-from domain.shared.validation import normalize_email, storable
+from domain.shared.validation import normalize_email, parse_whole_number, storable
 
 ACCOUNT_FIELDS = ("email", "pool", "delivery", "status", "max_seats", "seats_used", "note")
 MAX_SEATS_LIMIT = 500
@@ -49,17 +49,16 @@ def validate_account(
     delivery = (delivery or Delivery.CREDENTIALS).strip().upper()
     if delivery not in Delivery.__members__:
         raise ValidationFailed(f"delivery must be CREDENTIALS or INVITE, not {delivery!r}", field="delivery")
-    if max_seats in ("", None):
+    if max_seats is None or (isinstance(max_seats, str) and not max_seats.strip()):
         seats = None
-    else:
+    else:  # refused, never truncated: 2.5 is not 2
         try:
-            seats = int(max_seats)
-        except (TypeError, ValueError):
-            raise ValidationFailed(f"max_seats {max_seats!r} is not a whole number", field="max_seats") from None
-        if not 1 <= seats <= MAX_SEATS_LIMIT:
+            seats = parse_whole_number(max_seats, "max_seats", minimum=1, maximum=MAX_SEATS_LIMIT)
+        except ValidationFailed:
             raise ValidationFailed(
-                f"max_seats must be from 1 to {MAX_SEATS_LIMIT} (empty = one customer)", field="max_seats"
-            )
+                f"max_seats {max_seats!r} is not a whole number from 1 to {MAX_SEATS_LIMIT} (empty = one customer)",
+                field="max_seats",
+            ) from None
     if delivery == Delivery.CREDENTIALS and not (password or has_stored_password):
         raise ValidationFailed("a CREDENTIALS account needs its password", field="password")
     pool = storable((pool or "default").strip(), "pool")

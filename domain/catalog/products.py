@@ -11,22 +11,52 @@ from sqlmodel import Session, col, select
 from domain.seats.allocation import free_seats
 from domain.shared.audit import record_audit, snapshot
 from domain.shared.errors import NotFound, ValidationFailed
+from domain.shared.i18n import format_idr
 from domain.shared.models import Product
-from domain.shared.validation import unstorable
+from domain.shared.validation import MAX_RUPIAH, unstorable
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PRODUCT_FIELDS = ("slug", "name", "price_idr", "duration_days", "pool", "is_active", "is_popular", "sort_order")
+MAX_DURATION_DAYS = 3650  # ten years: a longer package is a typo
+MAX_SORT_ORDER = 1_000_000  # either way; far inside an INTEGER column
 
 
-def _validate(*, slug: str, name: str, price_idr: int, duration_days: int, pool: str) -> None:
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _validate(
+    *,
+    slug: str,
+    name: str,
+    price_idr: int,
+    duration_days: int,
+    pool: str,
+    sort_order: int = 0,
+    lowest_price_idr: int | None = None,
+) -> None:
+    """`lowest_price_idr`: the least the enabled payment channels accept, when known (a price below it could
+    never be paid); None skips that check."""
     if not SLUG_RE.fullmatch(slug or "") or len(slug) > 64:
         raise ValidationFailed(f"slug {slug!r} must be lower-case letters, digits and dashes", field="slug")
     if not name.strip():
         raise ValidationFailed("name is required", field="name")
-    if not isinstance(price_idr, int) or price_idr <= 0:
-        raise ValidationFailed("price_idr must be a positive whole number of rupiah", field="price_idr")
-    if not isinstance(duration_days, int) or duration_days <= 0:
-        raise ValidationFailed("duration_days must be a positive whole number", field="duration_days")
+    if not _whole(price_idr) or not 0 < price_idr <= MAX_RUPIAH:
+        raise ValidationFailed(f"price_idr must be a whole number of rupiah from 1 to {MAX_RUPIAH}", field="price_idr")
+    if lowest_price_idr is not None and price_idr < lowest_price_idr:
+        raise ValidationFailed(
+            f"price {format_idr(price_idr)} is below {format_idr(lowest_price_idr)}, the least any enabled "
+            "payment channel accepts",
+            field="price_idr",
+        )
+    if not _whole(duration_days) or not 0 < duration_days <= MAX_DURATION_DAYS:
+        raise ValidationFailed(
+            f"duration_days must be a whole number from 1 to {MAX_DURATION_DAYS}", field="duration_days"
+        )
+    if not _whole(sort_order) or not -MAX_SORT_ORDER <= sort_order <= MAX_SORT_ORDER:
+        raise ValidationFailed(
+            f"sort_order must be a whole number from -{MAX_SORT_ORDER} to {MAX_SORT_ORDER}", field="sort_order"
+        )
     if not pool.strip():
         raise ValidationFailed("pool is required", field="pool")
 
@@ -44,8 +74,18 @@ def create_product(
     is_active: bool = True,
     is_popular: bool = False,
     sort_order: int = 0,
+    lowest_price_idr: int | None = None,
 ) -> Product:
-    _validate(slug=slug, name=name, price_idr=price_idr, duration_days=duration_days, pool=pool)
+    """A new package; `lowest_price_idr` as in `_validate`."""
+    _validate(
+        slug=slug,
+        name=name,
+        price_idr=price_idr,
+        duration_days=duration_days,
+        pool=pool,
+        sort_order=sort_order,
+        lowest_price_idr=lowest_price_idr,
+    )
     if session.exec(select(Product).where(Product.slug == slug)).first():
         raise ValidationFailed(f"a package with slug {slug!r} already exists", field="slug")
     product = Product(
@@ -83,14 +123,19 @@ def get_product(*, session: Session, product_id: int | None = None, slug: str | 
     return product
 
 
-def update_product(*, session: Session, actor: str, product_id: int, **changes: Any) -> Product:
-    """Change a package; orders already placed keep their own price and duration snapshot."""
+def update_product(
+    *, session: Session, actor: str, product_id: int, lowest_price_idr: int | None = None, **changes: Any
+) -> Product:
+    """Change a package; orders already placed keep their own price and duration snapshot. A price the payment
+    channels cannot take is refused only when the price changes (`lowest_price_idr` as in `_validate`)."""
     product = get_product(session=session, product_id=product_id)
     unknown = set(changes) - set(PRODUCT_FIELDS) - {"description"}
     if unknown:
         raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))} of a package")
-    merged = {k: changes.get(k, getattr(product, k)) for k in ("slug", "name", "price_idr", "duration_days", "pool")}
-    _validate(**merged)
+    checked = ("slug", "name", "price_idr", "duration_days", "pool", "sort_order")
+    merged = {k: changes.get(k, getattr(product, k)) for k in checked}
+    price_changes = merged["price_idr"] != product.price_idr
+    _validate(**merged, lowest_price_idr=lowest_price_idr if price_changes else None)
     before = snapshot(product, *PRODUCT_FIELDS)
     for key, value in changes.items():
         setattr(product, key, value)

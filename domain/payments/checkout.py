@@ -42,6 +42,20 @@ def usable_channels(channels: Sequence[PaymentChannel], amount_idr: int) -> list
     ]
 
 
+def lowest_channel_minimum(gateways: Sequence[PaymentGateway]) -> int | None:
+    """The least amount any enabled channel of any gateway accepts (0: one has no minimum), for refusing a
+    package price no customer could pay. None when it cannot be known: no gateway, or one did not answer
+    (GatewayError), whose channels might take what the others refuse. Asks each gateway for its channels."""
+    minimums: list[int] = []
+    for gateway in gateways:
+        try:
+            channels = gateway.channels()
+        except GatewayError:
+            return None
+        minimums += [max(c.minimum_amount, 0) for c in channels]
+    return min(minimums) if minimums else None
+
+
 def channels_by_group(channels: Sequence[PaymentChannel], amount_idr: int) -> OrderedDict[str, list[PaymentChannel]]:
     """The usable channels grouped QRIS, virtual account, e-wallet, retail (then any other group), no empty group."""
     groups: OrderedDict[str, list[PaymentChannel]] = OrderedDict((g, []) for g in CHANNEL_GROUPS)

@@ -4,7 +4,8 @@ Every seat freed here is offered at once to the orders waiting for stock."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from sqlmodel import Session, col, select
 
@@ -19,7 +20,8 @@ from domain.shared.validation import require_text
 from infra.types import utcnow
 
 log = logging.getLogger("aksesgpt.allocation")
-MAX_EXTENSION_DAYS = 3650
+MAX_EXTENSION_DAYS = 3650  # one extension moves the end by ten years at most
+MAX_END_DAYS = 2 * MAX_EXTENSION_DAYS  # and no seat ends more than twenty years from today (year 9999 is far off)
 
 
 def _locked_assignment(session: Session, assignment_id: int) -> AccountAssignment:
@@ -49,19 +51,24 @@ def extend_assignment(
     new_end_at: datetime | None = None,
     ip: str | None = None,
 ) -> AccountAssignment:
-    """Move end_at of an ACTIVE assignment later, by `days` or to `new_end_at`."""
+    """Move end_at of an ACTIVE assignment later, by `days` or to `new_end_at`: by MAX_EXTENSION_DAYS at most,
+    and to no later than MAX_END_DAYS from now."""
     if (days is None) == (new_end_at is None):
         raise ValidationFailed("give either a number of days or a new end date", field="days")
-    if days is not None and (not isinstance(days, int) or not 0 < days <= MAX_EXTENSION_DAYS):
+    if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 0 < days <= MAX_EXTENSION_DAYS):
         raise ValidationFailed(f"days must be a whole number from 1 to {MAX_EXTENSION_DAYS}", field="days")
     if new_end_at is not None and new_end_at.tzinfo is None:
         raise ValidationFailed("the new end date must carry a time zone", field="new_end_at")
     assignment = _locked_assignment(session, assignment_id)
     _require_active(assignment, "extended")
-    target = assignment.end_at + timedelta(days=days) if days is not None else new_end_at
-    assert target is not None
+    target = _extended_end(assignment.end_at, days, new_end_at)
     if target <= assignment.end_at:
         raise ValidationFailed("the new end date must be later than the current one", field="new_end_at")
+    if target - assignment.end_at > timedelta(days=MAX_EXTENSION_DAYS):
+        raise ValidationFailed(f"one extension moves the end by {MAX_EXTENSION_DAYS} days at most", field="new_end_at")
+    if target > utcnow() + timedelta(days=MAX_END_DAYS):
+        field = "days" if days is not None else "new_end_at"
+        raise ValidationFailed(f"a seat cannot end more than {MAX_END_DAYS} days from today", field=field)
     before = snapshot(assignment, "end_at")
     assignment.end_at = target
     assignment.reminded_3d_at = assignment.reminded_1d_at = None  # remind again before the new end
@@ -80,6 +87,20 @@ def extend_assignment(
         days=days,
     )
     return assignment
+
+
+def _extended_end(end_at: datetime, days: int | None, new_end_at: datetime | None) -> datetime:
+    """The new end; one past what a datetime holds (year 9999, in UTC or in its own zone) is refused rather than
+    an OverflowError."""
+    try:
+        if days is not None:
+            return end_at + timedelta(days=days)
+        target = cast(datetime, new_end_at)
+        target.astimezone(UTC)  # as it will be stored
+        return target
+    except OverflowError:
+        field = "days" if days is not None else "new_end_at"
+        raise ValidationFailed("the new end date is too far in the future", field=field) from None
 
 
 def _tell_customer(session: Session, assignment: AccountAssignment, kind: str) -> None:

@@ -127,10 +127,12 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountRow | None =
         delivery = ui.select(
             ["CREDENTIALS", "INVITE"], value=existing.delivery if existing else "CREDENTIALS", label="Mode pengiriman"
         ).classes("w-full")
-        seats = (
-            ui.number(
-                "Maks. kursi (kosong = 1 pelanggan)", value=existing.max_seats if existing else None, min=1, precision=0
+        seats = (  # text, read by the domain: 2.5 or 10.000 is refused, not cut to 2 or 10
+            ui.input(
+                "Maks. kursi (kosong = 1 pelanggan)",
+                value=str(existing.max_seats) if existing and existing.max_seats is not None else "",
             )
+            .props("inputmode=numeric")
             .classes("w-full")
             .mark("acc-seats")
         )
@@ -142,7 +144,7 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountRow | None =
                 "pool": pool.value,
                 "delivery": delivery.value,
                 "note": note.value,
-                "max_seats": int(seats.value) if seats.value else None,
+                "max_seats": (seats.value or "").strip() or None,
             }
             if password.value:
                 fields["password"] = password.value

@@ -10,10 +10,18 @@ from nicegui import ui
 from sqlmodel import Session
 
 from domain.admin.listing import accounts_with_room, assignments_page, seat_context
-from domain.seats.assignments import extend_assignment, mark_invite, move_assignment, revoke_assignment
+from domain.seats.assignments import (
+    MAX_EXTENSION_DAYS,
+    extend_assignment,
+    mark_invite,
+    move_assignment,
+    revoke_assignment,
+)
+from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import WIB, format_date
 from domain.shared.models import AccountAssignment, AssignmentStatus, InviteState
 from domain.shared.seat_terms import days_left
+from domain.shared.validation import parse_whole_number
 from infra import db
 from infra.types import utcnow
 from pages.admin.frame import Done, SignedIn, act, client_ip
@@ -122,8 +130,13 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
         ui.label(f"Perpanjang penugasan #{seat.id} ({seat.customer_email})").classes("text-lg font-bold")
         ui.label(f"Berakhir sekarang: {format_date(current)}")
-        mode = ui.toggle({"days": "+ hari", "date": "Tanggal baru"}, value="days")
-        days = ui.number("Tambah hari", value=7, min=1, max=3650, precision=0).classes("w-full").mark("extend-days")
+        mode = ui.toggle({"days": "+ hari", "date": "Tanggal baru"}, value="days").mark("extend-mode")
+        days = (
+            ui.input(f"Tambah hari (1–{MAX_EXTENSION_DAYS})", value="7")
+            .props("inputmode=numeric")
+            .classes("w-full")
+            .mark("extend-days")
+        )
         date = (
             ui.input(
                 "Tanggal berakhir baru (WIB)", value=(current.astimezone(WIB) + timedelta(days=7)).strftime("%Y-%m-%d")
@@ -134,9 +147,13 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
         )
         preview = ui.label("").classes("font-semibold").mark("extend-preview")
 
+        def day_count() -> int:
+            """The days typed, refused (never clamped or rounded) when not a whole number in range."""
+            return parse_whole_number(days.value or "", "days", minimum=1, maximum=MAX_EXTENSION_DAYS)
+
         def target() -> datetime | None:
             if mode.value == "days":
-                return current + timedelta(days=int(days.value or 0)) if days.value else None
+                return current + timedelta(days=day_count())
             try:  # the chosen day, at the same time of day the seat ends now
                 chosen = datetime.strptime(date.value or "", "%Y-%m-%d")
             except ValueError:
@@ -147,8 +164,11 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
         def show() -> None:
             days.set_visibility(mode.value == "days")
             date.set_visibility(mode.value == "date")
-            new = target()
-            preview.text = f"Berakhir baru: {format_date(new)}" if new else "Pilih jumlah hari atau tanggal"
+            try:
+                new = target()
+                preview.text = f"Berakhir baru: {format_date(new)}" if new else "Pilih jumlah hari atau tanggal"
+            except (ValidationFailed, OverflowError):
+                preview.text = f"Jumlah hari harus bilangan bulat dari 1 sampai {MAX_EXTENSION_DAYS}"
 
         for element in (mode, days, date):
             element.on_value_change(show)
@@ -156,8 +176,14 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
 
         async def save() -> None:
             ip = client_ip()
-            by_days = mode.value == "days"
-            amount, new_end = (int(days.value or 0), None) if by_days else (None, target())
+            try:
+                amount, new_end = (day_count(), None) if mode.value == "days" else (None, target())
+            except ValidationFailed:
+                ui.notify(f"Jumlah hari harus bilangan bulat dari 1 sampai {MAX_EXTENSION_DAYS}", type="negative")
+                return
+            if amount is None and new_end is None:
+                ui.notify("Pilih tanggal berakhir yang baru", type="negative")
+                return
 
             def work(s: Session) -> AccountAssignment:
                 return extend_assignment(

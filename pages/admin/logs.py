@@ -12,11 +12,13 @@ from typing import Any
 from nicegui import ui
 from sqlmodel import Session
 
-from domain.admin.listing import Page, audit_page, events_page, outbox_message, outbox_page
+from domain.admin.listing import MAX_ROW_ID, Page, audit_page, events_page, filter_id, outbox_message, outbox_page
+from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import WIB
 from domain.shared.models import AuditLog, EmailOutbox, EventOutcome, MailStatus, PaymentEvent
 from infra import db
 from pages.admin.table import Listing, ServerTable, stored_id, wib
+from pages.admin.text import as_json, preformatted
 from pages.threads import io_bound
 
 AUDIT_COLUMNS = [
@@ -294,7 +296,7 @@ def diff_dialog(row: AuditRow) -> None:
             ).classes("w-full").props("dense flat bordered").mark("audit-diff")
         extra = {k: v for k, v in details.items() if k not in ("before", "after")}
         if extra:
-            ui.code(json.dumps(extra, indent=1, ensure_ascii=False, default=str)).classes("w-full text-xs")
+            preformatted(as_json(extra)).mark("audit-details")
         ui.button("Tutup", on_click=dialog.close).props("flat")
     dialog.open()
 
@@ -306,15 +308,22 @@ def audit_filters(view: AuditView, table: ServerTable) -> None:
     action = ui.input("Tindakan (awalan)").props("dense outlined clearable").classes("w-44").mark("audit-action")
     entity_in = ui.select(ENTITIES, value=filters.entity, label="Entitas").props("dense outlined").classes("w-36")
     entity_id_in = (
-        ui.number("ID", value=filters.entity_id, precision=0).props("dense outlined clearable").classes("w-24")
+        ui.input("ID", value="" if filters.entity_id is None else str(filters.entity_id))
+        .props("dense outlined clearable inputmode=numeric")
+        .classes("w-28")
+        .mark("audit-entity-id")
     )
     since = ui.input("Dari (YYYY-MM-DD)").props("dense outlined type=date").classes("w-40")
     until = ui.input("Sampai").props("dense outlined type=date").classes("w-40")
 
     async def apply() -> None:
+        try:
+            entity_id = filter_id(entity_id_in.value, "entity_id")
+        except ValidationFailed:
+            ui.notify(f"ID harus bilangan bulat dari 1 sampai {MAX_ROW_ID}", type="negative")
+            return
         filters.actor, filters.action = actor.value or "", action.value or ""
-        filters.entity = entity_in.value or ""
-        filters.entity_id = int(entity_id_in.value) if entity_id_in.value is not None else None
+        filters.entity, filters.entity_id = entity_in.value or "", entity_id
         filters.since, filters.until = _day(since.value or ""), _day(until.value or "", end=True)
         await table.refresh(first_page=True)
 
@@ -343,8 +352,10 @@ def audit_ui(view: AuditView) -> None:
 def raw_dialog(row: EventRow) -> None:
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl"):
         ui.label(f"{row.event_key} — {row.outcome}").classes("font-bold")
-        ui.code(json.dumps(row.headers, indent=1)).classes("w-full text-xs")
-        ui.code(row.raw or "(kosong)").classes("w-full text-xs").mark("raw-body")
+        ui.label("Header").classes("text-sm text-slate-500")
+        preformatted(as_json(row.headers)).mark("raw-headers")
+        ui.label("Isi mentah").classes("text-sm text-slate-500")
+        preformatted(row.raw or "(kosong)").mark("raw-body")
         ui.button("Tutup", on_click=dialog.close).props("flat")
     dialog.open()
 
@@ -388,10 +399,10 @@ async def mail_dialog(row: MailRow) -> None:
         return
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl"):
         ui.label(f"{mail.subject} → {mail.to}").classes("font-bold")
-        # the e-mail exactly as rendered for the customer, isolated in a sandboxed frame
-        frame = ui.element("iframe").classes("w-full h-[60vh] border").mark("mail-preview")
-        frame.props["sandbox"] = ""
-        frame.props["srcdoc"] = mail.html
+        # the e-mail's text part as text: its HTML is never rendered here (no remote images, no forms)
+        preformatted(mail.text).mark("mail-preview")
+        with ui.expansion("Sumber HTML").classes("w-full text-sm"):
+            preformatted(mail.html).mark("mail-html")
         ui.button("Tutup", on_click=dialog.close).props("flat")
     dialog.open()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from domain.shared.models import Order, OrderStatus
 from infra import db
 from pages.admin.frame import Done, SignedIn, act, client_ip
 from pages.admin.table import Listing, ServerTable, stored_id, wib
+from pages.admin.text import as_json, preformatted
 from pages.threads import io_bound
 
 COLUMNS = [
@@ -215,9 +215,7 @@ def detail_ui(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
             icon = {"audit": "history", "payment": "payments", "email": "mail"}[entry.kind]
             with ui.timeline_entry(title=entry.title, subtitle=wib(entry.at), icon=icon):
                 if entry.detail:
-                    ui.code(json.dumps(entry.detail, indent=1, ensure_ascii=False, default=str)).classes(
-                        "w-full text-xs"
-                    )
+                    preformatted(as_json(entry.detail))
 
 
 class OrderDetailPanel:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from nicegui import APIRouter, app
 
+from domain.shared.models import AssignmentStatus, EventOutcome, OrderStatus
 from pages.admin import accounts, assignments, logs, orders, overview, security, settings
+from pages.admin.filters import AddressFilters
 from pages.admin.frame import admin_frame
 from pages.admin.login import login_target, login_ui
 from pages.admin.session import start_session
@@ -44,10 +46,16 @@ async def accounts_page() -> None:
 
 
 @router.page("/admin/assignments", title="Penugasan — AksesGPT admin")
-async def assignments_page(status: str = "", account_id: int | None = None, email: str = "") -> None:
+async def assignments_page(status: str = "", account_id: str = "", email: str = "") -> None:
     async with admin_frame("Penugasan kursi") as admin:
         if admin is not None:
-            filters = assignments.SeatFilters(status=status, email=email, account_id=account_id)
+            given = AddressFilters()
+            filters = assignments.SeatFilters(
+                status=given.choice("status", status, AssignmentStatus),
+                email=email,
+                account_id=given.row_id("account_id", account_id),
+            )
+            given.show()
             assignments.assignments_ui(admin, await io_bound(assignments.load_view, filters))
 
 
@@ -55,7 +63,10 @@ async def assignments_page(status: str = "", account_id: int | None = None, emai
 async def orders_page(status: str = "") -> None:
     async with admin_frame("Pesanan") as admin:
         if admin is not None:
-            orders.orders_ui(await io_bound(orders.load_view, orders.OrderFilters(status=status)))
+            given = AddressFilters()
+            filters = orders.OrderFilters(status=given.choice("status", status, OrderStatus))
+            given.show()
+            orders.orders_ui(await io_bound(orders.load_view, filters))
 
 
 @router.page("/admin/orders/{code}", title="Pesanan — AksesGPT admin")
@@ -66,10 +77,14 @@ async def order_detail_page(code: str) -> None:
 
 
 @router.page("/admin/audit", title="Audit — AksesGPT admin")
-async def audit_page(entity: str = "", entity_id: int | None = None) -> None:
+async def audit_page(entity: str = "", entity_id: str = "") -> None:
     async with admin_frame("Audit log") as admin:
         if admin is not None:
-            filters = logs.AuditFilters(entity=entity, entity_id=entity_id)
+            given = AddressFilters()
+            filters = logs.AuditFilters(
+                entity=given.choice("entity", entity, logs.ENTITIES), entity_id=given.row_id("entity_id", entity_id)
+            )
+            given.show()
             logs.audit_ui(await io_bound(logs.load_audit, filters))
 
 
@@ -77,7 +92,10 @@ async def audit_page(entity: str = "", entity_id: int | None = None) -> None:
 async def webhooks_page(outcome: str = "") -> None:
     async with admin_frame("Webhook pembayaran") as admin:
         if admin is not None:
-            logs.webhooks_ui(await io_bound(logs.load_webhooks, logs.EventFilters(outcome=outcome)))
+            given = AddressFilters()
+            filters = logs.EventFilters(outcome=given.choice("outcome", outcome, EventOutcome))
+            given.show()
+            logs.webhooks_ui(await io_bound(logs.load_webhooks, filters))
 
 
 @router.page("/admin/outbox", title="Outbox — AksesGPT admin")

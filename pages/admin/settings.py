@@ -6,15 +6,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nicegui import ui
+from nicegui import app, ui
 from sqlmodel import Session
 
 from domain.admin.admins import add_admin, list_admins, reset_admin_password, set_admin_active
 from domain.admin.api_tokens import issue_token, revoke_token, tokens_of
-from domain.catalog.products import create_product, list_products, update_product
-from domain.shared.errors import DomainError
+from domain.catalog.products import (
+    MAX_DURATION_DAYS,
+    MAX_SORT_ORDER,
+    create_product,
+    list_products,
+    update_product,
+)
+from domain.payments.checkout import lowest_channel_minimum
+from domain.shared.errors import DomainError, ValidationFailed
 from domain.shared.i18n import format_idr
 from domain.shared.models import AdminApiToken, AdminUser, Product
+from domain.shared.validation import parse_rupiah, parse_whole_number
 from infra import db
 from pages.admin.frame import Done, SignedIn, act
 from pages.admin.table import row_of, stored_id, table_rows, wib
@@ -110,45 +118,108 @@ def load_packages() -> PackagesView:
     return PackagesView(products())
 
 
-def product_saver(admin: SignedIn, product_id: int | None, fields: dict[str, Any]) -> Callable[[Session], object]:
+def product_saver(
+    admin: SignedIn, product_id: int | None, fields: dict[str, Any], lowest_price_idr: int | None
+) -> Callable[[Session], object]:
     if product_id is not None:
-        return lambda s: update_product(session=s, actor=admin.actor, product_id=product_id, **fields)
-    return lambda s: create_product(session=s, actor=admin.actor, **fields)
+        return lambda s: update_product(
+            session=s, actor=admin.actor, product_id=product_id, lowest_price_idr=lowest_price_idr, **fields
+        )
+    return lambda s: create_product(session=s, actor=admin.actor, lowest_price_idr=lowest_price_idr, **fields)
+
+
+def lowest_price() -> int | None:
+    """The least the enabled payment channels accept (None when a gateway does not answer: not checked)."""
+    return lowest_channel_minimum(app.state.gateways.chain)
+
+
+PRICE_HINT = "Harga tidak terbaca: tulis 75000, 75.000 atau Rp 75.000 (rupiah utuh, tanpa sen)"
+DAYS_HINT = f"Durasi harus bilangan bulat dari 1 sampai {MAX_DURATION_DAYS} hari"
+ORDER_HINT = f"Urutan harus bilangan bulat dari -{MAX_SORT_ORDER} sampai {MAX_SORT_ORDER}"
+
+
+@dataclass(frozen=True)
+class NumberField:
+    """A number typed as text, read by a domain parser that refuses (never clamps, rounds or truncates)."""
+
+    box: ui.input
+    parse: Callable[[str], int]
+    hint: str  # what the admin sees when the text cannot be read
+
+    def read(self) -> int:
+        """The number, or ValidationFailed carrying the hint."""
+        try:
+            return self.parse(self.box.value or "")
+        except ValidationFailed:
+            raise ValidationFailed(self.hint) from None
+
+
+def number_field(label: str, value: str, parse: Callable[[str], int], hint: str, mark: str) -> NumberField:
+    box = ui.input(label, value=value).classes("w-full").mark(mark)
+    return NumberField(box, parse, hint)
 
 
 def product_dialog(admin: SignedIn, done: Done, existing: ProductRow | None = None) -> None:
     data = existing or NEW_PRODUCT
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
         ui.label("Ubah paket" if existing else "Tambah paket").classes("text-lg font-bold")
-        slug = ui.input("Slug (untuk URL)", value=data.slug).classes("w-full")
-        name = ui.input("Nama", value=data.name).classes("w-full")
+        slug = ui.input("Slug (untuk URL)", value=data.slug).classes("w-full").mark("product-slug")
+        name = ui.input("Nama", value=data.name).classes("w-full").mark("product-name")
         description = ui.input("Deskripsi", value=data.description).classes("w-full")
-        price = ui.number("Harga (Rp)", value=data.price_idr, min=1, precision=0).classes("w-full")
-        days = ui.number("Durasi (hari)", value=data.duration_days, min=1, precision=0).classes("w-full")
+        price = number_field(
+            "Harga (Rp)", format_idr(data.price_idr).removeprefix("Rp "), parse_rupiah, PRICE_HINT, "product-price"
+        )
+        price_shown = ui.label("").classes("text-sm font-semibold").mark("price-parsed")
+        days = number_field(
+            "Durasi (hari)",
+            str(data.duration_days),
+            lambda text: parse_whole_number(text, "duration_days", minimum=1, maximum=MAX_DURATION_DAYS),
+            DAYS_HINT,
+            "product-days",
+        )
         pool = ui.input("Pool", value=data.pool).classes("w-full")
-        order = ui.number("Urutan", value=data.sort_order, precision=0).classes("w-full")
+        order = number_field(
+            "Urutan",
+            str(data.sort_order),
+            lambda text: parse_whole_number(text, "sort_order", minimum=-MAX_SORT_ORDER, maximum=MAX_SORT_ORDER),
+            ORDER_HINT,
+            "product-order",
+        )
         active = ui.switch("Dijual", value=data.is_active)
         popular = ui.switch("Tandai populer", value=data.is_popular)
 
+        def show_price() -> None:
+            """The amount as it will be saved, before saving (75.000 is seventy-five thousand)."""
+            try:
+                price_shown.text = f"Disimpan sebagai {format_idr(price.read())}"
+            except ValidationFailed as exc:
+                price_shown.text = exc.message
+
+        price.box.on_value_change(show_price)
+        show_price()
+
         async def save() -> None:
-            fields = {
+            try:
+                numbers = {"price_idr": price.read(), "duration_days": days.read(), "sort_order": order.read()}
+            except ValidationFailed as exc:
+                ui.notify(exc.message, type="negative")
+                return
+            fields = numbers | {
                 "slug": (slug.value or "").strip(),
                 "name": name.value or "",
                 "description": description.value or "",
-                "price_idr": int(price.value or 0),
-                "duration_days": int(days.value or 0),
                 "pool": pool.value or "default",
                 "is_active": active.value,
                 "is_popular": popular.value,
-                "sort_order": int(order.value or 0),
             }
-            if await act(product_saver(admin, existing.id if existing else None, fields), "Paket disimpan"):
+            lowest = await io_bound(lowest_price)
+            if await act(product_saver(admin, existing.id if existing else None, fields, lowest), "Paket disimpan"):
                 dialog.close()
                 await done()
 
         with ui.row().classes("w-full justify-end"):
             ui.button("Batal", on_click=dialog.close).props("flat")
-            ui.button("Simpan", on_click=save)
+            ui.button("Simpan", on_click=save).mark("product-save")
     dialog.open()
 
 

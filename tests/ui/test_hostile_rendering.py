@@ -35,11 +35,12 @@ def hostile_order():
 
 
 def raw_html_showing(user: User, text: str) -> list[str]:
-    """Elements whose content the browser takes as HTML without sanitising it (ui.html or ui.markdown with
-    sanitize=False) and that contain `text`: there must be none. Sanitised ones (ui.code's markdown) are safe."""
+    """Elements whose content the browser takes as HTML (ui.html, ui.markdown, ui.code's markdown), sanitised or
+    not, and that contain `text`: there must be none. Sanitising stops scripts, not a closed code fence followed
+    by HTML that draws over the page (trust #2)."""
     found = []
     for element in user.client.elements.values():
-        if isinstance(element, (ui.html, ui.markdown)) and element.props.get("sanitize") is not True:
+        if isinstance(element, (ui.html, ui.markdown)):
             if text in str(element.props.get("innerHTML", "")) + str(getattr(element, "content", "")):
                 found.append(f"{type(element).__name__} #{element.id}")
     return found
