@@ -20,12 +20,10 @@ from domain.catalog.pool import (
     unsuspend_account,
     update_account,
 )
-from domain.shared.errors import DomainError
 from domain.shared.models import AccountStatus, ChatGPTAccount
 from infra import db
-from pages.admin.frame import Done, SignedIn, act, client_ip
+from pages.admin.frame import Done, Refused, SignedIn, act, attempt, client_ip, live
 from pages.admin.table import Listing, ServerTable, stored_id
-from pages.threads import io_bound
 
 COLUMNS = [
     {"name": "email", "label": "E-mail", "field": "email", "align": "left"},
@@ -197,10 +195,8 @@ def import_dialog(admin: SignedIn, on_done: Done) -> None:
             def work(s: Session) -> ImportReport:
                 return import_accounts_csv(session=s, actor=admin.actor, text=text.value or "", dry_run=dry_run)
 
-            try:
-                report = await io_bound(db.in_transaction, work)
-            except DomainError as exc:
-                ui.notify(exc.message, type="negative")
+            report = await attempt(work)
+            if isinstance(report, Refused):
                 return
             preview.clear()
             with preview:
@@ -241,10 +237,8 @@ def reveal_dialog(admin: SignedIn, row: AccountRow, ip: str | None) -> None:
             def work(s: Session) -> str:
                 return reveal_password(session=s, actor=admin.actor, account_id=row.id, ip=ip)
 
-            try:
-                secret = await io_bound(db.in_transaction, work)
-            except DomainError as exc:
-                ui.notify(exc.message, type="negative")
+            secret = await attempt(work)
+            if isinstance(secret, Refused):
                 return
             shown.text = secret
 
@@ -327,4 +321,4 @@ def accounts_ui(admin: SignedIn, view: AccountsView) -> None:
     table.table.add_slot("body-cell-seats", SEAT_BAR)
     table.action_slot("actions", ROW_ACTIONS)
     row_actions(admin, table)
-    ui.timer(5.0, table.refresh)  # seat counts move as customers come and go
+    live(table.refresh)  # seat counts move as customers come and go
