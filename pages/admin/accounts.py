@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nicegui import ui
+from nicegui import events, ui
 from sqlmodel import Session
 
 from domain.admin.listing import accounts_page
@@ -183,11 +183,15 @@ def import_dialog(admin: SignedIn, on_done: Done) -> None:
             "text-sm text-slate-600"
         )
         text = ui.textarea("Isi CSV").classes("w-full").props("rows=8").mark("csv-text")
+
+        async def uploaded(event: events.UploadEventArguments) -> None:  # NiceGUI 3: the file is event.file
+            text.set_value((await event.file.read()).decode("utf-8", errors="replace"))
+
         ui.upload(
             label="atau unggah berkas .csv",
             auto_upload=True,
             max_file_size=1_000_000,
-            on_upload=lambda e: text.set_value(e.content.read().decode("utf-8", errors="replace")),
+            on_upload=uploaded,
         ).props("accept=.csv flat bordered").classes("w-full")
         preview = ui.column().classes("w-full")
 
