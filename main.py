@@ -29,6 +29,8 @@ from pages.admin.frame import AdminSessionMiddleware
 from pages.admin.routes import router as admin_pages
 from pages.shop.frame import add_shared_head
 from pages.shop.routes import router as shop_pages
+from pages.socket_binding import UploadBinding
+from pages.socket_binding import install as bind_pages_to_browsers
 from runtime.scheduler import build_scheduler, shop_jobs
 from runtime.scheduler import start as start_scheduler
 from runtime.scheduler import stop as stop_scheduler
@@ -82,6 +84,8 @@ def wire() -> None:
     if gateways.sandbox is not None:  # development without gateway settings: serve the simulator ourselves
         app.mount(SANDBOX_MOUNT, create_sandbox_app(gateways.sandbox))
     app.add_middleware(AdminSessionMiddleware)
+    app.add_middleware(UploadBinding)  # a page's uploads, like its socket, only from the browser that loaded it
+    bind_pages_to_browsers()
     app.add_middleware(SecurityHeaders, https=settings.public_url.startswith("https://"))
     open_machine_lane(app)
     add_shared_head()

@@ -92,6 +92,7 @@ class Throttle:
         except Exception as exc:  # Redis away: the password check still stands
             log.warning("throttle %s not %s (%s)", self.name, done, type(exc).__name__)
 
+
 # the shop's limits: placing an order (the API and the checkout page count together) and looking orders up
 order_limit = RateLimit("orders", limit=10, per_seconds=60)
 lookup_limit = RateLimit("lookup", limit=5, per_seconds=300)

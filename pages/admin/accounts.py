@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nicegui import ui
+from nicegui import events, ui
 from sqlmodel import Session
 
 from domain.admin.listing import accounts_page
@@ -20,12 +20,10 @@ from domain.catalog.pool import (
     unsuspend_account,
     update_account,
 )
-from domain.shared.errors import DomainError
 from domain.shared.models import AccountStatus, ChatGPTAccount
 from infra import db
-from pages.admin.frame import Done, SignedIn, act, client_ip
+from pages.admin.frame import Done, Refused, SignedIn, act, attempt, client_ip, live
 from pages.admin.table import Listing, ServerTable, stored_id
-from pages.threads import io_bound
 
 COLUMNS = [
     {"name": "email", "label": "E-mail", "field": "email", "align": "left"},
@@ -187,11 +185,15 @@ def import_dialog(admin: SignedIn, on_done: Done) -> None:
             "text-sm text-slate-600"
         )
         text = ui.textarea("Isi CSV").classes("w-full").props("rows=8").mark("csv-text")
+
+        async def uploaded(event: events.UploadEventArguments) -> None:  # NiceGUI 3: the file is event.file
+            text.set_value((await event.file.read()).decode("utf-8", errors="replace"))
+
         ui.upload(
             label="atau unggah berkas .csv",
             auto_upload=True,
             max_file_size=1_000_000,
-            on_upload=lambda e: text.set_value(e.content.read().decode("utf-8", errors="replace")),
+            on_upload=uploaded,
         ).props("accept=.csv flat bordered").classes("w-full")
         preview = ui.column().classes("w-full")
 
@@ -199,10 +201,8 @@ def import_dialog(admin: SignedIn, on_done: Done) -> None:
             def work(s: Session) -> ImportReport:
                 return import_accounts_csv(session=s, actor=admin.actor, text=text.value or "", dry_run=dry_run)
 
-            try:
-                report = await io_bound(db.in_transaction, work)
-            except DomainError as exc:
-                ui.notify(exc.message, type="negative")
+            report = await attempt(work)
+            if isinstance(report, Refused):
                 return
             preview.clear()
             with preview:
@@ -243,10 +243,8 @@ def reveal_dialog(admin: SignedIn, row: AccountRow, ip: str | None) -> None:
             def work(s: Session) -> str:
                 return reveal_password(session=s, actor=admin.actor, account_id=row.id, ip=ip)
 
-            try:
-                secret = await io_bound(db.in_transaction, work)
-            except DomainError as exc:
-                ui.notify(exc.message, type="negative")
+            secret = await attempt(work)
+            if isinstance(secret, Refused):
                 return
             shown.text = secret
 
@@ -329,4 +327,4 @@ def accounts_ui(admin: SignedIn, view: AccountsView) -> None:
     table.table.add_slot("body-cell-seats", SEAT_BAR)
     table.action_slot("actions", ROW_ACTIONS)
     row_actions(admin, table)
-    ui.timer(5.0, table.refresh)  # seat counts move as customers come and go
+    live(table.refresh)  # seat counts move as customers come and go

@@ -24,9 +24,8 @@ from domain.shared.seat_terms import days_left
 from domain.shared.validation import parse_whole_number
 from infra import db
 from infra.types import utcnow
-from pages.admin.frame import Done, SignedIn, act, client_ip
+from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.table import Listing, ServerTable, stored_id, wib
-from pages.threads import io_bound
 
 COLUMNS = [
     {"name": "id", "label": "#", "field": "id", "align": "left"},
@@ -236,7 +235,9 @@ def movable_targets(exclude: int) -> dict[int, str]:
 
 
 async def move_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
-    options = await io_bound(movable_targets, seat.account_id)
+    options = await fetch(movable_targets, seat.account_id)
+    if isinstance(options, Refused):
+        return
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg"):
         ui.label(f"Pindahkan {seat.customer_email} dari {seat.account_email}").classes("text-lg font-bold")
         ui.label(f"Tanggal berakhir tetap: {seat.end_wib} WIB")
@@ -346,4 +347,4 @@ def assignments_ui(admin: SignedIn, view: AssignmentsView) -> None:
         filters_bar(view, table)
     table.table.add_slot("body-cell-actions", ACTIONS)
     row_actions(admin, table)
-    ui.timer(5.0, table.refresh)
+    live(table.refresh)

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
@@ -34,6 +34,12 @@ NAV = (
 OPEN_PATHS = ("/admin/login", "/admin/session")
 SECURITY_PATH = "/admin/security"
 Done = Callable[[], Awaitable[None]]  # what a dialog runs after its action succeeded (a table's refresh, say)
+REFRESH_SECONDS = 5.0  # how often a live admin table or panel reads again (`live`)
+PAGE_ADMIN = "admin_id"  # app.storage.client: the admin this page was drawn for (set by admin_frame)
+PAGE_ENDED = "admin_ended"  # app.storage.client: the session ended; the tab is on its way to the login page
+OWNER_ONLY = "Hanya pemilik (owner) yang boleh melakukan ini."
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -109,18 +115,94 @@ def client_ip() -> str | None:
     return request.client.host if request and request.client else None
 
 
-async def act(work: Callable[[Session], object], success: str) -> bool:
-    """Run one domain action in its own transaction, for a still-valid session; a refusal is a notification."""
-    if await signed_in() is None:  # logged out or disabled since the page opened (one primary-key read)
-        ui.navigate.to("/admin/login")
-        return False
+class Refused:
+    """What a checked call answers when its work did not run: the session ended or changed since the page was
+    drawn (the tab is being sent to the login page), the action is an owner's, or the domain refused it (said)."""
+
+
+REFUSED = Refused()
+
+
+@dataclass(frozen=True)
+class _Ran(Generic[T]):
+    value: T
+
+
+async def _checked(call: Callable[[], T], *, owner_only: bool) -> T | Refused:
+    """`call()` in a thread, right after checking there that this tab's session is still its page's admin's and
+    still valid (active, not locked, not signed out everywhere or reset since, not expired): the one gate every
+    action and every live refresh of an admin page goes through once the page is drawn.
+
+    Refused, nothing runs: an ended session is forgotten, the page's timers stop and the tab goes to the login
+    page; a session that now names another admin (signed in again in another tab) sends the tab there without
+    ending it; a staff admin asking for an owner's action is told so."""
+    client = ui.context.client
+    if client.storage.get(PAGE_ENDED):
+        return REFUSED
+    data = app.storage.user.get("admin")
+    page_admin = client.storage.get(PAGE_ADMIN)
+
+    def run() -> tuple[SignedIn | None, _Ran[T] | None]:
+        admin = _session_admin(dict(data)) if isinstance(data, dict) else None
+        if admin is None or admin.id != page_admin or (owner_only and admin.role != "owner"):
+            return admin, None
+        return admin, _Ran(call())
+
+    admin, ran = await io_bound(run)
+    if ran is not None:
+        return ran.value
+    if admin is not None and admin.id == page_admin:
+        ui.notify(OWNER_ONLY, type="negative")
+        return REFUSED
+    _end_page(forget=admin is None and data is not None, seen=data)
+    return REFUSED
+
+
+def _end_page(*, forget: bool, seen: object) -> None:
+    """Stop this admin page for good: its timers, any later call (`_checked` answers at once), and the tab."""
+    client = ui.context.client
+    client.storage[PAGE_ENDED] = True
+    if forget and app.storage.user.get("admin") == seen:  # not a session signed in since, in another tab
+        app.storage.user.pop("admin", None)
+    for element in list(client.elements.values()):
+        if isinstance(element, ui.timer):
+            element.cancel()
+    ui.navigate.to("/admin/login")
+
+
+async def still_valid(*, owner_only: bool = False) -> bool:
+    """Whether this tab's session still holds (see `_checked`), for a handler that reads nothing; False: refused,
+    and already handled."""
+    return not isinstance(await _checked(lambda: True, owner_only=owner_only), Refused)
+
+
+async def fetch(load: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | Refused:
+    """A read for a live refresh or a handler (`load` runs in a thread), for a still-valid session only."""
+    return await _checked(lambda: load(*args, **kwargs), owner_only=False)
+
+
+async def attempt(work: Callable[[Session], T], *, owner_only: bool = False) -> T | Refused:
+    """One domain action in its own transaction, for a still-valid session (and an owner when `owner_only`);
+    its answer, or REFUSED when it did not run (a domain refusal is shown as a notification)."""
     try:
-        await io_bound(db.in_transaction, work)
+        return await _checked(lambda: db.in_transaction(work), owner_only=owner_only)
     except DomainError as exc:
         ui.notify(exc.message, type="negative")
+        return REFUSED
+
+
+async def act(work: Callable[[Session], object], success: str, *, owner_only: bool = False) -> bool:
+    """`attempt`, saying `success` when the action ran."""
+    if isinstance(await attempt(work, owner_only=owner_only), Refused):
         return False
     ui.notify(success, type="positive")
     return True
+
+
+def live(refresh: Callable[[], Awaitable[object]], interval: float | None = None) -> ui.timer:
+    """A live refresh of an admin page: `refresh` reads through `fetch`, so a tick after the session ended reads
+    nothing and stops the page's timers."""
+    return ui.timer(interval or REFRESH_SECONDS, refresh)
 
 
 @asynccontextmanager
@@ -135,6 +217,7 @@ async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
         ui.navigate.to(SECURITY_PATH)
         yield None
         return
+    ui.context.client.storage[PAGE_ADMIN] = admin.id
     ui.query("body").classes("bg-slate-50")
     drawer: ui.left_drawer  # made below the header, whose menu button toggles it
     with ui.header().classes("bg-slate-900 text-white items-center justify-between px-4 py-2"):

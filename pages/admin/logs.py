@@ -17,9 +17,9 @@ from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import WIB
 from domain.shared.models import AuditLog, EmailOutbox, EventOutcome, MailStatus, PaymentEvent
 from infra import db
+from pages.admin.frame import Refused, fetch, live, still_valid
 from pages.admin.table import Listing, ServerTable, stored_id, wib
 from pages.admin.text import as_json, preformatted
-from pages.threads import io_bound
 
 AUDIT_COLUMNS = [
     {"name": "at", "label": "Waktu (WIB)", "field": "at", "align": "left"},
@@ -270,7 +270,9 @@ def load_mail(mail_id: int) -> EmailOutbox | None:
         return outbox_message(session=session, mail_id=mail_id)
 
 
-def diff_dialog(row: AuditRow) -> None:
+async def diff_dialog(row: AuditRow) -> None:
+    if not await still_valid():  # the row came with the page, but a tab whose session ended shows nothing more
+        return
     details = row.details or {}
     before, after = details.get("before") or {}, details.get("after") or {}
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl"):
@@ -328,7 +330,9 @@ def audit_filters(view: AuditView, table: ServerTable) -> None:
         await table.refresh(first_page=True)
 
     async def export() -> None:
-        ui.download(await io_bound(audit_csv, filters), "audit-log.csv", "text/csv")
+        content = await fetch(audit_csv, filters)
+        if not isinstance(content, Refused):
+            ui.download(content, "audit-log.csv", "text/csv")
 
     ui.button("Terapkan", on_click=apply).mark("audit-apply")
     ui.button("Ekspor CSV", icon="download", on_click=export).props("outline")
@@ -349,7 +353,9 @@ def audit_ui(view: AuditView) -> None:
     table.on_row("open", AuditRow, diff_dialog)
 
 
-def raw_dialog(row: EventRow) -> None:
+async def raw_dialog(row: EventRow) -> None:
+    if not await still_valid():
+        return
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl"):
         ui.label(f"{row.event_key} — {row.outcome}").classes("font-bold")
         ui.label("Header").classes("text-sm text-slate-500")
@@ -390,12 +396,12 @@ def webhooks_ui(view: WebhooksView) -> None:
 
     provider.on_value_change(apply)
     outcome_in.on_value_change(apply)
-    ui.timer(5.0, table.refresh)
+    live(table.refresh)
 
 
 async def mail_dialog(row: MailRow) -> None:
-    mail = await io_bound(load_mail, row.id)
-    if mail is None:
+    mail = await fetch(load_mail, row.id)
+    if mail is None or isinstance(mail, Refused):
         return
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl"):
         ui.label(f"{mail.subject} → {mail.to}").classes("font-bold")
@@ -430,4 +436,4 @@ def outbox_ui(view: OutboxView) -> None:
         await table.refresh(first_page=True)
 
     status.on_value_change(apply)
-    ui.timer(5.0, table.refresh)
+    live(table.refresh)

@@ -15,10 +15,9 @@ from domain.shared.errors import NotFound
 from domain.shared.i18n import format_idr
 from domain.shared.models import Order, OrderStatus
 from infra import db
-from pages.admin.frame import Done, SignedIn, act, client_ip
+from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.table import Listing, ServerTable, stored_id, wib
 from pages.admin.text import as_json, preformatted
-from pages.threads import io_bound
 
 COLUMNS = [
     {"name": "code", "label": "Kode", "field": "code", "align": "left"},
@@ -195,7 +194,7 @@ def orders_ui(view: OrdersView) -> None:
     status_in.on_value_change(apply)
     search.on("keydown.enter", apply)
     search.on("clear", apply)
-    ui.timer(5.0, table.refresh)
+    live(table.refresh)
 
 
 def detail_ui(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
@@ -239,10 +238,12 @@ class OrderDetailPanel:
                 detail_ui(self.admin, detail, self.update)
 
     async def update(self) -> None:
-        self.show(await io_bound(load_detail, self.code))
+        detail = await fetch(load_detail, self.code)
+        if not isinstance(detail, Refused):
+            self.show(detail)
 
 
 def order_detail_ui(admin: SignedIn, code: str, detail: OrderDetail | None) -> None:
     panel = OrderDetailPanel(admin, code)
     panel.show(detail)
-    ui.timer(5.0, panel.update)
+    live(panel.update)

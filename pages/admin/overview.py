@@ -12,8 +12,8 @@ from domain.admin.dashboard import Overview, change_marker, overview
 from domain.admin.invariants import check_invariants
 from domain.shared.i18n import format_idr
 from infra import db
+from pages.admin.frame import Refused, fetch, live
 from pages.admin.table import wib
-from pages.threads import io_bound
 
 log = logging.getLogger("aksesgpt.admin")
 
@@ -218,13 +218,13 @@ class OverviewFollower:
         # changes within half a second meanwhile
         live = self.live
         try:
-            violations = await io_bound(load_violations)
+            violations = await fetch(load_violations)
         except Exception as exc:  # the database is down or slow: say so, and try again at the next interval
             log.warning("overview: invariant check failed: %s: %s", type(exc).__name__, exc)
             violations = None
         finally:
             live.checking = False
-        if self.client.is_deleted:
+        if self.client.is_deleted or isinstance(violations, Refused):
             return
         live.check_failed = violations is None
         if violations is not None:
@@ -240,12 +240,14 @@ class OverviewFollower:
         live.ticks += 1
         if not live.checking and (live.checked_at == 0 or live.ticks - live.checked_at >= 60):
             live.checking, live.checked_at = True, live.ticks
-            background_tasks.create(self.check(), name="overview invariants")
-        marker = await io_bound(read_marker)
-        if marker == live.marker and live.ticks % 20:
+            background_tasks.create(self.check(), name="overview invariants", context=self.client)
+        marker = await fetch(read_marker)
+        if isinstance(marker, Refused) or marker == live.marker and live.ticks % 20:
             return
         live.marker = marker
-        fresh = await io_bound(load)
+        fresh = await fetch(load)
+        if isinstance(fresh, Refused):
+            return
         fresh.violations = live.data.violations
         live.data = fresh
         self.board.show(live)
@@ -253,7 +255,7 @@ class OverviewFollower:
 
 def overview_ui(data: Overview, threshold: int) -> None:
     """The overview as first read (the invariant check follows right after the first render), then live."""
-    live = Live(data=data)
+    state = Live(data=data)
     board = OverviewBoard(data, threshold)
-    board.show(live)
-    ui.timer(0.5, OverviewFollower(board, live, ui.context.client).poll)
+    board.show(state)
+    live(OverviewFollower(board, state, ui.context.client).poll, interval=0.5)

@@ -28,7 +28,7 @@ router.add_api_route("/admin/session", start_session, methods=["GET"], include_i
 async def security_page() -> None:
     async with admin_frame("Keamanan akun") as admin:
         if admin is not None:
-            await security.security_page(admin)
+            security.security_ui(admin, await io_bound(security.load_view, admin.id))
 
 
 @router.page("/admin", title="Ringkasan — AksesGPT admin")

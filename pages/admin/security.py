@@ -15,8 +15,7 @@ from domain.admin.admins import confirm_totp, new_enrolment, sign_out_everywhere
 from domain.shared.i18n import format_date
 from domain.shared.models import AdminUser
 from infra import db
-from pages.admin.frame import SignedIn, act, client_ip, must_enrol
-from pages.threads import io_bound
+from pages.admin.frame import Refused, SignedIn, act, client_ip, fetch, must_enrol
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,9 @@ def security_ui(admin: SignedIn, view: SecurityView) -> None:
         ui.label("Belum aktif: siapa pun yang tahu kata sandi Anda bisa masuk.").classes("text-sm")
         holder = ui.column().classes("w-full")
 
-        def start() -> None:
+        async def start() -> None:
+            if isinstance(await fetch(lambda: None), Refused):  # the session ended since the page opened
+                return
             holder.clear()
             with holder:
                 enrol_ui(admin)
@@ -124,7 +125,3 @@ def security_ui(admin: SignedIn, view: SecurityView) -> None:
             ui.navigate.to("/admin/login")
 
     ui.button("Keluar dari semua perangkat", on_click=everywhere).props("outline").mark("sign-out-everywhere")
-
-
-async def security_page(admin: SignedIn) -> None:
-    security_ui(admin, await io_bound(load_view, admin.id))

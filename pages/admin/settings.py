@@ -19,14 +19,13 @@ from domain.catalog.products import (
     update_product,
 )
 from domain.payments.checkout import lowest_channel_minimum
-from domain.shared.errors import DomainError, ValidationFailed
+from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import format_idr
 from domain.shared.models import AdminApiToken, AdminUser, Product
 from domain.shared.validation import parse_rupiah, parse_whole_number
 from infra import db
-from pages.admin.frame import Done, SignedIn, act
+from pages.admin.frame import Done, Refused, SignedIn, act, attempt, fetch
 from pages.admin.table import row_of, stored_id, table_rows, wib
-from pages.threads import io_bound
 
 EDIT_BUTTON = (
     '<q-td :props="props"><q-btn flat dense round size="sm" icon="edit" '
@@ -212,7 +211,9 @@ def product_dialog(admin: SignedIn, done: Done, existing: ProductRow | None = No
                 "is_active": active.value,
                 "is_popular": popular.value,
             }
-            lowest = await io_bound(lowest_price)
+            lowest = await fetch(lowest_price)
+            if isinstance(lowest, Refused):
+                return
             if await act(product_saver(admin, existing.id if existing else None, fields, lowest), "Paket disimpan"):
                 dialog.close()
                 await done()
@@ -233,8 +234,10 @@ def packages_ui(admin: SignedIn, view: PackagesView) -> None:
     table.add_slot("body-cell-actions", EDIT_BUTTON)
 
     async def reload() -> None:
-        table.rows = table_rows(await io_bound(products))
-        table.update()
+        rows = await fetch(products)
+        if not isinstance(rows, Refused):
+            table.rows = table_rows(rows)
+            table.update()
 
     table.on("edit", lambda e: product_dialog(admin, reload, row_of(ProductRow, e.args)))
     ui.button("Tambah paket", icon="add", on_click=lambda: product_dialog(admin, reload))
@@ -322,6 +325,7 @@ def reset_dialog(admin: SignedIn, row: AdminRow) -> None:
                     session=s, actor_id=admin.id, admin_id=row.id, password=password.value or ""
                 ),
                 "Diganti",
+                owner_only=True,
             ):
                 dialog.close()
 
@@ -340,13 +344,16 @@ def admins_table(admin: SignedIn, rows: list[AdminRow]) -> Done:
     table.add_slot("body-cell-actions", USER_BUTTONS)
 
     async def reload() -> None:
-        table.rows = table_rows(await io_bound(admin_rows))
-        table.update()
+        rows = await fetch(admin_rows)
+        if not isinstance(rows, Refused):
+            table.rows = table_rows(rows)
+            table.update()
 
     async def toggle(row: AdminRow) -> None:
         if await act(
             lambda s: set_admin_active(session=s, actor_id=admin.id, admin_id=row.id, active=not row.is_active),
             "Disimpan",
+            owner_only=True,
         ):
             await reload()
 
@@ -376,6 +383,7 @@ def add_admin_form(admin: SignedIn, reload: Done) -> None:
                     role=role.value,
                 ),
                 "Admin dibuat",
+                owner_only=True,
             ):
                 email.value = password.value = ""
                 await reload()
@@ -404,7 +412,9 @@ class TokenList:
                         )
 
     async def reload(self) -> None:
-        self.show(await io_bound(token_rows, self.admin.id))
+        tokens = await fetch(token_rows, self.admin.id)
+        if not isinstance(tokens, Refused):
+            self.show(tokens)
 
     async def revoke(self, token: TokenRow) -> None:
         actor = self.admin.actor
@@ -420,10 +430,8 @@ def new_token_form(admin: SignedIn, tokens: TokenList) -> None:
             def work(s: Session) -> str:
                 return issue_token(session=s, admin_id=admin.id, name=token_name.value or "", actor=admin.actor)
 
-            try:
-                value = await io_bound(db.in_transaction, work)
-            except DomainError as exc:
-                ui.notify(exc.message, type="negative")
+            value = await attempt(work)
+            if isinstance(value, Refused):
                 return
             with ui.dialog() as dialog, ui.card():
                 ui.label("Salin token ini sekarang; token tidak akan ditampilkan lagi.")

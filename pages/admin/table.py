@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from nicegui import events, ui
 
 from domain.shared.i18n import WIB
-from pages.threads import io_bound
+from pages.admin.frame import Refused, fetch
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -85,11 +85,14 @@ class ServerTable:
         await self.refresh()
 
     async def refresh(self, first_page: bool = False) -> None:
+        """Read the page shown again (a live refresh, a filter, the next page), for a still-valid session only."""
         pagination = self.table.pagination
         if first_page:
             pagination["page"] = 1
         per_page = pagination.get("rowsPerPage") or 25
-        listing = await io_bound(self.load, pagination.get("page", 1), per_page)
+        listing = await fetch(self.load, pagination.get("page", 1), per_page)
+        if isinstance(listing, Refused):
+            return
         pagination["rowsNumber"] = listing.total
         self.table.rows = table_rows(listing.rows)
         self.table.update()

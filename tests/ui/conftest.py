@@ -6,9 +6,12 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from nicegui import app
 
 from infra.settings import get_settings
 from tests.live import base_env, free_port, start
+
+NICEGUI_LIFESPAN = app.router.lifespan_context  # NiceGUI's own, before any test wired main.py
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +44,13 @@ def app_database(db_url: str, sandbox: dict[str, str], monkeypatch: pytest.Monke
     get_settings.cache_clear()
     yield db_url
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def one_lifespan():
+    """The harness runs main.py's wire() again for every test, and FastAPI wraps the app's lifespan once more at
+    each include_router (seven per wire): after about seventy tests in one process, starting the app recursed
+    too deep (RecursionError in NiceGUI's start-up). Each test starts from NiceGUI's own lifespan; the routers
+    main.py includes have none of their own (no on_startup, no lifespan)."""
+    app.router.lifespan_context = NICEGUI_LIFESPAN
+    yield

@@ -106,6 +106,7 @@ async def test_the_shop_can_require_two_factor_and_an_admin_turns_it_on(user: Us
     await user.should_see(marker="totp-required", retries=50)  # sent to the security page instead
     await user.should_not_see(marker="order-search")
     user.find("totp-start").click()
+    await user.should_see(marker="totp-secret", retries=50)
     secret = next(iter(user.find("totp-secret").elements)).text
     user.find("totp-code").type(pyotp.TOTP(secret).now())
     user.find("totp-confirm").click()
