@@ -15,7 +15,7 @@ import pyotp
 from passlib.context import CryptContext
 from sqlmodel import Session, func, select
 
-from domain.shared.audit import SYSTEM, record_audit
+from domain.shared.audit import SYSTEM, audit_row
 from domain.shared.crypto import decrypt_secret, encrypt_secret
 from domain.shared.errors import Conflict, DomainError, ValidationFailed
 from domain.shared.models import AdminUser
@@ -46,14 +46,7 @@ def create_admin(*, session: Session, email: str, password: str, actor: str = SY
     admin = AdminUser(email=email, password_hash=pwd_context.hash(password), role=role)
     session.add(admin)
     session.flush()
-    record_audit(
-        session=session,
-        actor=actor,
-        action="admin.create",
-        entity="admin",
-        entity_id=admin.id,
-        after={"email": email, "role": role},
-    )
+    audit_row(admin, session=session, actor=actor, action="admin.create", after={"email": email, "role": role})
     return admin
 
 
@@ -129,9 +122,7 @@ def authenticate(*, session: Session, email: str, password: str, ip: str | None 
     admin.failed_logins = 0
     admin.last_login_at = now
     session.add(admin)
-    record_audit(
-        session=session, actor=f"admin:{admin.email}", action="admin.login", entity="admin", entity_id=admin.id, ip=ip
-    )
+    audit_row(admin, session=session, actor=f"admin:{admin.email}", action="admin.login", ip=ip)
     return admin
 
 
@@ -159,12 +150,11 @@ def set_admin_active(*, session: Session, actor_id: int, admin_id: int, active: 
     before = admin.is_active
     admin.is_active = active
     session.add(admin)
-    record_audit(
+    audit_row(
+        admin,
         session=session,
         actor=f"admin:{owner.email}",
         action="admin.enable" if active else "admin.disable",
-        entity="admin",
-        entity_id=admin.id,
         before={"is_active": before},
         after={"is_active": active},
     )
@@ -182,9 +172,7 @@ def reset_admin_password(*, session: Session, actor_id: int, admin_id: int, pass
     admin.failed_logins, admin.locked_until = 0, None
     admin.sessions_valid_after = utcnow()  # whoever knew the old password is signed out everywhere
     session.add(admin)
-    record_audit(
-        session=session, actor=f"admin:{owner.email}", action="admin.reset_password", entity="admin", entity_id=admin.id
-    )
+    audit_row(admin, session=session, actor=f"admin:{owner.email}", action="admin.reset_password")
     return admin
 
 
@@ -228,14 +216,7 @@ def sign_out_everywhere(*, session: Session, admin_id: int, ip: str | None = Non
         raise ValidationFailed(f"unknown admin {admin_id}")
     admin.sessions_valid_after = utcnow()
     session.add(admin)
-    record_audit(
-        session=session,
-        actor=f"admin:{admin.email}",
-        action="admin.sign_out_everywhere",
-        entity="admin",
-        entity_id=admin.id,
-        ip=ip,
-    )
+    audit_row(admin, session=session, actor=f"admin:{admin.email}", action="admin.sign_out_everywhere", ip=ip)
     return admin
 
 
@@ -273,9 +254,7 @@ def confirm_totp(*, session: Session, admin_id: int, secret: str, code: str, ip:
     admin.totp_last_step = totp.timecode(utcnow())
     admin.recovery_codes = [_code_hash(c) for c in codes]
     session.add(admin)
-    record_audit(
-        session=session, actor=f"admin:{admin.email}", action="admin.totp_on", entity="admin", entity_id=admin.id, ip=ip
-    )
+    audit_row(admin, session=session, actor=f"admin:{admin.email}", action="admin.totp_on", ip=ip)
     return codes
 
 
@@ -297,12 +276,11 @@ def verify_second_factor(*, session: Session, admin_id: int, code: str, ip: str 
     elif has_second_factor(admin) and _code_hash(typed) in admin.recovery_codes:
         admin.recovery_codes = [h for h in admin.recovery_codes if h != _code_hash(typed)]
         ok = True
-        record_audit(
+        audit_row(
+            admin,
             session=session,
             actor=f"admin:{admin.email}",
             action="admin.recovery_code_used",
-            entity="admin",
-            entity_id=admin.id,
             ip=ip,
             left=len(admin.recovery_codes),
         )
@@ -320,14 +298,7 @@ def turn_off_totp(*, session: Session, actor_id: int, admin_id: int, ip: str | N
     admin = _admin(session, admin_id)
     admin.totp_secret_enc, admin.totp_confirmed_at, admin.recovery_codes = "", None, []
     session.add(admin)
-    record_audit(
-        session=session,
-        actor=f"admin:{actor.email}",
-        action="admin.totp_off",
-        entity="admin",
-        entity_id=admin.id,
-        ip=ip,
-    )
+    audit_row(admin, session=session, actor=f"admin:{actor.email}", action="admin.totp_off", ip=ip)
     return admin
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from domain.orders.locks import lock_pools
 from domain.seats.allocation import serve_pending_stock
 from domain.seats.seats import sync_status
-from domain.shared.audit import record_audit, snapshot
+from domain.shared.audit import audit_row, record_audit, snapshot
 from domain.shared.crypto import decrypt_secret, encrypt_secret
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
 from domain.shared.models import AccountStatus, ChatGPTAccount, Delivery
@@ -94,14 +94,8 @@ def add_account(*, session: Session, actor: str, ip: str | None = None, **fields
     )
     session.add(account)
     session.flush()
-    record_audit(
-        session=session,
-        actor=actor,
-        action="account.create",
-        entity="account",
-        entity_id=account.id,
-        after=snapshot(account, *ACCOUNT_FIELDS),
-        ip=ip,
+    audit_row(
+        account, session=session, actor=actor, action="account.create", after=snapshot(account, *ACCOUNT_FIELDS), ip=ip
     )
     serve_pending_stock(session=session, actor=actor, pool=account.pool)
     return account
@@ -160,12 +154,11 @@ def update_account(
     sync_status(account)
     session.add(account)
     session.flush()
-    record_audit(
+    audit_row(
+        account,
         session=session,
         actor=actor,
         action="account.update",
-        entity="account",
-        entity_id=account.id,
         before=before,
         after=snapshot(account, *ACCOUNT_FIELDS),
         ip=ip,
@@ -196,12 +189,11 @@ def _set_status(
         account.status = to
     session.add(account)
     session.flush()
-    record_audit(
+    audit_row(
+        account,
         session=session,
         actor=actor,
         action=action,
-        entity="account",
-        entity_id=account.id,
         before=before,
         after=snapshot(account, "status"),
         ip=ip,
@@ -258,9 +250,7 @@ def reveal_password(*, session: Session, actor: str, account_id: int, ip: str | 
     account = session.get(ChatGPTAccount, account_id)
     if account is None:
         raise NotFound(f"unknown account {account_id}")
-    record_audit(
-        session=session, actor=actor, action="account.reveal_password", entity="account", entity_id=account.id, ip=ip
-    )
+    audit_row(account, session=session, actor=actor, action="account.reveal_password", ip=ip)
     return decrypt_secret(account.password_enc)
 
 

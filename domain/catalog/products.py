@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from domain.seats.allocation import free_seats
-from domain.shared.audit import record_audit, snapshot
+from domain.shared.audit import audit_row, snapshot
 from domain.shared.errors import NotFound, ValidationFailed
 from domain.shared.i18n import format_idr
 from domain.shared.models import Product
@@ -101,14 +101,7 @@ def create_product(
     )
     session.add(product)
     session.flush()
-    record_audit(
-        session=session,
-        actor=actor,
-        action="product.create",
-        entity="product",
-        entity_id=product.id,
-        after=snapshot(product, *PRODUCT_FIELDS),
-    )
+    audit_row(product, session=session, actor=actor, action="product.create", after=snapshot(product, *PRODUCT_FIELDS))
     return product
 
 
@@ -141,12 +134,11 @@ def update_product(
         setattr(product, key, value)
     session.add(product)
     session.flush()
-    record_audit(
+    audit_row(
+        product,
         session=session,
         actor=actor,
         action="product.update",
-        entity="product",
-        entity_id=product.id,
         before=before,
         after=snapshot(product, *PRODUCT_FIELDS),
     )

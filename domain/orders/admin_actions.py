@@ -11,7 +11,7 @@ from sqlmodel import Session, and_, col, or_, select
 from domain.notify.mail import queue_access_ready
 from domain.orders.orders import PaymentResult, record_payment
 from domain.seats.allocation import active_assignment
-from domain.shared.audit import record_audit
+from domain.shared.audit import audit_row
 from domain.shared.errors import Conflict, NotFound
 from domain.shared.models import AccountAssignment, AuditLog, ChatGPTAccount, EmailOutbox, Order, PaymentEvent
 from domain.shared.validation import require_text
@@ -87,15 +87,7 @@ def resend_access(*, session: Session, order_id: int, actor: str, ip: str | None
         seat=seat,
         account=account,
     )
-    record_audit(
-        session=session,
-        actor=actor,
-        action="order.resend_access",
-        entity="order",
-        entity_id=order.id,
-        ip=ip,
-        order_code=order.code,
-    )
+    audit_row(order, session=session, actor=actor, action="order.resend_access", ip=ip, order_code=order.code)
 
 
 def mark_paid_manually(
@@ -106,14 +98,7 @@ def mark_paid_manually(
     order = session.get(Order, order_id)
     if order is None:
         raise NotFound(f"unknown order id {order_id}")
-    record_audit(
-        session=session,
-        actor=actor,
-        action="order.mark_paid",
-        entity="order",
-        entity_id=order.id,
-        ip=ip,
-        order_code=order.code,
-        reason=reason,
+    audit_row(
+        order, session=session, actor=actor, action="order.mark_paid", ip=ip, order_code=order.code, reason=reason
     )
     return record_payment(session=session, order_id=order_id, amount_idr=order.amount_idr, actor=actor, ip=ip)

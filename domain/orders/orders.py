@@ -20,7 +20,7 @@ from domain.orders.locks import lock_order
 from domain.orders.states import AWAITING_PAYMENT, transition_order
 from domain.seats.allocation import active_assignment, fulfil_paid_order
 from domain.seats.assignments import revoke_assignment
-from domain.shared.audit import record_audit
+from domain.shared.audit import audit_row
 from domain.shared.errors import IllegalTransition, NotFound, ValidationFailed
 from domain.shared.links import access_token, hash_token
 from domain.shared.models import AccountAssignment, EventOutcome, Order, OrderStatus, Product
@@ -80,12 +80,11 @@ def create_order(
     )
     session.add(order)
     session.flush()
-    record_audit(
+    audit_row(
+        order,
         session=session,
         actor=actor,
         action="order.create",
-        entity="order",
-        entity_id=order.id,
         after={"status": order.status, "amount_idr": order.amount_idr, "product": product.slug},
         ip=ip,
         order_code=order.code,
@@ -242,15 +241,7 @@ def accept_review(*, session: Session, order_id: int, actor: str, note: str = ""
     order = _locked(session, order_id)
     if order.status != OrderStatus.PAYMENT_REVIEW:
         raise IllegalTransition(f"order {order.code} is {order.status}, not waiting for review")
-    record_audit(
-        session=session,
-        actor=actor,
-        action="order.review_accept",
-        entity="order",
-        entity_id=order.id,
-        order_code=order.code,
-        note=note,
-    )
+    audit_row(order, session=session, actor=actor, action="order.review_accept", order_code=order.code, note=note)
     assignment = fulfil_paid_order(session=session, order=order, actor=actor)
     return PaymentResult(EventOutcome.APPLIED, order, assignment, order.status)
 

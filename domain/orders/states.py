@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from domain.shared.audit import record_audit
+from domain.shared.audit import audit_row
 from domain.shared.errors import IllegalTransition
 from domain.shared.models import Order, OrderStatus
 from infra.rows import write_columns
@@ -58,12 +58,11 @@ def transition_order(
             target=to.value,
         )
     write_columns(session=session, obj=order, **(columns or {}), status=to.value)
-    record_audit(
+    audit_row(
+        order,
         session=session,
         actor=actor,
         action=action,
-        entity="order",
-        entity_id=order.id,
         before={"status": before},
         after={"status": to.value},
         ip=ip,

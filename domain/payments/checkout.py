@@ -16,7 +16,7 @@ from domain.notify.mail import queue_order_created
 from domain.orders.locks import lock_order
 from domain.orders.orders import create_order, fail_order, order_input_errors
 from domain.payments.gateway import Checkout, CheckoutRequest, GatewayError, PaymentChannel, PaymentGateway
-from domain.shared.audit import SYSTEM, record_audit
+from domain.shared.audit import SYSTEM, audit_row, record_audit
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
 from domain.shared.links import order_link
 from domain.shared.models import Order, OrderStatus, Product
@@ -171,12 +171,11 @@ def attach_checkout(*, session: Session, order_id: int, checkout: Checkout, acto
     session.add(order)
     session.flush()
     queue_order_created(session=session, order=order)
-    record_audit(
+    audit_row(
+        order,
         session=session,
         actor=actor,
         action="order.checkout",
-        entity="order",
-        entity_id=order.id,
         order_code=order.code,
         provider=checkout.provider,
         reference=checkout.reference,

@@ -16,7 +16,7 @@ from domain.notify.mail import queue_access_ready, queue_pending_stock
 from domain.orders.locks import lock_pools
 from domain.orders.states import transition_order
 from domain.seats.seats import status_after_taking, take_seat_row
-from domain.shared.audit import record_audit, snapshot
+from domain.shared.audit import audit_row, snapshot
 from domain.shared.models import (
     AccountAssignment,
     AccountStatus,
@@ -206,12 +206,11 @@ def _allocate(*, session: Session, order: Order, actor: str, paid: Paid | None) 
         seat=assignment,
         account=account,
     )
-    record_audit(
+    audit_row(
+        assignment,
         session=session,
         actor=actor,
         action="assignment.create",
-        entity="assignment",
-        entity_id=assignment.id,
         after=snapshot(assignment, *ASSIGNMENT_FIELDS),
         order_code=order.code,
         account_seats={"before": account.seats_used, "after": seats_after},

@@ -13,7 +13,7 @@ from domain.notify.mail import queue_access_ready, queue_seat_news
 from domain.orders.locks import lock_pools
 from domain.seats.allocation import ASSIGNMENT_FIELDS, serve_pending_stock
 from domain.seats.seats import free_seat, take_seat
-from domain.shared.audit import SCHEDULER, record_audit, snapshot
+from domain.shared.audit import SCHEDULER, audit_row, snapshot
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
 from domain.shared.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, Delivery, InviteState, Order
 from domain.shared.validation import require_text
@@ -75,12 +75,11 @@ def extend_assignment(
     session.add(assignment)
     session.flush()
     _tell_customer(session, assignment, "seat_extended")
-    record_audit(
+    audit_row(
+        assignment,
         session=session,
         actor=actor,
         action="assignment.extend",
-        entity="assignment",
-        entity_id=assignment.id,
         before=before,
         after=snapshot(assignment, "end_at"),
         ip=ip,
@@ -139,12 +138,11 @@ def _end(
     free_seat(account)
     session.add_all([assignment, account])
     session.flush()
-    record_audit(
+    audit_row(
+        assignment,
         session=session,
         actor=actor,
         action=action,
-        entity="assignment",
-        entity_id=assignment.id,
         before=before,
         after=snapshot(assignment, *ASSIGNMENT_FIELDS, "ended_at", "end_reason"),
         ip=ip,
@@ -232,12 +230,11 @@ def move_assignment(
     )
     session.add_all([target, new])
     session.flush()
-    record_audit(
+    audit_row(
+        new,
         session=session,
         actor=actor,
         action="assignment.move",
-        entity="assignment",
-        entity_id=new.id,
         before={"assignment_id": old.id, "chatgpt_account_id": old.chatgpt_account_id},
         after=snapshot(new, *ASSIGNMENT_FIELDS),
         ip=ip,
@@ -273,12 +270,11 @@ def mark_invite(
     before = snapshot(assignment, "invite_state")
     assignment.invite_state = state
     session.add(assignment)
-    record_audit(
+    audit_row(
+        assignment,
         session=session,
         actor=actor,
         action=f"assignment.{state.value.lower()}",
-        entity="assignment",
-        entity_id=assignment.id,
         before=before,
         after=snapshot(assignment, "invite_state"),
         ip=ip,

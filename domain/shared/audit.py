@@ -28,6 +28,42 @@ def snapshot(obj: SQLModel, *fields: str) -> dict[str, Any]:
     return out
 
 
+# what the audit log calls a row of each audited table (the admin's audit filter offers these)
+ENTITIES = {
+    "orders": "order",
+    "chatgpt_accounts": "account",
+    "account_assignments": "assignment",
+    "admin_users": "admin",
+    "products": "product",
+}
+
+
+def audit_row(
+    row: SQLModel,
+    *,
+    session: Session,
+    actor: str,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    ip: str | None = None,
+    **extra: Any,
+) -> None:
+    """record_audit for a change to `row`: the entity and its id come from the row itself."""
+    entity = ENTITIES[str(getattr(row, "__tablename__", ""))]
+    record_audit(
+        session=session,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=getattr(row, "id", None),
+        before=before,
+        after=after,
+        ip=ip,
+        **extra,
+    )
+
+
 def record_audit(
     *,
     session: Session,
