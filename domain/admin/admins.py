@@ -141,10 +141,7 @@ def _require_owner(session: Session, actor_id: int) -> AdminUser:
 
 
 def set_admin_active(*, session: Session, actor_id: int, admin_id: int, active: bool) -> AdminUser:
-    owner = _require_owner(session, actor_id)
-    admin = session.get(AdminUser, admin_id)
-    if admin is None:
-        raise ValidationFailed(f"unknown admin {admin_id}")
+    owner, admin = _require_owner(session, actor_id), _admin(session, admin_id)
     if admin.id == owner.id and not active:
         raise Conflict("you cannot disable your own account")
     before = admin.is_active
@@ -162,10 +159,7 @@ def set_admin_active(*, session: Session, actor_id: int, admin_id: int, active: 
 
 
 def reset_admin_password(*, session: Session, actor_id: int, admin_id: int, password: str) -> AdminUser:
-    owner = _require_owner(session, actor_id)
-    admin = session.get(AdminUser, admin_id)
-    if admin is None:
-        raise ValidationFailed(f"unknown admin {admin_id}")
+    owner, admin = _require_owner(session, actor_id), _admin(session, admin_id)
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(f"an admin password needs at least {MIN_PASSWORD_LENGTH} characters", field="password")
     admin.password_hash = pwd_context.hash(password)
@@ -211,9 +205,7 @@ def active_admin(
 
 def sign_out_everywhere(*, session: Session, admin_id: int, ip: str | None = None) -> AdminUser:
     """End every session of this admin, on every device (this one too)."""
-    admin = session.get(AdminUser, admin_id)
-    if admin is None:
-        raise ValidationFailed(f"unknown admin {admin_id}")
+    admin = _admin(session, admin_id)
     admin.sessions_valid_after = utcnow()
     session.add(admin)
     audit_row(admin, session=session, actor=f"admin:{admin.email}", action="admin.sign_out_everywhere", ip=ip)

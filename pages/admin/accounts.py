@@ -23,16 +23,16 @@ from domain.catalog.pool import (
 from domain.shared.models import AccountStatus, ChatGPTAccount
 from infra import db
 from pages.admin.frame import Done, Refused, SignedIn, act, attempt, client_ip, live
-from pages.admin.table import Listing, ServerTable, stored_id
+from pages.admin.table import Listing, ServerTable, column, stored_id
 
 COLUMNS = [
-    {"name": "email", "label": "E-mail", "field": "email", "align": "left"},
-    {"name": "pool", "label": "Pool", "field": "pool", "align": "left"},
-    {"name": "delivery", "label": "Mode", "field": "delivery", "align": "left"},
-    {"name": "status", "label": "Status", "field": "status", "align": "left"},
-    {"name": "seats", "label": "Kursi", "field": "seats_used", "align": "left"},
-    {"name": "note", "label": "Catatan", "field": "note", "align": "left"},
-    {"name": "actions", "label": "", "field": "id"},
+    column("email", "E-mail"),
+    column("pool", "Pool"),
+    column("delivery", "Mode"),
+    column("status", "Status"),
+    column("seats", "Kursi", "seats_used"),
+    column("note", "Catatan"),
+    column("actions", "", "id", align=None),
 ]
 SEAT_BAR = (
     '<q-td :props="props"><div style="min-width:90px">{{ props.row.seats_used }} / {{ props.row.capacity }}'

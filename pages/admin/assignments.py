@@ -25,18 +25,18 @@ from domain.shared.validation import parse_whole_number
 from infra import db
 from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
-from pages.admin.table import Listing, ServerTable, stored_id, wib
+from pages.admin.table import Listing, ServerTable, column, stored_id, wib
 
 COLUMNS = [
-    {"name": "id", "label": "#", "field": "id", "align": "left"},
-    {"name": "order", "label": "Pesanan", "field": "order_code", "align": "left"},
-    {"name": "customer", "label": "Pelanggan", "field": "customer_email", "align": "left"},
-    {"name": "account", "label": "Akun", "field": "account_email", "align": "left"},
-    {"name": "status", "label": "Status", "field": "status", "align": "left"},
-    {"name": "end", "label": "Berakhir (WIB)", "field": "end_wib", "align": "left"},
-    {"name": "left", "label": "Sisa hari", "field": "days_left", "align": "right"},
-    {"name": "invite", "label": "Undangan", "field": "invite_state", "align": "left"},
-    {"name": "actions", "label": "", "field": "id"},
+    column("id", "#"),
+    column("order", "Pesanan", "order_code"),
+    column("customer", "Pelanggan", "customer_email"),
+    column("account", "Akun", "account_email"),
+    column("status", "Status"),
+    column("end", "Berakhir (WIB)", "end_wib"),
+    column("left", "Sisa hari", "days_left", right=True),
+    column("invite", "Undangan", "invite_state"),
+    column("actions", "", "id", align=None),
 ]
 ACTIONS = (
     '<q-td :props="props"><template v-if="props.row.status === \'ACTIVE\'">'

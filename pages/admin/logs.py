@@ -18,34 +18,34 @@ from domain.shared.i18n import WIB
 from domain.shared.models import AuditLog, EmailOutbox, EventOutcome, MailStatus, PaymentEvent
 from infra import db
 from pages.admin.frame import Refused, fetch, live, still_valid
-from pages.admin.table import Listing, ServerTable, stored_id, wib
+from pages.admin.table import Listing, ServerTable, column, stored_id, wib
 from pages.admin.text import as_json, preformatted
 
 AUDIT_COLUMNS = [
-    {"name": "at", "label": "Waktu (WIB)", "field": "at", "align": "left"},
-    {"name": "actor", "label": "Pelaku", "field": "actor", "align": "left"},
-    {"name": "action", "label": "Tindakan", "field": "action", "align": "left"},
-    {"name": "entity", "label": "Entitas", "field": "entity_label", "align": "left"},
-    {"name": "ip", "label": "IP", "field": "ip", "align": "left"},
-    {"name": "changes", "label": "Perubahan", "field": "summary", "align": "left"},
+    column("at", "Waktu (WIB)"),
+    column("actor", "Pelaku"),
+    column("action", "Tindakan"),
+    column("entity", "Entitas", "entity_label"),
+    column("ip", "IP"),
+    column("changes", "Perubahan", "summary"),
 ]
 EVENT_COLUMNS = [
-    {"name": "at", "label": "Waktu (WIB)", "field": "at", "align": "left"},
-    {"name": "provider", "label": "Gateway", "field": "provider", "align": "left"},
-    {"name": "key", "label": "Kunci", "field": "event_key", "align": "left"},
-    {"name": "outcome", "label": "Hasil", "field": "outcome", "align": "left"},
-    {"name": "sig", "label": "Tanda tangan", "field": "signature", "align": "left"},
-    {"name": "ms", "label": "ms", "field": "latency_ms", "align": "right"},
-    {"name": "detail", "label": "Keterangan", "field": "detail", "align": "left"},
+    column("at", "Waktu (WIB)"),
+    column("provider", "Gateway"),
+    column("key", "Kunci", "event_key"),
+    column("outcome", "Hasil"),
+    column("sig", "Tanda tangan", "signature"),
+    column("ms", "ms", "latency_ms", right=True),
+    column("detail", "Keterangan"),
 ]
 MAIL_COLUMNS = [
-    {"name": "at", "label": "Dibuat (WIB)", "field": "at", "align": "left"},
-    {"name": "to", "label": "Kepada", "field": "to", "align": "left"},
-    {"name": "kind", "label": "Jenis", "field": "kind", "align": "left"},
-    {"name": "subject", "label": "Subjek", "field": "subject", "align": "left"},
-    {"name": "status", "label": "Status", "field": "status", "align": "left"},
-    {"name": "attempts", "label": "Percobaan", "field": "attempts", "align": "right"},
-    {"name": "error", "label": "Galat terakhir", "field": "last_error", "align": "left"},
+    column("at", "Dibuat (WIB)"),
+    column("to", "Kepada"),
+    column("kind", "Jenis"),
+    column("subject", "Subjek"),
+    column("status", "Status"),
+    column("attempts", "Percobaan", right=True),
+    column("error", "Galat terakhir", "last_error"),
 ]
 ENTITIES = {
     "": "Semua",
@@ -281,9 +281,9 @@ async def diff_dialog(row: AuditRow) -> None:
             keys = list(dict.fromkeys([*before, *after]))
             ui.table(
                 columns=[
-                    {"name": "k", "label": "Kolom", "field": "k", "align": "left"},
-                    {"name": "b", "label": "Sebelum", "field": "b", "align": "left"},
-                    {"name": "a", "label": "Sesudah", "field": "a", "align": "left"},
+                    column("k", "Kolom"),
+                    column("b", "Sebelum"),
+                    column("a", "Sesudah"),
                 ],
                 rows=[
                     {

@@ -16,17 +16,17 @@ from domain.shared.i18n import format_idr
 from domain.shared.models import Order, OrderStatus
 from infra import db
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
-from pages.admin.table import Listing, ServerTable, stored_id, wib
+from pages.admin.table import Listing, ServerTable, column, stored_id, wib
 from pages.admin.text import as_json, preformatted
 
 COLUMNS = [
-    {"name": "code", "label": "Kode", "field": "code", "align": "left"},
-    {"name": "created", "label": "Dibuat (WIB)", "field": "created", "align": "left"},
-    {"name": "email", "label": "Pelanggan", "field": "email", "align": "left"},
-    {"name": "amount", "label": "Jumlah", "field": "amount", "align": "right"},
-    {"name": "status", "label": "Status", "field": "status", "align": "left"},
-    {"name": "provider", "label": "Gateway", "field": "provider", "align": "left"},
-    {"name": "paid", "label": "Dibayar (WIB)", "field": "paid", "align": "left"},
+    column("code", "Kode"),
+    column("created", "Dibuat (WIB)"),
+    column("email", "Pelanggan"),
+    column("amount", "Jumlah", right=True),
+    column("status", "Status"),
+    column("provider", "Gateway"),
+    column("paid", "Dibayar (WIB)"),
 ]
 OPEN_ROW = (
     '<q-tr :props="props" class="cursor-pointer" @click="$parent.$emit(\'open\', props.row)">'

@@ -25,7 +25,7 @@ from domain.shared.models import AdminApiToken, AdminUser, Product
 from domain.shared.validation import parse_rupiah, parse_whole_number
 from infra import db
 from pages.admin.frame import Done, Refused, SignedIn, act, attempt, fetch
-from pages.admin.table import row_of, stored_id, table_rows, wib
+from pages.admin.table import column, row_of, stored_id, table_rows, wib
 
 EDIT_BUTTON = (
     '<q-td :props="props"><q-btn flat dense round size="sm" icon="edit" '
@@ -43,7 +43,7 @@ USER_BUTTONS = (
 def columns(*labels: tuple[str, str]) -> list[dict[str, Any]]:
     """Left-aligned text columns, then the row's buttons."""
     return [{"name": k, "label": label, "field": k, "align": "left"} for k, label in labels] + [
-        {"name": "actions", "label": "", "field": "id"}
+        column("actions", "", "id", align=None)
     ]
 
 

@@ -55,6 +55,14 @@ def row_of(kind: type[D], args: Any) -> D:
     return kind(**{f.name: values.get(f.name) for f in fields(kind)})
 
 
+def column(name: str, label: str, field: str | None = None, *, right: bool = False, align: str | None = "left") -> dict:
+    """A Quasar table column: `name` shows `field` (the same by default) under `label`, aligned left or right."""
+    spec: dict = {"name": name, "label": label, "field": field or name}
+    if align is not None:
+        spec["align"] = "right" if right else align
+    return spec
+
+
 class ServerTable:
     def __init__(
         self,
