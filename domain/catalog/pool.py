@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,8 @@ from domain.shared.validation import normalize_email, parse_whole_number, storab
 
 ACCOUNT_FIELDS = ("email", "pool", "delivery", "status", "max_seats", "seats_used", "note")
 MAX_SEATS_LIMIT = 500
+IN_SERVICE = frozenset({AccountStatus.AVAILABLE, AccountStatus.ASSIGNED})  # what can be suspended
+RETIRABLE = frozenset({AccountStatus.AVAILABLE, AccountStatus.SUSPENDED})  # what can be retired (no seats held)
 EDITABLE = {"email", "password", "pool", "delivery", "max_seats", "note"}
 
 
@@ -175,7 +178,7 @@ def _set_status(
     action: str,
     ip: str | None,
     reason: str,
-    allowed_from: set[str],
+    allowed_from: Collection[str],
     to: str | None,
 ) -> ChatGPTAccount:
     account = lock_account(session=session, account_id=account_id)
@@ -206,16 +209,7 @@ def suspend_account(
     *, session: Session, actor: str, account_id: int, reason: str = "", ip: str | None = None
 ) -> ChatGPTAccount:
     """Stop giving out seats on an account; customers already on it keep theirs until moved."""
-    return _set_status(
-        session,
-        actor,
-        account_id,
-        "account.suspend",
-        ip,
-        reason,
-        {AccountStatus.AVAILABLE, AccountStatus.ASSIGNED},
-        AccountStatus.SUSPENDED,
-    )
+    return _set_status(session, actor, account_id, "account.suspend", ip, reason, IN_SERVICE, AccountStatus.SUSPENDED)
 
 
 def unsuspend_account(*, session: Session, actor: str, account_id: int, ip: str | None = None) -> ChatGPTAccount:
@@ -233,16 +227,7 @@ def retire_account(
         raise Conflict(
             f"account {account.email} still has {account.seats_used} active seat(s); move or revoke them first"
         )
-    return _set_status(
-        session,
-        actor,
-        account_id,
-        "account.retire",
-        ip,
-        reason,
-        {AccountStatus.AVAILABLE, AccountStatus.SUSPENDED},
-        AccountStatus.RETIRED,
-    )
+    return _set_status(session, actor, account_id, "account.retire", ip, reason, RETIRABLE, AccountStatus.RETIRED)
 
 
 def reveal_password(*, session: Session, actor: str, account_id: int, ip: str | None = None) -> str:
