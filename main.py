@@ -26,7 +26,7 @@ from integrations.smtp import sender_for
 from integrations.telegram import telegram_bot_for
 from pages.admin.frame import AdminSessionMiddleware
 from pages.admin.routes import router as admin_pages
-from pages.shop.frame import add_shared_head
+from pages.shop.frame import LanguageCookie, add_shared_head
 from pages.shop.routes import router as shop_pages
 from runtime.scheduler import build_scheduler, shop_jobs
 from runtime.scheduler import start as start_scheduler
@@ -73,6 +73,7 @@ def wire() -> None:
         app.mount(SANDBOX_MOUNT, create_sandbox_app(gateways.sandbox))
     app.add_middleware(AdminSessionMiddleware)
     app.add_middleware(SecurityHeaders, https=settings.public_url.startswith("https://"))
+    app.add_middleware(LanguageCookie, https=settings.public_url.startswith("https://"))
     open_machine_lane(app)
     add_shared_head()
     include_once(shop_pages)
