@@ -27,7 +27,8 @@ from integrations.smtp import sender_for
 from integrations.telegram import telegram_bot_for
 from pages.admin.frame import AdminSessionMiddleware
 from pages.admin.routes import router as admin_pages
-from pages.shop.frame import add_shared_head
+from pages.shop import errors as error_pages
+from pages.shop.frame import LanguageCookie, add_shared_head
 from pages.shop.routes import router as shop_pages
 from pages.socket_binding import UploadBinding
 from pages.socket_binding import install as bind_pages_to_browsers
@@ -87,6 +88,10 @@ def wire() -> None:
     app.add_middleware(UploadBinding)  # a page's uploads, like its socket, only from the browser that loaded it
     bind_pages_to_browsers()
     app.add_middleware(SecurityHeaders, https=settings.public_url.startswith("https://"))
+    app.add_middleware(LanguageCookie, https=settings.public_url.startswith("https://"))
+    # the shop's 404 and 500 pages instead of NiceGUI's, which show the exception (the machines' lane keeps JSON)
+    app.add_exception_handler(404, error_pages.not_found)
+    app.add_exception_handler(Exception, error_pages.server_error)
     open_machine_lane(app)
     add_shared_head()
     include_once(shop_pages)

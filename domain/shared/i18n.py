@@ -53,6 +53,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "nav.language": {"id": "English", "en": "Bahasa Indonesia"},
     "footer.support": {"id": "Bantuan: {contact}", "en": "Support: {contact}"},
     "footer.no_support": {"id": "Bantuan: balas e-mail pesanan Anda.", "en": "Support: reply to your order e-mail."},
+    # error pages
+    "error.404.title": {"id": "Halaman tidak ditemukan", "en": "Page not found"},
+    "error.404.help": {
+        "id": "Alamat yang Anda buka tidak ada atau sudah dipindahkan.",
+        "en": "The address you opened does not exist or has moved.",
+    },
+    "error.500.title": {"id": "Terjadi gangguan", "en": "Something went wrong"},
+    "error.500.help": {
+        "id": "Maaf, halaman ini sedang tidak dapat ditampilkan. Silakan coba lagi sebentar lagi.",
+        "en": "Sorry, this page cannot be shown right now. Please try again in a moment.",
+    },
+    "error.incident": {"id": "Kode kejadian:", "en": "Incident code:"},
+    "error.home": {"id": "Kembali ke beranda", "en": "Back to the home page"},
     # home
     "home.title": {"id": "Pilih paket", "en": "Choose a package"},
     "home.days": {"id": "{days} hari", "en": "{days} days"},

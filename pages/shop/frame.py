@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from html import escape
 
 from nicegui import Client, app, ui
+from starlette.requests import HTTPConnection, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.shared.i18n import language
 from domain.shared.i18n import t as tr
@@ -19,6 +21,8 @@ body { background: #f8fafc; }
 .nicegui-content:has(> .shop-header, > .shop-page) { padding: 0; gap: 0; align-items: stretch; min-height: 100vh; }
 .shop-page { display: flex; flex-direction: column; min-height: 100vh; }
 """
+LANG_COOKIE = "lang"
+LANG_COOKIE_SECONDS = 365 * 24 * 3600
 HEADER_CLASSES = "shop-header sticky top-0 z-20 bg-white text-slate-900 shadow-sm"
 MAIN_CLASSES = "w-full max-w-4xl mx-auto p-4"
 FOOTER_CLASSES = "mt-auto bg-white text-slate-600 text-sm px-4 py-3 border-t"
@@ -50,11 +54,45 @@ def add_shared_head() -> None:
     ui.add_head_html(COUNTDOWN_JS, shared=True)
 
 
+def request_lang(request: Request, requested: str | None = None) -> str:
+    """The customer's language: ?lang= when given, else the one their browser remembers (LanguageCookie), else
+    Indonesian. The server keeps nothing per visitor: no session, no storage."""
+    return language(requested or request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
+
+
 def current_lang(requested: str | None = None) -> str:
-    """The customer's language: ?lang= when given (and remembered), else the remembered one, else Indonesian."""
-    if requested:
-        app.storage.user["lang"] = language(requested)
-    return language(app.storage.user.get("lang"))
+    """The language of the page being built (see request_lang)."""
+    request = ui.context.client.request
+    return language(requested) if request is None else request_lang(request, requested)
+
+
+class LanguageCookie:
+    """`?lang=` on any page sets the `lang` cookie, so the choice sticks while the customer browses: the browser
+    remembers it, not the server (a cookie-less visitor costs the shop nothing that outlives the request)."""
+
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+        self.app = app
+        self.attributes = f"; Path=/; Max-Age={LANG_COOKIE_SECONDS}; SameSite=Lax; HttpOnly" + (
+            "; Secure" if https else ""
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or b"lang=" not in scope.get("query_string", b""):
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        requested = connection.query_params.get("lang")
+        if not requested or language(requested) == connection.cookies.get(LANG_COOKIE):
+            await self.app(scope, receive, send)
+            return
+        cookie = (f"{LANG_COOKIE}={language(requested)}" + self.attributes).encode("latin-1")
+
+        async def remember(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie)]
+            await send(message)
+
+        await self.app(scope, receive, remember)
 
 
 # The same page again with ?lang= set, which remembers the choice; the page's other query values stay

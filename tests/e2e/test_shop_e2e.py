@@ -74,3 +74,19 @@ def test_every_shop_page_renders_at_phone_and_desktop_size(shop, page: Page, sho
         assert overflow <= 0, f"{path} scrolls sideways at {size['width']} px"
         shoot(page, step)
     page.goto(shop.app_url + "/?lang=id")
+
+
+def test_the_language_switch_sticks_and_a_wrong_address_shows_the_shops_404(shop, page: Page, shoot) -> None:
+    page.goto(shop.app_url + "/")
+    page.get_by_role("button", name="English").click()  # the header's switch: the same page with ?lang=en
+    expect(page.get_by_text("Choose a package")).to_be_visible()
+    page.get_by_role("link", name="Find my order").click()  # a plain link: the browser's lang cookie carries it
+    expect(page).to_have_url(re.compile(r"/orders$"))
+    expect(page.get_by_role("button", name="Bahasa Indonesia")).to_be_visible()
+    page.goto(shop.app_url + "/no-such-page")
+    expect(page.get_by_text("Page not found")).to_be_visible()
+    shoot(page, "404-en")
+    page.get_by_role("button", name="Bahasa Indonesia").click()
+    expect(page.get_by_text("Halaman tidak ditemukan")).to_be_visible()
+    page.get_by_role("link", name="Kembali ke beranda").click()
+    expect(page.get_by_role("heading", name="Pilih paket")).to_be_visible()

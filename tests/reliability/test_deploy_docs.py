@@ -281,3 +281,10 @@ def test_behind_https_the_session_cookie_is_secure_and_hsts_is_sent(deployed: De
     cookies = page.headers.get_list("set-cookie")
     assert cookies and all("secure" in c.lower() for c in cookies), cookies
     assert page.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_the_unit_leaves_room_for_many_open_connections() -> None:
+    """Trust #5: without LimitNOFILE a service may hold 1,024 open files (systemd's default soft limit), and every
+    socket is one; 700 anonymous page views in 5 s reached it and callbacks, orders and sign-ins got resets."""
+    limits = [value for key, value in unit_service_section() if key == "LimitNOFILE"]
+    assert limits and int(limits[-1]) >= 65536, limits

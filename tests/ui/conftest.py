@@ -4,9 +4,12 @@ simulator running as a real HTTP server for the checkout's gateway calls."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from nicegui import app
+from nicegui.testing import User
 
 from infra.settings import get_settings
 from tests.live import base_env, free_port, start
@@ -54,3 +57,11 @@ def one_lifespan():
     main.py includes have none of their own (no on_startup, no lifespan)."""
     app.router.lifespan_context = NICEGUI_LIFESPAN
     yield
+
+
+@pytest.fixture
+async def browser(user: User) -> AsyncIterator[httpx.AsyncClient]:
+    """The app over HTTP as a browser sees it (cookies kept): a 500 is an answer, not an exception in the test."""
+    transport = httpx.ASGITransport(app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client

@@ -5,6 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
 
 from api.lanes import open_machine_lane
 
@@ -60,3 +63,47 @@ def test_paths_that_only_look_like_callbacks_are_not_in_the_lane() -> None:
     assert client.get("/page").headers["x-page-stack"] == "1"
     assert "x-page-stack" in client.get("/callbackish").headers
     assert "x-page-stack" in client.get("/healthz/more").headers
+
+
+def _app_with_pages() -> FastAPI:
+    """An app that draws HTML error pages and keeps sessions, as NiceGUI's does."""
+    app = FastAPI()
+
+    @app.get("/api/boom")
+    async def api_boom() -> dict:
+        raise RuntimeError("the database went away")
+
+    @app.get("/shop")
+    async def shop(request: Request) -> dict:
+        return {"session": dict(request.session)}
+
+    @app.get("/admin/x")
+    async def admin(request: Request) -> dict:
+        request.session["id"] = "someone"
+        return {"session": dict(request.session)}
+
+    async def page(request: Request, exc: Exception) -> HTMLResponse:
+        return HTMLResponse("<h1>page</h1>", status_code=404)
+
+    app.add_exception_handler(404, page)
+    app.add_exception_handler(Exception, page)
+    open_machine_lane(app)
+    app.add_middleware(SessionMiddleware, secret_key="s" * 32)
+    return app
+
+
+def test_the_machines_get_json_errors_never_a_page() -> None:
+    client = TestClient(_app_with_pages(), raise_server_exceptions=False)
+    missing = client.get("/api/missing")
+    assert missing.status_code == 404 and missing.json() == {"detail": "Not Found"}
+    boom = client.get("/api/boom")
+    assert boom.status_code == 500 and boom.json() == {"detail": "Internal Server Error"}
+    assert client.get("/no-such-page").text == "<h1>page</h1>", "pages keep the app's handlers"
+
+
+def test_only_the_admin_area_gets_a_session_cookie() -> None:
+    client = TestClient(_app_with_pages())
+    shop = client.get("/shop")
+    assert shop.json() == {"session": {"id": "anonymous"}} and "set-cookie" not in shop.headers
+    admin = client.get("/admin/x")
+    assert admin.json() == {"session": {"id": "someone"}} and admin.headers["set-cookie"].startswith("session=")
