@@ -9,7 +9,6 @@ on top is the same few elements whatever the data size (a page of 25–50 rows).
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -21,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 
 
-from bench.databases import each_database  # noqa: E402
+from bench.databases import bench_parser, each_database  # noqa: E402
 from bench.seed_large import seed  # noqa: E402
 from domain.admin.dashboard import overview  # noqa: E402
 from domain.admin.invariants import check_invariants  # noqa: E402
@@ -64,7 +63,7 @@ def measure(name: str, url: str, runs: int, scale: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--small", action="store_true")
     args = parser.parse_args()

@@ -10,7 +10,6 @@ ratios of (b) and (c) to the baseline. It prints figures; it never passes or fai
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
@@ -26,6 +25,7 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench.databases import bench_parser  # noqa: E402
 from domain.catalog.pool import add_account  # noqa: E402
 from domain.catalog.products import create_product  # noqa: E402
 from domain.orders.orders import create_order, record_payment  # noqa: E402
@@ -93,7 +93,7 @@ def bench(name: str, make_url, runs: int, orders: int, threads: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--orders", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)

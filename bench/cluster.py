@@ -28,7 +28,7 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 import httpx  # noqa: E402
 import redis  # noqa: E402
 
-from bench.databases import postgres_schema  # noqa: E402
+from bench.databases import bench_parser, postgres_schema  # noqa: E402
 from bench.webhook import paid_callback, seed, wrk  # noqa: E402
 from infra import db  # noqa: E402
 from tests.live import NGINX, start_nginx, start_stack  # noqa: E402
@@ -69,7 +69,7 @@ def overview_latency(stack, app_a: str, app_b: str, orders: list[tuple[str, str,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--samples", type=int, default=20, help="payments timed on the overview")

@@ -3,6 +3,7 @@ PostgreSQL schema on that server (dropped afterwards)."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import shutil
@@ -10,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -43,3 +45,15 @@ def each_database() -> Iterator[tuple[str, str]]:
     if server:
         with postgres_schema(server) as url:
             yield "postgresql", url
+
+
+def bench_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The command line of a bench script, its docstring as the help."""
+    return argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def stop_stack(stack: Any, workdir: Path) -> None:
+    """Stop a bench's app stack, let go of its database and remove its folder."""
+    stack.stop()
+    db.get_engine().dispose()
+    shutil.rmtree(workdir, ignore_errors=True)

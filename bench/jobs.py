@@ -9,7 +9,6 @@ The baseline is one bare UPDATE that marks the same number of rows EXPIRED: the 
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import sys
@@ -23,7 +22,7 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.databases import each_database  # noqa: E402
+from bench.databases import bench_parser, each_database  # noqa: E402
 from domain.shared.models import AccountAssignment, ChatGPTAccount, Order, Product  # noqa: E402
 from infra import db  # noqa: E402
 from infra.types import utcnow  # noqa: E402
@@ -133,7 +132,7 @@ def measure(name: str, url: str, count: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--assignments", type=int, default=10_000)
     args = parser.parse_args()
     for name, url in each_database():

@@ -15,7 +15,6 @@ Starts the app and the simulator (SQLite file; PostgreSQL too when TEST_DATABASE
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import shutil
@@ -31,7 +30,7 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from bench.databases import each_database  # noqa: E402
+from bench.databases import bench_parser, each_database, stop_stack  # noqa: E402
 from bench.webhook import cpu_seconds, paid_callback, wrk  # noqa: E402
 from domain.catalog.pool import add_account  # noqa: E402
 from domain.catalog.products import create_product  # noqa: E402
@@ -143,13 +142,11 @@ def run(name: str, db_url: str, pages: int, paid_orders: int, seconds: float) ->
             f"median {statistics.median(delays):.2f} s, p95 {p95:.2f} s, max {max(delays):.2f} s"
         )
     finally:
-        stack.stop()
-        db.get_engine().dispose()
-        shutil.rmtree(workdir, ignore_errors=True)
+        stop_stack(stack, workdir)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--paid-orders", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=120, help="longest wrk run for the paid orders")

@@ -17,7 +17,6 @@ machine falls on all of them alike, and prints the median of each.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -33,6 +32,7 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 
 import httpx  # noqa: E402
 
+from bench.databases import bench_parser  # noqa: E402
 from tests.live import Stack, start_stack  # noqa: E402
 
 WARM_UP_REQUESTS = 20
@@ -105,7 +105,7 @@ class App:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--levels", default="1,16")
     parser.add_argument("--repeat", type=int, default=1, help="measurements per page (median printed)")

@@ -9,7 +9,6 @@ counts match; the audit entries are spread over a year and over the actors and a
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import sys
@@ -23,6 +22,7 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench.databases import bench_parser  # noqa: E402
 from domain.shared.models import AccountAssignment, AuditLog, ChatGPTAccount, Order, PaymentEvent, Product  # noqa: E402
 from infra import db  # noqa: E402
 from infra.types import utcnow  # noqa: E402
@@ -201,7 +201,7 @@ def seed(url: str, accounts: int, orders: int, audit: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("url")
     parser.add_argument("--accounts", type=int, default=5000)
     parser.add_argument("--orders", type=int, default=100_000)

@@ -17,7 +17,6 @@ forces the pure-Python client.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -35,7 +34,7 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
 
 import httpx  # noqa: E402
 
-from bench.databases import each_database  # noqa: E402
+from bench.databases import bench_parser, each_database, stop_stack  # noqa: E402
 from domain.catalog.pool import add_account  # noqa: E402
 from domain.catalog.products import create_product  # noqa: E402
 from domain.orders.orders import create_order  # noqa: E402
@@ -236,13 +235,11 @@ def run(name: str, db_url: str, levels: list[int], seconds: float, client: str, 
                     f"on average, {replays:.0f} replayed one by one"
                 )
     finally:
-        stack.stop()
-        db.get_engine().dispose()
-        shutil.rmtree(workdir, ignore_errors=True)
+        stop_stack(stack, workdir)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--levels", default="1,16,64")
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each wrk measurement")
     parser.add_argument("--requests", type=int, default=300, help="requests per measurement with --client httpx")

@@ -40,6 +40,17 @@ def _status(live, order: dict) -> dict:
     ).json()
 
 
+def _tripay_client(live) -> TripayClient:
+    """This test process's own client of the simulator's Tripay (as the reconciler and the expiry job use it)."""
+    creds = live.credentials
+    return TripayClient(
+        base_url=creds["TRIPAY_BASE_URL"],
+        merchant_code=creds["TRIPAY_MERCHANT_CODE"],
+        api_key=creds["TRIPAY_API_KEY"],
+        private_key=creds["TRIPAY_PRIVATE_KEY"],
+    )
+
+
 def _product(**kw):
     return make_product(slug=f"paket-{secrets.token_hex(4)}", pool=kw.pop("pool", f"pool-{secrets.token_hex(3)}"), **kw)
 
@@ -162,13 +173,7 @@ def test_a_lost_callback_is_found_by_reconciliation(live) -> None:
     order = _order(live, product)
     live.control(order["reference"], "pay", deliver=False)
     assert _status(live, order)["status"] == "pending_payment"
-    creds = live.credentials
-    client = TripayClient(
-        base_url=creds["TRIPAY_BASE_URL"],
-        merchant_code=creds["TRIPAY_MERCHANT_CODE"],
-        api_key=creds["TRIPAY_API_KEY"],
-        private_key=creds["TRIPAY_PRIVATE_KEY"],
-    )
+    client = _tripay_client(live)
     report = reconcile_unpaid(gateways={"tripay": client}, older_than=__import__("datetime").timedelta(0))
     client.close()
     assert report.applied >= 1
@@ -236,13 +241,7 @@ def test_overdue_orders_expire_only_once_the_gateway_confirms_they_are_unpaid(li
     with db.write_session() as s:  # an hour later: past its deadline
         row = s.exec(select(Order).where(Order.code == order["order_id"])).one()
         row.created_at, row.payment_expires_at = utcnow() - timedelta(hours=2), utcnow() - timedelta(hours=1)
-    creds = live.credentials
-    client = TripayClient(
-        base_url=creds["TRIPAY_BASE_URL"],
-        merchant_code=creds["TRIPAY_MERCHANT_CODE"],
-        api_key=creds["TRIPAY_API_KEY"],
-        private_key=creds["TRIPAY_PRIVATE_KEY"],
-    )
+    client = _tripay_client(live)
     live.outage(tripay=503)
     try:
         detail = expire_unpaid_orders({"tripay": client})

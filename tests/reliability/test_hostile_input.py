@@ -161,15 +161,22 @@ def test_injection_strings_are_stored_as_text_and_rendered_escaped(live, shop, h
     assert invariants() == []
 
 
-@pytest.mark.parametrize("unstorable", ["Budi\u0000", "Budi\ud800", "Budi\u0007"])
-def test_unstorable_characters_in_a_name_are_refused_by_field_not_500(live, shop, unstorable) -> None:
+def _order_body(shop, **fields: str) -> dict[str, str]:
+    """A good POST /api/orders body for the shop's package, with `fields` replaced."""
     body = {
         "customer_email": f"nul-{secrets.token_hex(2)}@example.com",
         "package_id": shop["product"].slug,
-        "full_name": unstorable,
+        "full_name": "Budi",
         "phone_number": "081234567890",
         "payment_method": "QRIS",
+        "locale": "id",
     }
+    return body | fields
+
+
+@pytest.mark.parametrize("unstorable", ["Budi\u0000", "Budi\ud800", "Budi\u0007"])
+def test_unstorable_characters_in_a_name_are_refused_by_field_not_500(live, shop, unstorable) -> None:
+    body = _order_body(shop, full_name=unstorable)
     raw = json.dumps(body).encode()  # \u escapes: a lone surrogate travels as JSON allows
     reply = httpx.post(f"{live.app_url}/api/orders", content=raw, headers={"Content-Type": "application/json"})
     # a lone surrogate is already refused by the JSON parser (field "body"); NUL and BEL by the name check
@@ -189,14 +196,7 @@ def test_nul_in_order_links_is_not_found_not_500(live, path) -> None:
 @pytest.mark.parametrize("field", ["package_id", "payment_method", "customer_email", "phone_number"])
 def test_nul_in_an_order_field_is_a_field_error_not_500(live, shop, field: str) -> None:
     """Trust #8: NUL in package_id answered 500 on PostgreSQL."""
-    body = {
-        "customer_email": f"nul-{secrets.token_hex(2)}@example.com",
-        "package_id": shop["product"].slug,
-        "full_name": "Budi",
-        "phone_number": "081234567890",
-        "payment_method": "QRIS",
-        "locale": "id",
-    }
+    body = _order_body(shop)
     body[field] += "\u0000"
     reply = httpx.post(f"{live.app_url}/api/orders", json=body, timeout=30)
     assert reply.status_code == 400, reply.text
