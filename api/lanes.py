@@ -36,8 +36,11 @@ def is_machine_path(path: str) -> bool:
     return path.startswith(LANE_PREFIXES) or path in LANE_PATHS
 
 
+CLIENT_PATHS = "/_nicegui/client/"  # a page's own HTTP endpoints (uploads): pages/socket_binding checks the browser
+
+
 def is_session_path(path: str) -> bool:
-    return path == SESSION_AREA or path.startswith(SESSION_AREA + "/")
+    return path == SESSION_AREA or path.startswith((SESSION_AREA + "/", CLIENT_PATHS))
 
 
 async def machine_error(request: Request, exc: Exception) -> Response:

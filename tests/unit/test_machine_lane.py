@@ -9,7 +9,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from api.lanes import open_machine_lane
+from api.lanes import is_session_path, open_machine_lane
 
 
 def _app() -> FastAPI:
@@ -107,3 +107,10 @@ def test_only_the_admin_area_gets_a_session_cookie() -> None:
     assert shop.json() == {"session": {"id": "anonymous"}} and "set-cookie" not in shop.headers
     admin = client.get("/admin/x")
     assert admin.json() == {"session": {"id": "someone"}} and admin.headers["set-cookie"].startswith("session=")
+
+
+def test_a_pages_own_endpoints_carry_the_session_the_binding_checks() -> None:
+    """Uploads to an admin page (`/_nicegui/client/<id>/upload/…`) must carry the browser's session: the socket
+    binding refuses an upload from any other browser, and an anonymous lane would make every upload a stranger's."""
+    assert is_session_path("/_nicegui/client/0f1e/upload/42") and is_session_path("/admin/accounts")
+    assert not is_session_path("/checkout/paket-7-hari") and not is_session_path("/_nicegui/3.18.0/static/x.js")
