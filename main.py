@@ -120,6 +120,5 @@ if __name__ in {"__main__", "__mp_main__"}:
         reload=False,
         show=False,
         show_welcome_message=True,
-        fastapi_docs=not settings.is_production,  # /docs and /openapi.json in development only
         forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,  # the proxy whose X-Forwarded-For names the customer
     )
