@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from domain.shared.models import EmailOutbox, Order
 from infra import db
+from tests.e2e.conftest import sign_in
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -90,3 +91,18 @@ def test_the_language_switch_sticks_and_a_wrong_address_shows_the_shops_404(shop
     expect(page.get_by_text("Halaman tidak ditemukan")).to_be_visible()
     page.get_by_role("link", name="Kembali ke beranda").click()
     expect(page.get_by_role("heading", name="Pilih paket")).to_be_visible()
+
+
+def test_a_signed_in_admin_can_buy_in_the_shop_too(shop, page: Page, shoot) -> None:
+    """The shop's pages read the browser's session (never write it): an admin's browser has one, and its page and
+    its socket must name the same browser (pages/socket_binding.py), or the page reloads for ever."""
+    sign_in(page, shop.app_url)
+    page.goto(shop.app_url + "/checkout/paket-7-hari")
+    page.get_by_label("E-mail").fill("admin-buys@example.com")
+    page.get_by_label("Nama").fill("Admin Belanja")
+    page.get_by_label("Nomor WhatsApp").fill("0813 1111 3333")
+    page.get_by_text("QRIS (semua e-wallet & m-banking)").click()
+    page.get_by_text("Saya setuju dengan syarat & ketentuan").click()
+    page.get_by_role("button", name="Bayar sekarang").click()
+    expect(page.get_by_text("Menunggu pembayaran. Halaman ini diperbarui otomatis.")).to_be_visible(timeout=15000)
+    shoot(page, "admin-bought")

@@ -114,3 +114,14 @@ def test_a_pages_own_endpoints_carry_the_session_the_binding_checks() -> None:
     binding refuses an upload from any other browser, and an anonymous lane would make every upload a stranger's."""
     assert is_session_path("/_nicegui/client/0f1e/upload/42") and is_session_path("/admin/accounts")
     assert not is_session_path("/checkout/paket-7-hari") and not is_session_path("/_nicegui/3.18.0/static/x.js")
+
+
+def test_a_browsers_own_session_is_read_on_the_shop_and_never_written() -> None:
+    """A signed-in admin browsing the shop keeps their session id there (pages/socket_binding.py compares a page's
+    with its socket's); a forged cookie is anonymous; neither gets a Set-Cookie back."""
+    client = TestClient(_app_with_pages())
+    client.get("/admin/x")  # the admin area gave this browser its session
+    shop = client.get("/shop")
+    assert shop.json() == {"session": {"id": "someone"}} and "set-cookie" not in shop.headers
+    forged = TestClient(_app_with_pages(), cookies={"session": "forged"}).get("/shop")
+    assert forged.json() == {"session": {"id": "anonymous"}} and "set-cookie" not in forged.headers
