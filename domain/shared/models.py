@@ -32,6 +32,28 @@ class Delivery(StrEnum):
     INVITE = "INVITE"  # the customer's email is invited to the workspace
 
 
+class Health(StrEnum):
+    """What the last look at a workspace (or the owner, for a CREDENTIALS account) found."""
+
+    OK = "OK"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"  # the access token is refused and could not be renewed
+    FULL = "FULL"  # the workspace has no seat left for a sale
+    RESTRICTED = "RESTRICTED"  # invites answer success but never arrive ("ghost" invites)
+    BANNED = "BANNED"  # deactivated, suspended, not found
+    SUBSCRIPTION_ENDED = "SUBSCRIPTION_ENDED"  # the plan ended or lapsed
+    UNREACHABLE = "UNREACHABLE"  # too many consecutive failures
+
+
+DEAD = frozenset({Health.BANNED, Health.SUBSCRIPTION_ENDED, Health.UNREACHABLE, Health.RESTRICTED})
+# allocation takes seats only on accounts in these states (FULL accounts have their capacity lowered instead)
+SELLABLE = frozenset({Health.OK, Health.FULL})
+
+
+class Driver(StrEnum):
+    MANUAL = "manual"  # the owner invites and removes by hand (the admin's invite queue)
+    CHATGPT = "chatgpt"  # ChatGPT's web backend (or the simulator behind CHATGPT_API_BASE)
+
+
 class OrderStatus(StrEnum):
     PENDING_PAYMENT = "pending_payment"
     PENDING_STOCK = "pending_stock"
