@@ -73,6 +73,7 @@ class AssignmentStatus(StrEnum):
 class InviteState(StrEnum):
     TO_INVITE = "TO_INVITE"
     INVITED = "INVITED"
+    JOINED = "JOINED"  # the customer accepted: a member of the workspace (seen by a sync)
     TO_REMOVE = "TO_REMOVE"
     REMOVED = "REMOVED"
 
@@ -122,6 +123,8 @@ class Product(Timestamped, table=True):
     is_active: bool = True
     is_popular: bool = False
     sort_order: int = 0
+    # days from payment within which a customer of a dead account is moved to a healthy one; None: the whole period
+    warranty_days: int | None = None
 
 
 class ChatGPTAccount(Timestamped, table=True):
@@ -129,6 +132,8 @@ class ChatGPTAccount(Timestamped, table=True):
     __table_args__ = (
         check_in("status", AccountStatus, "ck_chatgpt_accounts_status"),
         check_in("delivery", Delivery, "ck_chatgpt_accounts_delivery"),
+        check_in("driver", Driver, "ck_chatgpt_accounts_driver"),
+        check_in("health", Health, "ck_chatgpt_accounts_health"),
         sa.CheckConstraint("max_seats IS NULL OR max_seats >= 1", name="ck_chatgpt_accounts_max_seats"),
         sa.CheckConstraint("seats_used >= 0", name="ck_chatgpt_accounts_seats_nonneg"),
         sa.CheckConstraint("seats_used <= COALESCE(max_seats, 1)", name="ck_chatgpt_accounts_seats_within_capacity"),
@@ -153,10 +158,32 @@ class ChatGPTAccount(Timestamped, table=True):
     status: str = Field(default=AccountStatus.AVAILABLE, max_length=16)
     max_seats: int | None = None
     seats_used: int = 0
+    # the workspace (DESIGN.md §9): who invites and removes (the owner by hand, or the chatgpt driver), the
+    # workspace's id and its tokens (encrypted like the password; never shown again after saving)
+    driver: str = Field(default=Driver.MANUAL, max_length=16)
+    workspace_id: str = Field(default="", max_length=120)
+    access_token_enc: str = Field(default="", sa_type=sa.Text())
+    session_token_enc: str = Field(default="", sa_type=sa.Text())
+    # what the last look found (a sync, a task, the owner, customers' reports); allocation sells only SELLABLE
+    health: str = Field(default=Health.OK, max_length=24)
+    health_changed_at: datetime | None = _ts(default=None, nullable=True)
+    last_sync_at: datetime | None = _ts(default=None, nullable=True)
+    last_error: str = Field(default="", max_length=500)
+    failures_in_row: int = 0  # consecutive failed calls; WORKSPACE_FAILURES_UNREACHABLE of them: UNREACHABLE
+    subscription_expires_at: datetime | None = _ts(default=None, nullable=True)
+    members_count: int | None = None  # counted at the last sync
+    invites_count: int | None = None
+    strangers_count: int | None = None
+    # members the owner keeps in the workspace on purpose (never flagged, never removed), lower-case e-mails
+    allow_list: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
     @property
     def capacity(self) -> int:
         return self.max_seats if self.max_seats is not None else 1
+
+    @property
+    def automated(self) -> bool:
+        return self.delivery == Delivery.INVITE and self.driver == Driver.CHATGPT
 
 
 class Order(Timestamped, table=True):
@@ -218,6 +245,8 @@ class AccountAssignment(Timestamped, table=True):
     invite_state: str | None = Field(default=None, max_length=16)
     reminded_3d_at: datetime | None = _ts(default=None, nullable=True)  # each reminder goes out once
     reminded_1d_at: datetime | None = _ts(default=None, nullable=True)
+    missing_syncs: int = 0  # consecutive syncs that found an invited customer neither invited nor a member
+    access_reported_at: datetime | None = _ts(default=None, nullable=True)  # the customer's last "doesn't work"
 
 
 class PaymentEvent(Timestamped, table=True):
@@ -361,3 +390,83 @@ class AdminApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
     last_used_at: datetime | None = _ts(default=None, nullable=True)
     revoked_at: datetime | None = _ts(default=None, nullable=True)
+
+
+class TaskKind(StrEnum):
+    INVITE = "invite"
+    REMOVE = "remove"
+
+
+class TaskStatus(StrEnum):
+    PENDING = "PENDING"  # to do (or to try again at next_attempt_at)
+    CONFIRMING = "CONFIRMING"  # the call succeeded; waiting to see the invite listed (until confirm_by)
+    DONE = "DONE"
+    FAILED = "FAILED"  # gave up: the owner's manual queue has it
+    CANCELLED = "CANCELLED"  # no longer wanted (the seat ended before its invite went out)
+
+
+class WorkspaceTask(Timestamped, table=True):
+    """One intent on a workspace (invite this customer, remove that member), queued in the transaction that
+    decided it and carried out by runtime/workspaces.py: claimed under a lease, each attempt looks at the
+    workspace before acting, so a crash after the call and before the commit does not act twice."""
+
+    __tablename__ = "workspace_tasks"
+    __table_args__ = (
+        check_in("kind", TaskKind, "ck_workspace_tasks_kind"),
+        check_in("status", TaskStatus, "ck_workspace_tasks_status"),
+        sa.Index("ix_workspace_tasks_status_next", "status", "next_attempt_at"),
+        # one open intent per seat and kind (a duplicate queueing finds it and does nothing)
+        sa.Index(
+            "uq_workspace_tasks_open_per_assignment",
+            "assignment_id",
+            "kind",
+            unique=True,
+            sqlite_where=sa.text("status IN ('PENDING', 'CONFIRMING') AND assignment_id IS NOT NULL"),
+            postgresql_where=sa.text("status IN ('PENDING', 'CONFIRMING') AND assignment_id IS NOT NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="chatgpt_accounts.id", index=True)
+    assignment_id: int | None = Field(default=None, foreign_key="account_assignments.id", index=True)
+    kind: str = Field(max_length=16)
+    email: str = Field(max_length=254)
+    status: str = Field(default=TaskStatus.PENDING, max_length=16)
+    attempts: int = 0
+    ghosts: int = 0  # answers of success with no invite behind them
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    confirm_by: datetime | None = _ts(default=None, nullable=True)
+    last_error: str | None = Field(default=None, max_length=1000)
+    done_at: datetime | None = _ts(default=None, nullable=True)
+    reason: str = Field(default="", max_length=120)  # why it was queued (sale, expiry, re-invite, stranger…)
+
+
+class WorkspaceAttempt(SQLModel, table=True):
+    """Every call a task made, with what came back (for the admin's history and the tests)."""
+
+    __tablename__ = "workspace_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="workspace_tasks.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    action: str = Field(max_length=24)  # look, invite, confirm, cancel_invite, remove_member
+    outcome: str = Field(max_length=24)  # ok, already, ghost, missing, failed
+    detail: str = Field(default="", max_length=500)
+
+
+class WorkspaceSeen(SQLModel, table=True):
+    """Who the last sync saw in a workspace: members and pending invites, and whether the shop sold them a
+    seat. first_seen_at carries over between syncs (a stranger's grace period counts from it)."""
+
+    __tablename__ = "workspace_seen"
+    __table_args__ = (sa.UniqueConstraint("account_id", "email", name="uq_workspace_seen_account_email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="chatgpt_accounts.id", index=True)
+    email: str = Field(max_length=254)
+    kind: str = Field(max_length=16)  # member | invite
+    member_id: str = Field(default="", max_length=120)
+    role: str = Field(default="", max_length=40)
+    is_stranger: bool = False
+    first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
