@@ -221,22 +221,31 @@ class AccessAccount(Protocol):
     def password_enc(self) -> str: ...
 
 
-def queue_access_ready(*, session: Session, order: Order, seat: AccountAssignment, account: AccessAccount) -> None:
-    """The only e-mail that carries a password: the shared login of a CREDENTIALS account."""
+def queue_access_ready(
+    *, session: Session, order: Order, seat: AccountAssignment, account: AccessAccount, moved: bool = False
+) -> None:
+    """The only e-mail that carries a password: the shared login of a CREDENTIALS account. `moved`: the customer
+    had a seat elsewhere (the account died, or the owner moved them) and this is their new access."""
     lang, until = order.locale, format_date(seat.end_at, order.locale)
+    lead = [t("mail.moved.body", lang, date=until)] if moved else []
+    subject = (
+        t("mail.moved.subject", lang, code=order.code) if moved else t("mail.access.subject", lang, code=order.code)
+    )
     if account.delivery == Delivery.CREDENTIALS:
-        paragraphs = [t("mail.access.credentials", lang, date=until), t("order.dont_change", lang)]
+        paragraphs = [*lead, t("mail.access.credentials" + ("_moved" if moved else ""), lang, date=until)]
+        paragraphs.append(t("order.dont_change", lang))
         details = [(t("order.login_email", lang), account.email), (t("order.password", lang), SECRET_MASK)]
         secret_enc: str | None = account.password_enc  # encrypted already: put in only when the e-mail leaves
     else:
         workspace = workspace_name(note=account.note, email=account.email)
-        paragraphs = [t("mail.access.invite", lang, workspace=workspace, email=seat.customer_email, date=until)]
+        key = "mail.access.invite" + ("_moved" if moved else "")
+        paragraphs = [*lead, t(key, lang, workspace=workspace, email=seat.customer_email, date=until)]
         details, secret_enc = [], None
-    message = _order_message(order, t("mail.access.subject", lang, code=order.code), paragraphs, details=details)
+    message = _order_message(order, subject, paragraphs, details=details)
     queue_email(
         session=session,
         to=order.email,
-        kind="access_ready",
+        kind="access_moved" if moved else "access_ready",
         message=message,
         lang=lang,
         order_id=order.id,

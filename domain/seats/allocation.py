@@ -15,24 +15,29 @@ from domain.notify.alerts import raise_alert
 from domain.notify.mail import queue_access_ready, queue_pending_stock
 from domain.orders.locks import lock_pools
 from domain.orders.states import transition_order
-from domain.seats.seats import status_after_taking, take_seat_row
+from domain.seats.ending import ASSIGNMENT_FIELDS, end_assignment
+from domain.seats.provisioning import is_automated, queue_invite
+from domain.seats.seats import status_after_taking, take_seat, take_seat_row
 from domain.shared.audit import audit_row, snapshot
+from domain.shared.errors import Conflict, NotFound, ValidationFailed
 from domain.shared.models import (
+    DEAD,
     AccountAssignment,
     AccountStatus,
     AssignmentStatus,
     ChatGPTAccount,
     Delivery,
+    Health,
     InviteState,
     Order,
     OrderStatus,
+    Product,
 )
 from infra.metrics import ALLOCATION_LATENCY
 from infra.rows import attach_inserted, forget_columns, insert_object, table_of
 from infra.types import utcnow
 
 log = logging.getLogger("aksesgpt.allocation")
-ASSIGNMENT_FIELDS = ("order_id", "chatgpt_account_id", "customer_email", "status", "start_at", "end_at", "invite_state")
 _capacity = func.coalesce(ChatGPTAccount.max_seats, 1)
 Paid = dict[str, Any]  # the payment's own columns (paid_at, paid_amount_idr), written with the order's new status
 _NO_WAITING = "aksesgpt.pools_without_waiting"  # pools locked and seen with no order waiting for stock
@@ -50,6 +55,7 @@ class PickedAccount:
     status: str
     seats_used: int
     max_seats: int | None
+    driver: str
 
     @property
     def capacity(self) -> int:
@@ -60,13 +66,16 @@ _ACCOUNTS = table_of(ChatGPTAccount)
 _A = _ACCOUNTS.c
 # written out as in the index ix_chatgpt_accounts_pick (models.py), with the 1 inline rather than a bound
 # parameter, so that SQLite and PostgreSQL's prepared plans both read that index in order
+# a dead workspace (or one whose token lapsed) sells nothing; FULL ones have had their capacity lowered instead
+_SELLABLE_HEALTH = sa.or_(_A.health == sa.literal_column("'OK'"), _A.health == sa.literal_column("'FULL'"))
 _SEATS_LEFT = func.coalesce(_A.max_seats, sa.literal_column("1")) - _A.seats_used
 _PICK = (
-    sa.select(_A.id, _A.email, _A.delivery, _A.note, _A.password_enc, _A.status, _A.seats_used, _A.max_seats)
+    sa.select(_A.id, _A.email, _A.delivery, _A.note, _A.password_enc, _A.status, _A.seats_used, _A.max_seats, _A.driver)
     .where(
         _A.pool == sa.bindparam("pick_pool"),  # not "pool": in the seat statement that would name a column to SET
         _A.status == AccountStatus.AVAILABLE.value,
         _A.seats_used < func.coalesce(_A.max_seats, sa.literal_column("1")),
+        _SELLABLE_HEALTH,
     )
     # fullest first, then the one with the fewest seats left, so whole accounts stay free
     .order_by(_A.seats_used.desc(), _SEATS_LEFT.asc(), _A.id)
@@ -123,7 +132,7 @@ _WAITING = (
 def free_seats(*, session: Session, pool: str | None = None) -> int:
     """Seats free right now on AVAILABLE accounts (of one pool, or all)."""
     query = select(func.coalesce(func.sum(_capacity - ChatGPTAccount.seats_used), 0)).where(
-        ChatGPTAccount.status == AccountStatus.AVAILABLE
+        ChatGPTAccount.status == AccountStatus.AVAILABLE, col(ChatGPTAccount.health).in_([Health.OK, Health.FULL])
     )
     if pool is not None:
         query = query.where(ChatGPTAccount.pool == pool)
@@ -197,6 +206,15 @@ def _allocate(*, session: Session, order: Order, actor: str, paid: Paid | None) 
             _wait_for_stock(session, order, actor, paid)
         return None
     account, seats_after = taken
+    if is_automated(delivery=account.delivery, driver=account.driver):
+        queue_invite(
+            session=session,
+            assignment_id=assignment.id,  # type: ignore[arg-type]
+            account_id=account.id,
+            email=assignment.customer_email,
+            reason="sale",
+            now=now,
+        )
     transition_order(
         session=session, order=order, to=OrderStatus.FULFILLED, actor=actor, action="order.fulfil", columns=paid
     )
@@ -291,6 +309,7 @@ def serve_pending_stock(
     lock_pools(session=session, pools=pools)
     served: list[AccountAssignment] = []
     for name in pools:
+        served.extend(reseat_waiting(session=session, pool=name, actor=actor, limit=limit))
         while len(served) < limit:
             query = (
                 select(Order)
@@ -308,3 +327,138 @@ def serve_pending_stock(
                 break
             served.append(assignment)
     return served
+
+
+def reseat(
+    *,
+    session: Session,
+    old: AccountAssignment,
+    actor: str,
+    reason: str,
+    to_account_id: int | None = None,
+    ip: str | None = None,
+) -> AccountAssignment | None:
+    """Move the customer of a locked ACTIVE assignment to another account of the same pool, keeping the end
+    date: to `to_account_id`, or to the seat allocation would pick (None when the pool has no free seat). The
+    old seat is revoked with the reason, the new one starts, and the customer is told what changed."""
+    pool = session.exec(select(ChatGPTAccount.pool).where(ChatGPTAccount.id == old.chatgpt_account_id)).one()
+    lock_pools(session=session, pools=[pool])
+    if to_account_id is None:
+        picked = find_seat(session=session, pool=pool)
+        if picked is None:
+            return None
+        to_account_id = picked.id
+    target_pool = session.exec(select(ChatGPTAccount.pool).where(ChatGPTAccount.id == to_account_id)).first()
+    if target_pool is not None and target_pool != pool:  # checked before locking a row outside our pool lock
+        raise Conflict(f"account {to_account_id} serves pool {target_pool!r}, not {pool!r}")
+    target = session.exec(
+        select(ChatGPTAccount)
+        .where(ChatGPTAccount.id == to_account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if target is None:
+        raise NotFound(f"unknown account {to_account_id}")
+    if target.id == old.chatgpt_account_id:
+        raise ValidationFailed("the customer is already on that account", field="to_account_id")
+    if target.health in DEAD or target.health == Health.TOKEN_EXPIRED:
+        raise Conflict(f"account {target.email} is {target.health}; it takes no customers")
+    take_seat(target)  # refuses a full, suspended or retired account
+    end_assignment(session, old, AssignmentStatus.REVOKED, actor, "assignment.move_out", f"moved: {reason}", ip)
+    new = AccountAssignment(
+        order_id=old.order_id,
+        chatgpt_account_id=target.id,  # type: ignore[arg-type]
+        customer_email=old.customer_email,
+        status=AssignmentStatus.ACTIVE,
+        start_at=old.start_at,
+        end_at=old.end_at,
+        invite_state=InviteState.TO_INVITE if target.delivery == Delivery.INVITE else None,
+        reminded_3d_at=old.reminded_3d_at,
+        reminded_1d_at=old.reminded_1d_at,
+    )
+    session.add_all([target, new])
+    session.flush()
+    if target.automated:
+        queue_invite(
+            session=session,
+            assignment_id=new.id,  # type: ignore[arg-type]
+            account_id=target.id,  # type: ignore[arg-type]
+            email=new.customer_email,
+            reason="move",
+        )
+    audit_row(
+        new,
+        session=session,
+        actor=actor,
+        action="assignment.move",
+        before={"assignment_id": old.id, "chatgpt_account_id": old.chatgpt_account_id},
+        after=snapshot(new, *ASSIGNMENT_FIELDS),
+        ip=ip,
+        reason=reason,
+    )
+    order = session.get(Order, new.order_id)
+    if order is not None:
+        queue_access_ready(session=session, order=order, seat=new, account=target, moved=True)
+    log.info("allocation outcome=moved order=%s from=%s to=%s", new.order_id, old.chatgpt_account_id, target.id)
+    return new
+
+
+def within_warranty(*, order: Order, warranty_days: int | None, now: datetime) -> bool:
+    """Whether a customer of a dead account is still owed a replacement: the package's warranty counts from
+    the payment; without one, the whole paid period is covered."""
+    if warranty_days is None:
+        return True
+    started = order.paid_at or order.created_at
+    return now < started + timedelta(days=warranty_days)
+
+
+_DEAD_WITH_CUSTOMERS = (
+    sa.select(_A.id)
+    .where(
+        _A.pool == sa.bindparam("pool"),
+        _A.health.in_([h.value for h in DEAD]),
+        _A.seats_used > 0,
+    )
+    .limit(1)
+)
+
+
+def seats_to_replace(*, session: Session, pool: str, now: datetime | None = None) -> list[AccountAssignment]:
+    """ACTIVE seats on dead accounts of `pool` still within their package's warranty, longest-paid first; they
+    come before the stock queue (their customers paid before anyone waiting)."""
+    if session.connection().execute(_DEAD_WITH_CUSTOMERS, {"pool": pool}).first() is None:
+        return []
+    now = now or utcnow()
+    rows = session.exec(
+        select(AccountAssignment, Order, Product.warranty_days)
+        .join(ChatGPTAccount, col(ChatGPTAccount.id) == AccountAssignment.chatgpt_account_id)
+        .join(Order, col(Order.id) == AccountAssignment.order_id)
+        .join(Product, col(Product.id) == Order.product_id)
+        .where(
+            AccountAssignment.status == AssignmentStatus.ACTIVE,
+            ChatGPTAccount.pool == pool,
+            col(ChatGPTAccount.health).in_(list(DEAD)),
+        )
+        .order_by(col(Order.paid_at), col(AccountAssignment.id))
+    ).all()
+    return [seat for seat, order, warranty in rows if within_warranty(order=order, warranty_days=warranty, now=now)]
+
+
+def reseat_waiting(*, session: Session, pool: str, actor: str, limit: int = 100) -> list[AccountAssignment]:
+    """Move the customers of dead accounts in `pool` to healthy ones while seats exist (the caller holds the
+    pool lock); those left wait for the next freed seat, ahead of the stock queue."""
+    moved: list[AccountAssignment] = []
+    for seat in seats_to_replace(session=session, pool=pool)[:limit]:
+        locked = session.exec(
+            select(AccountAssignment)
+            .where(AccountAssignment.id == seat.id, AccountAssignment.status == AssignmentStatus.ACTIVE)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        ).first()
+        if locked is None:
+            continue
+        new = reseat(session=session, old=locked, actor=actor, reason="account unhealthy: replacement")
+        if new is None:
+            break
+        moved.append(new)
+    return moved

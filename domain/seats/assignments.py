@@ -9,13 +9,13 @@ from typing import cast
 
 from sqlmodel import Session, col, select
 
-from domain.notify.mail import queue_access_ready, queue_seat_news
+from domain.notify.mail import queue_seat_news
 from domain.orders.locks import lock_pools
-from domain.seats.allocation import ASSIGNMENT_FIELDS, serve_pending_stock
-from domain.seats.seats import free_seat, take_seat
+from domain.seats.allocation import reseat, serve_pending_stock
+from domain.seats.ending import end_assignment
 from domain.shared.audit import SCHEDULER, audit_row, snapshot
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
-from domain.shared.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, Delivery, InviteState, Order
+from domain.shared.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, InviteState, Order
 from domain.shared.validation import require_text
 from infra.types import utcnow
 
@@ -112,46 +112,6 @@ def _pool_of(session: Session, assignment: AccountAssignment) -> str:
     return session.exec(select(ChatGPTAccount.pool).where(ChatGPTAccount.id == assignment.chatgpt_account_id)).one()
 
 
-def _end(
-    session: Session,
-    assignment: AccountAssignment,
-    status: AssignmentStatus,
-    actor: str,
-    action: str,
-    reason: str,
-    ip: str | None = None,
-) -> ChatGPTAccount:
-    """End an ACTIVE assignment and free its seat; returns the account, locked. The caller holds its pool lock."""
-    account = session.exec(
-        select(ChatGPTAccount)
-        .where(ChatGPTAccount.id == assignment.chatgpt_account_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    before = snapshot(assignment, *ASSIGNMENT_FIELDS)
-    assignment.status = status
-    assignment.ended_at = utcnow()
-    assignment.end_reason = reason
-    if account.delivery == Delivery.INVITE:
-        assignment.invite_state = InviteState.TO_REMOVE
-    seats_before = account.seats_used
-    free_seat(account)
-    session.add_all([assignment, account])
-    session.flush()
-    audit_row(
-        assignment,
-        session=session,
-        actor=actor,
-        action=action,
-        before=before,
-        after=snapshot(assignment, *ASSIGNMENT_FIELDS, "ended_at", "end_reason"),
-        ip=ip,
-        account_seats={"before": seats_before, "after": account.seats_used},
-    )
-    log.info("assignment ended=%s id=%s account=%s reason=%s", status.value, assignment.id, account.id, action)
-    return account
-
-
 def revoke_assignment(
     *, session: Session, assignment_id: int, actor: str, reason: str, ip: str | None = None
 ) -> AccountAssignment:
@@ -160,7 +120,7 @@ def revoke_assignment(
     assignment = _locked_assignment(session, assignment_id)
     _require_active(assignment, "revoked")
     lock_pools(session=session, pools=[_pool_of(session, assignment)])
-    account = _end(session, assignment, AssignmentStatus.REVOKED, actor, "assignment.revoke", reason, ip)
+    account = end_assignment(session, assignment, AssignmentStatus.REVOKED, actor, "assignment.revoke", reason, ip)
     _tell_customer(session, assignment, "seat_revoked")
     serve_pending_stock(session=session, actor=actor, pool=account.pool)
     return assignment
@@ -183,7 +143,7 @@ def release_expired_assignments(
     pools = sorted({_pool_of(session, assignment) for assignment in expired})
     lock_pools(session=session, pools=pools)
     for assignment in expired:
-        _end(session, assignment, AssignmentStatus.EXPIRED, actor, "assignment.expire", "period ended")
+        end_assignment(session, assignment, AssignmentStatus.EXPIRED, actor, "assignment.expire", "period ended")
         _tell_customer(session, assignment, "seat_ended")
     for pool in pools:
         serve_pending_stock(session=session, actor=actor, pool=pool)
@@ -198,57 +158,9 @@ def move_assignment(
     reason = require_text(reason, "reason", 500, multiline=True)
     old = _locked_assignment(session, assignment_id)
     _require_active(old, "moved")
-    pool = _pool_of(session, old)
-    lock_pools(session=session, pools=[pool])
-    target_pool = session.exec(select(ChatGPTAccount.pool).where(ChatGPTAccount.id == to_account_id)).first()
-    if target_pool is not None and target_pool != pool:  # checked before locking a row outside our pool lock
-        raise Conflict(f"account {to_account_id} serves pool {target_pool!r}, not {pool!r}")
-    target = session.exec(
-        select(ChatGPTAccount)
-        .where(ChatGPTAccount.id == to_account_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if target is None:
-        raise NotFound(f"unknown account {to_account_id}")
-    if target.id == old.chatgpt_account_id:
-        raise ValidationFailed("the customer is already on that account", field="to_account_id")
-    if target.pool != pool:
-        raise Conflict(f"account {target.email} serves pool {target.pool!r}, not {pool!r}")
-    take_seat(target)  # refuses a full, suspended or retired account
-    _end(session, old, AssignmentStatus.REVOKED, actor, "assignment.move_out", f"moved: {reason}", ip)
-    new = AccountAssignment(
-        order_id=old.order_id,
-        chatgpt_account_id=target.id,  # type: ignore[arg-type]
-        customer_email=old.customer_email,
-        status=AssignmentStatus.ACTIVE,
-        start_at=old.start_at,
-        end_at=old.end_at,
-        invite_state=InviteState.TO_INVITE if target.delivery == Delivery.INVITE else None,
-        reminded_3d_at=old.reminded_3d_at,
-        reminded_1d_at=old.reminded_1d_at,
-    )
-    session.add_all([target, new])
-    session.flush()
-    audit_row(
-        new,
-        session=session,
-        actor=actor,
-        action="assignment.move",
-        before={"assignment_id": old.id, "chatgpt_account_id": old.chatgpt_account_id},
-        after=snapshot(new, *ASSIGNMENT_FIELDS),
-        ip=ip,
-        reason=reason,
-    )
-    order = session.get(Order, new.order_id)
-    if order is not None:
-        queue_access_ready(
-            session=session,
-            order=order,
-            seat=new,
-            account=target,
-        )
-    serve_pending_stock(session=session, actor=actor, pool=pool)  # the old account has a seat free now
+    new = reseat(session=session, old=old, actor=actor, reason=reason, to_account_id=to_account_id, ip=ip)
+    assert new is not None  # a named account either takes the customer or refuses
+    serve_pending_stock(session=session, actor=actor, pool=_pool_of(session, new))  # the old account has a seat free
     return new
 
 

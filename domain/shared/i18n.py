@@ -283,6 +283,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Payment received. Your invitation to workspace {workspace} is on its way to "
         "{email}; accept it when it arrives. Active until {date}.",
     },
+    "mail.moved.subject": {
+        "id": "Pesanan {code}: akses Anda dipindahkan ke akun baru",
+        "en": "Order {code}: your access moved to a new account",
+    },
+    "mail.moved.body": {
+        "id": "Akun ChatGPT Anda yang lama tidak bisa dipakai lagi, jadi kami memindahkan Anda ke akun lain. "
+        "Masa aktif Anda tetap sampai {date}; tidak ada yang perlu dibayar.",
+        "en": "Your previous ChatGPT account can no longer be used, so we moved you to another one. "
+        "Your access still runs until {date}; there is nothing to pay.",
+    },
+    "mail.access.credentials_moved": {
+        "id": "Berikut detail login akun baru Anda.",
+        "en": "Here are the login details of your new account.",
+    },
+    "mail.access.invite_moved": {
+        "id": "Undangan ke workspace {workspace} sedang dikirim ke {email}; terima undangannya saat tiba.",
+        "en": "Your invitation to workspace {workspace} is on its way to {email}; accept it when it arrives.",
+    },
     "mail.pending_stock.subject": {"id": "Pesanan {code}: menunggu kursi", "en": "Order {code}: waiting for a seat"},
     "mail.pending_stock.body": {
         "id": "Pembayaran Anda sudah kami terima. Semua kursi sedang terisi; kursi Anda "

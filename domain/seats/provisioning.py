@@ -1,0 +1,102 @@
+"""Workspace work as durable intents (DESIGN.md §9): a seat on an automated workspace queues its invite in the
+transaction that allocates it, and its removal in the one that ends it, like the e-mail outbox. The worker in
+runtime/workspaces.py carries them out; manual accounts queue nothing (the owner's invite queue has them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from domain.shared.models import AccountAssignment, Delivery, Driver, TaskKind, TaskStatus, WorkspaceTask
+from infra.types import utcnow
+
+OPEN = (TaskStatus.PENDING, TaskStatus.CONFIRMING)
+
+
+def is_automated(*, delivery: str, driver: str) -> bool:
+    return delivery == Delivery.INVITE and driver == Driver.CHATGPT
+
+
+def open_task(*, session: Session, assignment_id: int, kind: TaskKind) -> WorkspaceTask | None:
+    return session.exec(
+        select(WorkspaceTask).where(
+            WorkspaceTask.assignment_id == assignment_id,
+            WorkspaceTask.kind == kind,
+            col(WorkspaceTask.status).in_(OPEN),
+        )
+    ).first()
+
+
+def queue_invite(
+    *, session: Session, assignment_id: int, account_id: int, email: str, reason: str, now: datetime | None = None
+) -> WorkspaceTask:
+    """Queue the invitation of a seat's customer (or return the one already open for that seat)."""
+    existing = open_task(session=session, assignment_id=assignment_id, kind=TaskKind.INVITE)
+    if existing is not None:
+        return existing
+    task = WorkspaceTask(
+        account_id=account_id,
+        assignment_id=assignment_id,
+        kind=TaskKind.INVITE,
+        email=email,
+        reason=reason,
+        next_attempt_at=now or utcnow(),
+    )
+    session.add(task)
+    return task
+
+
+def queue_removal(
+    *, session: Session, assignment: AccountAssignment, account_id: int, reason: str, now: datetime | None = None
+) -> WorkspaceTask:
+    """Queue the removal of an ended seat's customer (cancel the pending invite, or remove the member). An invite
+    of the same seat not yet sent is cancelled; one in flight (claimed under its lease) finishes first, and the
+    removal waits for its lease, so it cannot look before that invite lands."""
+    now = now or utcnow()
+    not_before = now
+    invite = open_task(session=session, assignment_id=assignment.id, kind=TaskKind.INVITE)  # type: ignore[arg-type]
+    if invite is not None:
+        if invite.status == TaskStatus.PENDING and invite.attempts == 0:
+            invite.status, invite.done_at, invite.last_error = (
+                TaskStatus.CANCELLED,
+                now,
+                "seat ended before it went out",
+            )
+        else:
+            not_before = max(now, invite.next_attempt_at)
+        session.add(invite)
+    existing = open_task(session=session, assignment_id=assignment.id, kind=TaskKind.REMOVE)  # type: ignore[arg-type]
+    if existing is not None:
+        return existing
+    task = WorkspaceTask(
+        account_id=account_id,
+        assignment_id=assignment.id,
+        kind=TaskKind.REMOVE,
+        email=assignment.customer_email,
+        reason=reason,
+        next_attempt_at=not_before,
+    )
+    session.add(task)
+    return task
+
+
+def queue_stranger_removal(*, session: Session, account_id: int, email: str, now: datetime | None = None) -> bool:
+    """Queue the removal of a member nobody sold a seat to, once (False when one is already open)."""
+    exists = session.exec(
+        select(WorkspaceTask.id).where(
+            WorkspaceTask.account_id == account_id,
+            WorkspaceTask.kind == TaskKind.REMOVE,
+            col(WorkspaceTask.assignment_id).is_(None),
+            WorkspaceTask.email == email,
+            col(WorkspaceTask.status).in_(OPEN),
+        )
+    ).first()
+    if exists is not None:
+        return False
+    session.add(
+        WorkspaceTask(
+            account_id=account_id, kind=TaskKind.REMOVE, email=email, reason="stranger", next_attempt_at=now or utcnow()
+        )
+    )
+    return True
