@@ -4,28 +4,53 @@ runtime/workspaces.py carries them out; manual accounts queue nothing (the owner
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from domain.shared.models import AccountAssignment, Delivery, Driver, TaskKind, TaskStatus, WorkspaceTask
+from infra.rows import call_after_commit
 from infra.types import utcnow
 
 OPEN = (TaskStatus.PENDING, TaskStatus.CONFIRMING)
+_wake: Callable[[], None] | None = None
+
+
+def on_task_committed(wake: Callable[[], None] | None) -> None:
+    """Call `wake` after each transaction that queued workspace work due now has committed (the scheduler sets
+    it, so an invite goes out within seconds rather than at the worker's interval); None stops."""
+    global _wake
+    _wake = wake
+
+
+def _task_committed() -> None:
+    if _wake is not None:
+        _wake()
+
+
+def _queued(session: Session, task: WorkspaceTask) -> WorkspaceTask:
+    session.add(task)
+    if task.next_attempt_at <= utcnow():
+        call_after_commit(session=session, action=_task_committed)
+    return task
 
 
 def is_automated(*, delivery: str, driver: str) -> bool:
     return delivery == Delivery.INVITE and driver == Driver.CHATGPT
 
 
-def open_task(*, session: Session, assignment_id: int, kind: TaskKind) -> WorkspaceTask | None:
-    return session.exec(
-        select(WorkspaceTask).where(
-            WorkspaceTask.assignment_id == assignment_id,
-            WorkspaceTask.kind == kind,
-            col(WorkspaceTask.status).in_(OPEN),
-        )
-    ).first()
+def open_task(*, session: Session, assignment_id: int, kind: TaskKind, lock: bool = False) -> WorkspaceTask | None:
+    """The seat's open task of `kind`; `lock`: row-locked (after the assignment, pool and account: the lock order),
+    so that a worker's claim committing meanwhile is seen."""
+    query = select(WorkspaceTask).where(
+        WorkspaceTask.assignment_id == assignment_id,
+        WorkspaceTask.kind == kind,
+        col(WorkspaceTask.status).in_(OPEN),
+    )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.exec(query).first()
 
 
 def queue_invite(
@@ -43,8 +68,7 @@ def queue_invite(
         reason=reason,
         next_attempt_at=now or utcnow(),
     )
-    session.add(task)
-    return task
+    return _queued(session, task)
 
 
 def queue_removal(
@@ -55,7 +79,7 @@ def queue_removal(
     removal waits for its lease, so it cannot look before that invite lands."""
     now = now or utcnow()
     not_before = now
-    invite = open_task(session=session, assignment_id=assignment.id, kind=TaskKind.INVITE)  # type: ignore[arg-type]
+    invite = open_task(session=session, assignment_id=assignment.id, kind=TaskKind.INVITE, lock=True)  # type: ignore[arg-type]
     if invite is not None:
         if invite.status == TaskStatus.PENDING and invite.attempts == 0:
             invite.status, invite.done_at, invite.last_error = (
@@ -77,8 +101,7 @@ def queue_removal(
         reason=reason,
         next_attempt_at=not_before,
     )
-    session.add(task)
-    return task
+    return _queued(session, task)
 
 
 def queue_stranger_removal(*, session: Session, account_id: int, email: str, now: datetime | None = None) -> bool:
@@ -94,9 +117,8 @@ def queue_stranger_removal(*, session: Session, account_id: int, email: str, now
     ).first()
     if exists is not None:
         return False
-    session.add(
-        WorkspaceTask(
-            account_id=account_id, kind=TaskKind.REMOVE, email=email, reason="stranger", next_attempt_at=now or utcnow()
-        )
+    task = WorkspaceTask(
+        account_id=account_id, kind=TaskKind.REMOVE, email=email, reason="stranger", next_attempt_at=now or utcnow()
     )
+    _queued(session, task)
     return True

@@ -35,7 +35,9 @@ ENTITIES = {
     "account_assignments": "assignment",
     "admin_users": "admin",
     "products": "product",
+    "workspace_tasks": "workspace_task",
 }
+WORKSPACE = "workspace"  # the actor of what the workspace worker and sync decide
 
 
 def audit_row(

@@ -1,0 +1,291 @@
+"""Carrying out workspace tasks (DESIGN.md §9), the domain's half: claim due tasks under a lease, and settle
+what an attempt found. The calls themselves happen between the two, outside any transaction
+(runtime/workspaces.py). A task is settled only by the attempt that claimed it last (its attempt number), so
+a slow attempt whose lease ran out cannot overwrite the one that took over."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlmodel import Session, col, select
+
+from domain.seats.allocation import reseat
+from domain.shared.audit import WORKSPACE, audit_row, snapshot
+from domain.shared.crypto import decrypt_secret, encrypt_secret
+from domain.shared.models import (
+    DEAD,
+    AccountAssignment,
+    AssignmentStatus,
+    ChatGPTAccount,
+    Health,
+    InviteState,
+    TaskKind,
+    TaskStatus,
+    WorkspaceAttempt,
+    WorkspaceTask,
+)
+from domain.workspaces.driver import WorkspaceAccess, WorkspaceFailure
+from domain.workspaces.health import locked_account, record_failure, record_success, set_health
+
+log = logging.getLogger("aksesgpt.workspaces")
+# waits after a transient failure, attempt by attempt; then the task FAILS into the owner's manual queue
+RETRY_SECONDS = (5, 15, 60, 120, 300, 600, 1800, 3600, 3600, 3600)
+MAX_ATTEMPTS = len(RETRY_SECONDS)
+TOKEN_WAIT = timedelta(minutes=10)  # a task on a workspace whose token lapsed waits for the owner's new token
+GHOST_RETRIES = 1  # a success with nothing behind it is tried once more before the workspace is RESTRICTED
+
+
+@dataclass
+class ClaimedTask:
+    """A task as claimed, with what its attempt needs (the credentials decrypted for the length of the call)."""
+
+    id: int
+    kind: str
+    status: str
+    email: str
+    attempts: int
+    ghosts: int
+    confirm_by: datetime | None
+    account_id: int
+    assignment_id: int | None
+    access: WorkspaceAccess
+
+    @property
+    def may_have_acted(self) -> bool:
+        """An earlier attempt may have reached the workspace (it died, or its lease ran out): look first."""
+        return self.attempts > 1 or self.ghosts > 0
+
+
+class Result(StrEnum):
+    INVITED = "invited"  # listed as a pending invite
+    JOINED = "joined"  # already a member
+    SENT = "sent"  # the invite call succeeded; confirmation follows
+    UNCONFIRMED = "unconfirmed"  # not listed yet, still within confirm_by
+    GHOST = "ghost"  # success with nothing behind it (or never listed before confirm_by)
+    REMOVED = "removed"  # the removal happened, or there was nothing to remove
+    SKIPPED = "skipped"  # no longer wanted (the seat ended, the account died, the customer has another seat)
+    FAILED = "failed"  # the call failed: see `failure`
+
+
+@dataclass
+class Outcome:
+    result: Result
+    detail: str = ""
+    failure: WorkspaceFailure | None = None
+    attempts: list[tuple[str, str, str]] = field(default_factory=list)  # (action, outcome, detail) per call
+
+
+def claim_tasks(*, session: Session, now: datetime, limit: int, lease: timedelta) -> list[ClaimedTask]:
+    """Due tasks, oldest first, each leased for `lease` (not picked again meanwhile, even if this process dies)."""
+    rows = session.exec(
+        select(WorkspaceTask)
+        .where(
+            col(WorkspaceTask.status).in_([TaskStatus.PENDING, TaskStatus.CONFIRMING]),
+            col(WorkspaceTask.next_attempt_at) <= now,
+        )
+        .order_by(col(WorkspaceTask.next_attempt_at), col(WorkspaceTask.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not rows:
+        return []
+    accounts = {
+        a.id: a
+        for a in session.exec(
+            select(ChatGPTAccount).where(col(ChatGPTAccount.id).in_({t.account_id for t in rows}))
+        ).all()
+    }
+    claimed = []
+    for task in rows:
+        task.attempts += 1
+        task.next_attempt_at = now + lease
+        session.add(task)
+        account = accounts[task.account_id]
+        access = WorkspaceAccess(
+            account_id=task.account_id,
+            workspace_id=account.workspace_id,
+            access_token=decrypt_secret(account.access_token_enc),
+            session_token=decrypt_secret(account.session_token_enc),
+        )
+        claimed.append(
+            ClaimedTask(
+                id=task.id,  # type: ignore[arg-type]
+                kind=task.kind,
+                status=task.status,
+                email=task.email,
+                attempts=task.attempts,
+                ghosts=task.ghosts,
+                confirm_by=task.confirm_by,
+                account_id=task.account_id,
+                assignment_id=task.assignment_id,
+                access=access,
+            )
+        )
+    return claimed
+
+
+def still_wanted(*, session: Session, task: ClaimedTask) -> str | None:
+    """Why the task should not act any more (None: go on). Read before the calls."""
+    account = session.get(ChatGPTAccount, task.account_id)
+    assignment = session.get(AccountAssignment, task.assignment_id) if task.assignment_id else None
+    if task.kind == TaskKind.INVITE:
+        if assignment is None or assignment.status != AssignmentStatus.ACTIVE:
+            return "the seat has ended"
+        if account is not None and account.health in DEAD:
+            return f"the workspace is {account.health}"
+        return None
+    other_seat = session.exec(
+        select(AccountAssignment.id).where(
+            AccountAssignment.chatgpt_account_id == task.account_id,
+            AccountAssignment.status == AssignmentStatus.ACTIVE,
+            col(AccountAssignment.customer_email) == task.email,
+        )
+    ).first()
+    if other_seat is not None:
+        return "the customer holds another seat on this workspace"
+    return None
+
+
+def settle(*, session: Session, task: ClaimedTask, outcome: Outcome, now: datetime, confirm_s: int, poll_s: int) -> str:
+    """Record an attempt's outcome; returns the task's status after it (or 'stale' when another attempt owns it)."""
+    # lock order as everywhere: the assignment row, then the pool, then the account; then the task
+    assignment = (
+        session.exec(
+            select(AccountAssignment)
+            .where(AccountAssignment.id == task.assignment_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+        if task.assignment_id
+        else None
+    )
+    account = locked_account(session, task.account_id)
+    row = session.exec(
+        select(WorkspaceTask)
+        .where(WorkspaceTask.id == task.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    for action, result, detail in outcome.attempts:
+        session.add(WorkspaceAttempt(task_id=task.id, at=now, action=action, outcome=result, detail=detail[:500]))
+    if row.attempts != task.attempts or row.status not in (TaskStatus.PENDING, TaskStatus.CONFIRMING):
+        log.warning("workspace task=%s stale attempt=%s (now %s, %s)", task.id, task.attempts, row.attempts, row.status)
+        return "stale"
+    if task.access.renewed:
+        account.access_token_enc = encrypt_secret(task.access.access_token)
+        if task.access.session_token:
+            account.session_token_enc = encrypt_secret(task.access.session_token)
+        session.add(account)
+    result = outcome.result
+    if result != Result.FAILED and outcome.attempts:
+        record_success(session=session, account=account, actor=WORKSPACE, now=now)
+    if result in (Result.INVITED, Result.JOINED):
+        _finish(row, TaskStatus.DONE, now, outcome.detail)
+        state = InviteState.JOINED if result == Result.JOINED else InviteState.INVITED
+        if assignment is not None and assignment.status == AssignmentStatus.ACTIVE:
+            _mark(session, assignment, state)
+    elif result == Result.SENT:
+        row.status, row.confirm_by, row.next_attempt_at = TaskStatus.CONFIRMING, now + timedelta(seconds=confirm_s), now
+        row.next_attempt_at = now + timedelta(seconds=poll_s)
+        row.last_error = None
+    elif result == Result.UNCONFIRMED:
+        row.next_attempt_at = now + timedelta(seconds=poll_s)
+    elif result == Result.GHOST:
+        _ghost(session, row, account, assignment, now, outcome.detail)
+    elif result == Result.REMOVED:
+        _finish(row, TaskStatus.DONE, now, outcome.detail)
+        if assignment is not None and assignment.status != AssignmentStatus.ACTIVE:
+            _mark(session, assignment, InviteState.REMOVED)
+    elif result == Result.SKIPPED:
+        _finish(row, TaskStatus.CANCELLED, now, outcome.detail)
+    else:
+        _failed(session, row, account, assignment, outcome.failure, now)
+    session.add(row)
+    return row.status
+
+
+def _finish(row: WorkspaceTask, status: TaskStatus, now: datetime, detail: str) -> None:
+    row.status, row.done_at = status, now
+    row.last_error = detail[:1000] if status != TaskStatus.DONE and detail else None
+
+
+def _mark(session: Session, assignment: AccountAssignment, state: InviteState) -> None:
+    if assignment.invite_state == state:
+        return
+    before = snapshot(assignment, "invite_state")
+    assignment.invite_state = state
+    assignment.missing_syncs = 0
+    session.add(assignment)
+    audit_row(
+        assignment,
+        session=session,
+        actor=WORKSPACE,
+        action=f"assignment.{state.value.lower()}",
+        before=before,
+        after=snapshot(assignment, "invite_state"),
+    )
+
+
+def _ghost(
+    session: Session,
+    row: WorkspaceTask,
+    account: ChatGPTAccount,
+    assignment: AccountAssignment | None,
+    now: datetime,
+    detail: str,
+) -> None:
+    """An invite answered success but never appeared: once more, then the workspace is RESTRICTED and its
+    customers (this one first among them) are moved to healthy accounts."""
+    row.ghosts += 1
+    row.last_error = detail or "the invitation was accepted but never listed"
+    if row.ghosts <= GHOST_RETRIES:
+        row.status, row.confirm_by, row.next_attempt_at = TaskStatus.PENDING, None, now
+        return
+    _finish(row, TaskStatus.FAILED, now, row.last_error)
+    session.add(row)
+    session.flush()
+    set_health(
+        session=session,
+        account=account,
+        health=Health.RESTRICTED,
+        actor=WORKSPACE,
+        error=f"invitations answered success but never arrived ({row.ghosts} times)",
+        now=now,
+    )
+
+
+def _failed(
+    session: Session,
+    row: WorkspaceTask,
+    account: ChatGPTAccount,
+    assignment: AccountAssignment | None,
+    failure: WorkspaceFailure | None,
+    now: datetime,
+) -> None:
+    message = failure.message if failure is not None else "unknown failure"
+    row.last_error = message[:1000]
+    if failure is not None:
+        record_failure(session=session, account=account, failure=failure, actor=WORKSPACE, now=now)
+    if failure is not None and failure.health in DEAD and not failure.transient:
+        # the workspace is gone: its customers were handed on by set_health; a removal has nothing left to do
+        _finish(row, TaskStatus.DONE if row.kind == TaskKind.REMOVE else TaskStatus.CANCELLED, now, message)
+        return
+    if failure is not None and failure.health == Health.FULL and row.kind == TaskKind.INVITE:
+        _finish(row, TaskStatus.FAILED, now, message)
+        if assignment is not None and assignment.status == AssignmentStatus.ACTIVE:
+            session.flush()
+            reseat(session=session, old=assignment, actor=WORKSPACE, reason="workspace full: another seat")
+        return
+    if failure is not None and failure.health == Health.TOKEN_EXPIRED:
+        row.attempts -= 1  # waiting for the owner's new token is not a failed attempt
+        row.next_attempt_at = now + TOKEN_WAIT
+        return
+    if row.attempts >= MAX_ATTEMPTS:
+        _finish(row, TaskStatus.FAILED, now, message)
+        log.warning("workspace task=%s failed for good after %s attempts: %s", row.id, row.attempts, message)
+        return
+    row.status = TaskStatus.PENDING if row.status == TaskStatus.PENDING else row.status
+    row.next_attempt_at = now + timedelta(seconds=RETRY_SECONDS[row.attempts - 1])

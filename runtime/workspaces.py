@@ -1,0 +1,227 @@
+"""The workspace worker and the sync job (DESIGN.md §9): the calls to the workspaces, made between the
+domain's claim and settle transactions (domain/workspaces/tasks.py), never inside one. Every attempt of an
+invite that may already have reached the workspace looks at the workspace first, so a crash between the
+call and the commit, or a lease that ran out, still gives one invitation."""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from domain.shared.audit import WORKSPACE
+from domain.shared.crypto import decrypt_secret, encrypt_secret
+from domain.shared.models import ChatGPTAccount, Delivery, Driver
+from domain.workspaces.driver import Roster, WorkspaceAccess, WorkspaceDriver, WorkspaceFailure, WorkspaceState
+from domain.workspaces.health import locked_account, record_failure
+from domain.workspaces.sync import SyncReport, apply_sync
+from domain.workspaces.tasks import ClaimedTask, Outcome, Result, claim_tasks, settle, still_wanted
+from infra import db
+from infra import settings as config
+from infra.types import utcnow
+
+log = logging.getLogger("aksesgpt.workspaces")
+
+
+def _roster(driver: WorkspaceDriver, access: WorkspaceAccess, calls: list[tuple[str, str, str]]) -> Roster:
+    invites = driver.list_invites(access)
+    members = driver.list_members(access)
+    calls.append(("look", "ok", f"{len(members)} members, {len(invites)} invites"))
+    return Roster(members=members, invites=invites)
+
+
+def attempt(driver: WorkspaceDriver, task: ClaimedTask) -> Outcome:
+    """One attempt at a claimed task: the calls, and what they found (no database)."""
+    calls: list[tuple[str, str, str]] = []
+    try:
+        if task.kind == "invite":
+            return _invite(driver, task, calls)
+        return _remove(driver, task, calls)
+    except WorkspaceFailure as failure:
+        calls.append(("call", "failed", failure.message))
+        return Outcome(Result.FAILED, failure.message, failure=failure, attempts=calls)
+
+
+def _invite(driver: WorkspaceDriver, task: ClaimedTask, calls: list[tuple[str, str, str]]) -> Outcome:
+    if task.status == "CONFIRMING" or task.may_have_acted:
+        where = _roster(driver, task.access, calls).has(task.email)
+        if where is not None:
+            result = Result.JOINED if where == "member" else Result.INVITED
+            return Outcome(result, f"found as {where}", attempts=calls)
+        if task.status == "CONFIRMING":
+            if task.confirm_by is not None and utcnow() >= task.confirm_by:
+                return Outcome(Result.GHOST, "the invitation was never listed", attempts=calls)
+            return Outcome(Result.UNCONFIRMED, "not listed yet", attempts=calls)
+    invite = driver.invite(task.access, task.email)
+    if invite is None:
+        calls.append(("invite", "ghost", "success answered with no invitation"))
+        return Outcome(Result.GHOST, "success answered with no invitation", attempts=calls)
+    calls.append(("invite", "ok", invite.invite_id or "already there"))
+    return Outcome(Result.SENT, attempts=calls)
+
+
+def _remove(driver: WorkspaceDriver, task: ClaimedTask, calls: list[tuple[str, str, str]]) -> Outcome:
+    roster = _roster(driver, task.access, calls)
+    wanted = task.email.lower()
+    for invite in roster.invites:
+        if invite.email.lower() == wanted:
+            driver.cancel_invite(task.access, task.email)
+            calls.append(("cancel_invite", "ok", ""))
+            return Outcome(Result.REMOVED, "invitation cancelled", attempts=calls)
+    for member in roster.members:
+        if member.email.lower() == wanted:
+            driver.remove_member(task.access, member.member_id)
+            calls.append(("remove_member", "ok", ""))
+            return Outcome(Result.REMOVED, "member removed", attempts=calls)
+    calls.append(("remove", "already", "neither invited nor a member"))
+    return Outcome(Result.REMOVED, "nothing to remove", attempts=calls)
+
+
+@dataclass
+class TaskReport:
+    done: int = 0
+    waiting: int = 0
+    failed: int = 0
+    stale: int = 0
+
+    def __str__(self) -> str:
+        return f"done {self.done}, waiting {self.waiting}, failed {self.failed}, stale {self.stale}"
+
+
+class WorkspaceWorker:
+    """Runs the due workspace tasks of this process, several workspaces' calls at once."""
+
+    def __init__(self, driver: WorkspaceDriver | None) -> None:
+        self.driver = driver
+        self._pool = ThreadPoolExecutor(max_workers=max(1, config.get_settings().WORKSPACE_WORKERS))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def run_tasks(self, now: datetime | None = None, limit: int = 100) -> str:
+        if self.driver is None:
+            return "no workspace driver"
+        settings = config.get_settings()
+        lease = timedelta(seconds=settings.WORKSPACE_TASK_LEASE_S)
+        report = TaskReport()
+        started = time.monotonic()
+        while time.monotonic() - started < lease.total_seconds() / 2:
+            claimed = db.in_transaction(lambda s: claim_tasks(session=s, now=now or utcnow(), limit=limit, lease=lease))
+            if not claimed:
+                break
+            for status in self._pool.map(self._one, claimed):
+                if status == "stale":
+                    report.stale += 1
+                elif status in ("DONE", "CANCELLED"):
+                    report.done += 1
+                elif status == "FAILED":
+                    report.failed += 1
+                else:
+                    report.waiting += 1
+            if len(claimed) < limit or now is not None:
+                break
+        return str(report)
+
+    def _one(self, task: ClaimedTask) -> str:
+        assert self.driver is not None
+        settings = config.get_settings()
+        why_not = db.in_transaction(lambda s: still_wanted(session=s, task=task))
+        outcome = Outcome(Result.SKIPPED, why_not) if why_not else attempt(self.driver, task)
+        status = db.in_transaction(
+            lambda s: settle(
+                session=s,
+                task=task,
+                outcome=outcome,
+                now=utcnow(),
+                confirm_s=settings.WORKSPACE_CONFIRM_S,
+                poll_s=settings.WORKSPACE_CONFIRM_POLL_S,
+            )
+        )
+        log.info(
+            "workspace task=%s kind=%s account=%s attempt=%s result=%s status=%s",
+            task.id,
+            task.kind,
+            task.account_id,
+            task.attempts,
+            outcome.result.value,
+            status,
+        )
+        return status
+
+    def sync_due(self, now: datetime | None = None, force: bool = False) -> str:
+        """Sync every automated workspace whose last sync is older than the interval (all of them with `force`)."""
+        if self.driver is None:
+            return "no workspace driver"
+        now = now or utcnow()
+        interval = timedelta(seconds=config.get_settings().WORKSPACE_SYNC_INTERVAL_S)
+        due = db.in_transaction(lambda s: _due_accounts(s, now, interval, force))
+        reports = list(self._pool.map(lambda account_id: self.sync_account(account_id, now=now), due))
+        broken = sum(1 for r in reports if isinstance(r, str))
+        return f"synced {len(reports) - broken} workspaces, {broken} failed"
+
+    def sync_account(self, account_id: int, now: datetime | None = None) -> SyncReport | str:
+        """List a workspace's members and invites, check its plan, and reconcile (the admin's "Sync now")."""
+        assert self.driver is not None
+        access = db.in_transaction(lambda s: _access(s, account_id))
+        try:
+            state = self.driver.check(access)
+            roster = Roster(members=self.driver.list_members(access), invites=self.driver.list_invites(access))
+        except WorkspaceFailure as failure:
+            error = failure
+            db.in_transaction(lambda s: _sync_failed(s, account_id, access, error, now or utcnow()))
+            log.warning("workspace sync account=%s failed: %s", account_id, error.message)
+            return error.message
+        return db.in_transaction(lambda s: _synced(s, account_id, access, roster, state, now or utcnow()))
+
+
+def _due_accounts(session: Session, now: datetime, interval: timedelta, force: bool) -> list[int]:
+    query = select(ChatGPTAccount.id).where(
+        ChatGPTAccount.delivery == Delivery.INVITE,
+        ChatGPTAccount.driver == Driver.CHATGPT,
+        ChatGPTAccount.workspace_id != "",
+    )
+    if not force:
+        query = query.where(
+            (col(ChatGPTAccount.last_sync_at).is_(None)) | (col(ChatGPTAccount.last_sync_at) <= now - interval)
+        )
+    return [int(i) for i in session.exec(query.order_by(col(ChatGPTAccount.id)))]
+
+
+def _access(session: Session, account_id: int) -> WorkspaceAccess:
+    account = session.get(ChatGPTAccount, account_id)
+    assert account is not None
+    return WorkspaceAccess(
+        account_id=account_id,
+        workspace_id=account.workspace_id,
+        access_token=decrypt_secret(account.access_token_enc),
+        session_token=decrypt_secret(account.session_token_enc),
+    )
+
+
+def _store_tokens(session: Session, account: ChatGPTAccount, access: WorkspaceAccess) -> None:
+    if access.renewed:
+        account.access_token_enc = encrypt_secret(access.access_token)
+        if access.session_token:
+            account.session_token_enc = encrypt_secret(access.session_token)
+        session.add(account)
+
+
+def _synced(
+    session: Session, account_id: int, access: WorkspaceAccess, roster: Roster, state: WorkspaceState, now: datetime
+) -> SyncReport:
+    report = apply_sync(session=session, account_id=account_id, roster=roster, state=state, now=now)
+    _store_tokens(session, locked_account(session, account_id), access)
+    return report
+
+
+def _sync_failed(
+    session: Session, account_id: int, access: WorkspaceAccess, failure: WorkspaceFailure, now: datetime
+) -> None:
+    account = locked_account(session, account_id)
+    account.last_sync_at = now
+    _store_tokens(session, account, access)
+    record_failure(session=session, account=account, failure=failure, actor=WORKSPACE, now=now)
