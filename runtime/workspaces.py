@@ -188,7 +188,7 @@ def _due_accounts(session: Session, now: datetime, interval: timedelta, force: b
         query = query.where(
             (col(ChatGPTAccount.last_sync_at).is_(None)) | (col(ChatGPTAccount.last_sync_at) <= now - interval)
         )
-    return [int(i) for i in session.exec(query.order_by(col(ChatGPTAccount.id)))]
+    return [int(i or 0) for i in session.exec(query.order_by(col(ChatGPTAccount.id)))]
 
 
 def _access(session: Session, account_id: int) -> WorkspaceAccess:

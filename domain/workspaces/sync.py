@@ -81,7 +81,9 @@ def apply_sync(
         stranger = email not in customers and email not in being_handled and email not in allowed
         if stranger and role in ("account-owner", "owner", "account-admin", "admin"):
             stranger = False  # the workspace's own owners and admins are not for sale
-        row = seen_before.pop(email, None) or WorkspaceSeen(account_id=account_id, email=email, first_seen_at=now)
+        row = seen_before.pop(email, None) or WorkspaceSeen(
+            account_id=account_id, email=email, kind=kind, first_seen_at=now
+        )
         row.kind, row.member_id, row.role, row.is_stranger, row.last_seen_at = kind, member_id, role, stranger, now
         session.add(row)
         if stranger:
