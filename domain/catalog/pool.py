@@ -18,14 +18,28 @@ from domain.seats.seats import sync_status
 from domain.shared.audit import audit_row, record_audit, snapshot
 from domain.shared.crypto import decrypt_secret, encrypt_secret
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
-from domain.shared.models import AccountStatus, ChatGPTAccount, Delivery
+from domain.shared.models import AccountStatus, ChatGPTAccount, Delivery, Driver, Health
 from domain.shared.validation import normalize_email, parse_whole_number, storable
 
-ACCOUNT_FIELDS = ("email", "pool", "delivery", "status", "max_seats", "seats_used", "note")
+ACCOUNT_FIELDS = ("email", "pool", "delivery", "status", "max_seats", "seats_used", "note", "driver", "workspace_id")
 MAX_SEATS_LIMIT = 500
 IN_SERVICE = frozenset({AccountStatus.AVAILABLE, AccountStatus.ASSIGNED})  # what can be suspended
 RETIRABLE = frozenset({AccountStatus.AVAILABLE, AccountStatus.SUSPENDED})  # what can be retired (no seats held)
-EDITABLE = {"email", "password", "pool", "delivery", "max_seats", "note"}
+EDITABLE = {
+    "email",
+    "password",
+    "pool",
+    "delivery",
+    "max_seats",
+    "note",
+    "driver",
+    "workspace_id",
+    "access_token",
+    "session_token",
+    "allow_list",
+}
+WORKSPACE_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
+MAX_TOKEN = 8000  # a JWT access token is a few kB; a session token too
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,30 @@ class AccountInput:
     delivery: str
     max_seats: int | None
     note: str
+    driver: str = Driver.MANUAL
+    workspace_id: str = ""
+    access_token: str = ""
+    session_token: str = ""
+    allow_list: tuple[str, ...] = ()
+
+
+def _allow_list(value: Any) -> tuple[str, ...]:
+    """The owner's members-on-purpose: a list, or text separated by commas, spaces or lines."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list | tuple) else re.split(r"[\s,;]+", str(value))
+    out = []
+    for item in items:
+        if str(item).strip():
+            try:
+                out.append(normalize_email(str(item)))
+            except ValidationFailed:
+                raise ValidationFailed(
+                    f"{str(item)[:80]!r} in the allow-list is not an e-mail address", field="allow_list"
+                ) from None
+    if len(out) > 200:
+        raise ValidationFailed("the allow-list holds 200 addresses at most", field="allow_list")
+    return tuple(dict.fromkeys(out))
 
 
 def validate_account(
@@ -47,8 +85,15 @@ def validate_account(
     max_seats: Any = None,
     note: str = "",
     has_stored_password: bool = False,
+    driver: str | None = None,
+    workspace_id: str | None = "",
+    access_token: str | None = "",
+    session_token: str | None = "",
+    allow_list: Any = None,
+    has_stored_token: bool = False,
 ) -> AccountInput:
-    """Check and normalise an account's fields; raises ValidationFailed naming the field."""
+    """Check and normalise an account's fields; raises ValidationFailed naming the field. Tokens, like the
+    password, may be left empty on an edit to keep the stored ones."""
     delivery = (delivery or Delivery.CREDENTIALS).strip().upper()
     if delivery not in Delivery.__members__:
         raise ValidationFailed(f"delivery must be CREDENTIALS or INVITE, not {delivery!r}", field="delivery")
@@ -70,7 +115,38 @@ def validate_account(
     for name, value, limit in (("pool", pool, 64), ("note", note, 500), ("password", password, 256)):
         if len(value) > limit:
             raise ValidationFailed(f"{name} is longer than {limit} characters", field=name)
-    return AccountInput(normalize_email(email), password, pool, delivery, seats, note)
+    driver = (driver or Driver.MANUAL).strip().lower()
+    if driver not in {d.value for d in Driver}:
+        raise ValidationFailed(f"driver must be manual or chatgpt, not {driver[:40]!r}", field="driver")
+    workspace_id = (workspace_id or "").strip()
+    access_token, session_token = (access_token or "").strip(), (session_token or "").strip()
+    for name, token in (("access_token", access_token), ("session_token", session_token)):
+        if len(token) > MAX_TOKEN or any(c.isspace() for c in token):
+            raise ValidationFailed(f"{name} is not a token (no spaces, {MAX_TOKEN} characters at most)", field=name)
+    if workspace_id and not WORKSPACE_ID_RE.fullmatch(workspace_id):
+        raise ValidationFailed(
+            "workspace_id is letters, digits and - _ . : (as ChatGPT shows it)", field="workspace_id"
+        )
+    if driver == Driver.CHATGPT:
+        if delivery != Delivery.INVITE:
+            raise ValidationFailed("only an INVITE (workspace) account can be automated", field="driver")
+        if not workspace_id:
+            raise ValidationFailed("an automated workspace needs its workspace_id", field="workspace_id")
+        if not (access_token or has_stored_token):
+            raise ValidationFailed("an automated workspace needs its access_token", field="access_token")
+    return AccountInput(
+        normalize_email(email),
+        password,
+        pool,
+        delivery,
+        seats,
+        note,
+        driver,
+        workspace_id,
+        access_token,
+        session_token,
+        _allow_list(allow_list),
+    )
 
 
 def _email_taken(session: Session, email: str, except_id: int | None = None) -> bool:
@@ -94,11 +170,22 @@ def add_account(*, session: Session, actor: str, ip: str | None = None, **fields
         max_seats=data.max_seats,
         status=AccountStatus.AVAILABLE,
         seats_used=0,
+        driver=data.driver,
+        workspace_id=data.workspace_id,
+        access_token_enc=encrypt_secret(data.access_token) if data.access_token else "",
+        session_token_enc=encrypt_secret(data.session_token) if data.session_token else "",
+        allow_list=list(data.allow_list),
     )
     session.add(account)
     session.flush()
     audit_row(
-        account, session=session, actor=actor, action="account.create", after=snapshot(account, *ACCOUNT_FIELDS), ip=ip
+        account,
+        session=session,
+        actor=actor,
+        action="account.create",
+        after=snapshot(account, *ACCOUNT_FIELDS),
+        ip=ip,
+        tokens_set=bool(data.access_token or data.session_token),
     )
     serve_pending_stock(session=session, actor=actor, pool=account.pool)
     return account
@@ -140,8 +227,17 @@ def update_account(
         "delivery": account.delivery,
         "max_seats": account.max_seats,
         "note": account.note,
+        "driver": account.driver,
+        "workspace_id": account.workspace_id,
+        "access_token": "",
+        "session_token": "",
+        "allow_list": account.allow_list,
     }
-    data = validate_account(**(current | changes), has_stored_password=bool(account.password_enc))
+    data = validate_account(
+        **(current | changes),
+        has_stored_password=bool(account.password_enc),
+        has_stored_token=bool(account.access_token_enc),
+    )
     if data.email != account.email and _email_taken(session, data.email, account.id):
         raise Conflict(f"account {data.email} is already in the pool", field="email")
     capacity = data.max_seats if data.max_seats is not None else 1
@@ -152,8 +248,16 @@ def update_account(
     before = snapshot(account, *ACCOUNT_FIELDS)
     account.email, account.pool, account.delivery = data.email, data.pool, data.delivery
     account.max_seats, account.note = data.max_seats, data.note
+    account.driver, account.workspace_id, account.allow_list = data.driver, data.workspace_id, list(data.allow_list)
     if data.password:
         account.password_enc = encrypt_secret(data.password)
+    tokens_changed = bool(data.access_token or data.session_token)
+    if data.access_token:
+        account.access_token_enc = encrypt_secret(data.access_token)
+    if data.session_token:
+        account.session_token_enc = encrypt_secret(data.session_token)
+    if tokens_changed and account.health == Health.TOKEN_EXPIRED:
+        account.health, account.failures_in_row, account.last_error = Health.OK, 0, ""  # the next call will tell
     sync_status(account)
     session.add(account)
     session.flush()
@@ -166,6 +270,7 @@ def update_account(
         after=snapshot(account, *ACCOUNT_FIELDS),
         ip=ip,
         password_changed=bool(data.password),
+        tokens_changed=tokens_changed,
     )
     serve_pending_stock(session=session, actor=actor, pool=account.pool)
     return account
@@ -248,7 +353,20 @@ def list_accounts(*, session: Session, pool: str | None = None, status: str | No
     return list(session.exec(query))
 
 
-CSV_COLUMNS = ("email", "password", "pool", "delivery", "max_seats", "note")
+# the last five are optional: an automated workspace (driver chatgpt) and its tokens, members kept on purpose
+CSV_COLUMNS = (
+    "email",
+    "password",
+    "pool",
+    "delivery",
+    "max_seats",
+    "note",
+    "driver",
+    "workspace_id",
+    "access_token",
+    "session_token",
+    "allow_list",
+)
 
 
 @dataclass
@@ -285,7 +403,8 @@ def _without_values(message: str, raw: dict[str, Any]) -> str:
 
 
 def import_accounts_csv(*, session: Session, actor: str, text: str, dry_run: bool = False) -> ImportReport:
-    """Import accounts from CSV (header: email,password,pool,delivery,max_seats,note).
+    """Import accounts from CSV (header: email,password,pool,delivery,max_seats,note; optionally driver,
+    workspace_id,access_token,session_token,allow_list).
 
     Each row is checked on its own; bad rows are reported by line and skipped, good rows are
     added (unless `dry_run`, which only previews)."""
