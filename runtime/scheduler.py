@@ -15,6 +15,7 @@ from domain.notify import mail
 from domain.notify.mail import MailSender
 from domain.notify.telegram import ChatSender
 from domain.payments.gateway import PaymentGateway
+from domain.seats import provisioning
 from infra.settings import Settings
 from infra.types import utcnow
 from runtime.jobs import (
@@ -30,14 +31,21 @@ from runtime.jobs import (
     watch_operations,
     watch_pool,
 )
+from runtime.workspaces import WorkspaceWorker
 
 log = logging.getLogger("aksesgpt.jobs")
 DELIVERY_JOB = "deliver_outbox"
+WORKSPACE_JOB = "workspace_tasks"
+WOKEN_JOBS = (DELIVERY_JOB, WORKSPACE_JOB)  # run again at once when woken while running
 DELIVER_WITHIN = timedelta(seconds=1)
 
 
 def shop_jobs(
-    settings: Settings, gateways: dict[str, PaymentGateway], sender: MailSender | None, chat: ChatSender | None = None
+    settings: Settings,
+    gateways: dict[str, PaymentGateway],
+    sender: MailSender | None,
+    chat: ChatSender | None = None,
+    workspaces: WorkspaceWorker | None = None,
 ) -> list[Job]:
     jobs = [
         Job("release_expired_assignments", 60, release_expired),
@@ -50,6 +58,10 @@ def shop_jobs(
     ]
     if chat is not None:
         jobs.append(Job("deliver_telegram", 30, lambda: deliver_telegram(chat)))
+    if workspaces is not None:
+        sync_every = max(1, min(60, settings.WORKSPACE_SYNC_INTERVAL_S))
+        jobs.append(Job(WORKSPACE_JOB, 5, workspaces.run_tasks))
+        jobs.append(Job("workspace_sync", sync_every, workspaces.sync_due))
     started = utcnow()
     watched = list(jobs)
     jobs.append(Job("job_watchdog", 60, lambda: watch_jobs(watched, started_at=started)))
@@ -92,9 +104,9 @@ class RunAgainWhenWoken:
 
 
 def build_scheduler(jobs: list[Job]) -> AsyncIOScheduler:
-    jobs = [replace(job, work=RunAgainWhenWoken(job.work)) if job.name == DELIVERY_JOB else job for job in jobs]
+    jobs = [replace(job, work=RunAgainWhenWoken(job.work)) if job.name in WOKEN_JOBS else job for job in jobs]
     scheduler = AsyncIOScheduler(
-        executors={"default": ThreadPoolExecutor(max_workers=2)},
+        executors={"default": ThreadPoolExecutor(max_workers=4)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
     )
     for job in jobs:
@@ -111,18 +123,20 @@ def start(scheduler: AsyncIOScheduler) -> None:
     for index, job in enumerate(scheduler.get_jobs()):
         job.modify(next_run_time=datetime.now(scheduler.timezone) + timedelta(seconds=2 + index))
     mail.on_mail_committed(lambda: deliver_soon(scheduler))
+    provisioning.on_task_committed(lambda: deliver_soon(scheduler, WORKSPACE_JOB))
     log.info("scheduler started jobs=%s", ",".join(j.id for j in scheduler.get_jobs()))
 
 
 def stop(scheduler: AsyncIOScheduler) -> None:
     mail.on_mail_committed(None)
+    provisioning.on_task_committed(None)
     scheduler.shutdown(wait=False)
 
 
-def deliver_soon(scheduler: AsyncIOScheduler) -> None:
-    """Bring the outbox job forward to within `DELIVER_WITHIN` (thread-safe: called after commits in
-    any thread). Under a burst of payments it runs about once a second, each run sending what is due."""
-    job = scheduler.get_job(DELIVERY_JOB)
+def deliver_soon(scheduler: AsyncIOScheduler, job_id: str = DELIVERY_JOB) -> None:
+    """Bring the outbox job (or the workspace job) forward to within `DELIVER_WITHIN` (thread-safe: called after
+    commits in any thread). Under a burst of payments it runs about once a second, each run sending what is due."""
+    job = scheduler.get_job(job_id)
     if job is None or not scheduler.running or job.next_run_time is None:  # None: the job is paused
         return
     work = job.args[0].work

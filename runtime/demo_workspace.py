@@ -1,0 +1,101 @@
+"""Development out of the box (DESIGN.md §9): with no CHATGPT_API_BASE set, the app serves the ChatGPT simulator
+itself and the demo shop has one automated workspace on it — a "Team" package in its own pool, so a demo purchase
+shows the whole flow: invitation sent, accepted (the simulator's control API, or the admin page), member, removal.
+The simulator keeps its workspaces in memory, so each start creates the demo workspace again with the shop's
+current seats on it (as members when the shop saw them join, else as pending invites)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from sqlmodel import Session, select
+
+from domain.catalog.pool import add_account
+from domain.catalog.products import create_product
+from domain.shared.audit import SYSTEM
+from domain.shared.crypto import decrypt_secret
+from domain.shared.models import (
+    AccountAssignment,
+    AssignmentStatus,
+    ChatGPTAccount,
+    Delivery,
+    Driver,
+    InviteState,
+    Product,
+)
+from infra import db
+from infra.settings import Settings, kept_secret
+from integrations.chatgpt_sim import ChatGPTSim, SimError
+
+log = logging.getLogger("aksesgpt.workspaces")
+DEMO_WORKSPACE_EMAIL = "demo-workspace@demo.aksesgpt.invalid"
+DEMO_WORKSPACE_ID = "demo-workspace"
+DEMO_SEATS = 5
+DEMO_TEAM_PRODUCT = dict(
+    slug="team-30-hari",
+    name="ChatGPT Team 30 Hari",
+    price_idr=99_000,
+    duration_days=30,
+    pool="team",
+    sort_order=4,
+    description="Kursi pribadi di workspace ChatGPT Team: undangan dikirim otomatis ke e-mail Anda.",
+)
+
+
+def seed_demo_workspace(*, session: Session, settings: Settings) -> bool:
+    """Add the demo workspace account (and its package) once; False when it is there already."""
+    if session.exec(select(ChatGPTAccount.id).where(ChatGPTAccount.email == DEMO_WORKSPACE_EMAIL)).first():
+        return False
+    if not session.exec(select(Product.id).where(Product.slug == DEMO_TEAM_PRODUCT["slug"])).first():
+        create_product(session=session, actor=SYSTEM, **DEMO_TEAM_PRODUCT)  # type: ignore[arg-type]
+    add_account(
+        session=session,
+        actor=SYSTEM,
+        email=DEMO_WORKSPACE_EMAIL,
+        pool="team",
+        delivery=Delivery.INVITE,
+        driver=Driver.CHATGPT,
+        workspace_id=DEMO_WORKSPACE_ID,
+        access_token=_demo_token(settings),
+        max_seats=DEMO_SEATS,
+        note="[DEMO] Workspace Tim Demo (simulator)",
+    )
+    return True
+
+
+def _demo_token(settings: Settings) -> str:
+    return kept_secret(settings.DATA_DIR, "demo_workspace_token", lambda: "demo-" + secrets.token_urlsafe(24))
+
+
+def start_demo_workspaces(sim: ChatGPTSim, settings: Settings) -> None:
+    """Create the shop's automated workspaces in the mounted simulator, with the seats the shop holds on them."""
+    with db.read_session() as session:
+        accounts = list(
+            session.exec(
+                select(ChatGPTAccount).where(ChatGPTAccount.driver == Driver.CHATGPT, ChatGPTAccount.workspace_id != "")
+            )
+        )
+        for account in accounts:
+            try:
+                sim.create_workspace(
+                    account.workspace_id,
+                    decrypt_secret(account.access_token_enc),
+                    max(account.capacity, DEMO_SEATS),
+                    session_token=decrypt_secret(account.session_token_enc),
+                    name=account.note.removeprefix("[DEMO] ") or account.workspace_id,
+                )
+            except SimError:
+                continue  # already there (the app was wired twice in one process)
+            seats = session.exec(
+                select(AccountAssignment).where(
+                    AccountAssignment.chatgpt_account_id == account.id,
+                    AccountAssignment.status == AssignmentStatus.ACTIVE,
+                )
+            )
+            for seat in seats:
+                if seat.invite_state in (InviteState.INVITED, InviteState.JOINED):
+                    sim.invite(account.workspace_id, [seat.customer_email], "standard-user")
+                if seat.invite_state == InviteState.JOINED:
+                    sim.accept(account.workspace_id, seat.customer_email)
+    log.info("ChatGPT simulator: %s workspace(s) ready", len(accounts))
