@@ -551,7 +551,8 @@ class ChatGPTDriver:
 
     def _refusal(self, answer: _Answer, access: WorkspaceAccess, info: ErrorInfo | None = None) -> WorkspaceFailure:
         info = info or answer.error
-        detail = scrub(info.message or info.code, access.access_token, access.session_token)
+        said = f"{info.code}: {info.message}" if info.code and info.message else info.code or info.message
+        detail = scrub(said, access.access_token, access.session_token)
         where = f"HTTP {answer.status} on {answer.endpoint}"
         ws, status, endpoint = access.workspace_id, answer.status, answer.endpoint
         kind = classify(info)
