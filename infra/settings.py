@@ -77,17 +77,18 @@ class Settings(BaseSettings):
     TELEGRAM_CHAT_ID: str = ""
     TELEGRAM_API_BASE: str = "https://api.telegram.org"  # Bot API base URL (tests point it at loopback)
 
-    # ChatGPT workspaces (DESIGN.md §9): where the chatgpt driver calls (the simulator in tests and development)
-    CHATGPT_API_BASE: str = "https://chatgpt.com/backend-api"
-    CHATGPT_AUTH_BASE: str = "https://chatgpt.com"  # the session-token refresh: {base}/api/auth/session
-    CHATGPT_PROXY: str = ""  # an optional proxy URL for every workspace call (http://user:pass@host:port)
-    CHATGPT_TIMEOUT_S: float = 20.0  # per call
-    CHATGPT_RATE_PER_MINUTE: int = 30  # calls to one workspace per minute at most
-    WORKSPACE_SYNC_INTERVAL_S: int = 300  # how often each automated workspace is listed and reconciled
-    WORKSPACE_REMOVE_STRANGERS: bool = False  # remove members nobody sold a seat to (after the grace period)
-    WORKSPACE_STRANGER_GRACE_MINUTES: int = 60
+    # ChatGPT workspaces (integrations/chatgpt.py; facts: ../shared/reference/chatgpt-workspaces.md)
+    CHATGPT_API_BASE: str = "https://chatgpt.com/backend-api"  # ChatGPT's web backend (tests: the simulator)
+    CHATGPT_AUTH_BASE: str = "https://chatgpt.com"  # renews access tokens at /api/auth/session from the session token
+    CHATGPT_PROXY: str = ""  # proxy URL for every ChatGPT call (http://, https:// or socks5://…); empty: direct
+    CHATGPT_TIMEOUT_S: float = 20  # seconds one ChatGPT call may take before it counts as failed (and is retried)
+    CHATGPT_RETRY_BASE_S: float = 1.0  # first retry waits this long (then twice, four times; plus jitter)
+    CHATGPT_RATE_PER_MINUTE: int = 30  # calls the shop makes to one workspace per minute (beyond: calls wait)
+    WORKSPACE_SYNC_INTERVAL_S: int = 300  # how often each automated workspace's members and invites are read
+    WORKSPACE_REMOVE_STRANGERS: bool = False  # remove members nobody sold a seat to (else: only alert the owner)
+    WORKSPACE_STRANGER_GRACE_MINUTES: int = 60  # a stranger is seen this long before being removed or alerted on
     WORKSPACE_FAILURES_UNREACHABLE: int = 5  # consecutive failed calls that make a workspace UNREACHABLE
-    WORKSPACE_CONFIRM_S: int = 120  # how long a sent invitation may take to be listed before it counts as a ghost
+    WORKSPACE_CONFIRM_S: int = 120  # how long an invite may take to appear in the workspace's list (else: ghost)
     WORKSPACE_CONFIRM_POLL_S: int = 5  # how often an unconfirmed invitation is looked for
     WORKSPACE_TASK_LEASE_S: int = 180  # a claimed task is not picked again for this long, even if its process dies
     WORKSPACE_MISSING_SYNCS: int = 3  # syncs that must miss an invited customer before they are invited again
