@@ -27,6 +27,21 @@ from infra.types import utcnow
 log = logging.getLogger("aksesgpt.workspaces")
 
 
+def _look_for(
+    driver: WorkspaceDriver, access: WorkspaceAccess, email: str, calls: list[tuple[str, str, str]]
+) -> str | None:
+    """'invite', 'member' or None: the pending invites first (where a fresh invitation is), members only if needed."""
+    wanted = email.strip().lower()
+    invites = driver.list_invites(access)
+    if any(i.email.lower() == wanted for i in invites):
+        calls.append(("look", "ok", f"invited ({len(invites)} invites)"))
+        return "invite"
+    members = driver.list_members(access)
+    found = "member" if any(m.email.lower() == wanted for m in members) else None
+    calls.append(("look", "ok", f"{found or 'absent'} ({len(members)} members, {len(invites)} invites)"))
+    return found
+
+
 def _roster(driver: WorkspaceDriver, access: WorkspaceAccess, calls: list[tuple[str, str, str]]) -> Roster:
     invites = driver.list_invites(access)
     members = driver.list_members(access)
@@ -34,26 +49,26 @@ def _roster(driver: WorkspaceDriver, access: WorkspaceAccess, calls: list[tuple[
     return Roster(members=members, invites=invites)
 
 
-def attempt(driver: WorkspaceDriver, task: ClaimedTask) -> Outcome:
+def attempt(driver: WorkspaceDriver, task: ClaimedTask, now: datetime | None = None) -> Outcome:
     """One attempt at a claimed task: the calls, and what they found (no database)."""
     calls: list[tuple[str, str, str]] = []
     try:
         if task.kind == "invite":
-            return _invite(driver, task, calls)
+            return _invite(driver, task, calls, now or utcnow())
         return _remove(driver, task, calls)
     except WorkspaceFailure as failure:
         calls.append(("call", "failed", failure.message))
         return Outcome(Result.FAILED, failure.message, failure=failure, attempts=calls)
 
 
-def _invite(driver: WorkspaceDriver, task: ClaimedTask, calls: list[tuple[str, str, str]]) -> Outcome:
+def _invite(driver: WorkspaceDriver, task: ClaimedTask, calls: list[tuple[str, str, str]], now: datetime) -> Outcome:
     if task.status == "CONFIRMING" or task.may_have_acted:
-        where = _roster(driver, task.access, calls).has(task.email)
+        where = _look_for(driver, task.access, task.email, calls)
         if where is not None:
             result = Result.JOINED if where == "member" else Result.INVITED
             return Outcome(result, f"found as {where}", attempts=calls)
         if task.status == "CONFIRMING":
-            if task.confirm_by is not None and utcnow() >= task.confirm_by:
+            if task.confirm_by is not None and now >= task.confirm_by:
                 return Outcome(Result.GHOST, "the invitation was never listed", attempts=calls)
             return Outcome(Result.UNCONFIRMED, "not listed yet", attempts=calls)
     invite = driver.invite(task.access, task.email)
@@ -113,7 +128,7 @@ class WorkspaceWorker:
             claimed = db.in_transaction(lambda s: claim_tasks(session=s, now=now or utcnow(), limit=limit, lease=lease))
             if not claimed:
                 break
-            for status in self._pool.map(self._one, claimed):
+            for status in self._pool.map(lambda task: self._one(task, now), claimed):
                 if status == "stale":
                     report.stale += 1
                 elif status in ("DONE", "CANCELLED"):
@@ -126,17 +141,18 @@ class WorkspaceWorker:
                 break
         return str(report)
 
-    def _one(self, task: ClaimedTask) -> str:
+    def _one(self, task: ClaimedTask, now: datetime | None) -> str:
+        """`now`: the clock the run was given (tests move it), else the time at each step."""
         assert self.driver is not None
         settings = config.get_settings()
         why_not = db.in_transaction(lambda s: still_wanted(session=s, task=task))
-        outcome = Outcome(Result.SKIPPED, why_not) if why_not else attempt(self.driver, task)
+        outcome = Outcome(Result.SKIPPED, why_not) if why_not else attempt(self.driver, task, now)
         status = db.in_transaction(
             lambda s: settle(
                 session=s,
                 task=task,
                 outcome=outcome,
-                now=utcnow(),
+                now=now or utcnow(),
                 confirm_s=settings.WORKSPACE_CONFIRM_S,
                 poll_s=settings.WORKSPACE_CONFIRM_POLL_S,
             )

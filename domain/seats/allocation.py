@@ -82,6 +82,7 @@ _PICK = (
     .limit(1)
     .with_for_update()
 )
+_PICK_ELSEWHERE = _PICK.where(_A.id != sa.bindparam("exclude_id"))  # moving a customer: any account but theirs
 # PostgreSQL: pick, take and assign the seat in one statement (one round trip instead of three). The same
 # pick as _PICK; the new status by seats.status_after_taking; the assignment's values are bound from an object
 # built in Python, but for the account (the picked one) and the invite state (from its delivery).
@@ -139,10 +140,13 @@ def free_seats(*, session: Session, pool: str | None = None) -> int:
     return int(session.exec(query).one())
 
 
-def find_seat(*, session: Session, pool: str) -> PickedAccount | None:
-    """Lock the account of `pool` that should take the next seat, or None when the pool is full.
-    The caller holds the pool lock, so the pick cannot race another allocation in the pool."""
-    row = session.connection().execute(_PICK, {"pick_pool": pool}).first()
+def find_seat(*, session: Session, pool: str, exclude_id: int | None = None) -> PickedAccount | None:
+    """Lock the account of `pool` that should take the next seat (not `exclude_id`), or None when the pool is
+    full. The caller holds the pool lock, so the pick cannot race another allocation in the pool."""
+    if exclude_id is not None:
+        row = session.connection().execute(_PICK_ELSEWHERE, {"pick_pool": pool, "exclude_id": exclude_id}).first()
+    else:
+        row = session.connection().execute(_PICK, {"pick_pool": pool}).first()
     return PickedAccount(**row._mapping) if row is not None else None
 
 
@@ -344,7 +348,7 @@ def reseat(
     pool = session.exec(select(ChatGPTAccount.pool).where(ChatGPTAccount.id == old.chatgpt_account_id)).one()
     lock_pools(session=session, pools=[pool])
     if to_account_id is None:
-        picked = find_seat(session=session, pool=pool)
+        picked = find_seat(session=session, pool=pool, exclude_id=old.chatgpt_account_id)
         if picked is None:
             return None
         to_account_id = picked.id

@@ -179,8 +179,9 @@ def apply_sync(
             lower_capacity(session=session, account=account, room=room, actor=WORKSPACE)
         health = Health.FULL if room <= account.seats_used else Health.OK
     health = health or Health.OK
-    if account.health == Health.RESTRICTED and health in (Health.OK, Health.FULL):
-        health = Health.RESTRICTED  # only the owner clears "invites never arrive": a listing does not prove it
+    if account.health in (Health.RESTRICTED, Health.BANNED) and health in (Health.OK, Health.FULL):
+        # only the owner clears these: a listing proves neither that invites arrive nor that a ban was lifted
+        health = Health(account.health)
     error = "" if health in (Health.OK, Health.FULL) else account.last_error
     set_health(session=session, account=account, health=health, actor=WORKSPACE, error=error, now=now)
     return SyncReport(

@@ -134,8 +134,8 @@ def still_wanted(*, session: Session, task: ClaimedTask) -> str | None:
     if task.kind == TaskKind.INVITE:
         if assignment is None or assignment.status != AssignmentStatus.ACTIVE:
             return "the seat has ended"
-        if account is not None and account.health in DEAD:
-            return f"the workspace is {account.health}"
+        if account is not None and account.health in (Health.BANNED, Health.SUBSCRIPTION_ENDED, Health.RESTRICTED):
+            return f"the workspace is {account.health}"  # (an UNREACHABLE one is tried again: it may come back)
         return None
     other_seat = session.exec(
         select(AccountAssignment.id).where(
@@ -267,17 +267,21 @@ def _failed(
 ) -> None:
     message = failure.message if failure is not None else "unknown failure"
     row.last_error = message[:1000]
+    if failure is not None and failure.health == Health.FULL and row.kind == TaskKind.INVITE:
+        # the workspace has no seat for this customer: another account of the pool takes them (if one has room),
+        # then the capacity comes down to the seats left in use
+        _finish(row, TaskStatus.FAILED, now, message)
+        session.add(row)
+        if assignment is not None and assignment.status == AssignmentStatus.ACTIVE:
+            session.flush()
+            reseat(session=session, old=assignment, actor=WORKSPACE, reason="workspace full: another seat")
+        record_failure(session=session, account=account, failure=failure, actor=WORKSPACE, now=now)
+        return
     if failure is not None:
         record_failure(session=session, account=account, failure=failure, actor=WORKSPACE, now=now)
     if failure is not None and failure.health in DEAD and not failure.transient:
         # the workspace is gone: its customers were handed on by set_health; a removal has nothing left to do
         _finish(row, TaskStatus.DONE if row.kind == TaskKind.REMOVE else TaskStatus.CANCELLED, now, message)
-        return
-    if failure is not None and failure.health == Health.FULL and row.kind == TaskKind.INVITE:
-        _finish(row, TaskStatus.FAILED, now, message)
-        if assignment is not None and assignment.status == AssignmentStatus.ACTIVE:
-            session.flush()
-            reseat(session=session, old=assignment, actor=WORKSPACE, reason="workspace full: another seat")
         return
     if failure is not None and failure.health == Health.TOKEN_EXPIRED:
         row.attempts -= 1  # waiting for the owner's new token is not a failed attempt
