@@ -29,6 +29,7 @@ Choices where the peers leave the real service's behaviour open:
 """
 
 from integrations.chatgpt_sim.app import create_chatgpt_sim_app
-from integrations.chatgpt_sim.state import ChatGPTSim, ChatGPTSimConfig, SimError
+from integrations.chatgpt_sim.models import ChatGPTSimConfig, SimError
+from integrations.chatgpt_sim.state import ChatGPTSim
 
 __all__ = ["ChatGPTSim", "ChatGPTSimConfig", "SimError", "create_chatgpt_sim_app"]

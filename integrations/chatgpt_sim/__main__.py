@@ -11,7 +11,8 @@ import uvicorn
 
 from infra.settings import get_settings
 from integrations.chatgpt_sim.app import create_chatgpt_sim_app
-from integrations.chatgpt_sim.state import ChatGPTSim, ChatGPTSimConfig
+from integrations.chatgpt_sim.models import ChatGPTSimConfig
+from integrations.chatgpt_sim.state import ChatGPTSim
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from integrations.chatgpt_sim.control import control_router
-from integrations.chatgpt_sim.state import UNPARSABLE, ChatGPTSim, ChatGPTSimConfig, Fault, SimError
+from integrations.chatgpt_sim.models import UNPARSABLE, ChatGPTSimConfig, Fault, SimError
+from integrations.chatgpt_sim.state import ChatGPTSim
 
 SESSION_COOKIE = "__Secure-next-auth.session-token"
 CHALLENGE_PAGE = """<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
