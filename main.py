@@ -16,15 +16,18 @@ from api.health import router as health_router
 from api.lanes import open_machine_lane
 from api.metrics import router as metrics_router
 from api.orders import router as orders_router
+from infra import db
 from infra.logs import configure_logging
 from infra.ratelimit import lookup_limit, order_limit
 from infra.ratelimit import use_storage as use_rate_limit_storage
 from infra.settings import get_settings
 from infra.types import utcnow
+from integrations.chatgpt_sim import ChatGPTSimConfig, create_chatgpt_sim_app
 from integrations.gateways import SANDBOX_MOUNT, build_gateways
 from integrations.sandbox import create_sandbox_app
 from integrations.smtp import sender_for
 from integrations.telegram import telegram_bot_for
+from integrations.workspaces import build_workspace_driver
 from pages.admin.frame import AdminSessionMiddleware
 from pages.admin.routes import router as admin_pages
 from pages.shop import errors as error_pages
@@ -32,10 +35,12 @@ from pages.shop.frame import LanguageCookie, add_shared_head
 from pages.shop.routes import router as shop_pages
 from pages.socket_binding import UploadBinding
 from pages.socket_binding import install as bind_pages_to_browsers
+from runtime.demo_workspace import CHATGPT_SIM_MOUNT, seed_demo_workspace, simulated_settings, start_demo_workspaces
 from runtime.scheduler import build_scheduler, shop_jobs
 from runtime.scheduler import start as start_scheduler
 from runtime.scheduler import stop as stop_scheduler
 from runtime.startup import keep_files_private, prepare_database, warn_about_settings
+from runtime.workspaces import WorkspaceWorker
 
 
 def include_once(router: fastapi.APIRouter) -> None:
@@ -67,12 +72,17 @@ def wire() -> None:
     order_limit.configure(limit=settings.ORDER_RATE_LIMIT_PER_MINUTE, per_seconds=60)
     lookup_limit.configure(limit=settings.LOOKUP_RATE_LIMIT_PER_HOUR, per_seconds=3600)
     app.on_shutdown(gateways.close)
+    # development without CHATGPT_API_BASE: the app serves the ChatGPT simulator itself, with a demo workspace
+    simulated = not settings.is_production and "CHATGPT_API_BASE" not in settings.model_fields_set
+    workspace_settings = simulated_settings(settings) if simulated else settings
+    app.state.workspaces = WorkspaceWorker(build_workspace_driver(workspace_settings))
+    app.on_shutdown(app.state.workspaces.close)
     app.state.started_at, app.state.jobs = utcnow(), []
     if settings.SCHEDULER_ENABLED:
         telegram = telegram_bot_for(settings)
         if telegram is not None:
             app.on_shutdown(telegram.close)
-        app.state.jobs = shop_jobs(settings, gateways.by_name, sender_for(settings), telegram)
+        app.state.jobs = shop_jobs(settings, gateways.by_name, sender_for(settings), telegram, app.state.workspaces)
         scheduler = build_scheduler(app.state.jobs)
         app.on_startup(lambda: start_scheduler(scheduler))
         app.on_shutdown(lambda: stop_scheduler(scheduler))
@@ -84,6 +94,14 @@ def wire() -> None:
     app.router.routes[:] = [r for r in app.router.routes if not (isinstance(r, Mount) and r.path == SANDBOX_MOUNT)]
     if gateways.sandbox is not None:  # development without gateway settings: serve the simulator ourselves
         app.mount(SANDBOX_MOUNT, create_sandbox_app(gateways.sandbox))
+    app.router.routes[:] = [r for r in app.router.routes if not (isinstance(r, Mount) and r.path == CHATGPT_SIM_MOUNT)]
+    if simulated:
+        sim_app = create_chatgpt_sim_app(ChatGPTSimConfig(list_lag_s=2.0))
+        app.mount(CHATGPT_SIM_MOUNT, sim_app)
+        if settings.DEMO_DATA:
+            with db.write_session() as session:
+                seed_demo_workspace(session=session, settings=settings)
+        start_demo_workspaces(sim_app.state.sim, settings)
     app.add_middleware(AdminSessionMiddleware)
     app.add_middleware(UploadBinding)  # a page's uploads, like its socket, only from the browser that loaded it
     bind_pages_to_browsers()

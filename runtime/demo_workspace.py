@@ -29,6 +29,7 @@ from infra.settings import Settings, kept_secret
 from integrations.chatgpt_sim import ChatGPTSim, SimError
 
 log = logging.getLogger("aksesgpt.workspaces")
+CHATGPT_SIM_MOUNT = "/_chatgpt_sim"
 DEMO_WORKSPACE_EMAIL = "demo-workspace@demo.aksesgpt.invalid"
 DEMO_WORKSPACE_ID = "demo-workspace"
 DEMO_SEATS = 5
@@ -62,6 +63,12 @@ def seed_demo_workspace(*, session: Session, settings: Settings) -> bool:
         note="[DEMO] Workspace Tim Demo (simulator)",
     )
     return True
+
+
+def simulated_settings(settings: Settings) -> Settings:
+    """The settings with the ChatGPT driver pointed at the simulator this app serves."""
+    local = f"http://127.0.0.1:{settings.PORT}{CHATGPT_SIM_MOUNT}"
+    return settings.model_copy(update={"CHATGPT_API_BASE": f"{local}/backend-api", "CHATGPT_AUTH_BASE": local})
 
 
 def _demo_token(settings: Settings) -> str:
