@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.catalog.pool import add_account
 from domain.catalog.products import create_product
@@ -30,7 +30,8 @@ from integrations.chatgpt_sim import ChatGPTSim, SimError
 
 log = logging.getLogger("aksesgpt.workspaces")
 CHATGPT_SIM_MOUNT = "/_chatgpt_sim"
-DEMO_WORKSPACE_EMAIL = "demo-workspace@demo.aksesgpt.invalid"
+DEMO_DOMAIN = "@demo.aksesgpt.invalid"
+DEMO_WORKSPACE_EMAIL = "demo-workspace" + DEMO_DOMAIN
 DEMO_WORKSPACE_ID = "demo-workspace"
 DEMO_SEATS = 5
 DEMO_TEAM_PRODUCT = dict(
@@ -45,8 +46,12 @@ DEMO_TEAM_PRODUCT = dict(
 
 
 def seed_demo_workspace(*, session: Session, settings: Settings) -> bool:
-    """Add the demo workspace account (and its package) once; False when it is there already."""
+    """Add the demo workspace account (and its package) once, to a demo shop (one seeded with [DEMO] accounts);
+    False when it is there already or the shop is not a demo."""
     if session.exec(select(ChatGPTAccount.id).where(ChatGPTAccount.email == DEMO_WORKSPACE_EMAIL)).first():
+        return False
+    demo = session.exec(select(ChatGPTAccount.id).where(col(ChatGPTAccount.email).endswith(DEMO_DOMAIN))).first()
+    if demo is None:
         return False
     if not session.exec(select(Product.id).where(Product.slug == DEMO_TEAM_PRODUCT["slug"])).first():
         create_product(session=session, actor=SYSTEM, **DEMO_TEAM_PRODUCT)  # type: ignore[arg-type]

@@ -42,6 +42,9 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory):
 def app_database(db_url: str, sandbox: dict[str, str], monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("DEMO_DATA", "1")
+    # the UI tests' demo shop is the classic one: no ChatGPT simulator mounted, so no demo workspace (tests of the
+    # workspace pages start the simulator themselves); nothing listens here
+    monkeypatch.setenv("CHATGPT_API_BASE", "http://127.0.0.1:9/backend-api")
     for name, value in sandbox.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
