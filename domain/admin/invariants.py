@@ -16,14 +16,21 @@ from domain.shared.models import (
     AssignmentStatus,
     AuditLog,
     ChatGPTAccount,
+    Delivery,
+    Driver,
+    Health,
+    InviteState,
     Order,
     OrderStatus,
+    WorkspaceTask,
 )
 
 SEAT = AccountAssignment.__table__.c  # type: ignore[attr-defined]
 ACCOUNT = ChatGPTAccount.__table__.c  # type: ignore[attr-defined]
 ORDER = Order.__table__.c  # type: ignore[attr-defined]
 AUDIT = AuditLog.__table__  # type: ignore[attr-defined]
+TASK = WorkspaceTask.__table__.c  # type: ignore[attr-defined]
+SELLABLE = (Health.OK.value, Health.FULL.value)
 
 
 def check_invariants(*, session: Session, limit: int = 200) -> list[str]:
@@ -41,9 +48,17 @@ def check_invariants(*, session: Session, limit: int = 200) -> list[str]:
     # 2. seats_used = ACTIVE assignments <= capacity; ASSIGNED exactly when full
     free_by_pool: dict[str, int] = defaultdict(int)
     accounts = session.execute(
-        sa.select(ACCOUNT.id, ACCOUNT.email, ACCOUNT.seats_used, ACCOUNT.max_seats, ACCOUNT.status, ACCOUNT.pool)
+        sa.select(
+            ACCOUNT.id,
+            ACCOUNT.email,
+            ACCOUNT.seats_used,
+            ACCOUNT.max_seats,
+            ACCOUNT.status,
+            ACCOUNT.pool,
+            ACCOUNT.health,
+        )
     )
-    for account_id, email, seats_used, max_seats, status, pool in accounts:
+    for account_id, email, seats_used, max_seats, status, pool, health in accounts:
         capacity = max_seats if max_seats is not None else 1
         used = per_account.get(account_id, 0)
         if seats_used != used:
@@ -56,7 +71,8 @@ def check_invariants(*, session: Session, limit: int = 200) -> list[str]:
         if status == AccountStatus.AVAILABLE:
             if full:
                 problems.append(f"account {email} is AVAILABLE but full")
-            free_by_pool[pool] += max(capacity - seats_used, 0)
+            if health in SELLABLE:  # a dead account's free seats serve nobody
+                free_by_pool[pool] += max(capacity - seats_used, 0)
 
     # 3. paid orders end fulfilled (with a seat) or pending_stock (served as soon as a seat exists)
     ever_assigned = set(session.execute(sa.select(SEAT.order_id).distinct()).scalars())
@@ -69,6 +85,25 @@ def check_invariants(*, session: Session, limit: int = 200) -> list[str]:
             problems.append(f"order {code} waits for stock while pool {pool!r} has free seats")
         if len(problems) >= limit:
             return problems
+
+    # 7. no workspace intent is lost: a seat on an automated workspace that is still to be invited (or, ended, to be
+    # removed) has its task (open, done or failed into the owner's queue)
+    automated = sa.select(ACCOUNT.id).where(
+        ACCOUNT.delivery == Delivery.INVITE.value, ACCOUNT.driver == Driver.CHATGPT.value
+    )
+    for kind, state, seat_status in (
+        ("invite", InviteState.TO_INVITE, SEAT.status == AssignmentStatus.ACTIVE),
+        ("remove", InviteState.TO_REMOVE, SEAT.status != AssignmentStatus.ACTIVE),
+    ):
+        has_task = sa.exists().where(TASK.assignment_id == SEAT.id, TASK.kind == kind)
+        lost = session.execute(
+            sa.select(SEAT.id).where(
+                SEAT.chatgpt_account_id.in_(automated), SEAT.invite_state == state.value, seat_status, ~has_task
+            )
+        ).scalars()
+        problems += [
+            f"assignment {seat_id} is {state.value} on an automated workspace with no {kind} task" for seat_id in lost
+        ]
 
     # 4. every order's current status was written by an audit entry (compared in SQL)
     def status_after(table: sa.FromClause) -> sa.ColumnElement[str]:

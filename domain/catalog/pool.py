@@ -14,11 +14,21 @@ from sqlmodel import Session, col, select
 
 from domain.orders.locks import lock_pools
 from domain.seats.allocation import serve_pending_stock
+from domain.seats.provisioning import queue_invite, queue_removal
 from domain.seats.seats import sync_status
 from domain.shared.audit import audit_row, record_audit, snapshot
 from domain.shared.crypto import decrypt_secret, encrypt_secret
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
-from domain.shared.models import AccountStatus, ChatGPTAccount, Delivery, Driver, Health
+from domain.shared.models import (
+    AccountAssignment,
+    AccountStatus,
+    AssignmentStatus,
+    ChatGPTAccount,
+    Delivery,
+    Driver,
+    Health,
+    InviteState,
+)
 from domain.shared.validation import normalize_email, parse_whole_number, storable
 
 ACCOUNT_FIELDS = ("email", "pool", "delivery", "status", "max_seats", "seats_used", "note", "driver", "workspace_id")
@@ -256,6 +266,8 @@ def update_account(
         account.access_token_enc = encrypt_secret(data.access_token)
     if data.session_token:
         account.session_token_enc = encrypt_secret(data.session_token)
+    if account.automated and before["driver"] != Driver.CHATGPT:
+        _hand_queue_to_worker(session, account)
     if tokens_changed and account.health == Health.TOKEN_EXPIRED:
         account.health, account.failures_in_row, account.last_error = Health.OK, 0, ""  # the next call will tell
     sync_status(account)
@@ -274,6 +286,28 @@ def update_account(
     )
     serve_pending_stock(session=session, actor=actor, pool=account.pool)
     return account
+
+
+def _hand_queue_to_worker(session: Session, account: ChatGPTAccount) -> None:
+    """An account just automated: the owner's open to-dos on it (seats to invite, ended seats to remove) become
+    the worker's tasks."""
+    seats = session.exec(
+        select(AccountAssignment).where(
+            AccountAssignment.chatgpt_account_id == account.id,
+            col(AccountAssignment.invite_state).in_([InviteState.TO_INVITE, InviteState.TO_REMOVE]),
+        )
+    )
+    for seat in seats:
+        if seat.invite_state == InviteState.TO_INVITE and seat.status == AssignmentStatus.ACTIVE:
+            queue_invite(
+                session=session,
+                assignment_id=seat.id,  # type: ignore[arg-type]
+                account_id=account.id,  # type: ignore[arg-type]
+                email=seat.customer_email,
+                reason="account automated",
+            )
+        elif seat.invite_state == InviteState.TO_REMOVE and seat.status != AssignmentStatus.ACTIVE:
+            queue_removal(session=session, assignment=seat, account_id=account.id, reason="account automated")  # type: ignore[arg-type]
 
 
 def _set_status(

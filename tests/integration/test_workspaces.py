@@ -431,3 +431,22 @@ def test_the_owner_marks_a_credentials_account_banned_and_its_customers_move(sho
     mail = _rows(EmailOutbox, EmailOutbox.kind == "access_moved", EmailOutbox.order_id == order.id)
     assert mail and "dipindahkan" in mail[0].subject
     assert invariants() == []
+
+
+def test_automating_a_manual_workspace_hands_its_open_invites_to_the_worker(shop) -> None:
+    from domain.catalog.pool import update_account
+    from tests.helpers import make_account
+
+    manual = make_account(max_seats=3, delivery="INVITE")
+    order = _buy(make_product())
+    assert _seat(order.id).invite_state == InviteState.TO_INVITE and not _rows(WorkspaceTask)
+    workspace_id, token = f"ws-{secrets.token_hex(4)}", f"at-{secrets.token_hex(8)}"
+    shop.sim.create_workspace(workspace_id, token, 3)
+    with db.write_session() as s:
+        update_account(
+            session=s, actor=ADMIN, account_id=manual.id, driver="chatgpt", workspace_id=workspace_id, access_token=token
+        )
+    assert invariants() == []
+    shop.settle()
+    assert shop.sim.workspace(workspace_id)["invites"] == [order.email]
+    assert _seat(order.id).invite_state == InviteState.INVITED
