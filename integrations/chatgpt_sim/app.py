@@ -81,7 +81,10 @@ def create_chatgpt_sim_app(config: ChatGPTSimConfig | None = None) -> FastAPI:
 
     async def before(request: Request, endpoint: str, workspace_id: str, *, invite: bool = False) -> Fault | None:
         """What every service call goes through: counted, delayed, maybe failed, then authorized.
-        Returns the ghost fault when this invite is to be swallowed; raises _Answer to answer at once."""
+        Returns the ghost fault when this invite is to be swallowed; raises _Answer to answer at once.
+        The request is read in full first: a slow call still acts after its delay when the client has died
+        meanwhile (the crash between a call and its commit that the shop must survive)."""
+        await request.body()
         sim.record_call(endpoint, workspace_id)
         if sim.latency_ms > 0:
             await asyncio.sleep(sim.latency_ms / 1000)
