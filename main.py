@@ -73,7 +73,9 @@ def wire() -> None:
     lookup_limit.configure(limit=settings.LOOKUP_RATE_LIMIT_PER_HOUR, per_seconds=3600)
     app.on_shutdown(gateways.close)
     # development without CHATGPT_API_BASE: the app serves the ChatGPT simulator itself, with a demo workspace
-    simulated = not settings.is_production and "CHATGPT_API_BASE" not in settings.model_fields_set
+    simulated = not settings.is_production and not (
+        "CHATGPT_API_BASE" in settings.model_fields_set and settings.CHATGPT_API_BASE.strip()
+    )
     workspace_settings = simulated_settings(settings) if simulated else settings
     app.state.workspaces = WorkspaceWorker(build_workspace_driver(workspace_settings))
     app.on_shutdown(app.state.workspaces.close)
