@@ -16,7 +16,17 @@ from domain.shared.models import Product
 from domain.shared.validation import MAX_RUPIAH, unstorable
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-PRODUCT_FIELDS = ("slug", "name", "price_idr", "duration_days", "pool", "is_active", "is_popular", "sort_order")
+PRODUCT_FIELDS = (
+    "slug",
+    "name",
+    "price_idr",
+    "duration_days",
+    "pool",
+    "is_active",
+    "is_popular",
+    "sort_order",
+    "warranty_days",
+)
 MAX_DURATION_DAYS = 3650  # ten years: a longer package is a typo
 MAX_SORT_ORDER = 1_000_000  # either way; far inside an INTEGER column
 
@@ -34,6 +44,7 @@ def _validate(
     pool: str,
     sort_order: int = 0,
     lowest_price_idr: int | None = None,
+    warranty_days: int | None = None,
 ) -> None:
     """`lowest_price_idr`: the least the enabled payment channels accept, when known (a price below it could
     never be paid); None skips that check."""
@@ -59,6 +70,11 @@ def _validate(
         )
     if not pool.strip():
         raise ValidationFailed("pool is required", field="pool")
+    if warranty_days is not None and (not _whole(warranty_days) or not 0 <= warranty_days <= MAX_DURATION_DAYS):
+        raise ValidationFailed(
+            f"warranty_days must be a whole number from 0 to {MAX_DURATION_DAYS} (empty: the whole paid period)",
+            field="warranty_days",
+        )
 
 
 def create_product(
@@ -75,8 +91,10 @@ def create_product(
     is_popular: bool = False,
     sort_order: int = 0,
     lowest_price_idr: int | None = None,
+    warranty_days: int | None = None,
 ) -> Product:
-    """A new package; `lowest_price_idr` as in `_validate`."""
+    """A new package; `lowest_price_idr` as in `_validate`; `warranty_days`: how long after payment a customer of
+    an account that dies is moved to a healthy one (None: the whole paid period)."""
     _validate(
         slug=slug,
         name=name,
@@ -85,6 +103,7 @@ def create_product(
         pool=pool,
         sort_order=sort_order,
         lowest_price_idr=lowest_price_idr,
+        warranty_days=warranty_days,
     )
     if session.exec(select(Product).where(Product.slug == slug)).first():
         raise ValidationFailed(f"a package with slug {slug!r} already exists", field="slug")
@@ -98,6 +117,7 @@ def create_product(
         is_active=is_active,
         is_popular=is_popular,
         sort_order=sort_order,
+        warranty_days=warranty_days,
     )
     session.add(product)
     session.flush()
@@ -125,7 +145,7 @@ def update_product(
     unknown = set(changes) - set(PRODUCT_FIELDS) - {"description"}
     if unknown:
         raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))} of a package")
-    checked = ("slug", "name", "price_idr", "duration_days", "pool", "sort_order")
+    checked = ("slug", "name", "price_idr", "duration_days", "pool", "sort_order", "warranty_days")
     merged = {k: changes.get(k, getattr(product, k)) for k in checked}
     price_changes = merged["price_idr"] != product.price_idr
     _validate(**merged, lowest_price_idr=lowest_price_idr if price_changes else None)

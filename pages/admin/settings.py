@@ -60,6 +60,7 @@ class ProductRow:
     is_active: bool
     is_popular: bool
     sort_order: int
+    warranty_days: int | None = None
 
     @classmethod
     def of(cls, p: Product) -> ProductRow:
@@ -75,6 +76,7 @@ class ProductRow:
             is_active=p.is_active,
             is_popular=p.is_popular,
             sort_order=p.sort_order,
+            warranty_days=p.warranty_days,
         )
 
 
@@ -184,6 +186,19 @@ def product_dialog(admin: SignedIn, done: Done, existing: ProductRow | None = No
             ORDER_HINT,
             "product-order",
         )
+        warranty = (
+            ui.input(
+                "Garansi akun (hari)",
+                value="" if data.warranty_days is None else str(data.warranty_days),
+                placeholder="kosong = seluruh masa aktif",
+            )
+            .classes("w-full")
+            .mark("product-warranty")
+        )
+        ui.label(
+            "Bila akun pelanggan mati (diblokir, langganan habis) dalam masa garansi, pelanggan dipindahkan otomatis "
+            "ke akun lain dengan tanggal berakhir yang sama."
+        ).classes("text-xs text-gray-700")
         active = ui.switch("Dijual", value=data.is_active)
         popular = ui.switch("Tandai populer", value=data.is_popular)
 
@@ -199,7 +214,15 @@ def product_dialog(admin: SignedIn, done: Done, existing: ProductRow | None = No
 
         async def save() -> None:
             try:
-                numbers = {"price_idr": price.read(), "duration_days": days.read(), "sort_order": order.read()}
+                numbers: dict[str, int | None] = {
+                    "price_idr": price.read(),
+                    "duration_days": days.read(),
+                    "sort_order": order.read(),
+                }
+                text = (warranty.value or "").strip()
+                numbers["warranty_days"] = (
+                    parse_whole_number(text, "warranty_days", minimum=0, maximum=MAX_DURATION_DAYS) if text else None
+                )
             except ValidationFailed as exc:
                 ui.notify(exc.message, type="negative")
                 return

@@ -450,3 +450,22 @@ def test_automating_a_manual_workspace_hands_its_open_invites_to_the_worker(shop
     shop.settle()
     assert shop.sim.workspace(workspace_id)["invites"] == [order.email]
     assert _seat(order.id).invite_state == InviteState.INVITED
+
+
+def test_outside_the_package_warranty_a_customer_is_not_moved(shop) -> None:
+    from domain.catalog.products import update_product
+    from domain.shared.errors import ValidationFailed
+
+    product = make_product()
+    with db.write_session() as s:
+        with pytest.raises(ValidationFailed):
+            update_product(session=s, actor=ADMIN, product_id=product.id, warranty_days=-1)
+    with db.write_session() as s:
+        update_product(session=s, actor=ADMIN, product_id=product.id, warranty_days=0)  # no warranty at all
+    dying = shop.workspace(seats=2)
+    order = _buy(product)
+    shop.workspace(seats=2)
+    with db.write_session() as s:
+        mark_health(session=s, account_id=dying.id, health="BANNED", actor=ADMIN, reason="diblokir")
+    assert _seat(order.id).chatgpt_account_id == dying.id  # left where it was: the owner decides
+    assert not _rows(EmailOutbox, EmailOutbox.kind == "access_moved")
