@@ -6,17 +6,28 @@ call and the commit, or a lease that ran out, still gives one invitation."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlmodel import Session, col, select
 
 from domain.shared.audit import WORKSPACE
 from domain.shared.crypto import decrypt_secret, encrypt_secret
 from domain.shared.models import ChatGPTAccount, Delivery, Driver
-from domain.workspaces.driver import Roster, WorkspaceAccess, WorkspaceDriver, WorkspaceFailure, WorkspaceState
+from domain.workspaces.driver import (
+    Invite,
+    Member,
+    Roster,
+    WorkspaceAccess,
+    WorkspaceDriver,
+    WorkspaceFailure,
+    WorkspaceState,
+)
 from domain.workspaces.health import locked_account, record_failure
 from domain.workspaces.sync import SyncReport, apply_sync
 from domain.workspaces.tasks import ClaimedTask, Outcome, Result, claim_tasks, settle, still_wanted
@@ -27,16 +38,40 @@ from infra.types import utcnow
 log = logging.getLogger("aksesgpt.workspaces")
 
 
-def _look_for(
-    driver: WorkspaceDriver, access: WorkspaceAccess, email: str, calls: list[tuple[str, str, str]]
-) -> str | None:
+class Listings:
+    """A workspace's lists read once for a whole batch of tasks: many invitations of one workspace are confirmed
+    with one listing instead of one each (thread-safe; the first task to ask reads, the others wait for it)."""
+
+    def __init__(self, driver: WorkspaceDriver) -> None:
+        self.driver = driver
+        self._lock = threading.Lock()
+        self._keys: dict[tuple[str, str], threading.Lock] = {}
+        self._read: dict[tuple[str, str], list] = {}
+
+    def _get(self, kind: str, access: WorkspaceAccess, read: Callable[[WorkspaceAccess], list]) -> list:
+        key = (access.workspace_id, kind)
+        with self._lock:
+            lock = self._keys.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._read:
+                self._read[key] = read(access)
+            return self._read[key]
+
+    def invites(self, access: WorkspaceAccess) -> list[Invite]:
+        return self._get("invites", access, self.driver.list_invites)
+
+    def members(self, access: WorkspaceAccess) -> list[Member]:
+        return self._get("members", access, self.driver.list_members)
+
+
+def _look_for(lists: Listings, access: WorkspaceAccess, email: str, calls: list[tuple[str, str, str]]) -> str | None:
     """'invite', 'member' or None: the pending invites first (where a fresh invitation is), members only if needed."""
     wanted = email.strip().lower()
-    invites = driver.list_invites(access)
+    invites = lists.invites(access)
     if any(i.email.lower() == wanted for i in invites):
         calls.append(("look", "ok", f"invited ({len(invites)} invites)"))
         return "invite"
-    members = driver.list_members(access)
+    members = lists.members(access)
     found = "member" if any(m.email.lower() == wanted for m in members) else None
     calls.append(("look", "ok", f"{found or 'absent'} ({len(members)} members, {len(invites)} invites)"))
     return found
@@ -49,21 +84,26 @@ def _roster(driver: WorkspaceDriver, access: WorkspaceAccess, calls: list[tuple[
     return Roster(members=members, invites=invites)
 
 
-def attempt(driver: WorkspaceDriver, task: ClaimedTask, now: datetime | None = None) -> Outcome:
-    """One attempt at a claimed task: the calls, and what they found (no database)."""
+def attempt(
+    driver: WorkspaceDriver, task: ClaimedTask, now: datetime | None = None, lists: Listings | None = None
+) -> Outcome:
+    """One attempt at a claimed task: the calls, and what they found (no database). `lists`: the batch's shared
+    listings (a fresh read when None)."""
     calls: list[tuple[str, str, str]] = []
     try:
         if task.kind == "invite":
-            return _invite(driver, task, calls, now or utcnow())
+            return _invite(driver, task, calls, now or utcnow(), lists or Listings(driver))
         return _remove(driver, task, calls)
     except WorkspaceFailure as failure:
         calls.append(("call", "failed", failure.message))
         return Outcome(Result.FAILED, failure.message, failure=failure, attempts=calls)
 
 
-def _invite(driver: WorkspaceDriver, task: ClaimedTask, calls: list[tuple[str, str, str]], now: datetime) -> Outcome:
+def _invite(
+    driver: WorkspaceDriver, task: ClaimedTask, calls: list[tuple[str, str, str]], now: datetime, lists: Listings
+) -> Outcome:
     if task.status == "CONFIRMING" or task.may_have_acted:
-        where = _look_for(driver, task.access, task.email, calls)
+        where = _look_for(lists, task.access, task.email, calls)
         if where is not None:
             result = Result.JOINED if where == "member" else Result.INVITED
             return Outcome(result, f"found as {where}", attempts=calls)
@@ -128,7 +168,8 @@ class WorkspaceWorker:
             claimed = db.in_transaction(lambda s: claim_tasks(session=s, now=now or utcnow(), limit=limit, lease=lease))
             if not claimed:
                 break
-            for status in self._pool.map(lambda task: self._one(task, now), claimed):
+            lists = Listings(self.driver)
+            for status in self._pool.map(partial(self._one, now=now, lists=lists), claimed):
                 if status == "stale":
                     report.stale += 1
                 elif status in ("DONE", "CANCELLED"):
@@ -137,16 +178,16 @@ class WorkspaceWorker:
                     report.failed += 1
                 else:
                     report.waiting += 1
-            if len(claimed) < limit or now is not None:
+            if now is not None:  # a test's clock: one batch per call
                 break
         return str(report)
 
-    def _one(self, task: ClaimedTask, now: datetime | None) -> str:
+    def _one(self, task: ClaimedTask, now: datetime | None, lists: Listings) -> str:
         """`now`: the clock the run was given (tests move it), else the time at each step."""
         assert self.driver is not None
         settings = config.get_settings()
         why_not = db.in_transaction(lambda s: still_wanted(session=s, task=task))
-        outcome = Outcome(Result.SKIPPED, why_not) if why_not else attempt(self.driver, task, now)
+        outcome = Outcome(Result.SKIPPED, why_not) if why_not else attempt(self.driver, task, now, lists)
         status = db.in_transaction(
             lambda s: settle(
                 session=s,
