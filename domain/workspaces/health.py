@@ -135,10 +135,11 @@ def record_failure(
 def record_success(*, session: Session, account: ChatGPTAccount, actor: str, now: datetime | None = None) -> None:
     """A call went through: failures in a row start again, and a workspace that was only unreachable or waiting
     for a new token is healthy again."""
-    account.failures_in_row = 0
+    if account.failures_in_row:
+        account.failures_in_row = 0
+        session.add(account)
     if account.health in (Health.UNREACHABLE, Health.TOKEN_EXPIRED):
         set_health(session=session, account=account, health=Health.OK, actor=actor, now=now)
-    session.add(account)
 
 
 def lower_capacity(*, session: Session, account: ChatGPTAccount, room: int, actor: str) -> bool:

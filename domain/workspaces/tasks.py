@@ -187,7 +187,7 @@ def settle(*, session: Session, task: ClaimedTask, outcome: Outcome, now: dateti
         if task.assignment_id
         else None
     )
-    account = locked_account(session, task.account_id)
+    account = _account_for(session, task, outcome)
     row = session.exec(
         select(WorkspaceTask)
         .where(WorkspaceTask.id == task.id)
@@ -230,6 +230,24 @@ def settle(*, session: Session, task: ClaimedTask, outcome: Outcome, now: dateti
         _failed(session, row, account, assignment, outcome.failure, now)
     session.add(row)
     return row.status
+
+
+def _account_for(session: Session, task: ClaimedTask, outcome: Outcome) -> ChatGPTAccount:
+    """The task's account, locked as far as the outcome needs: a failure or a ghost may change its health and reseat
+    its customers (the pool's lock, then the row); a success changes the row only when it was failing or renewed a
+    token (the row alone); otherwise nothing is locked, so one workspace's invitations settle side by side."""
+    if outcome.result in (Result.FAILED, Result.GHOST):
+        return locked_account(session, task.account_id)
+    account = session.get(ChatGPTAccount, task.account_id)
+    assert account is not None
+    if task.access.renewed or account.failures_in_row or account.health in (Health.UNREACHABLE, Health.TOKEN_EXPIRED):
+        account = session.exec(
+            select(ChatGPTAccount)
+            .where(ChatGPTAccount.id == task.account_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+    return account
 
 
 def _finish(row: WorkspaceTask, status: TaskStatus, now: datetime, detail: str) -> None:
