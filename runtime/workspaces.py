@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from domain.seats.provisioning import REPORTED
 from domain.shared.audit import WORKSPACE
 from domain.shared.crypto import decrypt_secret, encrypt_secret
 from domain.shared.models import ChatGPTAccount, Delivery, Driver
@@ -62,6 +63,11 @@ def attempt(driver: WorkspaceDriver, task: ClaimedTask, now: datetime | None = N
 
 
 def _invite(driver: WorkspaceDriver, task: ClaimedTask, calls: list[tuple[str, str, str]], now: datetime) -> Outcome:
+    if task.reason == REPORTED and task.status == "PENDING" and not task.may_have_acted:
+        # the customer says their access does not work: a member needs no invitation (invite only if absent, or
+        # again when still pending: the invite call then sends ChatGPT's e-mail once more)
+        if _look_for(driver, task.access, task.email, calls) == "member":
+            return Outcome(Result.JOINED, "found as member", attempts=calls)
     if task.status == "CONFIRMING" or task.may_have_acted:
         where = _look_for(driver, task.access, task.email, calls)
         if where is not None:
