@@ -110,6 +110,16 @@ def invite_line(access: Access, lang: str) -> str:
     return t(f"order.invite.{state}", lang, email=access.login_email, workspace=access.workspace)
 
 
+def moved_line(access: Access, lang: str) -> str:
+    """The seat replaced one the customer was moved from: said plainly, with the unchanged end date."""
+    assert access.moved_at is not None
+    if access.delivery != Delivery.INVITE:
+        key = "order.moved.credentials"
+    else:
+        key = "order.moved.joined" if access.invite_state == InviteState.JOINED else "order.moved.invite"
+    return t(key, lang, date=format_date(access.moved_at, lang), end=format_date(access.ends_at, lang))
+
+
 def access_note(page: OrderPage, lang: str) -> str | None:
     """The order's access in one sentence for the status API: a move, a dead workspace being replaced, where the
     invitation stands, or a report being looked at (None: no active seat)."""
@@ -118,8 +128,7 @@ def access_note(page: OrderPage, lang: str) -> str | None:
         return None
     parts = []
     if info.moved_at is not None:
-        key = "order.moved.invite" if info.delivery == Delivery.INVITE else "order.moved.credentials"
-        parts.append(t(key, lang, date=format_date(info.moved_at, lang), end=format_date(info.ends_at, lang)))
+        parts.append(moved_line(info, lang))
     if info.unhealthy:
         parts.append(t("order.unhealthy", lang))
     if info.delivery == Delivery.INVITE:

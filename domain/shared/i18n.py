@@ -230,6 +230,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The login details are on the order page.",
     },
     "order.moved.invite": {
+        "id": "Akses Anda sudah dipindahkan ke workspace baru pada {date}; workspace lama tidak dipakai lagi, "
+        "terima undangan yang baru. Tanggal berakhir tidak berubah: {end}.",
+        "en": "Your access moved to a new workspace on {date}; the old workspace is no longer used, accept the "
+        "new invitation. The end date is unchanged: {end}.",
+    },
+    "order.moved.joined": {
         "id": "Akses Anda sudah dipindahkan ke workspace baru pada {date}. Tanggal berakhir tidak berubah: {end}.",
         "en": "Your access moved to a new workspace on {date}. The end date is unchanged: {end}.",
     },

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import segno
 from nicegui import Client, ui
 
-from domain.orders.customer_view import Access, OrderPage, invite_line, order_page, report_status
+from domain.orders.customer_view import Access, OrderPage, invite_line, moved_line, order_page, report_status
 from domain.shared.errors import NotFound
 from domain.shared.i18n import format_date, format_idr
 from domain.shared.i18n import t as tr
@@ -271,8 +271,7 @@ def access(page: OrderPage, lang: str, token: str = "") -> None:
         return
     ui.label(tr("order.paid", lang)).classes("text-green-700 font-semibold")
     if info.moved_at is not None:
-        key = "order.moved.invite" if info.delivery == Delivery.INVITE else "order.moved.credentials"
-        note(tr(key, lang, date=format_date(info.moved_at, lang), end=format_date(info.ends_at, lang)), "moved")
+        note(moved_line(info, lang), "moved")
     if info.unhealthy:
         note(tr("order.unhealthy", lang), "unhealthy")
     if info.delivery == Delivery.CREDENTIALS:

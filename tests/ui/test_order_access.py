@@ -180,3 +180,22 @@ def test_a_refused_report_says_when_to_try_again() -> None:
     words = report_words(ReportOutcome(Next.TOO_SOON, retry_at=at), "id")
     assert words == "Anda sudah melapor; coba lagi setelah 2 Desember 2026, 10.30 WIB."
     assert report_words(ReportOutcome(Next.CASE_OPENED), "id").startswith("Laporan Anda sudah diterima")
+
+
+async def test_a_shared_login_moved_to_another_account_shows_the_new_login_and_says_the_old_one_is_gone(
+    user: User,
+) -> None:
+    order = _paid_order()  # the demo shop's shared logins
+    new = db.in_transaction(
+        lambda s: add_account(session=s, actor=ADMIN, email="login-baru@example.com", password="pw-baru", max_seats=2)
+    )
+    db.in_transaction(
+        lambda s: move_assignment(
+            session=s, assignment_id=_seat(order).id, to_account_id=new.id, actor=ADMIN, reason="akun diblokir"
+        )
+    )
+    await user.open(_link(order))
+    await user.should_see("Akses Anda sudah dipindahkan ke akun baru")
+    await user.should_see("detail login lama tidak berlaku lagi")
+    await user.should_see("login-baru@example.com")
+    await user.should_see("Akses saya tidak berfungsi")
