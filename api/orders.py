@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.routing import Handler, JsonRoute, Refusal, refused
 from api.schemas import Failure, IsoTime
 from domain.catalog.products import catalogue
-from domain.orders.orders import view_order
+from domain.orders.customer_view import access_note, order_page
 from domain.payments.checkout import OrderForm, OrderRefused, place_order
 from domain.payments.gateway import GatewayError, GatewayRejected
 from domain.shared.errors import DomainError, NotFound
@@ -73,6 +73,12 @@ class OrderState(BaseModel):
     paid_at: IsoTime | None
     ends_at: IsoTime | None
     assignment_status: str | None
+    # where the invitation of a workspace seat stands (TO_INVITE, INVITED, JOINED; TO_REMOVE, REMOVED once ended),
+    # null for a shared login or no seat
+    invite_state: str | None = None
+    # the active seat's access in one sentence, in the order's language (a move, a workspace being replaced,
+    # the invitation, a report being looked at); null without an active seat
+    access_note: str | None = None
 
 
 class Package(BaseModel):
@@ -205,7 +211,8 @@ async def post_order(request: Request, data: OrderIn) -> OrderPlaced:
 
 def _status(code: str, token: str | None) -> OrderState:
     with db.read_session() as session:
-        view = view_order(session=session, code=code, token=token)
+        page = order_page(session=session, code=code, token=token)
+    view = page.view
     order, seat = view.order, view.assignment
     return OrderState(
         order_id=order.code,
@@ -219,6 +226,8 @@ def _status(code: str, token: str | None) -> OrderState:
         paid_at=order.paid_at,
         ends_at=seat.end_at if seat else None,
         assignment_status=seat.status if seat else None,
+        invite_state=seat.invite_state if seat else None,
+        access_note=access_note(page, order.locale),
     )
 
 

@@ -16,6 +16,7 @@ from functools import partial
 
 from sqlmodel import Session, col, select
 
+from domain.seats.provisioning import REPORTED
 from domain.shared.audit import WORKSPACE
 from domain.shared.crypto import decrypt_secret, encrypt_secret
 from domain.shared.models import ChatGPTAccount, Delivery, Driver
@@ -102,6 +103,11 @@ def attempt(
 def _invite(
     driver: WorkspaceDriver, task: ClaimedTask, calls: list[tuple[str, str, str]], now: datetime, lists: Listings
 ) -> Outcome:
+    if task.reason == REPORTED and task.status == "PENDING" and not task.may_have_acted:
+        # the customer says their access does not work: a member needs no invitation (invite only if absent, or
+        # again when still pending: the invite call then sends ChatGPT's e-mail once more)
+        if _look_for(lists, task.access, task.email, calls) == "member":
+            return Outcome(Result.JOINED, "found as member", attempts=calls)
     if task.status == "CONFIRMING" or task.may_have_acted:
         where = _look_for(lists, task.access, task.email, calls)
         if where is not None:

@@ -5,7 +5,6 @@ through `record_payment`; idempotency comes from the state machine under the ord
 
 from __future__ import annotations
 
-import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from domain.seats.allocation import active_assignment, fulfil_paid_order
 from domain.seats.assignments import revoke_assignment
 from domain.shared.audit import audit_row
 from domain.shared.errors import IllegalTransition, NotFound, ValidationFailed
-from domain.shared.links import access_token, hash_token
+from domain.shared.links import access_token, hash_token, token_hash_matches
 from domain.shared.models import AccountAssignment, EventOutcome, Order, OrderStatus, Product
 from domain.shared.validation import normalize_email, normalize_locale, normalize_phone, require_text
 from infra.types import utcnow
@@ -46,7 +45,7 @@ def new_order_code() -> str:
 
 
 def token_matches(order: Order, token: str | None) -> bool:
-    return bool(token) and hmac.compare_digest(order.access_token_hash, hash_token(token or ""))
+    return token_hash_matches(order.access_token_hash, token)
 
 
 def create_order(

@@ -14,6 +14,9 @@ from infra.rows import call_after_commit
 from infra.types import utcnow
 
 OPEN = (TaskStatus.PENDING, TaskStatus.CONFIRMING)
+# an invite queued because the customer said their access does not work: the worker looks at the workspace
+# before inviting (a member needs no invitation; a pending one is sent again)
+REPORTED = "customer reported"
 _wake: Callable[[], None] | None = None
 
 

@@ -186,14 +186,127 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Do not change the password, e-mail or security settings. The account is shared; "
         "changes get your access revoked.",
     },
-    "order.invite": {
-        "id": "Undangan ke workspace {workspace} sedang dikirim ke {email}.",
-        "en": "Your invitation to workspace {workspace} is on its way to {email}.",
+    "order.workspace": {"id": "Workspace: {workspace}", "en": "Workspace: {workspace}"},
+    "order.invite.TO_INVITE": {
+        "id": "Undangan sedang dikirim ke {email}",
+        "en": "Your invitation is being sent to {email}",
     },
-    "order.invite_state.TO_INVITE": {"id": "Status: menunggu dikirim", "en": "Status: waiting to be sent"},
-    "order.invite_state.INVITED": {
-        "id": "Status: undangan terkirim — cek e-mail Anda dan terima undangannya",
-        "en": "Status: invitation sent — check your e-mail and accept it",
+    "order.invite.INVITED": {
+        "id": "Undangan terkirim ke {email} — buka e-mail dari ChatGPT (cek juga folder Spam/Promosi) dan klik "
+        "'Join workspace'; masuk ke chatgpt.com dengan e-mail ini",
+        "en": "Invitation sent to {email} — open the e-mail from ChatGPT (check the Spam/Promotions folders too) "
+        "and click 'Join workspace'; sign in to chatgpt.com with this e-mail",
+    },
+    "order.invite.JOINED": {
+        "id": "Anda sudah bergabung di workspace {workspace}",
+        "en": "You have joined the workspace {workspace}",
+    },
+    "order.invite.sending_help": {
+        "id": "Biasanya hanya beberapa detik. Halaman ini diperbarui otomatis begitu undangan terkirim.",
+        "en": "This usually takes a few seconds. This page updates by itself once the invitation is sent.",
+    },
+    "order.steps": {"id": "Cara masuk", "en": "How to get in"},
+    "order.step.mail": {
+        "id": "Buka e-mail undangan dari ChatGPT (OpenAI) di {email}. Tidak ada di Kotak Masuk? Cek folder "
+        "Spam dan Promosi.",
+        "en": "Open the invitation e-mail from ChatGPT (OpenAI) at {email}. Not in your inbox? Check the Spam "
+        "and Promotions folders.",
+    },
+    "order.step.join": {
+        "id": "Klik tombol 'Join workspace' di e-mail itu.",
+        "en": "Click the 'Join workspace' button in that e-mail.",
+    },
+    "order.step.login": {
+        "id": "Masuk ke chatgpt.com dengan e-mail {email} — bukan e-mail lain.",
+        "en": "Sign in to chatgpt.com with {email} — not another address.",
+    },
+    "order.step.switch": {
+        "id": "Pilih “{workspace}” di menu profil (pojok kiri bawah).",
+        "en": "Pick “{workspace}” in the profile menu (bottom left).",
+    },
+    "order.open_chatgpt": {"id": "Buka chatgpt.com", "en": "Open chatgpt.com"},
+    "order.credentials_ready": {
+        "id": "Detail login ada di halaman pesanan.",
+        "en": "The login details are on the order page.",
+    },
+    "order.moved.invite": {
+        "id": "Akses Anda sudah dipindahkan ke workspace baru pada {date}; workspace lama tidak dipakai lagi, "
+        "terima undangan yang baru. Tanggal berakhir tidak berubah: {end}.",
+        "en": "Your access moved to a new workspace on {date}; the old workspace is no longer used, accept the "
+        "new invitation. The end date is unchanged: {end}.",
+    },
+    "order.moved.joined": {
+        "id": "Akses Anda sudah dipindahkan ke workspace baru pada {date}. Tanggal berakhir tidak berubah: {end}.",
+        "en": "Your access moved to a new workspace on {date}. The end date is unchanged: {end}.",
+    },
+    "order.moved.credentials": {
+        "id": "Akses Anda sudah dipindahkan ke akun baru pada {date}; detail login lama tidak berlaku lagi. "
+        "Tanggal berakhir tidak berubah: {end}.",
+        "en": "Your access moved to a new account on {date}; the old login no longer works. "
+        "The end date is unchanged: {end}.",
+    },
+    "order.unhealthy": {
+        "id": "Workspace atau akun Anda sedang bermasalah. Anda dipindahkan otomatis ke yang lain begitu ada kursi "
+        "kosong; tanggal berakhir tidak berubah.",
+        "en": "Your workspace or account has a problem. You are moved to another one automatically as soon as a "
+        "seat frees up; the end date is unchanged.",
+    },
+    "order.report.button": {"id": "Akses saya tidak berfungsi", "en": "My access doesn't work"},
+    "order.report.help": {
+        "id": "Tidak bisa masuk, atau undangan tidak datang? Laporkan di sini; kami periksa.",
+        "en": "Can't get in, or the invitation never came? Tell us here and we check.",
+    },
+    "order.report.checking": {
+        "id": "Kami sedang memeriksa workspace Anda dan mengirim ulang undangan bila perlu. Halaman ini "
+        "diperbarui otomatis.",
+        "en": "We are checking your workspace and sending the invitation again if needed. This page updates by itself.",
+    },
+    "order.report.checked_member": {
+        "id": "Sudah kami periksa: {email} terdaftar sebagai anggota workspace. Keluar (log out) dari chatgpt.com, "
+        "masuk lagi dengan e-mail ini, lalu pilih workspace di menu profil. Masih belum bisa? Balas e-mail "
+        "pesanan Anda.",
+        "en": "Checked: {email} is a member of the workspace. Log out of chatgpt.com, sign in again with this "
+        "e-mail and pick the workspace in the profile menu. Still no luck? Reply to your order e-mail.",
+    },
+    "order.report.checked_invited": {
+        "id": "Sudah kami periksa: undangan dikirim lagi ke {email}. Cek Kotak Masuk, Spam dan Promosi.",
+        "en": "Checked: the invitation was sent to {email} again. Check your inbox, Spam and Promotions.",
+    },
+    "order.report.check_handed_over": {
+        "id": "Workspace belum bisa kami periksa otomatis; admin menanganinya dan akan menghubungi Anda bila perlu.",
+        "en": "We could not check the workspace automatically; an admin is handling it and will contact you if needed.",
+    },
+    "order.report.moved": {
+        "id": "Akun lama Anda bermasalah, jadi akses Anda sudah dipindahkan. Tanggal berakhir tidak berubah; "
+        "detail barunya ada di atas.",
+        "en": "Your previous account had a problem, so your access has been moved. The end date is unchanged; "
+        "the new details are above.",
+    },
+    "order.report.waiting": {
+        "id": "Akun Anda sedang bermasalah. Anda dipindahkan otomatis begitu ada kursi kosong; tanggal berakhir "
+        "tidak berubah.",
+        "en": "Your account has a problem. You are moved automatically as soon as a seat frees up; the end date "
+        "is unchanged.",
+    },
+    "order.report.case_opened": {
+        "id": "Laporan Anda sudah diterima; admin akan menghubungi Anda.",
+        "en": "Your report has been received; an admin will contact you.",
+    },
+    "order.report.too_soon": {
+        "id": "Anda sudah melapor; coba lagi setelah {time}.",
+        "en": "You have already reported it; try again after {time}.",
+    },
+    "order.report.no_seat": {
+        "id": "Pesanan ini tidak punya akses aktif untuk diperiksa.",
+        "en": "This order has no active access to check.",
+    },
+    "order.report.sent": {
+        "id": "Anda melapor pada {time}. Bisa melapor lagi setelah {again}.",
+        "en": "You reported it on {time}. You can report again after {again}.",
+    },
+    "order.report.error": {
+        "id": "Laporan belum terkirim. Coba lagi sebentar lagi.",
+        "en": "Your report did not go through. Please try again in a moment.",
     },
     "order.ends": {"id": "Aktif sampai {date} ({days} hari lagi)", "en": "Active until {date} ({days} days left)"},
     "order.pending_stock": {

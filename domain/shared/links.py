@@ -14,6 +14,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_hash_matches(token_hash: str, token: str | None) -> bool:
+    """Whether `token` is the order link's secret whose hash is stored (compared in constant time)."""
+    return bool(token) and hmac.compare_digest(token_hash, hash_token(token or ""))
+
+
 def access_token(code: str) -> str:
     key = f"order-link:{config.get_settings().STORAGE_SECRET}".encode()
     digest = hmac.new(key, code.encode(), hashlib.sha256).digest()

@@ -52,6 +52,7 @@ class ClaimedTask:
     account_id: int
     assignment_id: int | None
     access: WorkspaceAccess
+    reason: str = ""  # why it was queued (provisioning.REPORTED: look at the workspace before inviting)
 
     @property
     def may_have_acted(self) -> bool:
@@ -147,6 +148,7 @@ def claim_tasks(
                 account_id=task.account_id,
                 assignment_id=task.assignment_id,
                 access=access,
+                reason=task.reason,
             )
         )
     return claimed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from functools import lru_cache
 from html import escape
@@ -10,17 +11,20 @@ from urllib.parse import urlencode
 import segno
 from nicegui import Client, ui
 
-from domain.orders.customer_view import OrderPage, order_page
+from domain.orders.customer_view import Access, OrderPage, invite_line, moved_line, order_page, report_status
 from domain.shared.errors import NotFound
 from domain.shared.i18n import format_date, format_idr
 from domain.shared.i18n import t as tr
-from domain.shared.models import AssignmentStatus, Delivery, OrderStatus
+from domain.shared.models import AssignmentStatus, Delivery, InviteState, OrderStatus
+from domain.workspaces.support import Next, ReportOutcome, report_access_problem
 from infra import db
 from infra.types import utcnow
 from pages.shop.frame import every_while_connected, shop_frame, static_page
 from pages.threads import io_bound
 
 RETAIL = ("ALFAMART", "INDOMARET")
+CHATGPT_URL = "https://chatgpt.com"
+log = logging.getLogger("aksesgpt.shop")
 
 
 def load(code: str, token: str) -> OrderPage | None:
@@ -38,13 +42,15 @@ def fingerprint(page: OrderPage | None) -> Fingerprint:
     """What, when it changes, means the page must be redrawn."""
     if page is None:
         return ()
-    seat = page.view.assignment
+    seat, info = page.view.assignment, page.access
     return (
         page.view.order.status,
         seat.id if seat else None,
         seat.status if seat else None,
         seat.end_at if seat else None,
         seat.invite_state if seat else None,
+        # a move, a dead account, a report taken and its throttle running out
+        (info.moved_at, info.unhealthy, info.reported_at, info.report_again_at, info.check) if info else None,
     )
 
 
@@ -152,7 +158,108 @@ def static_card_html(page: OrderPage, lang: str) -> str | None:
     return None
 
 
-def access(page: OrderPage, lang: str) -> None:
+def note(text: str, mark: str) -> None:
+    ui.label(text).classes("text-sm text-amber-900 bg-amber-50 rounded p-2 w-full").mark(mark)
+
+
+def invite_steps_html(info: Access, lang: str) -> str:
+    """How to get into the workspace: numbered steps and the way to chatgpt.com."""
+    email, workspace = escape(info.login_email), escape(info.workspace)
+    if info.invite_state == InviteState.JOINED:
+        steps = [tr("order.step.login", lang, email=email), tr("order.step.switch", lang, workspace=workspace)]
+    else:
+        steps = [
+            tr("order.step.mail", lang, email=email),
+            tr("order.step.join", lang),
+            tr("order.step.login", lang, email=email),
+            tr("order.step.switch", lang, workspace=workspace),
+        ]
+    items = "".join(f"<li>{step}</li>" for step in steps)
+    return (
+        f'<div class="font-semibold">{tr("order.steps", lang)}</div>'
+        f'<ol class="list-decimal pl-6 space-y-1 text-slate-700">{items}</ol>'
+        f'<a href="{CHATGPT_URL}" target="_blank" rel="noopener" class="inline-flex items-center mt-3 bg-blue-600 '
+        'text-white no-underline rounded px-5 font-medium" style="min-height: 44px">'
+        f"{tr('order.open_chatgpt', lang)}</a>"
+    )
+
+
+def invitation(info: Access, lang: str) -> None:
+    joined = info.invite_state == InviteState.JOINED
+    ui.label(invite_line(info, lang)).classes("font-semibold" + (" text-green-700" if joined else "")).mark(
+        f"invite invite-{(info.invite_state or 'TO_INVITE').lower()}"
+    )
+    if not joined:
+        ui.label(tr("order.workspace", lang, workspace=info.workspace)).classes("text-sm text-slate-600")
+    if info.invite_state not in (InviteState.INVITED, InviteState.JOINED):
+        ui.label(tr("order.invite.sending_help", lang)).classes("text-sm text-slate-600")
+    ui.html(invite_steps_html(info, lang), sanitize=False).classes("w-full").mark("steps")
+
+
+REPORT_WORDS = {
+    Next.CHECKING: "order.report.checking",
+    Next.MOVED: "order.report.moved",
+    Next.WAITING: "order.report.waiting",
+    Next.CASE_OPENED: "order.report.case_opened",
+    Next.NO_SEAT: "order.report.no_seat",
+}
+
+
+def report_words(outcome: ReportOutcome, lang: str) -> str:
+    if outcome.next == Next.TOO_SOON:
+        return tr("order.report.too_soon", lang, time=format_date(outcome.retry_at or utcnow(), lang))
+    return tr(REPORT_WORDS[outcome.next], lang)
+
+
+def send_report(code: str, token: str, ip: str | None) -> ReportOutcome | None:
+    """The customer's "my access doesn't work", checked against the link's token like the page itself (None:
+    no such order behind this link)."""
+    try:
+        return db.in_transaction(
+            lambda s: report_access_problem(session=s, order_code=code, token=token, now=utcnow(), ip=ip)
+        )
+    except NotFound:
+        return None
+
+
+def report_section(page: OrderPage, info: Access, lang: str, token: str) -> None:
+    """The report button, or what became of the last report while another is not taken yet."""
+    ui.separator()
+    if info.report_again_at is not None and info.reported_at is not None:
+        moved_since = info.moved_at is not None and info.moved_at >= info.reported_at
+        if not moved_since and not info.unhealthy:  # (those say what happens in their own notes above)
+            ui.label(report_status(info, lang)).classes("text-sm").mark("report-status")
+        when, again = format_date(info.reported_at, lang), format_date(info.report_again_at, lang)
+        ui.label(tr("order.report.sent", lang, time=when, again=again)).classes("text-sm text-slate-600").mark(
+            "report-sent"
+        )
+        return
+    ui.label(tr("order.report.help", lang)).classes("text-sm text-slate-600")
+    answer = ui.label("").classes("text-sm").mark("report-answer")
+    code = page.view.order.code
+    request = ui.context.client.request
+    ip = request.client.host if request is not None and request.client else None
+
+    async def report() -> None:
+        button.disable()
+        try:
+            outcome = await io_bound(send_report, code, token, ip)
+        except Exception:  # the database did not answer: nothing was taken, the customer may try again
+            log.exception("access report failed order=%s", code)
+            answer.text = tr("order.report.error", lang)
+            button.enable()
+            return
+        answer.text = tr("order.not_found", lang) if outcome is None else report_words(outcome, lang)
+
+    button = (
+        ui.button(tr("order.report.button", lang), icon="report_problem", on_click=report)
+        .props("outline no-caps color=negative")
+        .style("min-height: 44px")
+        .mark("report")
+    )
+
+
+def access(page: OrderPage, lang: str, token: str = "") -> None:
     seat, info = page.view.assignment, page.access
     if info is None:  # paid, seat being assigned (a refresh away) or ended
         if seat is not None and seat.status != AssignmentStatus.ACTIVE:
@@ -163,16 +270,21 @@ def access(page: OrderPage, lang: str) -> None:
             ui.label(tr("order.processing", lang))
         return
     ui.label(tr("order.paid", lang)).classes("text-green-700 font-semibold")
+    if info.moved_at is not None:
+        note(moved_line(info, lang), "moved")
+    if info.unhealthy:
+        note(tr("order.unhealthy", lang), "unhealthy")
     if info.delivery == Delivery.CREDENTIALS:
         copy_row(tr("order.login_email", lang), info.login_email, lang, "login-email")
         copy_row(tr("order.password", lang), info.password or "", lang, "password")
         ui.label(tr("order.dont_change", lang)).classes("text-sm text-amber-800 bg-amber-50 rounded p-2")
     else:
-        ui.label(tr("order.invite", lang, workspace=info.workspace, email=info.login_email)).mark("invite")
-        ui.label(tr(f"order.invite_state.{info.invite_state}", lang)).classes("text-sm text-slate-600")
+        invitation(info, lang)
     ui.label(tr("order.ends", lang, date=format_date(info.ends_at, lang), days=info.days_left)).classes(
         "font-semibold"
     ).mark("ends")
+    if token:
+        report_section(page, info, lang, token)
 
 
 CARD = "w-full bg-white border border-slate-200 rounded p-4 gap-3"
@@ -188,7 +300,7 @@ def title_html(page: OrderPage, lang: str) -> str:
     )
 
 
-def draw(page: OrderPage, lang: str) -> None:
+def draw(page: OrderPage, lang: str, token: str = "") -> None:
     """The whole page: one HTML element when nothing on it is live (amount, countdown, QR or steps; waiting
     messages), else the frame around the live parts (copy buttons, order again)."""
     order = page.view.order
@@ -205,7 +317,7 @@ def draw(page: OrderPage, lang: str) -> None:
             if status == OrderStatus.PENDING_PAYMENT:
                 unpaid(page, lang)
             elif status == OrderStatus.FULFILLED:
-                access(page, lang)
+                access(page, lang, token)
             else:
                 ui.label(tr("order.expired" if status == OrderStatus.PAYMENT_EXPIRED else "order.failed", lang))
                 again = "/checkout/{}?{}".format(
@@ -230,7 +342,7 @@ class OrderFollower:
             self.seen = fingerprint(latest)
             self.client.content.clear()
             with self.client.content:
-                draw(latest, self.lang)
+                draw(latest, self.lang, self.token)
 
 
 def order_ui(page: OrderPage | None, code: str, token: str, lang: str) -> None:
@@ -238,6 +350,6 @@ def order_ui(page: OrderPage | None, code: str, token: str, lang: str) -> None:
     if page is None:
         not_found(lang)
         return
-    draw(page, lang)
+    draw(page, lang, token)
     client = ui.context.client
     every_while_connected(client, POLL_SECONDS, OrderFollower(client, code, token, lang, fingerprint(page)).poll)

@@ -170,7 +170,7 @@ async def test_invite_seat_says_the_invitation_is_on_its_way(user: User) -> None
     )
     await user.open(_link(order))
     await user.should_see("sedang dikirim ke budi@example.com")
-    await user.should_see("menunggu dikirim")
+    await user.should_see("Cara masuk")
 
 
 async def test_pending_stock_is_honest_and_turns_fulfilled_when_a_seat_appears(user: User) -> None:
