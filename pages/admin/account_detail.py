@@ -124,7 +124,7 @@ class AccountActions:
                 ).classes(BUTTON).mark("mark-banned")
             if card.health != Health.OK:
                 ui.button("Tandai sehat", icon="check_circle", on_click=self.ask_healthy).props(
-                    "color=positive outline"
+                    "color=green-9 outline"
                 ).classes(BUTTON).mark("mark-healthy")
             if card.dead and card.seats_used:
                 ui.button("Pindahkan pelanggan sekarang", icon="swap_horiz", on_click=self.replace).props(
@@ -284,6 +284,13 @@ def workspace_ui(admin: SignedIn, detail: WorkspaceDetail, done: Done, clocks: C
 
 def seats_ui(detail: WorkspaceDetail) -> None:
     ui.label(f"Pelanggan aktif ({len(detail.seats)})").classes("text-lg font-bold")
+    card = detail.account
+    if card.dead and detail.seats:
+        ui.label(
+            "Akun ini tidak sehat: pelanggan dalam masa garansi menunggu kursi di akun sehat pool "
+            f"{card.pool} (di depan antrean stok). Tambah akun atau kursi di pool itu, lalu tekan "
+            "“Pindahkan pelanggan sekarang”."
+        ).classes("text-sm text-amber-900 bg-amber-50 rounded px-2 py-1").mark("customers-waiting")
     with ui.card().classes("w-full").props("flat bordered"), ui.column().classes("w-full gap-1").mark("seats-list"):
         if not detail.seats:
             ui.label("Belum ada pelanggan di akun ini").classes("text-sm text-slate-500")

@@ -46,7 +46,7 @@ COLUMNS = [
     column("actions", "", "id", align=None),
 ]
 ACCOUNT_CELL = (
-    '<q-td :props="props"><a class="text-primary font-medium break-all" :href="\'/admin/accounts/\' + props.row.id">'
+    '<q-td :props="props"><a class="text-primary font-medium break-words" :href="\'/admin/accounts/\' + props.row.id">'
     '{{ props.row.email }}</a><div v-if="props.row.note" class="text-xs text-slate-500">{{ props.row.note }}</div>'
     "</q-td>"
 )
@@ -84,7 +84,7 @@ ROW_ACTIONS = (
 ROW_CARD = (
     '<div class="q-pa-xs col-12"><q-card flat bordered><q-card-section class="q-py-sm">'
     '<div class="row items-center justify-between no-wrap">'
-    '<a class="text-primary font-medium break-all" :href="\'/admin/accounts/\' + props.row.id">'
+    '<a class="text-primary font-medium break-words" :href="\'/admin/accounts/\' + props.row.id">'
     "{{ props.row.email }}</a>"
     '<q-chip dense square class="font-semibold" :color="props.row.health_colour" '
     ':text-color="props.row.health_text" :label="props.row.health_label"/></div>'

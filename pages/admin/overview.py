@@ -159,9 +159,9 @@ def accounts_health_ui(d: Overview) -> None:
                     on_click=lambda h=health.value: ui.navigate.to(f"/admin/accounts?health={h}"),
                 ).props("square").classes("font-semibold min-h-[44px]").mark(f"health-count-{health.value}")
         for account in d.unhealthy:
-            with ui.row().classes("w-full items-center gap-2 flex-wrap border-t pt-1"):
+            with ui.row().classes("w-full items-center gap-2 flex-wrap border-t border-slate-200 pt-1"):
                 ui.link(account.email, f"/admin/accounts/{account.id}").classes(
-                    "break-all min-h-[44px] flex items-center"
+                    "text-primary break-all min-h-[44px] flex items-center"
                 ).mark("unhealthy-account")
                 ui.label(HEALTH_LABELS[Health(account.health)]).classes("text-sm font-semibold text-red-800")
                 note = f"sejak {ago(account.since)}" if account.since else ""
