@@ -300,8 +300,12 @@ def toolbar(admin: SignedIn, view: AccountsView, table: ServerTable) -> None:
     )
     pool = ui.input("Pool").props("dense outlined clearable").classes("w-32")
     ui.space()
-    ui.button("Tambah akun", icon="add", on_click=lambda: account_dialog(admin, table.refresh)).mark("acc-add")
-    ui.button("Impor CSV", icon="upload", on_click=lambda: import_dialog(admin, table.refresh)).props("outline")
+    ui.button("Tambah akun", icon="add", on_click=lambda: account_dialog(admin, table.refresh)).classes(
+        "min-h-[44px]"
+    ).mark("acc-add")
+    ui.button("Impor CSV", icon="upload", on_click=lambda: import_dialog(admin, table.refresh)).props(
+        "outline"
+    ).classes("min-h-[44px]")
 
     async def apply_filters() -> None:
         view.filters.search, view.filters.status = search.value or "", status.value or ""

@@ -40,18 +40,19 @@ COLUMNS = [
     column("actions", "", "id", align=None),
 ]
 ACTIONS = (
-    '<q-td :props="props"><template v-if="props.row.status === \'ACTIVE\'">'
-    '<q-btn flat dense round size="sm" icon="more_time" @click="$parent.$emit(\'extend\', props.row)">'
-    "<q-tooltip>Perpanjang</q-tooltip></q-btn>"
-    '<q-btn flat dense round size="sm" icon="block" color="negative" @click="$parent.$emit(\'revoke\', props.row)">'
-    "<q-tooltip>Cabut</q-tooltip></q-btn>"
-    '<q-btn flat dense round size="sm" icon="swap_horiz" @click="$parent.$emit(\'move\', props.row)">'
-    "<q-tooltip>Pindah akun</q-tooltip></q-btn></template>"
+    '<q-td :props="props"><div class="row no-wrap items-center q-gutter-xs">'
+    "<template v-if=\"props.row.status === 'ACTIVE'\">"
+    '<q-btn flat dense no-caps no-wrap label="Perpanjang" style="min-height:44px" '
+    "@click=\"$parent.$emit('extend', props.row)\"/>"
+    '<q-btn flat dense no-caps label="Cabut" color="red-9" style="min-height:44px" '
+    "@click=\"$parent.$emit('revoke', props.row)\"/>"
+    '<q-btn flat dense no-caps no-wrap label="Pindah akun" style="min-height:44px" '
+    "@click=\"$parent.$emit('move', props.row)\"/></template>"
     # the owner's to-dos: not on a seat whose workspace task is open (the worker is doing it)
     "<q-btn v-if=\"props.row.invite_state === 'TO_INVITE' && props.row.by_hand\" outline dense no-caps "
     'label="Sudah diundang" style="min-height:44px" @click="$parent.$emit(\'invited\', props.row)"/>'
     "<q-btn v-if=\"props.row.invite_state === 'TO_REMOVE' && props.row.by_hand\" outline dense no-caps "
-    'label="Sudah dikeluarkan" style="min-height:44px" @click="$parent.$emit(\'removed\', props.row)"/></q-td>'
+    'label="Sudah dikeluarkan" style="min-height:44px" @click="$parent.$emit(\'removed\', props.row)"/></div></q-td>'
 )
 INVITE_CELL = (
     '<q-td :props="props"><div>{{ props.row.invite_label }}</div>'
