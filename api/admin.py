@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.routing import JsonRoute, Refusal, refused
+from api.routing import Handler, JsonRoute, Refusal, refused
 from api.schemas import Failure, IsoTime
 from domain.admin.api_tokens import admin_for_token
 from domain.admin.listing import MAX_PAGE, accounts_page, assignments_page, audit_page, orders_page
@@ -19,7 +21,7 @@ from domain.catalog.pool import add_account, retire_account, suspend_account, un
 from domain.seats.assignments import extend_assignment, revoke_assignment
 from domain.shared.audit import admin_actor
 from domain.shared.errors import Conflict, DomainError, IllegalTransition, NotFound, ValidationFailed
-from domain.shared.models import AccountStatus, ChatGPTAccount
+from domain.shared.models import AccountStatus, ChatGPTAccount, Driver
 from infra import db
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns: larger ones cannot exist, and PostgreSQL refuses to compare with them
@@ -60,10 +62,27 @@ def require_admin_token(request: Request) -> str:
     return found
 
 
+class AdminRoute(JsonRoute):
+    """FastAPI's 422 for a body it cannot read, without the values it quotes ("input"): a token sent as a number, or
+    a body that is not an object, must not come back in the answer (nor in a proxy's log of it)."""
+
+    def get_route_handler(self) -> Handler:
+        handle = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except RequestValidationError as exc:
+                errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors()]
+                return JSONResponse({"detail": errors}, status_code=422)
+
+        return handler
+
+
 AdminActor = Annotated[str, Depends(require_admin_token)]
 router = APIRouter(
     prefix="/api/admin",
-    route_class=JsonRoute,
+    route_class=AdminRoute,
     responses={401: {"model": Failure, "description": "no valid bearer token"}},
 )
 # besides FastAPI's 422 for a body it cannot validate, a change the domain refuses is an AdminFailure (422 too)
@@ -109,6 +128,8 @@ class Row(BaseModel):
 
 
 class AccountOut(Row):
+    """An account; its secrets only as whether one is stored (the password, the tokens are never answered)."""
+
     id: int
     email: str
     pool: str
@@ -119,6 +140,25 @@ class AccountOut(Row):
     capacity: int
     note: str
     created_at: IsoTime
+    driver: str
+    workspace_id: str
+    access_token_set: bool = Field(validation_alias="access_token_enc")
+    session_token_set: bool = Field(validation_alias="session_token_enc")
+    allow_list: list[str]
+    # read-only: what the last look at the workspace (or the owner) found
+    health: str
+    health_changed_at: IsoTime | None
+    last_sync_at: IsoTime | None
+    last_error: str
+    subscription_expires_at: IsoTime | None
+    members_count: int | None
+    invites_count: int | None
+    strangers_count: int | None
+
+    @field_validator("access_token_set", "session_token_set", mode="before")
+    @classmethod
+    def stored(cls, value: object) -> bool:
+        return bool(value)
 
 
 class AssignmentOut(Row):
@@ -201,9 +241,16 @@ class AccountIn(BaseModel):
     max_seats: int | None = None
     pool: str = "default"
     delivery: str = "CREDENTIALS"
+    driver: str = Driver.MANUAL.value  # manual | chatgpt (an INVITE account's invites and removals by the shop)
+    workspace_id: str = ""
+    access_token: str = Field("", json_schema_extra={"writeOnly": True})  # stored encrypted, never answered
+    session_token: str = Field("", json_schema_extra={"writeOnly": True})
+    allow_list: list[str] = []
 
 
 class AccountChange(BaseModel):
+    """Only the fields given change; an empty password or token keeps the stored one."""
+
     email: str | None = None
     password: str | None = None
     note: str | None = None
@@ -211,6 +258,14 @@ class AccountChange(BaseModel):
     max_seats: int | None = None
     pool: str | None = None
     delivery: str | None = None
+    driver: str | None = None
+    workspace_id: str | None = None
+    access_token: str | None = Field(None, json_schema_extra={"writeOnly": True})
+    session_token: str | None = Field(None, json_schema_extra={"writeOnly": True})
+    allow_list: list[str] | None = None
+
+
+KEPT_WHEN_NULL = ("driver", "workspace_id", "access_token", "session_token", "allow_list")
 
 
 class Extension(BaseModel):
@@ -223,11 +278,19 @@ class Revocation(BaseModel):
 
 @router.get("/chatgpt-accounts")
 async def list_accounts(
-    _admin: AdminActor, search: str = "", status: str = "", pool: str = "", page: PageNo = 1, per_page: PerPage = 50
+    _admin: AdminActor,
+    search: str = "",
+    status: str = "",
+    pool: str = "",
+    health: str = "",
+    page: PageNo = 1,
+    per_page: PerPage = 50,
 ) -> AccountsPage:
     return await _read(
         lambda s: AccountsPage.model_validate(
-            accounts_page(session=s, search=search, status=status, pool=pool, page=page, per_page=per_page)
+            accounts_page(
+                session=s, search=search, status=status, pool=pool, health=health, page=page, per_page=per_page
+            )
         )
     )
 
@@ -253,6 +316,9 @@ async def change_account(
 ) -> AccountResult:
     def work(session: Session) -> AccountResult:
         changes = data.model_dump(exclude={"status"}, exclude_unset=True)
+        for name in KEPT_WHEN_NULL:  # null: as if not given (an empty token keeps the stored one too)
+            if changes.get(name, "") is None:
+                del changes[name]
         account = (
             update_account(session=session, actor=actor, account_id=account_id, **changes)
             if changes

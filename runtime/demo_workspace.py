@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
@@ -26,7 +28,6 @@ from domain.shared.models import (
 )
 from infra import db
 from infra.settings import Settings, kept_secret
-from integrations.chatgpt_sim import ChatGPTSim, SimError
 
 log = logging.getLogger("aksesgpt.workspaces")
 CHATGPT_SIM_MOUNT = "/_chatgpt_sim"
@@ -80,7 +81,21 @@ def _demo_token(settings: Settings) -> str:
     return kept_secret(settings.DATA_DIR, "demo_workspace_token", lambda: "demo-" + secrets.token_urlsafe(24))
 
 
-def start_demo_workspaces(sim: ChatGPTSim, settings: Settings) -> None:
+class WorkspaceSimulator(Protocol):
+    """What the demo needs of the mounted simulator (integrations/chatgpt_sim's ChatGPTSim; runtime imports no
+    integration, main.py hands it over)."""
+
+    @property
+    def workspaces(self) -> Mapping[str, Any]: ...
+
+    def create_workspace(
+        self, workspace_id: str, access_token: str, seats: int, *, session_token: str = "", name: str = ""
+    ) -> dict[str, Any]: ...
+    def invite(self, workspace_id: str, emails: list[str], role: str) -> dict[str, Any]: ...
+    def accept(self, workspace_id: str, email: str) -> dict[str, Any]: ...
+
+
+def start_demo_workspaces(sim: WorkspaceSimulator, settings: Settings) -> None:
     """Create the shop's automated workspaces in the mounted simulator, with the seats the shop holds on them."""
     with db.read_session() as session:
         accounts = list(
@@ -89,16 +104,15 @@ def start_demo_workspaces(sim: ChatGPTSim, settings: Settings) -> None:
             )
         )
         for account in accounts:
-            try:
-                sim.create_workspace(
-                    account.workspace_id,
-                    decrypt_secret(account.access_token_enc),
-                    max(account.capacity, DEMO_SEATS),
-                    session_token=decrypt_secret(account.session_token_enc),
-                    name=account.note.removeprefix("[DEMO] ") or account.workspace_id,
-                )
-            except SimError:
+            if account.workspace_id in sim.workspaces:
                 continue  # already there (the app was wired twice in one process)
+            sim.create_workspace(
+                account.workspace_id,
+                decrypt_secret(account.access_token_enc),
+                max(account.capacity, DEMO_SEATS),
+                session_token=decrypt_secret(account.session_token_enc),
+                name=account.note.removeprefix("[DEMO] ") or account.workspace_id,
+            )
             seats = session.exec(
                 select(AccountAssignment).where(
                     AccountAssignment.chatgpt_account_id == account.id,

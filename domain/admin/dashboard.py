@@ -19,6 +19,7 @@ from domain.shared.models import (
     AuditLog,
     ChatGPTAccount,
     EventOutcome,
+    Health,
     JobRun,
     Order,
     PaymentEvent,
@@ -37,12 +38,25 @@ def change_marker(*, session: Session) -> tuple[int, int]:
     return int(audit or 0), int(events or 0)
 
 
+@dataclass(frozen=True)
+class UnhealthyAccount:
+    id: int
+    email: str
+    pool: str
+    health: str
+    since: datetime | None
+    last_error: str
+    customers: int
+
+
 @dataclass
 class Overview:
     seats_total: int = 0
     seats_used: int = 0
     seats_free: int = 0
     accounts_by_status: dict[str, int] = field(default_factory=dict)
+    accounts_by_health: dict[str, int] = field(default_factory=dict)  # accounts not retired
+    unhealthy: list[UnhealthyAccount] = field(default_factory=list)  # the latest to turn unhealthy first
     orders_by_status: dict[str, int] = field(default_factory=dict)
     ending_7_days: int = 0
     revenue_today: int = 0
@@ -88,6 +102,7 @@ def overview(*, session: Session, now: datetime | None = None, with_invariants: 
     data.accounts_by_status = {
         s: n for s, n in session.exec(select(ChatGPTAccount.status, func.count()).group_by(ChatGPTAccount.status))
     }
+    data.accounts_by_health, data.unhealthy = _health(session)
     data.orders_by_status = {s: n for s, n in session.exec(select(Order.status, func.count()).group_by(Order.status))}
     data.ending_7_days = int(
         session.exec(
@@ -127,6 +142,23 @@ def overview(*, session: Session, now: datetime | None = None, with_invariants: 
     if with_invariants:
         data.violations = check_invariants(session=session)
     return data
+
+
+def _health(session: Session, limit: int = 20) -> tuple[dict[str, int], list[UnhealthyAccount]]:
+    """Accounts (not retired) per health, and the unhealthy ones."""
+    kept = ChatGPTAccount.status != AccountStatus.RETIRED
+    by_health = select(ChatGPTAccount.health, func.count()).where(kept).group_by(ChatGPTAccount.health)
+    counts = {h: n for h, n in session.exec(by_health)}
+    rows = session.exec(
+        select(ChatGPTAccount)
+        .where(kept, ChatGPTAccount.health != Health.OK)
+        .order_by(col(ChatGPTAccount.health_changed_at).desc(), col(ChatGPTAccount.id))
+        .limit(limit)
+    )
+    return counts, [
+        UnhealthyAccount(a.id or 0, a.email, a.pool, a.health, a.health_changed_at, a.last_error, a.seats_used)
+        for a in rows
+    ]
 
 
 def daily_series(*, session: Session, now: datetime, days: int = 30) -> list[tuple[str, int, int]]:

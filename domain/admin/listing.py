@@ -12,8 +12,18 @@ from typing import Any, Generic, TypeVar, cast
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, func, or_, select
 
+from domain.seats.provisioning import OPEN
 from domain.shared.errors import ValidationFailed
-from domain.shared.models import AccountAssignment, AuditLog, ChatGPTAccount, EmailOutbox, Order, PaymentEvent
+from domain.shared.models import (
+    AccountAssignment,
+    AuditLog,
+    ChatGPTAccount,
+    EmailOutbox,
+    InviteState,
+    Order,
+    PaymentEvent,
+    WorkspaceTask,
+)
 from domain.shared.validation import parse_whole_number
 from infra.types import utcnow
 
@@ -85,9 +95,18 @@ def _like(text: str) -> str:
 
 @storable_filters
 def accounts_page(
-    *, session: Session, search: str = "", status: str = "", pool: str = "", page: int = 1, per_page: int = 25
+    *,
+    session: Session,
+    search: str = "",
+    status: str = "",
+    pool: str = "",
+    health: str = "",
+    page: int = 1,
+    per_page: int = 25,
 ) -> Page[ChatGPTAccount]:
     conditions: list[Any] = []
+    if health:
+        conditions.append(ChatGPTAccount.health == health)
     if search.strip():
         conditions.append(
             or_(col(ChatGPTAccount.email).like(_like(search)), func.lower(ChatGPTAccount.note).like(_like(search)))
@@ -126,6 +145,14 @@ def assignments_page(
         conditions.append(col(AccountAssignment.customer_email).like(_like(email)))
     if invite_state:
         conditions.append(AccountAssignment.invite_state == invite_state)
+        if invite_state in (InviteState.TO_INVITE, InviteState.TO_REMOVE):
+            # the owner's queue: not the seats whose workspace task is open (the worker is doing those)
+            conditions.append(
+                ~sa.exists().where(
+                    col(WorkspaceTask.assignment_id) == AccountAssignment.id,
+                    col(WorkspaceTask.status).in_(list(OPEN)),
+                )
+            )
     order = col(AccountAssignment.end_at).asc() if ending_within_days is not None else None
     return _page(session, AccountAssignment, conditions, page, per_page, order)
 

@@ -426,12 +426,15 @@ class ImportReport:
 
 def _without_values(message: str, raw: dict[str, Any]) -> str:
     """A row's error without the values it quotes, but the e-mail: a password with an unquoted comma spills
-    into the next columns, whose errors would otherwise echo it into the preview and the audit log."""
-    values = {str(value).strip().lower() for key, value in raw.items() if key != "email" and value}
+    into the next columns, whose errors would otherwise echo it into the preview and the audit log. A quoted
+    piece of a value counts too (an error quotes the first characters of a long one: a token typed in the
+    wrong column)."""
+    values = [str(value).strip().lower() for key, value in raw.items() if key != "email" and value]
 
     def hide(match: re.Match[str]) -> str:
-        quote, inner = match.group(1), match.group(2)
-        return f"{quote}…{quote}" if inner.strip().lower() in values else match.group(0)
+        quote, inner = match.group(1), match.group(2).strip().lower()
+        quoted = bool(inner) and any(inner == v or (len(inner) >= 4 and inner in v) for v in values)
+        return f"{quote}…{quote}" if quoted else match.group(0)
 
     return re.sub(r"(['\"])(.*?)\1", hide, message)
 

@@ -1,79 +1,148 @@
-"""Accounts: the pool, paginated and searchable; add, edit, suspend, retire, reveal, CSV import."""
+"""Accounts: the pool, paginated and searchable, with each account's health; add, edit, suspend, retire,
+reveal, CSV import. One account's page (members, tasks, the owner's health actions) is account_detail.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from nicegui import events, ui
 from sqlmodel import Session
 
 from domain.admin.listing import accounts_page
+from domain.admin.workspaces import AccountCard, account_card
 from domain.catalog.pool import (
     ImportReport,
-    add_account,
     import_accounts_csv,
     retire_account,
     reveal_password,
     suspend_account,
     unsuspend_account,
-    update_account,
 )
-from domain.shared.models import AccountStatus, ChatGPTAccount
+from domain.shared.models import AccountStatus, Delivery, Health
 from infra import db
-from pages.admin.frame import Done, Refused, SignedIn, act, attempt, client_ip, live
-from pages.admin.table import Listing, ServerTable, column, stored_id
+from pages.admin.account_form import account_dialog
+from pages.admin.frame import Done, Refused, SignedIn, act, attempt, client_ip, fetch, live
+from pages.admin.table import Listing, ServerTable, column
+from pages.admin.words import (
+    DARK_TEXT,
+    DELIVERY_LABELS,
+    HEALTH_COLOURS,
+    HEALTH_LABELS,
+    STATUS_LABELS,
+    ago,
+    error_words,
+)
 
 COLUMNS = [
-    column("email", "E-mail"),
+    column("email", "Akun"),
     column("pool", "Pool"),
-    column("delivery", "Mode"),
-    column("status", "Status"),
+    column("mode", "Mode", "mode_label"),
+    column("status", "Status", "status_label"),
     column("seats", "Kursi", "seats_used"),
-    column("note", "Catatan"),
+    column("health", "Kesehatan", "health_label"),
+    column("sync", "Sinkron terakhir", "last_sync"),
+    column("problem", "Masalah terakhir", "problem"),
     column("actions", "", "id", align=None),
 ]
+ACCOUNT_CELL = (
+    '<q-td :props="props"><a class="text-primary font-medium break-words" :href="\'/admin/accounts/\' + props.row.id">'
+    '{{ props.row.email }}</a><div v-if="props.row.note" class="text-xs text-slate-500">{{ props.row.note }}</div>'
+    "</q-td>"
+)
 SEAT_BAR = (
     '<q-td :props="props"><div style="min-width:90px">{{ props.row.seats_used }} / {{ props.row.capacity }}'
     '<q-linear-progress rounded size="8px" :value="props.row.seats_used / props.row.capacity" '
     ":color=\"props.row.seats_used >= props.row.capacity ? 'orange' : 'green'\"/></div></q-td>"
 )
-ROW_ACTIONS = [
-    ("edit", "edit", "Ubah"),
-    ("suspend", "pause_circle", "Tangguhkan"),
-    ("unsuspend", "play_circle", "Aktifkan lagi"),
-    ("retire", "archive", "Pensiunkan"),
-    ("reveal", "key", "Lihat kata sandi"),
-    ("seats", "event_seat", "Lihat penugasan akun ini"),
+HEALTH_CHIP = (
+    '<q-td :props="props"><q-chip dense square class="font-semibold" :color="props.row.health_colour" '
+    ':text-color="props.row.health_text" :label="props.row.health_label"/></q-td>'
+)
+# each row: its page, and the other actions in a menu, every one with its words (a phone needs no tooltips)
+ROW_MENU = [
+    ("edit", "Ubah", "true"),
+    ("suspend", "Tangguhkan", "props.row.status === 'AVAILABLE' || props.row.status === 'ASSIGNED'"),
+    ("unsuspend", "Aktifkan lagi", "props.row.status === 'SUSPENDED'"),
+    ("retire", "Pensiunkan", "props.row.status !== 'RETIRED' && props.row.seats_used === 0"),
+    ("reveal", "Lihat kata sandi", "props.row.password_set"),
+    ("seats", "Lihat penugasan akun ini", "true"),
 ]
+ROW_ACTIONS = (
+    '<q-td :props="props"><div class="row no-wrap items-center q-gutter-xs">'
+    '<q-btn outline dense no-caps label="Buka" style="min-height:44px;min-width:64px" '
+    ":href=\"'/admin/accounts/' + props.row.id\"/>"
+    '<q-btn-dropdown flat dense no-caps label="Lainnya" style="min-height:44px"><q-list>'
+    + "".join(
+        f'<q-item v-if="{shown}" clickable v-close-popup style="min-height:44px" '
+        f"@click=\"$parent.$emit('{event}', props.row)\"><q-item-section>{label}</q-item-section></q-item>"
+        for event, label, shown in ROW_MENU
+    )
+    + "</q-list></q-btn-dropdown></div></q-td>"
+)
+# on a phone each account is a card (a nine-column table would only scroll sideways there)
+ROW_CARD = (
+    '<div class="q-pa-xs col-12"><q-card flat bordered><q-card-section class="q-py-sm">'
+    '<div class="row items-center justify-between no-wrap">'
+    '<a class="text-primary font-medium break-words" :href="\'/admin/accounts/\' + props.row.id">'
+    "{{ props.row.email }}</a>"
+    '<q-chip dense square class="font-semibold" :color="props.row.health_colour" '
+    ':text-color="props.row.health_text" :label="props.row.health_label"/></div>'
+    '<div v-if="props.row.note" class="text-xs text-slate-500">{{ props.row.note }}</div>'
+    '<div class="text-sm">{{ props.row.mode_label }} · {{ props.row.status_label }} · pool {{ props.row.pool }}</div>'
+    '<div class="text-sm">Kursi {{ props.row.seats_used }} dari {{ props.row.capacity }}</div>'
+    '<div v-if="props.row.last_sync !== \'—\'" class="text-sm">Sinkron terakhir: {{ props.row.last_sync }}</div>'
+    '<div v-if="props.row.problem" class="text-sm text-red-800">{{ props.row.problem }}</div>'
+    "</q-card-section><q-card-actions>"
+    + ROW_ACTIONS.removeprefix('<q-td :props="props">').removesuffix("</q-td>")
+    + "</q-card-actions></q-card></div>"
+)
 PER_PAGE = 25
 
 
 @dataclass
 class AccountRow:
+    """A row as the browser holds it: words for the codes, never a secret (only whether a password is stored)."""
+
     id: int
     email: str
     pool: str
-    delivery: str
     status: str
     seats_used: int
     capacity: int
-    max_seats: int | None
     note: str
+    password_set: bool
+    mode_label: str
+    status_label: str
+    health_label: str
+    health_colour: str
+    health_text: str
+    last_sync: str
+    problem: str
 
     @classmethod
-    def of(cls, account: ChatGPTAccount) -> AccountRow:
+    def of(cls, card: AccountCard) -> AccountRow:
+        health = Health(card.health)
+        if card.delivery == Delivery.INVITE:
+            mode = "Workspace · " + ("otomatis" if card.automated else "manual")
+        else:
+            mode = DELIVERY_LABELS[Delivery(card.delivery)]
         return cls(
-            id=stored_id(account.id),
-            email=account.email,
-            pool=account.pool,
-            delivery=account.delivery,
-            status=account.status,
-            seats_used=account.seats_used,
-            capacity=account.capacity,
-            max_seats=account.max_seats,
-            note=account.note,
+            id=card.id,
+            email=card.email,
+            pool=card.pool,
+            status=card.status,
+            seats_used=card.seats_used,
+            capacity=card.capacity,
+            note=card.note,
+            password_set=card.password_set,
+            mode_label=mode,
+            status_label=STATUS_LABELS.get(AccountStatus(card.status), card.status),
+            health_label=HEALTH_LABELS[health],
+            health_colour=HEALTH_COLOURS[health],
+            health_text="grey-10" if health in DARK_TEXT else "white",
+            last_sync=(ago(card.last_sync_at) or "Belum pernah") if card.automated else "—",
+            problem=error_words(card.health, card.last_error, card.failures_in_row),
         )
 
 
@@ -82,6 +151,7 @@ class AccountFilters:
     search: str = ""
     status: str = ""
     pool: str = ""
+    health: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,75 +167,27 @@ def listing(filters: AccountFilters, page: int, per_page: int) -> Listing[Accoun
             search=filters.search,
             status=filters.status,
             pool=filters.pool,
+            health=filters.health,
             page=page,
             per_page=per_page,
         )
-    return Listing([AccountRow.of(a) for a in result.rows], result.total)
+        return Listing([AccountRow.of(AccountCard.of(a)) for a in result.rows], result.total)
 
 
 def load_view(filters: AccountFilters) -> AccountsView:
     return AccountsView(filters, listing(filters, 1, PER_PAGE))
 
 
-def account_dialog(admin: SignedIn, on_done: Done, existing: AccountRow | None = None) -> None:
-    """Add (existing=None) or edit an account."""
-    with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
-        ui.label("Ubah akun" if existing else "Tambah akun").classes("text-lg font-bold")
-        email = ui.input("E-mail akun", value=existing.email if existing else "").classes("w-full").mark("acc-email")
-        password = (
-            ui.input(
-                "Kata sandi" + (" (kosongkan jika tidak diubah)" if existing else ""),
-                password=True,
-                password_toggle_button=True,
-            )
-            .classes("w-full")
-            .mark("acc-password")
-        )
-        pool = ui.input("Pool", value=existing.pool if existing else "default").classes("w-full")
-        delivery = ui.select(
-            ["CREDENTIALS", "INVITE"], value=existing.delivery if existing else "CREDENTIALS", label="Mode pengiriman"
-        ).classes("w-full")
-        seats = (  # text, read by the domain: 2.5 or 10.000 is refused, not cut to 2 or 10
-            ui.input(
-                "Maks. kursi (kosong = 1 pelanggan)",
-                value=str(existing.max_seats) if existing and existing.max_seats is not None else "",
-            )
-            .props("inputmode=numeric")
-            .classes("w-full")
-            .mark("acc-seats")
-        )
-        note = ui.input("Catatan / nama workspace", value=existing.note if existing else "").classes("w-full")
-
-        async def save() -> None:
-            fields: dict[str, Any] = {
-                "email": email.value,
-                "pool": pool.value,
-                "delivery": delivery.value,
-                "note": note.value,
-                "max_seats": (seats.value or "").strip() or None,
-            }
-            if password.value:
-                fields["password"] = password.value
-            if await act(account_saver(admin, existing, fields, password.value or "", client_ip()), saved(existing)):
-                dialog.close()
-                await on_done()
-
-        with ui.row().classes("w-full justify-end"):
-            ui.button("Batal", on_click=dialog.close).props("flat")
-            ui.button("Simpan", on_click=save).mark("acc-save")
-    dialog.open()
+def load_card(account_id: int) -> AccountCard:
+    with db.read_session() as session:
+        return account_card(session=session, account_id=account_id)
 
 
-def saved(existing: AccountRow | None) -> str:
-    return "Akun disimpan" if existing else "Akun ditambahkan; pesanan yang menunggu dilayani"
-
-
-def account_saver(
-    admin: SignedIn, existing: AccountRow | None, fields: dict[str, Any], password: str, ip: str | None
-) -> Callable[[Session], object]:
-    if existing:
-        return lambda s: update_account(session=s, actor=admin.actor, account_id=existing.id, ip=ip, **fields)
-    return lambda s: add_account(session=s, actor=admin.actor, ip=ip, **(fields | {"password": password}))
+async def edit_account(admin: SignedIn, account_id: int, done: Done) -> None:
+    """The form, filled from the account as it is now (read again: a row may be a few seconds old)."""
+    card = await fetch(load_card, account_id)
+    if not isinstance(card, Refused):
+        account_dialog(admin, done, card)
 
 
 def import_report_ui(report: ImportReport, dry_run: bool) -> None:
@@ -184,6 +206,10 @@ def import_dialog(admin: SignedIn, on_done: Done) -> None:
         ui.label("Kolom: email,password,pool,delivery,max_seats,note (baris pertama adalah judul kolom)").classes(
             "text-sm text-slate-600"
         )
+        ui.label(
+            "Workspace otomatis: tambahkan kolom driver (manual atau chatgpt), workspace_id, access_token, "
+            "session_token dan allow_list (e-mail dipisah spasi). Pratinjau tidak pernah menampilkan token."
+        ).classes("text-sm text-slate-600")
         text = ui.textarea("Isi CSV").classes("w-full").props("rows=8").mark("csv-text")
 
         async def uploaded(event: events.UploadEventArguments) -> None:  # NiceGUI 3: the file is event.file
@@ -255,27 +281,42 @@ def reveal_dialog(admin: SignedIn, row: AccountRow, ip: str | None) -> None:
 
 
 def toolbar(admin: SignedIn, view: AccountsView, table: ServerTable) -> None:
-    """Search, status and pool filters, and the add and import buttons."""
+    """Search, status, health and pool filters, and the add and import buttons."""
     search = ui.input("Cari e-mail / catatan").props("clearable dense outlined").mark("acc-search")
     status = (
-        ui.select({"": "Semua status", **{s.value: s.value for s in AccountStatus}}, value="", label="Status")
+        ui.select({"": "Semua status", **{s.value: STATUS_LABELS[s] for s in AccountStatus}}, value="", label="Status")
         .props("dense outlined")
-        .classes("w-40")
+        .classes("w-44")
+    )
+    health = (
+        ui.select(
+            {"": "Semua kesehatan", **{h.value: HEALTH_LABELS[h] for h in Health}},
+            value=view.filters.health,
+            label="Kesehatan",
+        )
+        .props("dense outlined")
+        .classes("w-44")
+        .mark("health-filter")
     )
     pool = ui.input("Pool").props("dense outlined clearable").classes("w-32")
     ui.space()
-    ui.button("Tambah akun", icon="add", on_click=lambda: account_dialog(admin, table.refresh)).mark("acc-add")
-    ui.button("Impor CSV", icon="upload", on_click=lambda: import_dialog(admin, table.refresh)).props("outline")
+    ui.button("Tambah akun", icon="add", on_click=lambda: account_dialog(admin, table.refresh)).classes(
+        "min-h-[44px]"
+    ).mark("acc-add")
+    ui.button("Impor CSV", icon="upload", on_click=lambda: import_dialog(admin, table.refresh)).props(
+        "outline"
+    ).classes("min-h-[44px]")
 
     async def apply_filters() -> None:
         view.filters.search, view.filters.status = search.value or "", status.value or ""
-        view.filters.pool = pool.value or ""
+        view.filters.pool, view.filters.health = pool.value or "", health.value or ""
         await table.refresh(first_page=True)
 
     for element in (search, pool):
         element.on("keydown.enter", apply_filters)
         element.on("clear", apply_filters)
     status.on_value_change(apply_filters)
+    health.on_value_change(apply_filters)
 
 
 def row_actions(admin: SignedIn, table: ServerTable) -> None:
@@ -288,7 +329,7 @@ def row_actions(admin: SignedIn, table: ServerTable) -> None:
     def ask(question: str, work: Callable[[Session, str], object], success: str) -> None:
         confirm(question, work, success, table.refresh)
 
-    on("edit", lambda row: account_dialog(admin, table.refresh, row))
+    on("edit", lambda row: edit_account(admin, row.id, table.refresh))
     on(
         "suspend",
         lambda row: ask(
@@ -318,13 +359,18 @@ def row_actions(admin: SignedIn, table: ServerTable) -> None:
 
 
 def accounts_ui(admin: SignedIn, view: AccountsView) -> None:
-    bar = ui.row().classes("w-full items-end gap-3")  # filled below, once the table its buttons refresh exists
+    # filled below, once the table its buttons refresh exists
+    bar = ui.row().classes("w-full items-end gap-3 flex-wrap")
     table = ServerTable(
         COLUMNS, lambda page, per_page: listing(view.filters, page, per_page), first=view.first, mark="accounts-table"
     )
     with bar:
         toolbar(admin, view, table)
+    table.table.add_slot("body-cell-email", ACCOUNT_CELL)
     table.table.add_slot("body-cell-seats", SEAT_BAR)
-    table.action_slot("actions", ROW_ACTIONS)
+    table.table.add_slot("body-cell-health", HEALTH_CHIP)
+    table.table.add_slot("body-cell-actions", ROW_ACTIONS)
+    table.table.add_slot("item", ROW_CARD)
+    table.table.props(':grid="window.innerWidth < 900"')  # read at each redraw of the table
     row_actions(admin, table)
     live(table.refresh)  # seat counts move as customers come and go

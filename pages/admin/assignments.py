@@ -10,47 +10,60 @@ from nicegui import ui
 from sqlmodel import Session
 
 from domain.admin.listing import accounts_with_room, assignments_page, seat_context
+from domain.admin.workspaces import SeatWork, mark_by_hand, seat_work
 from domain.seats.assignments import (
     MAX_EXTENSION_DAYS,
     extend_assignment,
-    mark_invite,
     move_assignment,
     revoke_assignment,
 )
 from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import WIB, format_date
-from domain.shared.models import AccountAssignment, AssignmentStatus, InviteState
+from domain.shared.models import AccountAssignment, AssignmentStatus, InviteState, TaskKind
 from domain.shared.seat_terms import days_left
 from domain.shared.validation import parse_whole_number
 from infra import db
 from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
+from pages.admin.words import INVITE_LABELS, failure_words
 
 COLUMNS = [
     column("id", "#"),
     column("order", "Pesanan", "order_code"),
     column("customer", "Pelanggan", "customer_email"),
     column("account", "Akun", "account_email"),
-    column("status", "Status"),
+    column("status", "Status", "status_label"),
     column("end", "Berakhir (WIB)", "end_wib"),
     column("left", "Sisa hari", "days_left", right=True),
-    column("invite", "Undangan", "invite_state"),
+    column("invite", "Undangan", "invite_label"),
     column("actions", "", "id", align=None),
 ]
 ACTIONS = (
-    '<q-td :props="props"><template v-if="props.row.status === \'ACTIVE\'">'
-    '<q-btn flat dense round size="sm" icon="more_time" @click="$parent.$emit(\'extend\', props.row)">'
-    "<q-tooltip>Perpanjang</q-tooltip></q-btn>"
-    '<q-btn flat dense round size="sm" icon="block" color="negative" @click="$parent.$emit(\'revoke\', props.row)">'
-    "<q-tooltip>Cabut</q-tooltip></q-btn>"
-    '<q-btn flat dense round size="sm" icon="swap_horiz" @click="$parent.$emit(\'move\', props.row)">'
-    "<q-tooltip>Pindah akun</q-tooltip></q-btn></template>"
-    '<q-btn v-if="props.row.invite_state === \'TO_INVITE\'" flat dense no-caps size="sm" label="Sudah diundang" '
-    "@click=\"$parent.$emit('invited', props.row)\"/>"
-    '<q-btn v-if="props.row.invite_state === \'TO_REMOVE\'" flat dense no-caps size="sm" label="Sudah dikeluarkan" '
-    "@click=\"$parent.$emit('removed', props.row)\"/></q-td>"
+    '<q-td :props="props"><div class="row no-wrap items-center q-gutter-xs">'
+    "<template v-if=\"props.row.status === 'ACTIVE'\">"
+    '<q-btn flat dense no-caps no-wrap label="Perpanjang" style="min-height:44px" '
+    "@click=\"$parent.$emit('extend', props.row)\"/>"
+    '<q-btn flat dense no-caps label="Cabut" color="red-9" style="min-height:44px" '
+    "@click=\"$parent.$emit('revoke', props.row)\"/>"
+    '<q-btn flat dense no-caps no-wrap label="Pindah akun" style="min-height:44px" '
+    "@click=\"$parent.$emit('move', props.row)\"/></template>"
+    # the owner's to-dos: not on a seat whose workspace task is open (the worker is doing it)
+    "<q-btn v-if=\"props.row.invite_state === 'TO_INVITE' && props.row.by_hand\" outline dense no-caps "
+    'label="Sudah diundang" style="min-height:44px" @click="$parent.$emit(\'invited\', props.row)"/>'
+    "<q-btn v-if=\"props.row.invite_state === 'TO_REMOVE' && props.row.by_hand\" outline dense no-caps "
+    'label="Sudah dikeluarkan" style="min-height:44px" @click="$parent.$emit(\'removed\', props.row)"/></div></q-td>'
 )
+INVITE_CELL = (
+    '<q-td :props="props"><div>{{ props.row.invite_label }}</div>'
+    '<div v-if="props.row.work_note" class="text-xs" '
+    ":class=\"props.row.by_hand ? 'text-red-800' : 'text-slate-500'\">{{ props.row.work_note }}</div></q-td>"
+)
+SEAT_STATUS = {
+    AssignmentStatus.ACTIVE: "Aktif",
+    AssignmentStatus.EXPIRED: "Berakhir",
+    AssignmentStatus.REVOKED: "Dicabut",
+}
 
 
 PER_PAGE = 25
@@ -68,6 +81,10 @@ class SeatRow:
     end_iso: str
     days_left: int | str  # "" for a seat that has ended
     invite_state: str
+    status_label: str = ""
+    invite_label: str = ""
+    by_hand: bool = False  # a to-do the owner does (no workspace task is on it)
+    work_note: str = ""  # what the worker is doing, or why it gave the seat back to the owner
 
 
 @dataclass
@@ -85,10 +102,23 @@ class AssignmentsView:
     first: Listing[SeatRow] = field(default_factory=lambda: Listing([], 0))
 
 
+def work_note(state: str, work: SeatWork | None) -> tuple[bool, str]:
+    """Whether a seat's to-do is the owner's, and a note on what the worker did with it."""
+    if state not in (InviteState.TO_INVITE, InviteState.TO_REMOVE):
+        return False, ""
+    if work is None:
+        return True, ""
+    if work.open:
+        return False, "Otomatis: sedang " + ("diundang" if work.kind == TaskKind.INVITE else "dikeluarkan") + "…"
+    reason = failure_words(work.last_error) if work.last_error else "tidak selesai"
+    return True, f"Otomatis gagal: {reason} — kerjakan manual"
+
+
 def seat_rows(session: Session, seats: list[AccountAssignment]) -> list[SeatRow]:
     accounts, orders = seat_context(session=session, seats=seats)
+    work = seat_work(session=session, seats=seats)
     now = utcnow()
-    return [
+    rows = [
         SeatRow(
             id=stored_id(s.id),
             order_code=orders.get(s.order_id, ""),
@@ -100,9 +130,14 @@ def seat_rows(session: Session, seats: list[AccountAssignment]) -> list[SeatRow]
             end_iso=s.end_at.isoformat(),
             days_left=days_left(s.end_at, now) if s.status == AssignmentStatus.ACTIVE else "",
             invite_state=s.invite_state or "",
+            status_label=SEAT_STATUS.get(AssignmentStatus(s.status), s.status),
+            invite_label=INVITE_LABELS.get(InviteState(s.invite_state), "") if s.invite_state else "",
         )
         for s in seats
     ]
+    for row in rows:
+        row.by_hand, row.work_note = work_note(row.invite_state, work.get(row.id))
+    return rows
 
 
 def listing(filters: SeatFilters, page: int, per_page: int) -> Listing[SeatRow]:
@@ -273,7 +308,9 @@ def filters_bar(view: AssignmentsView, table: ServerTable) -> None:
     """Status, ending, invite-queue and customer filters (and the account's, when the page was opened for one)."""
     filters = view.filters
     status_in = (
-        ui.select({"": "Semua", **{s.value: s.value for s in AssignmentStatus}}, value=filters.status, label="Status")
+        ui.select(
+            {"": "Semua", **{s.value: SEAT_STATUS[s] for s in AssignmentStatus}}, value=filters.status, label="Status"
+        )
         .props("dense outlined")
         .classes("w-36")
     )
@@ -325,7 +362,7 @@ def row_actions(admin: SignedIn, table: ServerTable) -> None:
 
     def marked(seat: SeatRow, state: InviteState, success: str) -> Awaitable[bool]:
         return act(
-            lambda s: mark_invite(session=s, assignment_id=seat.id, state=state, actor=admin.actor, ip=ip), success
+            lambda s: mark_by_hand(session=s, assignment_id=seat.id, state=state, actor=admin.actor, ip=ip), success
         )
 
     on("extend", lambda seat: extend_dialog(admin, seat, table.refresh))
@@ -346,5 +383,6 @@ def assignments_ui(admin: SignedIn, view: AssignmentsView) -> None:
     with bar:
         filters_bar(view, table)
     table.table.add_slot("body-cell-actions", ACTIONS)
+    table.table.add_slot("body-cell-invite", INVITE_CELL)
     row_actions(admin, table)
     live(table.refresh)

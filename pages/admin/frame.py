@@ -34,6 +34,7 @@ NAV = (
 OPEN_PATHS = ("/admin/login", "/admin/session")
 SECURITY_PATH = "/admin/security"
 Done = Callable[[], Awaitable[None]]  # what a dialog runs after its action succeeded (a table's refresh, say)
+PRIMARY = "#1d4ed8"  # buttons and links: white on it reads at 6.7:1 (NiceGUI's default blue: 3:1)
 REFRESH_SECONDS = 5.0  # how often a live admin table or panel reads again (`live`)
 PAGE_ADMIN = "admin_id"  # app.storage.client: the admin this page was drawn for (set by admin_frame)
 PAGE_ENDED = "admin_ended"  # app.storage.client: the session ended; the tab is on its way to the login page
@@ -191,6 +192,16 @@ async def attempt(work: Callable[[Session], T], *, owner_only: bool = False) -> 
         return REFUSED
 
 
+async def carry_out(work: Callable[[], T], *, owner_only: bool = False) -> T | Refused:
+    """Blocking work that runs its own transactions (a workspace sync: calls to ChatGPT between them) in a thread,
+    for a still-valid session only; a domain refusal is shown as a notification."""
+    try:
+        return await _checked(work, owner_only=owner_only)
+    except DomainError as exc:
+        ui.notify(exc.message, type="negative")
+        return REFUSED
+
+
 async def act(work: Callable[[Session], object], success: str, *, owner_only: bool = False) -> bool:
     """`attempt`, saying `success` when the action ran."""
     if isinstance(await attempt(work, owner_only=owner_only), Refused):
@@ -219,6 +230,7 @@ async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
         return
     ui.context.client.storage[PAGE_ADMIN] = admin.id
     ui.query("body").classes("bg-slate-50")
+    ui.colors(primary=PRIMARY)
     drawer: ui.left_drawer  # made below the header, whose menu button toggles it
     with ui.header().classes("bg-slate-900 text-white items-center justify-between px-4 py-2"):
         with ui.row().classes("items-center gap-2"):
@@ -227,10 +239,11 @@ async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
         with ui.row().classes("items-center gap-3"):
             ui.label(admin.email).classes("text-sm max-sm:hidden")
             ui.button("Keluar", on_click=sign_out).props("flat dense no-caps color=white").mark("logout")
-    with ui.left_drawer(value=True).classes("bg-white border-r").props("width=210 breakpoint=900") as drawer:
+    # open beside the page on a wide screen, closed on a phone (where it would cover the page until tapped away)
+    with ui.left_drawer(value=None).classes("bg-white border-r").props("width=210 breakpoint=900") as drawer:
         for label, path, icon in NAV:
             with ui.link(target=path).classes("no-underline text-slate-800 w-full"):
-                with ui.row().classes("items-center gap-3 px-2 py-2 rounded hover:bg-slate-100 w-full"):
+                with ui.row().classes("items-center gap-3 px-2 py-2 min-h-[44px] rounded hover:bg-slate-100 w-full"):
                     ui.icon(icon).classes("text-slate-500")
                     ui.label(label)
     with ui.column().classes("w-full p-4 gap-4"):

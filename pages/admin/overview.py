@@ -11,9 +11,12 @@ from nicegui import Client, background_tasks, ui
 from domain.admin.dashboard import Overview, change_marker, overview
 from domain.admin.invariants import check_invariants
 from domain.shared.i18n import format_idr
+from domain.shared.models import Health
 from infra import db
 from pages.admin.frame import Refused, fetch, live
 from pages.admin.table import wib
+from pages.admin.words import DARK_TEXT, HEALTH_COLOURS, HEALTH_LABELS, ago
+from pages.admin.words import STATUS_LABELS as STATUS_LABELS_ACCOUNT
 
 log = logging.getLogger("aksesgpt.admin")
 
@@ -116,6 +119,7 @@ def stats_ui(d: Overview) -> None:
     waiting = d.orders_by_status.get("pending_stock", 0)
     with ui.card().classes("w-full " + ("bg-amber-100" if waiting else "")).props("flat bordered"):
         ui.label(f"Pesanan menunggu stok: {waiting}").classes("text-lg font-bold").mark("pending-stock-count")
+    accounts_health_ui(d)
     with ui.card().classes("w-full").props("flat bordered"):
         ui.label("Pendapatan").classes("font-semibold")
         ui.label(
@@ -123,7 +127,12 @@ def stats_ui(d: Overview) -> None:
             f"· 30 hari {format_idr(d.revenue_30_days)}"
         ).mark("revenue")
     with ui.card().classes("w-full").props("flat bordered"):
-        ui.label("Akun: " + ", ".join(f"{k} {v}" for k, v in sorted(d.accounts_by_status.items())) or "Akun: belum ada")
+        ui.label(
+            "Akun: "
+            + ", ".join(f"{STATUS_LABELS_ACCOUNT.get(k, k)} {v}" for k, v in sorted(d.accounts_by_status.items()))
+            if d.accounts_by_status
+            else "Akun: belum ada"
+        )
         ui.label(
             "Pesanan: " + ", ".join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in sorted(d.orders_by_status.items()))
             or "Pesanan: belum ada"
@@ -132,6 +141,33 @@ def stats_ui(d: Overview) -> None:
         rate = f"{d.webhook_success_rate:.1%}" if d.webhook_success_rate is not None else "-"
         p95 = f"{d.webhook_p95_ms:.0f} ms" if d.webhook_p95_ms is not None else "-"
         ui.label(f"Webhook 24 jam: {d.webhooks_24h} · sukses {rate} · p95 {p95}").mark("webhooks")
+
+
+def accounts_health_ui(d: Overview) -> None:
+    """Accounts per health (each a link to the list filtered by it) and the unhealthy ones, each a link to its page."""
+    with ui.card().classes("w-full").props("flat bordered").mark("accounts-health"):
+        ui.label("Kesehatan akun").classes("font-semibold")
+        with ui.row().classes("gap-2 flex-wrap"):
+            for health in Health:
+                count = d.accounts_by_health.get(health.value, 0)
+                if not count and health != Health.OK:
+                    continue
+                ui.chip(
+                    f"{HEALTH_LABELS[health]} {count}",
+                    color=HEALTH_COLOURS[health],
+                    text_color="grey-10" if health in DARK_TEXT else "white",
+                    on_click=lambda h=health.value: ui.navigate.to(f"/admin/accounts?health={h}"),
+                ).props("square").classes("font-semibold min-h-[44px]").mark(f"health-count-{health.value}")
+        for account in d.unhealthy:
+            with ui.row().classes("w-full items-center gap-2 flex-wrap border-t border-slate-200 pt-1"):
+                ui.link(account.email, f"/admin/accounts/{account.id}").classes(
+                    "text-primary break-all min-h-[44px] flex items-center"
+                ).mark("unhealthy-account")
+                ui.label(HEALTH_LABELS[Health(account.health)]).classes("text-sm font-semibold text-red-800")
+                note = f"sejak {ago(account.since)}" if account.since else ""
+                if account.customers:
+                    note += f" · {account.customers} pelanggan masih di akun ini"
+                ui.label(note.strip(" ·")).classes("text-xs text-slate-600")
 
 
 def invariants_ui(live: Live) -> None:

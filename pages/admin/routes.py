@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from nicegui import APIRouter, app
 
-from domain.shared.models import AssignmentStatus, EventOutcome, OrderStatus
-from pages.admin import accounts, assignments, logs, orders, overview, security, settings
+from domain.admin.listing import MAX_ROW_ID
+from domain.shared.models import AssignmentStatus, EventOutcome, Health, OrderStatus
+from pages.admin import account_detail, accounts, assignments, logs, orders, overview, security, settings
 from pages.admin.filters import AddressFilters
 from pages.admin.frame import admin_frame
 from pages.admin.login import login_target, login_ui
@@ -39,10 +40,22 @@ async def overview_page() -> None:
 
 
 @router.page("/admin/accounts", title="Akun — AksesGPT admin")
-async def accounts_page() -> None:
+async def accounts_page(health: str = "") -> None:
     async with admin_frame("Akun ChatGPT") as admin:
         if admin is not None:
-            accounts.accounts_ui(admin, await io_bound(accounts.load_view, accounts.AccountFilters()))
+            given = AddressFilters()
+            filters = accounts.AccountFilters(health=given.choice("health", health, Health))
+            given.show()
+            accounts.accounts_ui(admin, await io_bound(accounts.load_view, filters))
+
+
+@router.page("/admin/accounts/{account_id}", title="Akun — AksesGPT admin")
+async def account_page(account_id: str) -> None:
+    async with admin_frame("Akun ChatGPT") as admin:
+        if admin is not None:
+            number = int(account_id) if account_id.isdecimal() and 0 < int(account_id) <= MAX_ROW_ID else 0
+            detail = await io_bound(account_detail.load_detail, number) if number else None
+            account_detail.account_detail_ui(admin, number, detail)
 
 
 @router.page("/admin/assignments", title="Penugasan — AksesGPT admin")

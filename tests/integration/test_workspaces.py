@@ -447,7 +447,12 @@ def test_automating_a_manual_workspace_hands_its_open_invites_to_the_worker(shop
     shop.sim.create_workspace(workspace_id, token, 3)
     with db.write_session() as s:
         update_account(
-            session=s, actor=ADMIN, account_id=manual.id, driver="chatgpt", workspace_id=workspace_id, access_token=token
+            session=s,
+            actor=ADMIN,
+            account_id=manual.id,
+            driver="chatgpt",
+            workspace_id=workspace_id,
+            access_token=token,
         )
     assert invariants() == []
     shop.settle()

@@ -15,7 +15,7 @@ from infra import db
 from pages.admin.frame import NAV
 
 EMAIL, PASSWORD = "owner@example.com", "owner-password-123"
-PATHS = [path for _, path, _ in NAV] + ["/admin/orders/AG-UNKNOWN"]
+PATHS = [path for _, path, _ in NAV] + ["/admin/orders/AG-UNKNOWN", "/admin/accounts/1"]
 
 
 @pytest.fixture

@@ -20,15 +20,16 @@ from nicegui.testing import User
 from sqlmodel import Session, select
 
 from domain.admin.admins import create_admin
+from domain.catalog.pool import add_account
 from domain.orders.orders import create_order, record_payment
-from domain.shared.models import AdminUser
+from domain.shared.models import AdminUser, WorkspaceSeen
 from infra import db
 from pages.admin import frame
 from tests.helpers import fingerprint
 from tests.ui.test_open_admin_tabs import OWNER, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = [path for _, path, _ in frame.NAV] + ["/admin/orders/{code}"]
+PAGES = [path for _, path, _ in frame.NAV] + ["/admin/orders/{code}", "/admin/accounts/{account}"]
 GATE = ("frame.py", "routes.py", "login.py")  # the gate itself, the page routes (after it), the sign-in
 FORBIDDEN = {
     "io_bound": "read through frame.fetch, write through frame.act or frame.attempt",
@@ -99,19 +100,32 @@ def listeners(element: ui.element) -> Iterator[tuple[str, Any]]:
 async def test_every_handler_and_timer_of_an_admin_page_stops_at_the_session_check(
     user: User, engine, path: str, reads: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def world(s: Session) -> str:
+    def world(s: Session) -> tuple[str, int]:
         owner = create_admin(session=s, email=OWNER[0], password=OWNER[1])
         create_admin(session=s, email="staff@example.com", password="staff-password-1", role="staff")
         order, _ = create_order(
             session=s, product_slug="paket-30-hari", email="c@example.com", name="C", phone="081234567890"
         )
         record_payment(session=s, order_id=order.id or 0, amount_idr=order.amount_idr, actor="test")
-        assert owner.id
-        return order.code
+        # an automated workspace whose page has every button: sync, the health marks, allow a stranger, edit
+        workspace = add_account(
+            session=s,
+            actor="test",
+            email="ws@example.com",
+            delivery="INVITE",
+            driver="chatgpt",
+            workspace_id="ws-sweep",
+            access_token="at-sweep",
+        )
+        workspace.health = "UNREACHABLE"  # both health marks are offered
+        stranger = WorkspaceSeen(account_id=workspace.id or 0, email="x@example.com", kind="member", is_stranger=True)
+        s.add(stranger)
+        assert owner.id and workspace.id
+        return order.code, workspace.id
 
-    code = db.in_transaction(world)
+    code, account = db.in_transaction(world)
     await sign_in(user, OWNER)
-    await user.open(path.format(code=code))
+    await user.open(path.format(code=code, account=account))
     await user.should_see(marker="logout")
     client = user.client
     assert client is not None

@@ -1,0 +1,185 @@
+"""The account form (add, edit): login or workspace, and for a workspace who invites — the owner by hand or the
+shop through ChatGPT, with the workspace's id, its tokens and the members kept on purpose. A stored token is never
+sent to the browser again: the form says it is stored, and an empty field keeps it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nicegui import ui
+from sqlmodel import Session
+
+from domain.admin.workspaces import AccountCard
+from domain.catalog.pool import add_account, update_account
+from domain.shared.models import Delivery, Driver
+from pages.admin.frame import Done, SignedIn, act, client_ip
+from pages.admin.words import DRIVER_LABELS
+
+DELIVERY_CHOICES = {
+    Delivery.CREDENTIALS.value: "Login bersama (kata sandi dikirim ke pelanggan)",
+    Delivery.INVITE.value: "Undangan ke workspace (e-mail pelanggan diundang)",
+}
+DRIVER_CHOICES = {d.value: DRIVER_LABELS[d] for d in Driver}
+ALLOW_HINT = "Anggota workspace yang sengaja Anda simpan: tidak ditandai, tidak dikeluarkan"
+
+
+class SecretField:
+    """A token's input: empty and masked; for a stored token, "tersimpan ••••" with "Ubah" to type a new one."""
+
+    def __init__(self, label: str, hint: str, stored: bool, mark: str) -> None:
+        with ui.column().classes("w-full gap-1"):
+            if stored:
+                with ui.row().classes("w-full items-center gap-2") as self.saved:
+                    ui.label(f"{label}: tersimpan ••••").classes("text-sm").mark(f"{mark}-saved")
+                    ui.button("Ubah", on_click=self.change).props("flat dense no-caps").classes("min-h-[44px]").mark(
+                        f"{mark}-change"
+                    )
+            self.input = (
+                ui.input(
+                    label + (" baru (kosongkan agar tetap)" if stored else ""),
+                    password=True,
+                    password_toggle_button=True,
+                )
+                .props(f'autocomplete=off hint="{hint}"')
+                .classes("w-full")
+                .mark(mark)
+            )
+            self.input.set_visibility(not stored)
+
+    def change(self) -> None:
+        self.saved.set_visibility(False)
+        self.input.set_visibility(True)
+
+    @property
+    def value(self) -> str:
+        return (self.input.value or "").strip()
+
+
+def _saved(existing: AccountCard | None) -> str:
+    return "Akun disimpan" if existing else "Akun ditambahkan; pesanan yang menunggu dilayani"
+
+
+def account_saver(
+    admin: SignedIn, existing: AccountCard | None, fields: dict[str, Any], ip: str | None
+) -> Callable[[Session], object]:
+    if existing:
+        return lambda s: update_account(session=s, actor=admin.actor, account_id=existing.id, ip=ip, **fields)
+    return lambda s: add_account(session=s, actor=admin.actor, ip=ip, **fields)
+
+
+def missing(fields: dict[str, Any], existing: AccountCard | None) -> str:
+    """What an automated workspace still lacks, in words ("" when nothing)."""
+    if fields["driver"] != Driver.CHATGPT:
+        return ""
+    if not fields["workspace_id"]:
+        return "Isi ID workspace (chatgpt-account-id) untuk workspace otomatis"
+    if not fields.get("access_token") and not (existing and existing.access_token_set):
+        return "Tempel access token untuk workspace otomatis"
+    return ""
+
+
+def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None = None) -> None:
+    """Add (existing=None) or edit an account."""
+    with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg"):
+        ui.label("Ubah akun" if existing else "Tambah akun").classes("text-lg font-bold")
+        email = ui.input("E-mail akun", value=existing.email if existing else "").classes("w-full").mark("acc-email")
+        password = (
+            ui.input(
+                "Kata sandi" + (" (kosongkan jika tidak diubah)" if existing else ""),
+                password=True,
+                password_toggle_button=True,
+            )
+            .classes("w-full")
+            .mark("acc-password")
+        )
+        pool = ui.input("Pool", value=existing.pool if existing else "default").classes("w-full")
+        delivery = (
+            ui.select(DELIVERY_CHOICES, value=existing.delivery if existing else Delivery.CREDENTIALS.value)
+            .props('label="Cara pelanggan masuk"')
+            .classes("w-full")
+            .mark("acc-delivery")
+        )
+        seats = (  # text, read by the domain: 2.5 or 10.000 is refused, not cut to 2 or 10
+            ui.input(
+                "Maks. kursi (kosong = 1 pelanggan)",
+                value=str(existing.max_seats) if existing and existing.max_seats is not None else "",
+            )
+            .props("inputmode=numeric")
+            .classes("w-full")
+            .mark("acc-seats")
+        )
+        note = ui.input("Catatan / nama workspace", value=existing.note if existing else "").classes("w-full")
+        with ui.column().classes("w-full gap-2") as workspace_part:
+            driver = (
+                ui.select(DRIVER_CHOICES, value=existing.driver if existing else Driver.MANUAL.value)
+                .props('label="Siapa yang mengundang dan mengeluarkan"')
+                .classes("w-full")
+                .mark("acc-driver")
+            )
+            with ui.column().classes("w-full gap-2") as automated_part:
+                workspace_id = (
+                    ui.input("ID workspace", value=existing.workspace_id if existing else "")
+                    .props('hint="Header chatgpt-account-id di ChatGPT"')
+                    .classes("w-full")
+                    .mark("acc-workspace-id")
+                )
+                access = SecretField(
+                    "Access token",
+                    "accessToken dari chatgpt.com/api/auth/session",
+                    bool(existing and existing.access_token_set),
+                    "acc-access-token",
+                )
+                session_token = SecretField(
+                    "Session token",
+                    "Cookie __Secure-next-auth.session-token (untuk memperbarui access token otomatis)",
+                    bool(existing and existing.session_token_set),
+                    "acc-session-token",
+                )
+                allow = (
+                    ui.textarea(
+                        "Daftar izin (satu e-mail per baris)",
+                        value="\n".join(existing.allow_list) if existing else "",
+                    )
+                    .props(f'rows=3 hint="{ALLOW_HINT}"')
+                    .classes("w-full")
+                    .mark("acc-allow-list")
+                )
+
+        def show_parts() -> None:
+            workspace_part.set_visibility(delivery.value == Delivery.INVITE)
+            automated_part.set_visibility(delivery.value == Delivery.INVITE and driver.value == Driver.CHATGPT)
+
+        delivery.on_value_change(show_parts)
+        driver.on_value_change(show_parts)
+        show_parts()
+
+        async def save() -> None:
+            invite = delivery.value == Delivery.INVITE
+            fields: dict[str, Any] = {
+                "email": email.value,
+                "pool": pool.value,
+                "delivery": delivery.value,
+                "note": note.value,
+                "max_seats": (seats.value or "").strip() or None,
+                "driver": driver.value if invite else Driver.MANUAL.value,
+                "workspace_id": (workspace_id.value or "").strip(),
+                "allow_list": allow.value or "",
+            }
+            if password.value or not existing:
+                fields["password"] = password.value or ""
+            for name, secret in (("access_token", access), ("session_token", session_token)):
+                if secret.value and fields["driver"] == Driver.CHATGPT:
+                    fields[name] = secret.value
+            lacking = missing(fields, existing)
+            if lacking:
+                ui.notify(lacking, type="warning")
+                return
+            if await act(account_saver(admin, existing, fields, client_ip()), _saved(existing)):
+                dialog.close()
+                await on_done()
+
+        with ui.row().classes("w-full justify-end"):
+            ui.button("Batal", on_click=dialog.close).props("flat")
+            ui.button("Simpan", on_click=save).mark("acc-save")
+    dialog.open()
