@@ -56,9 +56,6 @@ def shop(tmp_path_factory: pytest.TempPathFactory):
             "SUPPORT_CONTACT": "WhatsApp 0812-0000-0000",
             "ADMIN_EMAIL": ADMIN[0],
             "ADMIN_PASSWORD": ADMIN[1],
-            # the app serves its own ChatGPT simulator (no CHATGPT_API_BASE); workspaces are read every few seconds
-            "WORKSPACE_SYNC_INTERVAL_S": "3",
-            "WORKSPACE_CONFIRM_POLL_S": "1",
         },
     )
     db.configure(url)

@@ -9,14 +9,41 @@ import re
 import secrets
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from domain.catalog.pool import add_account
 from domain.catalog.products import create_product
 from infra import db
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import ADMIN, sign_in
+from tests.live import start_stack
 
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory):
+    """A shop of its own with its jobs running (the workspace worker and the sync every 3 s), serving its own
+    ChatGPT simulator at /_chatgpt_sim (no CHATGPT_API_BASE set, as `make run`)."""
+    folder = tmp_path_factory.mktemp("e2e-workspaces")
+    url = f"sqlite:///{folder / 'shop.db'}"
+    stack = start_stack(
+        url,
+        folder,
+        midtrans=False,
+        extra_env={
+            "SCHEDULER_ENABLED": "1",
+            "WORKSPACE_SYNC_INTERVAL_S": "3",
+            "WORKSPACE_CONFIRM_POLL_S": "1",
+            "SUPPORT_CONTACT": "WhatsApp 0812-0000-0000",
+            "ADMIN_EMAIL": ADMIN[0],
+            "ADMIN_PASSWORD": ADMIN[1],
+        },
+    )
+    db.configure(url)
+    yield stack
+    stack.stop()
+    db.get_engine().dispose()
 
 
 def _sim(shop) -> str:
@@ -96,8 +123,7 @@ def test_a_workspace_invites_the_buyer_and_replaces_itself_when_it_dies(
 
     # the customer accepts ChatGPT's e-mail: the next sync shows them joined
     httpx.post(f"{_sim(shop)}/workspaces/{first_id}/accept", json={"email": buyer}, timeout=10).raise_for_status()
-    expect(page.get_by_text("Anda sudah bergabung di workspace")).to_be_visible(timeout=20000)
-    expect(page.get_by_text("Tim Cerita Satu")).to_be_visible()
+    expect(page.get_by_text("Anda sudah bergabung di workspace Tim Cerita Satu")).to_be_visible(timeout=20000)
     shoot(page, "3-joined")
 
     # a second workspace in the pool; the first is deactivated by ChatGPT
@@ -118,7 +144,7 @@ def test_a_workspace_invites_the_buyer_and_replaces_itself_when_it_dies(
     )
     httpx.post(f"{_sim(shop)}/workspaces/{first_id}/deactivate", timeout=10).raise_for_status()
     expect(page.get_by_text(re.compile("Akses Anda sudah dipindahkan ke workspace baru"))).to_be_visible(timeout=30000)
-    expect(page.get_by_text("Tim Cerita Dua")).to_be_visible(timeout=20000)
+    expect(page.get_by_text("Workspace: Tim Cerita Dua")).to_be_visible(timeout=20000)
     expect(page.get_by_text(f"Undangan terkirim ke {buyer}")).to_be_visible(timeout=20000)
     shoot(page, "4-replaced")
     assert httpx.get(f"{_sim(shop)}/workspaces/{second_id}", timeout=10).json()["invites"] == [buyer]
