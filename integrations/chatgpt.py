@@ -435,10 +435,11 @@ class ChatGPTDriver:
 
     # -- the protocol ---------------------------------------------------------------------------------------------
 
-    def invite(self, access: WorkspaceAccess, email: str) -> Invite | None:
+    def invite(self, access: WorkspaceAccess, email: str, *, resend: bool = False) -> Invite | None:
+        """`resend`: ChatGPT e-mails a pending invitation again (a customer who says it never came)."""
         address = email.strip().lower()
-        body = {"email_addresses": [address], "role": "standard-user", "resend_emails": True}
-        answer = self._call(access, "POST", f"/accounts/{access.workspace_id}/invites", json=body)
+        body = {"email_addresses": [address], "role": "standard-user", "resend_emails": resend}
+        answer = self._call(access, "POST", f"/accounts/{access.workspace_id}/invites", json=body, acts=True)
         if not answer.ok:
             return self._existing(access, address, answer, answer.error)
         data = _dict(answer.data)
@@ -604,9 +605,13 @@ class ChatGPTDriver:
         *,
         json: Any = None,
         params: Mapping[str, str | int] | None = None,
+        acts: bool = False,
     ) -> _Answer:
         """One call to the backend: renewed ahead of expiry, paced, retried; a ban raises WorkspaceDead, a token
-        that stays refused WorkspaceTokenExpired; any other answer is returned for the caller to read."""
+        that stays refused WorkspaceTokenExpired; any other answer is returned for the caller to read. `acts`: the
+        call makes something happen (an invitation e-mail): it is sent again only when the service cannot have
+        acted (429, a Cloudflare challenge, no connection); a timeout or a 5xx raises at once, and the task looks
+        at the workspace before trying again."""
         endpoint = f"{method} {path}"
         self._renew_if_due(access)
         renewed_here = False
@@ -619,6 +624,7 @@ class ChatGPTDriver:
                 headers=self._headers(access, json),
                 json=json,
                 params=params,
+                acts=acts,
             )
             data = _json(reply.body)
             info = error_info(data, reply.body) if reply.status >= 400 else ErrorInfo()
@@ -672,19 +678,23 @@ class ChatGPTDriver:
         json: Any = None,
         params: Mapping[str, str | int] | None = None,
         cookies: Mapping[str, str] | None = None,
+        acts: bool = False,
     ) -> Reply:
-        """The answer to one request, sent again after a transient failure; WorkspaceUnavailable after the last."""
+        """The answer to one request, sent again after a transient failure; WorkspaceUnavailable after the last
+        (or at once, for a call that `acts`, when the service may have acted: see `_call`)."""
         attempts, ws = self.retries + 1, access.workspace_id
         for attempt in range(1, attempts + 1):
             self._bucket.wait(access.workspace_id)
             started = time.monotonic()
             wait_hint: float | None = None
+            maybe_acted = False
             try:
                 reply = self.transport.request(method, url, headers=headers, json=json, params=params, cookies=cookies)
             except TransportError as exc:
                 problem = f"{exc} on {endpoint}"
                 ms = (time.monotonic() - started) * 1000
                 log.info("chatgpt %s -> %s in %.0f ms (workspace %s, try %d)", endpoint, exc, ms, ws, attempt)
+                maybe_acted = acts and not str(exc).startswith("Connect")  # sent, maybe acted on
             else:
                 ms = (time.monotonic() - started) * 1000
                 log.info("chatgpt %s -> %s in %.0f ms (workspace %s, try %d)", endpoint, reply.status, ms, ws, attempt)
@@ -692,12 +702,16 @@ class ChatGPTDriver:
                     problem = f"a Cloudflare challenge (HTTP {reply.status}) on {endpoint}"
                 elif reply.status in RETRY_STATUSES:
                     problem = f"HTTP {reply.status} on {endpoint}"
+                    maybe_acted = acts and reply.status != 429  # a 5xx or 408 after it arrived: maybe acted on
                 else:
                     return reply
                 wait_hint = retry_after(reply)
-            if attempt == attempts:
+            if attempt == attempts or maybe_acted:
+                tries = f"{attempt} attempt{'s' if attempt > 1 else ''}" + (
+                    ", not repeated: it may have acted" if maybe_acted else ""
+                )
                 raise WorkspaceUnavailable(
-                    f"ChatGPT unavailable for workspace {access.workspace_id}: {problem} ({attempts} attempts)",
+                    f"ChatGPT unavailable for workspace {access.workspace_id}: {problem} ({tries})",
                     workspace_id=access.workspace_id,
                     endpoint=endpoint,
                 )

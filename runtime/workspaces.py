@@ -47,7 +47,7 @@ class Listings:
         self.driver = driver
         self._lock = threading.Lock()
         self._keys: dict[tuple[str, str], threading.Lock] = {}
-        self._read: dict[tuple[str, str], list] = {}
+        self._read: dict[tuple[str, str], list | WorkspaceFailure] = {}
 
     def _get(self, kind: str, access: WorkspaceAccess, read: Callable[[WorkspaceAccess], list]) -> list:
         key = (access.workspace_id, kind)
@@ -55,8 +55,14 @@ class Listings:
             lock = self._keys.setdefault(key, threading.Lock())
         with lock:
             if key not in self._read:
-                self._read[key] = read(access)
-            return self._read[key]
+                try:
+                    self._read[key] = read(access)
+                except WorkspaceFailure as failure:  # the batch's other tasks fail alike rather than read again
+                    self._read[key] = failure
+            found = self._read[key]
+        if isinstance(found, WorkspaceFailure):
+            raise found
+        return found
 
     def invites(self, access: WorkspaceAccess) -> list[Invite]:
         return self._get("invites", access, self.driver.list_invites)
@@ -94,7 +100,7 @@ def attempt(
     try:
         if task.kind == "invite":
             return _invite(driver, task, calls, now or utcnow(), lists or Listings(driver))
-        return _remove(driver, task, calls)
+        return _remove(driver, task, calls, now or utcnow(), lists or Listings(driver))
     except WorkspaceFailure as failure:
         calls.append(("call", "failed", failure.message))
         return Outcome(Result.FAILED, failure.message, failure=failure, attempts=calls)
@@ -117,7 +123,9 @@ def _invite(
             if task.confirm_by is not None and now >= task.confirm_by:
                 return Outcome(Result.GHOST, "the invitation was never listed", attempts=calls)
             return Outcome(Result.UNCONFIRMED, "not listed yet", attempts=calls)
-    invite = driver.invite(task.access, task.email)
+    if task.out_of_lease(now):
+        return Outcome(Result.LATE, "too little of the lease left to act safely", attempts=calls)
+    invite = driver.invite(task.access, task.email, resend=task.reason == REPORTED)
     if invite is None:
         calls.append(("invite", "ghost", "success answered with no invitation"))
         return Outcome(Result.GHOST, "success answered with no invitation", attempts=calls)
@@ -125,19 +133,30 @@ def _invite(
     return Outcome(Result.SENT, attempts=calls)
 
 
-def _remove(driver: WorkspaceDriver, task: ClaimedTask, calls: list[tuple[str, str, str]]) -> Outcome:
-    roster = _roster(driver, task.access, calls)
+def _remove(
+    driver: WorkspaceDriver, task: ClaimedTask, calls: list[tuple[str, str, str]], now: datetime, lists: Listings
+) -> Outcome:
+    """Cancel the invitation or remove the member, whichever the workspace shows. Found neither: done — unless the
+    seat's invitation may still appear (it was sent, and the service lists new invitations late), in which case
+    look again until that window (`confirm_by`) has passed."""
     wanted = task.email.lower()
-    for invite in roster.invites:
+    for invite in lists.invites(task.access):
         if invite.email.lower() == wanted:
+            if task.out_of_lease(now):
+                return Outcome(Result.LATE, "too little of the lease left to act safely", attempts=calls)
             driver.cancel_invite(task.access, task.email)
             calls.append(("cancel_invite", "ok", ""))
             return Outcome(Result.REMOVED, "invitation cancelled", attempts=calls)
-    for member in roster.members:
+    for member in lists.members(task.access):
         if member.email.lower() == wanted:
+            if task.out_of_lease(now):
+                return Outcome(Result.LATE, "too little of the lease left to act safely", attempts=calls)
             driver.remove_member(task.access, member.member_id)
             calls.append(("remove_member", "ok", ""))
             return Outcome(Result.REMOVED, "member removed", attempts=calls)
+    if task.confirm_by is not None and now < task.confirm_by:
+        calls.append(("look", "ok", "absent for now; the invitation may still be listed"))
+        return Outcome(Result.UNCONFIRMED, "not listed yet", attempts=calls)
     calls.append(("remove", "already", "neither invited nor a member"))
     return Outcome(Result.REMOVED, "nothing to remove", attempts=calls)
 

@@ -294,7 +294,7 @@ def fulfil_paid_order(
 ) -> AccountAssignment | None:
     """Allocate for a freshly paid order without jumping the queue of orders already waiting."""
     lock_pools(session=session, pools=[order.pool])
-    if older_orders_waiting(session=session, order=order):
+    if older_orders_waiting(session=session, order=order) or _replacements_waiting(session, order.pool):
         _wait_for_stock(session, order, actor, paid)
         serve_pending_stock(session=session, actor=actor, pool=order.pool)
         return active_assignment(session=session, order_id=order.id)  # type: ignore[arg-type]
@@ -308,7 +308,10 @@ def serve_pending_stock(
     pools = (
         [pool]
         if pool is not None
-        else list(session.exec(select(Order.pool).where(Order.status == OrderStatus.PENDING_STOCK).distinct()))
+        else sorted(
+            set(session.exec(select(Order.pool).where(Order.status == OrderStatus.PENDING_STOCK).distinct()))
+            | set(session.exec(_POOLS_WITH_DEAD_SEATS))
+        )
     )
     lock_pools(session=session, pools=pools)
     served: list[AccountAssignment] = []
@@ -425,6 +428,20 @@ _DEAD_WITH_CUSTOMERS = (
     )
     .limit(1)
 )
+
+
+_POOLS_WITH_DEAD_SEATS = (
+    select(ChatGPTAccount.pool)
+    .where(col(ChatGPTAccount.health).in_(list(DEAD)), col(ChatGPTAccount.seats_used) > 0)
+    .distinct()
+)
+
+
+def _replacements_waiting(session: Session, pool: str) -> bool:
+    """Whether customers of a dead account in `pool` wait for a seat (they paid before any new buyer)."""
+    if session.connection().execute(_DEAD_WITH_CUSTOMERS, {"pool": pool}).first() is None:
+        return False  # the common case: one indexed probe
+    return bool(seats_to_replace(session=session, pool=pool))
 
 
 def seats_to_replace(*, session: Session, pool: str, now: datetime | None = None) -> list[AccountAssignment]:

@@ -5,11 +5,12 @@ runtime/workspaces.py carries them out; manual accounts queue nothing (the owner
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from domain.shared.models import AccountAssignment, Delivery, Driver, TaskKind, TaskStatus, WorkspaceTask
+from infra import settings as config
 from infra.rows import call_after_commit
 from infra.types import utcnow
 
@@ -79,9 +80,10 @@ def queue_removal(
 ) -> WorkspaceTask:
     """Queue the removal of an ended seat's customer (cancel the pending invite, or remove the member). An invite
     of the same seat not yet sent is cancelled; one in flight (claimed under its lease) finishes first, and the
-    removal waits for its lease, so it cannot look before that invite lands."""
+    removal waits for its lease, so it cannot look before that invite lands; and since the service lists a new
+    invitation late, the removal keeps looking for it for WORKSPACE_CONFIRM_S before it settles for "absent"."""
     now = now or utcnow()
-    not_before = now
+    not_before, look_until = now, None
     invite = open_task(session=session, assignment_id=assignment.id, kind=TaskKind.INVITE, lock=True)  # type: ignore[arg-type]
     if invite is not None:
         if invite.status == TaskStatus.PENDING and invite.attempts == 0:
@@ -92,6 +94,7 @@ def queue_removal(
             )
         else:
             not_before = max(now, invite.next_attempt_at)
+            look_until = not_before + timedelta(seconds=config.get_settings().WORKSPACE_CONFIRM_S)
         session.add(invite)
     existing = open_task(session=session, assignment_id=assignment.id, kind=TaskKind.REMOVE)  # type: ignore[arg-type]
     if existing is not None:
@@ -103,6 +106,7 @@ def queue_removal(
         email=assignment.customer_email,
         reason=reason,
         next_attempt_at=not_before,
+        confirm_by=look_until,
     )
     return _queued(session, task)
 

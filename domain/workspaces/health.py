@@ -113,11 +113,22 @@ def _replace(session: Session, account: ChatGPTAccount, actor: str) -> list:
 
 
 def record_failure(
-    *, session: Session, account: ChatGPTAccount, failure: WorkspaceFailure, actor: str, now: datetime | None = None
+    *,
+    session: Session,
+    account: ChatGPTAccount,
+    failure: WorkspaceFailure,
+    actor: str,
+    now: datetime | None = None,
+    counts: bool = True,
 ) -> None:
-    """A call to the workspace failed: a transient failure counts toward UNREACHABLE; any other says what the
-    workspace is (token expired, full, banned, subscription ended)."""
+    """A call to the workspace failed: a transient failure of a sync (`counts`) counts toward UNREACHABLE — one
+    sync per interval, so WORKSPACE_FAILURES_UNREACHABLE of them is a lasting outage, not a burst that parallel
+    tasks met together; any other failure says what the workspace is (token expired, full, banned, ended)."""
     message = failure.message[:500]
+    if failure.transient and not counts:
+        account.last_error = message
+        session.add(account)
+        return
     if failure.transient:
         account.failures_in_row += 1
         limit = config.get_settings().WORKSPACE_FAILURES_UNREACHABLE

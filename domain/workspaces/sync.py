@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, delete, select
 
 from domain.notify.alerts import raise_alert, resolve_alert
-from domain.seats.provisioning import OPEN, queue_invite, queue_stranger_removal
+from domain.seats.provisioning import OPEN, queue_invite, queue_removal, queue_stranger_removal
 from domain.shared.audit import WORKSPACE, audit_row, snapshot
 from domain.shared.models import (
     AccountAssignment,
     AssignmentStatus,
     Health,
     InviteState,
+    TaskKind,
     WorkspaceSeen,
     WorkspaceTask,
 )
@@ -76,6 +77,8 @@ def apply_sync(
         people[invite.email.lower()] = ("invite", invite.invite_id, "")
     for member in roster.members:
         people[member.email.lower()] = ("member", member.member_id, member.role)
+    _remove_former_customers(session, account_id, people, customers, being_handled, now)
+    leaving = {t.email.lower() for t in open_tasks if t.kind == TaskKind.REMOVE} | (being_handled - customers)
     strangers: list[str] = []
     for email, (kind, member_id, role) in people.items():
         stranger = email not in customers and email not in being_handled and email not in allowed
@@ -173,7 +176,8 @@ def apply_sync(
     health = _health_from(state, now)
     if health is None and state.seats is not None:
         # everyone in the workspace who is not one of our customers' seats takes a seat from what we may sell
-        ours = sum(1 for email in people if email in customers)
+        # (those whose removal is under way are leaving: they do not lower what may be sold for good)
+        ours = sum(1 for email in people if email in customers or email in leaving)
         room = state.seats - (len(people) - ours)
         if room < account.capacity:
             lower_capacity(session=session, account=account, room=room, actor=WORKSPACE)
@@ -192,6 +196,46 @@ def apply_sync(
         strangers_queued=queued,
         health=account.health,
     )
+
+
+def _remove_former_customers(
+    session: Session,
+    account_id: int,
+    people: dict[str, tuple[str, str, str]],
+    customers: set[str],
+    being_handled: set[str],
+    now: datetime,
+) -> None:
+    """Anyone the workspace shows whose seat here has ended, with nothing under way for them, is removed again
+    (an invitation that arrived after its removal looked, say): whatever WORKSPACE_REMOVE_STRANGERS says, a former
+    customer is not a stranger to keep."""
+    suspects = [e for e in people if e not in customers and e not in being_handled]
+    if not suspects:
+        return
+    ended = session.exec(
+        select(AccountAssignment)
+        .where(
+            AccountAssignment.chatgpt_account_id == account_id,
+            AccountAssignment.status != AssignmentStatus.ACTIVE,
+            col(AccountAssignment.customer_email).in_(suspects),
+        )
+        .order_by(col(AccountAssignment.ended_at))
+    )
+    latest = {seat.customer_email.lower(): seat for seat in ended}
+    for email, seat in latest.items():
+        seat.invite_state = InviteState.TO_REMOVE
+        session.add(seat)
+        queue_removal(
+            session=session, assignment=seat, account_id=account_id, reason="former customer still there", now=now
+        )
+        being_handled.add(email)
+        audit_row(
+            seat,
+            session=session,
+            actor=WORKSPACE,
+            action="assignment.remove_again",
+            after={"email": seat.customer_email},
+        )
 
 
 def _health_from(state: WorkspaceState, now: datetime) -> Health | None:

@@ -52,7 +52,16 @@ class ClaimedTask:
     account_id: int
     assignment_id: int | None
     access: WorkspaceAccess
+    lease_until: datetime | None = None
+    claimed_at: datetime | None = None
     reason: str = ""  # why it was queued (provisioning.REPORTED: look at the workspace before inviting)
+
+    def out_of_lease(self, now: datetime) -> bool:
+        """Whether a call that acts might outlive this attempt's lease (another worker could take the task over
+        meanwhile and act too): it must leave a worst-case call's time, here a third of the lease."""
+        if self.lease_until is None or self.claimed_at is None:
+            return False
+        return now > self.lease_until - (self.lease_until - self.claimed_at) / 3
 
     @property
     def may_have_acted(self) -> bool:
@@ -69,6 +78,7 @@ class Result(StrEnum):
     REMOVED = "removed"  # the removal happened, or there was nothing to remove
     SKIPPED = "skipped"  # no longer wanted (the seat ended, the account died, the customer has another seat)
     FAILED = "failed"  # the call failed: see `failure`
+    LATE = "late"  # too little of the lease was left to make a call that acts: again at once, looking first
 
 
 @dataclass
@@ -148,6 +158,8 @@ def claim_tasks(
                 account_id=task.account_id,
                 assignment_id=task.assignment_id,
                 access=access,
+                lease_until=now + lease,
+                claimed_at=now,
                 reason=task.reason,
             )
         )
@@ -220,6 +232,8 @@ def settle(*, session: Session, task: ClaimedTask, outcome: Outcome, now: dateti
         row.last_error = None
     elif result == Result.UNCONFIRMED:
         row.next_attempt_at = now + timedelta(seconds=poll_s)
+    elif result == Result.LATE:
+        row.next_attempt_at = now  # the next attempt looks before acting
     elif result == Result.GHOST:
         _ghost(session, row, account, assignment, now, outcome.detail)
     elif result == Result.REMOVED:
@@ -228,6 +242,8 @@ def settle(*, session: Session, task: ClaimedTask, outcome: Outcome, now: dateti
             _mark(session, assignment, InviteState.REMOVED)
     elif result == Result.SKIPPED:
         _finish(row, TaskStatus.CANCELLED, now, outcome.detail)
+        if row.kind == TaskKind.REMOVE and assignment is not None and assignment.status != AssignmentStatus.ACTIVE:
+            _mark(session, assignment, InviteState.REMOVED)  # nothing is left to do for this seat (not the owner's)
     else:
         _failed(session, row, account, assignment, outcome.failure, now)
     session.add(row)
@@ -322,8 +338,8 @@ def _failed(
             reseat(session=session, old=assignment, actor=WORKSPACE, reason="workspace full: another seat")
         record_failure(session=session, account=account, failure=failure, actor=WORKSPACE, now=now)
         return
-    if failure is not None:
-        record_failure(session=session, account=account, failure=failure, actor=WORKSPACE, now=now)
+    if failure is not None:  # a task's transient failure is retried; only failed syncs make a workspace UNREACHABLE
+        record_failure(session=session, account=account, failure=failure, actor=WORKSPACE, now=now, counts=False)
     if failure is not None and failure.health in DEAD and not failure.transient:
         # the workspace is gone: its customers were handed on by set_health; a removal has nothing left to do
         _finish(row, TaskStatus.DONE if row.kind == TaskKind.REMOVE else TaskStatus.CANCELLED, now, message)

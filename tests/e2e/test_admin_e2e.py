@@ -51,20 +51,20 @@ def test_owner_sees_the_gauge_move_extends_and_revokes_and_finds_both_in_the_aud
     row = page.get_by_role("row").filter(has_text="gauge@example.com")
     expect(row).to_be_visible()
     shoot(page, "3-assignments")
-    row.get_by_role("button").first.click()  # extend
+    row.get_by_role("button", name="Perpanjang").click()
     page.get_by_label("Tambah hari").fill("7")
     expect(page.get_by_text(re.compile(r"Berakhir baru: .* WIB"))).to_be_visible()
     shoot(page, "4-extend-dialog")
-    page.get_by_role("button", name="Perpanjang").click()
+    page.locator(".q-dialog").get_by_role("button", name="Perpanjang").click()
     expect(page.get_by_text("Diperpanjang")).to_be_visible()
 
     victim = page.get_by_role("row").filter(has_text="revoke-me@example.com")
-    victim.get_by_role("button").nth(1).click()  # revoke
+    victim.get_by_role("button", name="Cabut").click()
     page.get_by_label("Alasan (wajib, dikirim ke pelanggan)").fill("berbagi login")
     page.get_by_text("Saya yakin").click()
     shoot(page, "5-revoke-dialog")
-    page.get_by_role("button", name="Cabut").click()
-    expect(page.get_by_text("Dicabut", exact=True)).to_be_visible()
+    page.locator(".q-dialog").get_by_role("button", name="Cabut").click()
+    expect(page.get_by_role("cell", name="Dicabut")).to_be_visible()
 
     page.goto(f"{shop.app_url}/admin/audit")
     extend_row = page.get_by_role("row").filter(has_text="assignment.extend")
@@ -93,6 +93,6 @@ def test_every_admin_page_renders(shop, page: Page, shoot, size) -> None:
         ("/admin/users", "Admin"),
     ):
         page.goto(shop.app_url + path)
-        expect(page.get_by_text(expected, exact=True).first).to_be_visible()
+        expect(page.locator("main").get_by_text(expected, exact=True).first).to_be_visible()
         page.wait_for_timeout(300)
         shoot(page, path.strip("/").replace("/", "-"))

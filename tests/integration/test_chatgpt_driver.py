@@ -185,12 +185,38 @@ def test_a_deactivated_workspace_is_dead(sim: Sim, driver: ChatGPTDriver) -> Non
         assert caught.value.health is Health.BANNED and "deactivated_workspace" in str(caught.value)
 
 
-@pytest.mark.parametrize("mode", ["429", "500", "cloudflare"])
+@pytest.mark.parametrize("mode", ["429", "cloudflare"])
 def test_a_burst_within_the_retries_is_survived(sim: Sim, driver: ChatGPTDriver, mode: str) -> None:
+    """Refusals that come before the service acts (rate limit, the edge's challenge) are sent again."""
     ws = sim.workspace()
     sim.fault(ws, mode, count=3)
     assert driver.invite(ws, email()) is not None
     assert sim.calls(ws)["POST /backend-api/accounts/{workspace_id}/invites"] == 4
+
+
+def test_an_invite_answered_5xx_is_not_sent_again_blindly(sim: Sim, driver: ChatGPTDriver) -> None:
+    """A 5xx may come after the service acted: the invitation is not repeated inside the driver (the task looks
+    at the workspace first); a read is retried as before."""
+    ws = sim.workspace()
+    sim.fault(ws, "500", count=1)
+    with pytest.raises(WorkspaceUnavailable) as caught:
+        driver.invite(ws, email())
+    assert "may have acted" in str(caught.value) and caught.value.transient
+    assert sim.calls(ws)["POST /backend-api/accounts/{workspace_id}/invites"] == 1
+    sim.fault(ws, "500", count=3)
+    assert driver.list_members(ws) == []
+
+
+def test_an_invite_that_timed_out_is_not_sent_again(sim: Sim) -> None:
+    ws = sim.workspace()
+    driver = sim.driver(timeout=0.5)
+    sim.fault(ws, "slow", count=1, delay_s=1.0)
+    with pytest.raises(WorkspaceUnavailable):
+        driver.invite(ws, email())
+    time.sleep(0.8)  # the slow call acts after its delay
+    assert sim.calls(ws)["POST /backend-api/accounts/{workspace_id}/invites"] == 1
+    view = sim.view(ws)
+    assert len(view["invites"]) == 1 and view["invites_resent"] == 0
 
 
 @pytest.mark.parametrize(("mode", "said"), [("429", "HTTP 429"), ("500", "HTTP 500"), ("cloudflare", "Cloudflare")])

@@ -251,7 +251,7 @@ def test_invite_sends_the_web_apps_request_and_reads_the_invite() -> None:
     assert d.invite(access(), " Bob@Example.com ") == Invite("bob@example.com", "inv-1")
     call = script.calls[0]
     assert (call["method"], call["url"]) == ("POST", "https://x/backend-api/accounts/ws-1/invites")
-    assert call["json"] == {"email_addresses": ["bob@example.com"], "role": "standard-user", "resend_emails": True}
+    assert call["json"] == {"email_addresses": ["bob@example.com"], "role": "standard-user", "resend_emails": False}
     assert call["headers"]["Authorization"] == "Bearer AT-1"
     assert call["headers"]["chatgpt-account-id"] == "ws-1"
     assert call["headers"]["Origin"] == "https://chatgpt.com"
