@@ -425,6 +425,8 @@ class ChatGPTDriver:
         self._sleep = sleep
         self._bucket = TokenBucket(rate_per_minute, sleep=sleep)
         self._locks: dict[str, threading.Lock] = {}
+        # per workspace, the last renewal: (access token, session token, the session token it was renewed from)
+        self._latest: dict[str, tuple[str, str, str]] = {}
         self._locks_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -762,6 +764,12 @@ class ChatGPTDriver:
             )
         endpoint = f"GET {SESSION_PATH}"
         with self._lock_for(access.workspace_id):
+            latest = self._latest.get(access.workspace_id)
+            if latest is not None and latest[0] != access.access_token and latest[2] == access.session_token:
+                # another task of this workspace renewed meanwhile from the same session token (which the service
+                # may have rotated, so a second renewal with it would fail): take what it got
+                access.access_token, access.session_token, access.renewed = latest[0], latest[1], True
+                return
             reply = self._send(
                 access,
                 "GET",
@@ -784,6 +792,7 @@ class ChatGPTDriver:
             data = _json(reply.body)
             token = data.get("accessToken") if isinstance(data, dict) else None
             if reply.status == 200 and isinstance(token, str) and token:
+                used = access.session_token
                 access.access_token = token
                 rotated = (data.get("sessionToken") if isinstance(data, dict) else None) or _session_cookie(
                     reply.cookies
@@ -791,6 +800,7 @@ class ChatGPTDriver:
                 if isinstance(rotated, str) and rotated and rotated != access.session_token:
                     access.session_token = rotated
                 access.renewed = True
+                self._latest[access.workspace_id] = (access.access_token, access.session_token, used)
                 expires = jwt_expiry(token)
                 log.info(
                     "chatgpt renewed the access token of workspace %s (%s)%s; valid until %s",

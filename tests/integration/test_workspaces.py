@@ -588,3 +588,26 @@ def test_failed_syncs_in_a_row_make_a_workspace_unreachable_and_move_its_custome
         shop.sync(busy)
     assert _get(ChatGPTAccount, busy.id).health == Health.UNREACHABLE
     assert _seat(order.id).chatgpt_account_id == spare.id
+
+
+def test_parallel_tasks_share_one_renewal_when_the_service_rotates_session_tokens(engine, monkeypatch) -> None:
+    with chatgpt_sim_server(list_lag_s=0, rotate_session_tokens=True) as server:
+        settings = _settings(server)
+        monkeypatch.setattr("infra.settings.get_settings", lambda: settings)
+        shop = Shop(server, settings)
+        try:
+            account = shop.workspace(seats=5, session_token=f"st-{secrets.token_hex(8)}")
+            server.control("POST", f"/workspaces/{account.workspace_id}/expire_token")
+            product = make_product()
+            orders = [_buy(product) for _ in range(4)]
+            shop.settle()
+            acct = _get(ChatGPTAccount, account.id)
+            assert acct.health == Health.OK, acct.last_error
+            assert sorted(shop.seen(account)["invites"]) == sorted(o.email for o in orders)
+            # the stored session token is the rotated one: the next renewal still works
+            server.control("POST", f"/workspaces/{account.workspace_id}/expire_token")
+            later = _buy(product)
+            shop.settle()
+            assert later.email in shop.seen(account)["invites"]
+        finally:
+            shop.worker.close()
