@@ -273,6 +273,11 @@ def workspace_ui(admin: SignedIn, detail: WorkspaceDetail, done: Done, clocks: C
         ui.label("Belum pernah disinkronkan: tekan “Sinkronkan sekarang” untuk membaca anggota dan undangan.").classes(
             "text-sm text-slate-600"
         )
+    else:
+        ui.label(
+            "Menurut sinkron terakhir (lihat di atas). Undangan yang baru terkirim muncul di sini setelah sinkron "
+            "berikutnya; status tiap pelanggan ada di bawah."
+        ).classes("text-sm text-slate-600")
     with ui.row().classes("w-full gap-3 flex-wrap lg:flex-nowrap items-start"):
         with ui.column().classes("grow basis-64 min-w-0"):
             people_list("Anggota", detail.members, "members-list", None, clocks)
