@@ -7,14 +7,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from domain.catalog.pool import lock_account
 from domain.notify.alerts import raise_alert, resolve_alert
-from domain.orders.locks import lock_pools
 from domain.seats.allocation import reseat_waiting, seats_to_replace
 from domain.seats.seats import sync_status
 from domain.shared.audit import audit_row, snapshot
-from domain.shared.errors import NotFound, ValidationFailed
+from domain.shared.errors import ValidationFailed
 from domain.shared.models import DEAD, ChatGPTAccount, Health
 from domain.shared.validation import require_text
 from domain.workspaces.driver import WorkspaceFailure
@@ -36,20 +36,8 @@ HEALTH_WORDS = {
 
 
 def locked_account(session: Session, account_id: int) -> ChatGPTAccount:
-    """The account row, locked after its pool's lock (the lock order allocation keeps: pool, then accounts)."""
-    pool = session.exec(select(ChatGPTAccount.pool).where(ChatGPTAccount.id == account_id)).first()
-    if pool is None:
-        raise NotFound(f"unknown account {account_id}")
-    lock_pools(session=session, pools=[pool])
-    account = session.exec(
-        select(ChatGPTAccount)
-        .where(ChatGPTAccount.id == account_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if account is None:
-        raise NotFound(f"unknown account {account_id}")
-    return account
+    """The account row, locked after its pool's lock (the house lock order: pool, then accounts)."""
+    return lock_account(session=session, account_id=account_id)
 
 
 def set_health(

@@ -16,6 +16,7 @@ from domain.catalog.pool import add_account
 from domain.catalog.products import create_product
 from infra import db
 from tests.e2e.conftest import ADMIN, sign_in
+from tests.e2e.test_stories_e2e import _checkout, _pay_from_the_order_page
 from tests.live import start_stack
 
 PHONE = {"width": 390, "height": 844}
@@ -98,20 +99,9 @@ def test_a_workspace_invites_the_buyer_and_replaces_itself_when_it_dies(
     # a customer buys on a phone and pays
     buyer = f"pembeli-{secrets.token_hex(3)}@example.com"
     page.set_viewport_size(PHONE)
-    page.goto(f"{shop.app_url}/checkout/tim-cerita")
-    page.get_by_label("E-mail").fill(buyer)
-    page.get_by_label("Nama").fill("Sari Wulandari")
-    page.get_by_label("Nomor WhatsApp").fill("081355556666")
-    page.get_by_text("QRIS (semua e-wallet & m-banking)").click()
-    page.get_by_text("Saya setuju dengan syarat & ketentuan").click()
-    page.get_by_role("button", name="Bayar sekarang").click()
+    _checkout(page, shop, "tim-cerita", buyer)
     expect(page.get_by_text("Menunggu pembayaran. Halaman ini diperbarui otomatis.")).to_be_visible(timeout=15000)
-    with page.context.expect_page() as opened:
-        page.get_by_role("link", name=re.compile("Buka halaman pembayaran")).click()
-    checkout = opened.value
-    checkout.get_by_role("button", name="Bayar (Pay)").click()
-    checkout.wait_for_load_state()
-    checkout.close()
+    _pay_from_the_order_page(page)
 
     # the page says where the invitation went and how to accept it
     expect(page.get_by_text(f"Undangan terkirim ke {buyer}")).to_be_visible(timeout=20000)
