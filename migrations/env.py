@@ -9,6 +9,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import domain.shared.models  # noqa: F401  (registers the tables)
+import infra.changes  # noqa: F401  (the change feed's table)
 from infra.db import make_engine
 from infra.types import UTCDateTime
 

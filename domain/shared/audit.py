@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, SQLModel
 
 from domain.shared.models import AuditLog
+from infra.changes import announce
 from infra.rows import insert_at_commit
 from infra.types import utcnow
 
@@ -88,6 +89,8 @@ def record_audit(
     if after is not None:
         details["after"] = after
     details.update(extra)
+    # the change feed hears of every audited change (open pages of this entity, and of its kind, follow it)
+    announce(session=session, topics=(entity,) if entity_id is None else (entity, f"{entity}:{entity_id}"))
     now = utcnow()
     insert_at_commit(
         session=session,
