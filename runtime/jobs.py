@@ -38,16 +38,18 @@ from runtime.delivery import deliver_outbox, deliver_telegram_outbox
 
 log = logging.getLogger("aksesgpt.jobs")
 BATCH = 200
+RELEASE_BATCH = 1000  # seats ended per transaction (set-based: docs/decisions.md, 2026-12-02)
 
 
-def release_expired(now: datetime | None = None, max_batches: int = 50) -> str:
-    """ACTIVE assignments past end_at become EXPIRED, seats freed (and offered to the queue), customers told."""
+def release_expired(now: datetime | None = None, max_batches: int = 10) -> str:
+    """ACTIVE assignments past end_at become EXPIRED, seats freed (and offered to the queue), customers told;
+    up to 10,000 a run."""
     now = now or utcnow()
     total = 0
     for _ in range(max_batches):
-        released = db.in_transaction(lambda s: release_expired_assignments(session=s, now=now, limit=BATCH))
+        released = db.in_transaction(lambda s: release_expired_assignments(session=s, now=now, limit=RELEASE_BATCH))
         total += len(released)
-        if len(released) < BATCH:
+        if len(released) < RELEASE_BATCH:
             break
     return f"released {total}"
 
