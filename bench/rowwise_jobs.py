@@ -1,14 +1,15 @@
-"""The release job as it was before it went set-based (main at bcfc9b6), kept for comparison only: bench/jobs.py
-times it against the new job, and tests/integration/test_batch_jobs.py checks that the new job writes what
-this one wrote. Nothing in the app calls it.
+"""The release and reminder jobs as they were before they went set-based (main at bcfc9b6), kept for comparison
+only: bench/jobs.py times the release against the new one, and tests/integration/test_batch_jobs.py checks that
+the new jobs write what these wrote. Nothing in the app calls them.
 
-Each expired seat goes through `end_assignment` (lock the account, free the seat, queue the removal on an
-automated workspace, the audit entry) and `queue_seat_news` (the "seat ended" e-mail), one at a time, 200 to a
-transaction; then the waiting orders of each pool are served."""
+Release: each expired seat goes through `end_assignment` (lock the account, free the seat, queue the removal on
+an automated workspace, the audit entry) and `queue_seat_news` (the "seat ended" e-mail), one at a time, 200 to
+a transaction; then the waiting orders of each pool are served. Reminders: each seat loaded as an object, its
+order read, its e-mail queued and its mark written by the unit of work, 200 to a transaction."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -64,3 +65,33 @@ def release_expired_rowwise(now: datetime | None = None, max_batches: int = 50) 
         if len(released) < BATCH:
             break
     return f"released {total}"
+
+
+def remind_seats_rowwise(*, session: Session, now: datetime, days: int, limit: int = BATCH) -> int:
+    """runtime/jobs.py send_reminders' work for one kind of reminder, as it was."""
+    column = {3: "reminded_3d_at", 1: "reminded_1d_at"}[days]
+    seats = list(
+        session.exec(
+            select(AccountAssignment)
+            .where(
+                AccountAssignment.status == AssignmentStatus.ACTIVE,
+                col(getattr(AccountAssignment, column)).is_(None),
+                col(AccountAssignment.end_at) > now,
+                col(AccountAssignment.end_at) <= now + timedelta(days=days),
+            )
+            .order_by(col(AccountAssignment.end_at))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for seat in seats:
+        if days == 3 and (seat.end_at <= now + timedelta(days=1) or seat.end_at - seat.start_at <= timedelta(days=3)):
+            setattr(seat, column, now)
+            session.add(seat)
+            continue
+        order = session.get(Order, seat.order_id)
+        if order is not None:
+            queue_seat_news(session=session, order=order, seat=seat, kind="reminder", days=days)
+        setattr(seat, column, now)
+        session.add(seat)
+    return len(seats)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -18,7 +18,7 @@ from domain.shared.audit import SCHEDULER, audit_row, snapshot
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
 from domain.shared.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, InviteState, Order
 from domain.shared.validation import require_text
-from infra.rows import table_of
+from infra.rows import forget_rows, table_of
 from infra.types import UTCDateTime, utcnow
 
 log = logging.getLogger("aksesgpt.allocation")
@@ -211,6 +211,88 @@ def release_expired_assignments(
     for pool in pools:
         serve_pending_stock(session=session, actor=actor, pool=pool)
     return [seat.id for seat in ended]
+
+
+REMINDED = {3: "reminded_3d_at", 1: "reminded_1d_at"}  # the column that marks each reminder sent
+_DUE = sa.bindparam("now", type_=UTCDateTime())
+
+
+class _Reminded(NamedTuple):
+    """A row of _reminders(): the seat as the reminder needs it, and its order."""
+
+    id: int
+    start_at: datetime
+    end_at: datetime
+    ended_at: datetime | None
+    end_reason: str | None
+    order_id: int
+    order_code: str | None
+    order_name: str
+    order_email: str
+    order_locale: str
+
+
+def _reminders(days: int) -> sa.Select[Any]:
+    """ACTIVE seats ending within `days` not yet reminded (locked, skipping those another transaction holds)."""
+    return (
+        sa.select(
+            _S.id,
+            _S.start_at,
+            _S.end_at,
+            _S.ended_at,
+            _S.end_reason,
+            _S.order_id,
+            _ORDERS.c.code.label("order_code"),
+            _ORDERS.c.name.label("order_name"),
+            _ORDERS.c.email.label("order_email"),
+            _ORDERS.c.locale.label("order_locale"),
+        )
+        .join_from(_SEATS, _ORDERS, _ORDERS.c.id == _S.order_id, isouter=True)
+        .where(
+            _S.status == AssignmentStatus.ACTIVE.value,
+            _S[REMINDED[days]].is_(None),
+            _S.end_at > _DUE,
+            _S.end_at <= sa.bindparam("until", type_=UTCDateTime()),
+        )
+        .order_by(_S.end_at, _S.id)
+        .limit(sa.bindparam("limit"))
+        .with_for_update(skip_locked=True, of=_SEATS)
+    )
+
+
+_REMINDERS = {days: _reminders(days) for days in REMINDED}
+assert all(list(_Reminded._fields) == list(q.selected_columns.keys()) for q in _REMINDERS.values())
+
+
+def remind_seats(*, session: Session, now: datetime, days: int, limit: int = 1000) -> int:
+    """The reminder `days` (3 or 1) before a seat ends, at most once per seat: up to `limit` seats ending within
+    `days`, each e-mailed (a 3-day reminder too late — within a day of the end — or for a seat of 3 days or less
+    is only marked: the 1-day one will say it) and marked in one UPDATE. Returns how many seats were handled."""
+    rows = [
+        _Reminded._make(row)
+        for row in session.connection().execute(
+            _REMINDERS[days], {"now": now, "until": now + timedelta(days=days), "limit": limit}
+        )
+    ]
+    if not rows:
+        return 0
+    news = [
+        (_OrderOf(row.order_id, row.order_code, row.order_name, row.order_email, row.order_locale), row)
+        for row in rows
+        if row.order_code is not None
+        and not (
+            days == 3 and (row.end_at <= now + timedelta(days=1) or row.end_at - row.start_at <= timedelta(days=3))
+        )
+    ]
+    queue_seat_news_many(session=session, news=news, kind="reminder", days=days)
+    ids = [row.id for row in rows]
+    column = REMINDED[days]
+    session.connection().execute(
+        sa.update(_SEATS).where(_S.id.in_(sa.bindparam("ids", expanding=True))).values({column: _DUE}),
+        {"ids": ids, "now": now},
+    )
+    forget_rows(session=session, model=AccountAssignment, row_ids=ids, columns=[column, "updated_at"])
+    return len(rows)
 
 
 def move_assignment(

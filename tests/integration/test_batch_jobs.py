@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
-from bench.rowwise_jobs import release_expired_assignments_rowwise
+from bench.rowwise_jobs import release_expired_assignments_rowwise, remind_seats_rowwise
 from domain.admin.invariants import check_invariants
 from domain.catalog.pool import add_account
 from domain.orders.orders import create_order
-from domain.seats.assignments import release_expired_assignments
+from domain.seats.assignments import release_expired_assignments, remind_seats
 from domain.seats.seats import status_after_freeing, status_for
 from domain.shared.i18n import format_date
 from domain.shared.models import (
@@ -36,7 +36,7 @@ from domain.shared.models import (
 )
 from infra import db
 from infra.types import utcnow
-from runtime.jobs import release_expired
+from runtime.jobs import release_expired, send_reminders
 from tests.helpers import ADMIN, invariants, make_product, pay, random_email
 
 _CHANGES = "aksesgpt.changes"  # where infra/changes.py gathers a transaction's topics
@@ -336,3 +336,47 @@ def test_the_freeing_statement_computes_the_status_as_python_does(engine, max_se
             with engine.connect() as conn:
                 in_sql = conn.execute(sa.select(status_after_freeing(row, sa.literal(freed, sa.Integer)))).scalar_one()
             assert in_sql == status_for(status=status, seats_used=seats_used - freed, capacity=capacity)
+
+
+def _reminded(s: Session, remind: Any, now: datetime, high_mail: int) -> tuple[list[Any], list[Any], int]:
+    savepoint = s.begin_nested()
+    handled = remind(s, now, 3) + remind(s, now, 1)
+    s.flush()
+    mails = [
+        (r.to, r.kind, r.order_id, r.status, r.subject, r.html, r.text)
+        for r in _rows(s, EmailOutbox, EmailOutbox.__table__.c.id > high_mail)  # type: ignore[attr-defined]
+    ]
+    marks = [(r.id, r.reminded_3d_at, r.reminded_1d_at) for r in _rows(s, AccountAssignment)]
+    savepoint.rollback()
+    s.expire_all()
+    return mails, marks, handled
+
+
+@pytest.mark.parametrize("hours_before", [71, 23])
+def test_reminders_in_a_batch_are_the_reminders_one_by_one(engine, hours_before) -> None:
+    """About 3 days before the seats end, or within a day of it (the 3-day reminder only marked, the 1-day one
+    sent)."""
+    _shop()
+    with db.write_session() as s:
+        ends = sorted(s.exec(select(AccountAssignment.end_at).where(AccountAssignment.status == "ACTIVE")))
+        high_mail = s.exec(sa.select(sa.func.max(EmailOutbox.id))).one()[0]
+        now = ends[-2] - timedelta(hours=hours_before)  # within reach of every 30-day seat, not the 60-day one
+        old = _reminded(s, lambda s, now, days: remind_seats_rowwise(session=s, now=now, days=days), now, high_mail)
+        new = _reminded(s, lambda s, now, days: remind_seats(session=s, now=now, days=days), now, high_mail)
+        s.rollback()
+    assert new == old
+    mails, marks, handled = new
+    expected = {71: {"reminder_3d": 10}, 23: {"reminder_1d": 10}}[hours_before]
+    assert handled == 10 + 10 * (hours_before == 23) and Counter(m[1] for m in mails) == expected
+    assert sum(mark[1] is not None for mark in marks) == 10
+
+
+def test_the_reminder_job_reminds_each_seat_once(engine) -> None:
+    shop = _shop()
+    soon = shop["later"] - timedelta(days=3)  # the 30-day seats end in about 2 days
+    assert send_reminders(now=soon) == "reminders 10"
+    assert send_reminders(now=soon) == "reminders 0"
+    assert send_reminders(now=soon + timedelta(days=1, hours=12)) == "reminders 10"  # about half a day before
+    with db.read_session() as s:
+        kinds = Counter((m.order_id, m.kind) for m in s.exec(select(EmailOutbox)) if m.kind.startswith("reminder"))
+    assert len(kinds) == 20 and set(kinds.values()) == {1}
