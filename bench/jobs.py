@@ -36,11 +36,12 @@ from runtime.jobs import release_expired  # noqa: E402
 
 
 def _delivery(i: int, mixed: bool) -> dict[str, str]:
+    """Account i's delivery: with `mixed`, every tenth an automated workspace and every tenth a manual one."""
     if mixed and i % 10 == 0:
         return {"delivery": "INVITE", "driver": "chatgpt", "workspace_id": f"ws-{i}"}
     if mixed and i % 10 == 5:
-        return {"delivery": "INVITE"}
-    return {"delivery": "CREDENTIALS"}
+        return {"delivery": "INVITE", "driver": "manual", "workspace_id": ""}
+    return {"delivery": "CREDENTIALS", "driver": "manual", "workspace_id": ""}
 
 
 def seed(engine: sa.Engine, count: int, mixed: bool = False) -> None:

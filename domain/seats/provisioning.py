@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Protocol
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from domain.shared.models import Delivery, Driver, TaskKind, TaskStatus, WorkspaceTask
 from infra import settings as config
-from infra.rows import call_after_commit
+from infra.rows import call_after_commit, table_of
 from infra.types import utcnow
 
 OPEN = (TaskStatus.PENDING, TaskStatus.CONFIRMING)
@@ -101,7 +103,7 @@ def queue_removals(
     yet sent is cancelled; one in flight (claimed under its lease) finishes first, and the removal waits for its
     lease, so it cannot look before that invite lands; and since the service lists a new invitation late, the
     removal keeps looking for it for WORKSPACE_CONFIRM_S before it settles for "absent". Three statements
-    however many seats: their open invites (locked), their open removals, the new removals."""
+    however many seats: their open invites (locked), their open removals, the new removals (Core, no objects)."""
     if not seats:
         return
     now = now or utcnow()
@@ -130,6 +132,8 @@ def queue_removals(
         )
     )
     confirm = timedelta(seconds=config.get_settings().WORKSPACE_CONFIRM_S)
+    removals: list[dict[str, object]] = []
+    earliest, stamp = datetime.max.replace(tzinfo=now.tzinfo), utcnow()
     for seat, account_id in seats:
         not_before, look_until = now, None
         invite = invites.get(seat.id)
@@ -147,16 +151,39 @@ def queue_removals(
         if seat.id in removing:
             continue
         removing.add(seat.id)
-        task = WorkspaceTask(
-            account_id=account_id,
-            assignment_id=seat.id,
-            kind=TaskKind.REMOVE,
-            email=seat.customer_email,
-            reason=reason,
-            next_attempt_at=not_before,
-            confirm_by=look_until,
+        earliest = min(earliest, not_before)
+        removals.append(
+            {
+                **_NEW_TASK,
+                "account_id": account_id,
+                "assignment_id": seat.id,
+                "email": seat.customer_email,
+                "reason": reason,
+                "next_attempt_at": not_before,
+                "confirm_by": look_until,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
         )
-        _queued(session, task)
+    if removals:  # one INSERT for them all (a later look for the seat's open removal finds it)
+        session.connection().execute(_insert_task(), removals)
+        if earliest <= stamp:
+            call_after_commit(session=session, action=_task_committed)
+
+
+_NEW_TASK = {
+    "kind": TaskKind.REMOVE.value,
+    "status": TaskStatus.PENDING.value,
+    "attempts": 0,
+    "ghosts": 0,
+    "last_error": None,
+    "done_at": None,
+}
+
+
+@cache
+def _insert_task() -> sa.Insert:
+    return sa.insert(table_of(WorkspaceTask))
 
 
 def queue_stranger_removal(*, session: Session, account_id: int, email: str, now: datetime | None = None) -> bool:
