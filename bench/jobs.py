@@ -21,6 +21,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="aksesgpt-bench-"))
@@ -138,13 +139,42 @@ def bare_update(engine: sa.Engine) -> float:
 JOBS = {"new": release_expired, "old": release_expired_rowwise}
 
 
-def measure_once(database: str, job: str, count: int, mixed: bool) -> tuple[float, float]:
-    """On a fresh, seeded database: the bare UPDATE, then the job; (bare seconds, job seconds)."""
+class DatabaseClock:
+    """The time the job spends waiting on the database: in its SQL statements and in its COMMITs (on SQLite the
+    COMMIT writes the WAL back to the database file), counted on the engine."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.statements = self.commits = 0.0
+        self._started = 0.0
+        sa.event.listen(engine, "before_cursor_execute", self._before)
+        sa.event.listen(engine, "after_cursor_execute", self._after)
+        commit = engine.dialect.do_commit
+
+        def timed_commit(connection: Any) -> None:
+            started = time.perf_counter()
+            try:
+                commit(connection)
+            finally:
+                self.commits += time.perf_counter() - started
+
+        engine.dialect.do_commit = timed_commit  # type: ignore[method-assign]
+
+    def _before(self, *_: Any) -> None:
+        self._started = time.perf_counter()
+
+    def _after(self, *_: Any) -> None:
+        self.statements += time.perf_counter() - self._started
+
+
+def measure_once(database: str, job: str, count: int, mixed: bool) -> tuple[float, float, float]:
+    """On a fresh, seeded database: the bare UPDATE, then the job; (bare seconds, job seconds, of which waiting
+    on the database)."""
     with fresh_database(database) as url:
         db.upgrade_database(url)
         engine = db.configure(url)
         seed(engine, count, mixed=mixed)
         baseline = bare_update(engine)
+        clock = DatabaseClock(engine)
         started = time.perf_counter()
         detail = JOBS[job](now=utcnow())
         elapsed = time.perf_counter() - started
@@ -153,7 +183,7 @@ def measure_once(database: str, job: str, count: int, mixed: bool) -> tuple[floa
             left = conn.execute(sa.select(sa.func.count()).where(table.c.status == "ACTIVE")).scalar_one()
         engine.dispose()
     assert detail == f"released {count}" and left == 0, (detail, left)
-    return baseline, elapsed
+    return baseline, elapsed, clock.statements + clock.commits
 
 
 def main() -> None:
@@ -167,18 +197,29 @@ def main() -> None:
     for database in databases():
         bare: list[float] = []
         times: dict[str, list[float]] = {job: [] for job in jobs}
+        waits: dict[str, list[float]] = {job: [] for job in jobs}
         for run in range(args.runs):
             for job in jobs:  # in turns, so that the machine's other load falls on each alike
-                baseline, elapsed = measure_once(database, job, count, args.mixed)
+                baseline, elapsed, waited = measure_once(database, job, count, args.mixed)
                 bare.append(baseline)
                 times[job].append(elapsed)
-                print(f"  {database} run {run + 1} {job}: {elapsed:.2f} s (bare UPDATE {baseline:.3f} s)", flush=True)
+                waits[job].append(waited)
+                print(
+                    f"  {database} run {run + 1} {job}: {elapsed:.2f} s, of which the database {waited:.2f} s "
+                    f"(bare UPDATE {baseline:.3f} s)",
+                    flush=True,
+                )
         floor = statistics.median(bare)
-        line = f"{database:<10} {count} seats, medians of {args.runs}: bare UPDATE {floor:.3f} s"
+        print(f"{database}: {count} seats, medians of {args.runs}; bare UPDATE {floor:.3f} s", flush=True)
         for job in jobs:
-            elapsed = statistics.median(times[job])
-            line += f"; {job} {elapsed:.2f} s ({elapsed / count * 1e6:.0f} us/seat, x{elapsed / floor:.1f})"
-        print(line, flush=True)
+            elapsed, waited = statistics.median(times[job]), statistics.median(waits[job])
+            print(
+                f"  {job:<4} {elapsed:6.2f} s  {elapsed / count * 1e6:5.0f} us/seat  x{elapsed / floor:<6.1f} "
+                f"(of which the database {waited:.2f} s, x{waited / floor:.1f})",
+                flush=True,
+            )
+        if "new" in times and "old" in times:
+            print(f"  old/new x{statistics.median(times['old']) / statistics.median(times['new']):.1f}", flush=True)
 
 
 if __name__ == "__main__":
