@@ -124,9 +124,14 @@ def _forget(session: Session) -> None:
         session.info.pop(_WRITTEN, None)
 
 
-def changes_since(connection: sa.Connection, *, after_id: int = 0, since: object = None) -> list[Change]:
-    """Changes with an id above `after_id` (and, when `since` is given, written at or after it), oldest first."""
+def changes_since(
+    connection: sa.Connection, *, after_id: int = 0, since: object = None, until_id: int | None = None
+) -> list[Change]:
+    """Changes with an id above `after_id` (up to `until_id`; and, when `since` is given, written at or after
+    it), oldest first."""
     query = sa.select(change_events.c.id, change_events.c.topics).where(change_events.c.id > after_id)
+    if until_id is not None:
+        query = query.where(change_events.c.id <= until_id)
     if since is not None:
         query = query.where(change_events.c.at >= since)
     rows = connection.execute(query.order_by(change_events.c.id).limit(10_000)).all()
