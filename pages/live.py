@@ -4,16 +4,39 @@ one of its topics, and otherwise costs nothing while it stays open."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterable
+import weakref
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 
-from nicegui import Client, background_tasks
+from nicegui import Client
 
 from infra.changes import Change
 from runtime.feed import FEED, Subscription
 
 log = logging.getLogger("aksesgpt.live")
+
+
+_followers: weakref.WeakKeyDictionary[Client, list[Follower]] = weakref.WeakKeyDictionary()
+
+
+def stop_following(client: Client) -> None:
+    """The page stops for good (its admin session ended): it hears no more changes."""
+    for follower in _followers.pop(client, []):
+        follower.stop()
+
+
+def in_page_context(context: contextvars.Context, work: Coroutine[object, object, None]) -> asyncio.Task[None]:
+    """Run `work` as a task in (a copy of) a page's context, as NiceGUI's own timers run: `app.storage.user` is
+    the page's browser session there. The task is kept until done (the loop holds tasks weakly)."""
+    task = asyncio.get_running_loop().create_task(work, context=context.copy())
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+    return task
+
+
+_running: set[asyncio.Task[None]] = set()
 
 
 class Follower:
@@ -40,10 +63,15 @@ class Follower:
         self._task: asyncio.Task[None] | None = None
         self._safety: asyncio.TimerHandle | None = None
         self.refreshes = 0
+        self._context = contextvars.copy_context()  # the page's request: its refreshes read the admin session by it
+        self.stopped = False
         client.on_connect(self._connected)
         client.on_delete(self.stop)
+        _followers.setdefault(client, []).append(self)
 
     def _connected(self) -> None:
+        if self.stopped:
+            return
         if self.subscription is None:
             self.subscription = FEED.subscribe(self.topics, self.heard)
             self._arm_safety()
@@ -60,18 +88,19 @@ class Follower:
         self.trigger()
 
     def trigger(self) -> None:
-        if self.client.is_deleted:
+        if self.client.is_deleted or self.stopped:
             return
         self._dirty = True
         if self._task is None:
-            self._task = background_tasks.create(self._run(), name="page refresh")
+            self._task = in_page_context(self._context, self._run())
 
     async def _run(self) -> None:
         try:
             while self._dirty and not self.client.is_deleted:
                 self._dirty = False
                 try:
-                    await self.refresh()
+                    with self.client:  # (the page's elements are where new ones go, and whose client answers)
+                        await self.refresh()
                     self.refreshes += 1
                 except asyncio.CancelledError:
                     raise
@@ -83,7 +112,7 @@ class Follower:
             self._task = None
 
     def _arm_safety(self) -> None:
-        if self.safety is None or self.client.is_deleted:
+        if self.safety is None or self.client.is_deleted or self.stopped:
             return
         delay = self.safety * random.uniform(0.8, 1.2)  # noqa: S311  spreading reads, not a secret
         self._safety = asyncio.get_running_loop().call_later(delay, self._safety_due)
@@ -93,6 +122,7 @@ class Follower:
         self._arm_safety()
 
     def stop(self) -> None:
+        self.stopped = True
         if self.subscription is not None:
             self.subscription.close()
         if self._safety is not None:

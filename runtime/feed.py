@@ -24,7 +24,7 @@ import psycopg
 import sqlalchemy as sa
 
 from infra import db
-from infra.changes import CHANNEL, Change, add_local_sink, changes_since, newest_change_id, parse_topics
+from infra.changes import Change, add_local_sink, changes_since, listen_channel, newest_change_id, parse_topics
 from infra.types import utcnow
 
 log = logging.getLogger("aksesgpt.feed")
@@ -42,8 +42,9 @@ Callback = Callable[[Change], None]
 class Subscription:
     """One subscriber's interest: `topics` may change (`follow`); `close` ends it."""
 
-    def __init__(self, feed: Feed, topics: Iterable[str], callback: Callback) -> None:
+    def __init__(self, feed: Feed, topics: Iterable[str], callback: Callback, *, process: bool = False) -> None:
         self.feed, self.callback, self.topics = feed, callback, frozenset(topics)
+        self.process = process  # the process's own (a shared cache), not a page's: kept when a new app starts
         self.closed = False
         feed._add(self)
 
@@ -70,10 +71,17 @@ class Feed:
         self.delivered = 0  # changes delivered (for tests and the bench)
         self.connected = asyncio.Event()  # the LISTEN connection is up (PostgreSQL) / the poller runs (SQLite)
         self.listener_pid: int | None = None  # the LISTEN connection's backend (tests end it to see a reconnect)
+        self._on_start: list[Callable[[], None]] = []
+
+    def on_start(self, reset: Callable[[], None]) -> None:
+        """`reset()` each time an app starts with this feed (in tests, a new app on a new database)."""
+        self._on_start.append(reset)
 
     # subscribers
-    def subscribe(self, topics: Iterable[str], callback: Callback) -> Subscription:
-        return Subscription(self, topics, callback)
+    def subscribe(self, topics: Iterable[str], callback: Callback, *, process: bool = False) -> Subscription:
+        """`callback(change)` for each change naming one of `topics` (EVERYTHING: each change); `process`: a
+        subscriber of the whole process (a shared cache) rather than of one page."""
+        return Subscription(self, topics, callback, process=process)
 
     def _add(self, sub: Subscription) -> None:
         for topic in sub.topics:
@@ -120,6 +128,10 @@ class Feed:
         self._loop = asyncio.get_running_loop()
         self.connected = asyncio.Event()
         self._seen.clear()  # (a new database, in tests, numbers its changes from 1 again)
+        for sub in {sub for subs in self._by_topic.values() for sub in subs if not sub.process}:
+            sub.close()  # (in tests: the pages of an app that stopped)
+        for reset in self._on_start:
+            reset()
         if self._remove_sink is None:
             self._remove_sink = add_local_sink(self._from_thread)
         engine = db.get_engine()
@@ -170,7 +182,8 @@ class Feed:
                 async with await psycopg.AsyncConnection.connect(
                     dsn, autocommit=True, application_name="aksesgpt-feed", connect_timeout=5
                 ) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
+                    schema = await (await conn.execute("SELECT current_schema()")).fetchone()
+                    await conn.execute(f"LISTEN {listen_channel(str(schema[0] if schema else 'public'))}")
                     self.listener_pid = conn.info.backend_pid
                     if lost_at is not None:  # what committed while we were away (and just before)
                         for change in await self._read(since=lost_at - CATCH_UP_MARGIN):

@@ -32,7 +32,7 @@ class CatalogueCache:
         self._read_at = 0.0
         self._items: list[CatalogueItem] = []
         self._generation = 0  # moves on with each change heard: a read begun before it is not fresh
-        FEED.subscribe(AVAILABILITY_TOPICS, self.expire)
+        FEED.subscribe(AVAILABILITY_TOPICS, self.expire, process=True)
 
     @property
     def fresh(self) -> bool:
