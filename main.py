@@ -36,6 +36,7 @@ from pages.shop.routes import router as shop_pages
 from pages.socket_binding import UploadBinding
 from pages.socket_binding import install as bind_pages_to_browsers
 from runtime.demo_workspace import CHATGPT_SIM_MOUNT, seed_demo_workspace, simulated_settings, start_demo_workspaces
+from runtime.feed import FEED
 from runtime.scheduler import build_scheduler, shop_jobs
 from runtime.scheduler import start as start_scheduler
 from runtime.scheduler import stop as stop_scheduler
@@ -72,6 +73,8 @@ def wire() -> None:
     order_limit.configure(limit=settings.ORDER_RATE_LIMIT_PER_MINUTE, per_seconds=60)
     lookup_limit.configure(limit=settings.LOOKUP_RATE_LIMIT_PER_HOUR, per_seconds=3600)
     app.on_shutdown(gateways.close)
+    app.on_startup(FEED.start)  # the change feed: open pages follow what every app process commits
+    app.on_shutdown(FEED.stop)
     # development without CHATGPT_API_BASE: the app serves the ChatGPT simulator itself, with a demo workspace
     simulated = not settings.is_production and not (
         "CHATGPT_API_BASE" in settings.model_fields_set and settings.CHATGPT_API_BASE.strip()

@@ -22,6 +22,7 @@ from domain.shared.links import order_link, shop_link
 from domain.shared.models import AccountAssignment, Delivery, EmailOutbox, Order, Product
 from domain.shared.seat_terms import workspace_name
 from domain.shared.validation import normalize_email
+from infra.changes import announce
 from infra.rows import call_after_commit, insert_at_commit
 from infra.types import utcnow
 
@@ -225,6 +226,7 @@ def _queue_rendered(
     if due_at is None or due_at <= utcnow():
         call_after_commit(session=session, action=_mail_committed)
     insert_at_commit(session=session, model=EmailOutbox, values=values)
+    announce(session=session, topics=("mail",))  # the admin's outbox follows it
 
 
 def queue_order_created(*, session: Session, order: Order) -> None:

@@ -36,7 +36,7 @@ async def security_page() -> None:
 async def overview_page() -> None:
     async with admin_frame("Ringkasan") as admin:
         if admin is not None:
-            overview.overview_ui(await io_bound(overview.load), app.state.settings.LOW_POOL_THRESHOLD)
+            overview.overview_ui(await overview.SHARED.current(), app.state.settings.LOW_POOL_THRESHOLD)
 
 
 @router.page("/admin/accounts", title="Akun — AksesGPT admin")
