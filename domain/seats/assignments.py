@@ -19,6 +19,7 @@ from domain.shared.errors import Conflict, NotFound, ValidationFailed
 from domain.shared.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, InviteState, Order
 from domain.shared.validation import require_text
 from infra.rows import forget_rows, table_of
+from infra.sqlfuncs import in_ids
 from infra.types import UTCDateTime, utcnow
 
 log = logging.getLogger("aksesgpt.allocation")
@@ -288,7 +289,7 @@ def remind_seats(*, session: Session, now: datetime, days: int, limit: int = 100
     ids = [row.id for row in rows]
     column = REMINDED[days]
     session.connection().execute(
-        sa.update(_SEATS).where(_S.id.in_(sa.bindparam("ids", expanding=True))).values({column: _DUE}),
+        sa.update(_SEATS).where(in_ids(_S.id, "ids")).values({column: _DUE}),
         {"ids": ids, "now": now},
     )
     forget_rows(session=session, model=AccountAssignment, row_ids=ids, columns=[column, "updated_at"])

@@ -19,7 +19,7 @@ from domain.shared.errors import Conflict
 from domain.shared.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, Delivery, InviteState
 from infra.changes import announce
 from infra.rows import forget_rows, table_of
-from infra.sqlfuncs import json_object, utc_isoformat
+from infra.sqlfuncs import in_ids, json_object, utc_isoformat
 from infra.types import UTCDateTime, utcnow
 
 log = logging.getLogger("aksesgpt.allocation")
@@ -86,9 +86,11 @@ _SEATS = table_of(AccountAssignment)
 _S = _SEATS.c
 _ACCOUNTS = table_of(ChatGPTAccount)
 _A = _ACCOUNTS.c
-_IDS: sa.BindParameter[Any] = sa.bindparam("ids", expanding=True)
 _LOCK_ACCOUNTS = (
-    sa.select(_A.id, _A.seats_used, _A.delivery, _A.driver).where(_A.id.in_(_IDS)).order_by(_A.id).with_for_update()
+    sa.select(_A.id, _A.seats_used, _A.delivery, _A.driver)
+    .where(in_ids(_A.id, "ids"))
+    .order_by(_A.id)
+    .with_for_update()
 )
 _TO_REMOVE: sa.ColumnClause[str] = sa.literal_column(f"'{InviteState.TO_REMOVE.value}'", sa.String())
 _INVITE: sa.ColumnClause[str] = sa.literal_column(f"'{Delivery.INVITE.value}'", sa.String())
@@ -111,7 +113,7 @@ _ENDING = (
         sa.func.row_number().over(partition_by=_S.chatgpt_account_id, order_by=(_S.end_at, _S.id)).label("nth"),
     )
     .join(_ACCOUNTS, _A.id == _S.chatgpt_account_id)
-    .where(_S.id.in_(_IDS))
+    .where(in_ids(_S.id, "ids"))
     .subquery("ending")
 )
 _E = _ENDING.c
@@ -144,7 +146,7 @@ _AUDIT_ENTRIES = sa.select(
 # UPDATE … FROM: the seats' status and end, and TO_REMOVE for the seats of INVITE accounts (as end_assignment)
 _END_SEATS = (
     sa.update(_SEATS)
-    .where(_S.id.in_(_IDS), _S.status == AssignmentStatus.ACTIVE.value, _A.id == _S.chatgpt_account_id)
+    .where(in_ids(_S.id, "ids"), _S.status == AssignmentStatus.ACTIVE.value, _A.id == _S.chatgpt_account_id)
     .values(
         status=sa.bindparam("new_status"),
         ended_at=sa.bindparam("now", type_=UTCDateTime()),
@@ -157,7 +159,7 @@ _ENDED_COLUMNS = ["status", "ended_at", "end_reason", "invite_state", "updated_a
 # UPDATE … FROM (the seats ended, counted per account): seats_used and the status it implies (seats.status_for)
 _FREED = (
     sa.select(_S.chatgpt_account_id.label("account_id"), sa.func.count().label("seats"))
-    .where(_S.id.in_(_IDS))
+    .where(in_ids(_S.id, "ids"))
     .group_by(_S.chatgpt_account_id)
     .subquery("freed")
 )
