@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -35,7 +35,8 @@ from domain.shared.models import (
     WorkspaceTask,
 )
 from infra import db
-from infra.types import utcnow
+from infra.sqlfuncs import json_object, utc_isoformat
+from infra.types import UTCDateTime, utcnow
 from runtime.jobs import release_expired, send_reminders
 from tests.helpers import ADMIN, invariants, make_product, pay, random_email
 
@@ -380,3 +381,26 @@ def test_the_reminder_job_reminds_each_seat_once(engine) -> None:
     with db.read_session() as s:
         kinds = Counter((m.order_id, m.kind) for m in s.exec(select(EmailOutbox)) if m.kind.startswith("reminder"))
     assert len(kinds) == 20 and set(kinds.values()) == {1}
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 2, 10, 0, 0, tzinfo=UTC),
+        datetime(2026, 12, 2, 10, 0, 0, 5, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2027, 1, 1, 6, 30, 0, 120000, tzinfo=timezone(timedelta(hours=7))),
+    ],
+)
+def test_the_database_writes_timestamps_and_json_as_python_does(engine, moment) -> None:
+    """The audit entries the batch writes are built by the database (infra/sqlfuncs.py): a stored timestamp comes
+    out as isoformat() of the value read back, with or without its fraction, and objects keep their keys' order."""
+    row = sa.select(sa.literal(moment, UTCDateTime()).label("at"), sa.literal(7, sa.Integer).label("n")).subquery()
+    query = sa.select(
+        utc_isoformat(row.c.at),
+        json_object(b=row.c.n, a=json_object(at=utc_isoformat(row.c.at), none=sa.null()), c=row.c.n - 1),
+    )
+    with engine.connect() as conn:
+        iso, details = conn.execute(query).one()
+    assert iso == moment.astimezone(UTC).isoformat()
+    assert details == {"b": 7, "a": {"at": iso, "none": None}, "c": 6} and list(details) == ["b", "a", "c"]
