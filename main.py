@@ -30,6 +30,7 @@ from integrations.telegram import telegram_bot_for
 from integrations.workspaces import build_workspace_driver
 from pages.admin.frame import AdminSessionMiddleware
 from pages.admin.routes import router as admin_pages
+from pages.quiet_outbox import install as quiet_idle_pages
 from pages.shop import errors as error_pages
 from pages.shop.frame import LanguageCookie, add_shared_head
 from pages.shop.routes import router as shop_pages
@@ -57,6 +58,9 @@ def forget_earlier_wiring() -> None:
     overflowed the stack (after a few hundred tests). None of our routers has a lifespan of its own."""
     base = app.__dict__.setdefault("_aksesgpt_base_lifespan", app.router.lifespan_context)
     app.router.lifespan_context = base
+
+
+RECONNECT_SECONDS = 30.0  # see docs/decisions.md "Live by push"
 
 
 def wire() -> None:
@@ -110,6 +114,7 @@ def wire() -> None:
     app.add_middleware(AdminSessionMiddleware)
     app.add_middleware(UploadBinding)  # a page's uploads, like its socket, only from the browser that loaded it
     bind_pages_to_browsers()
+    quiet_idle_pages()
     app.add_middleware(SecurityHeaders, https=settings.public_url.startswith("https://"))
     app.add_middleware(LanguageCookie, https=settings.public_url.startswith("https://"))
     # the shop's 404 and 500 pages instead of NiceGUI's, which show the exception (the machines' lane keeps JSON)
@@ -144,4 +149,5 @@ if __name__ in {"__main__", "__mp_main__"}:
         show=False,
         show_welcome_message=True,
         forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,  # the proxy whose X-Forwarded-For names the customer
+        reconnect_timeout=RECONNECT_SECONDS,
     )

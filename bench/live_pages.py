@@ -178,23 +178,39 @@ def main() -> None:
     parser.add_argument("--old-root", type=Path, help="a checkout of the polling version (2b774c5)")
     parser.add_argument("--pages", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--payments", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each (the last rows: medians)")
     args = parser.parse_args()
     versions = [("push (this checkout)", ROOT)] + ([("poll (old)", args.old_root)] if args.old_root else [])
     print("| version | pages | app CPU idle (% of a core) | RSS idle → open (MB) | payment → push median / p95 |")
     print("|---|---|---|---|---|")
+    medians = []
     for pages in args.pages:
         for name, root in versions:
-            r = asyncio.run(measure(root, pages, args.payments))
-            push = (
-                f"{r['push_median_ms']:.0f} / {r['push_p95_ms']:.0f} ms ({int(r['paid_seen'])} paid)"
-                if "push_p95_ms" in r
-                else "-"
-            )
-            print(
-                f"| {name} | {pages} | {r['cpu_idle_pct']:.1f} | {r['rss_idle_mb']:.0f} → {r['rss_open_mb']:.0f} "
-                f"| {push} |",
-                flush=True,
-            )
+            runs = []
+            for _ in range(args.repeat):
+                r = asyncio.run(measure(root, pages, args.payments))
+                runs.append(r)
+                print(row(name, pages, r), flush=True)
+            if args.repeat > 1:
+                keys = set.intersection(*(set(r) for r in runs))
+                medians.append(
+                    row(
+                        f"**median of {args.repeat}**: {name}",
+                        pages,
+                        {k: statistics.median(r[k] for r in runs) for k in keys},
+                    )
+                )
+    for line in medians:
+        print(line)
+
+
+def row(name: str, pages: int, r: dict[str, float]) -> str:
+    push = (
+        f"{r['push_median_ms']:.0f} / {r['push_p95_ms']:.0f} ms ({int(r['paid_seen'])} paid)"
+        if "push_p95_ms" in r
+        else "-"
+    )
+    return f"| {name} | {pages} | {r['cpu_idle_pct']:.1f} | {r['rss_idle_mb']:.0f} → {r['rss_open_mb']:.0f} | {push} |"
 
 
 if __name__ == "__main__":

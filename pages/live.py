@@ -123,6 +123,11 @@ class Follower:
 
     def stop(self) -> None:
         self.stopped = True
+        mine = _followers.get(self.client)  # (the registry's entry holds the client: it must go with the page)
+        if mine is not None and self in mine:
+            mine.remove(self)
+            if not mine:
+                _followers.pop(self.client, None)
         if self.subscription is not None:
             self.subscription.close()
         if self._safety is not None:

@@ -18,13 +18,21 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import psycopg
 import sqlalchemy as sa
 
 from infra import db
-from infra.changes import Change, add_local_sink, changes_since, listen_channel, newest_change_id, parse_topics
+from infra.changes import (
+    Change,
+    add_local_sink,
+    changes_since,
+    listen_channel,
+    newest_change_id,
+    parse_topics,
+    prune_changes,
+)
 from infra.types import utcnow
 
 log = logging.getLogger("aksesgpt.feed")
@@ -226,6 +234,16 @@ class Feed:
         # too long to travel in the notification: read the row
         for change in await self._read(after_id=change_id - 1, until_id=change_id):
             self.deliver(change)
+
+
+KEEP_CHANGES = timedelta(days=1)  # nobody catches up further back than a lost connection's 30 s
+
+
+def prune_old_changes(now: datetime | None = None) -> str:
+    """The hourly job: the change feed's rows older than a day go."""
+    cutoff = (now or utcnow()) - KEEP_CHANGES
+    with db.get_engine().begin() as connection:
+        return f"pruned {prune_changes(connection, before=cutoff)}"
 
 
 FEED = Feed()

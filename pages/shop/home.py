@@ -125,11 +125,23 @@ def body_html(items: list[CatalogueItem], lang: str) -> str:
     )
 
 
+_drawn: dict[str, tuple[list[CatalogueItem], str]] = {}  # per language: the items last drawn, and the page
+
+
+def drawn(items: list[CatalogueItem], lang: str) -> str:
+    """The front page for these items, drawn once per language for every open page (the cache hands out the same
+    list until it reads again)."""
+    last = _drawn.get(lang)
+    if last is None or last[0] is not items:
+        last = _drawn[lang] = (items, static_page_html(lang, body_html(items, lang)))
+    return last[1]
+
+
 def follow_availability(page: ui.html, lang: str, cache: CatalogueCache) -> Callable[[], Awaitable[None]]:
     """Availability changes as seats are taken and freed: the page is sent again when what it shows changed."""
 
     async def refresh() -> None:
-        html = static_page_html(lang, body_html(await io_bound(cache.load), lang))
+        html = drawn(await io_bound(cache.load), lang)
         if html != page.content:
             page.set_content(html)
 

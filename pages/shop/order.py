@@ -399,6 +399,7 @@ class OrderFollower:
         self.deadline = asyncio.get_running_loop().call_later(delay, self._deadline_due)
 
     def disarm_deadline(self) -> None:
+        FOLLOWERS.pop(self.client, None)
         if self.deadline is not None:
             self.deadline.cancel()
             self.deadline = None

@@ -113,3 +113,15 @@ async def test_another_processs_changes_are_heard_and_none_is_lost_while_the_lis
         assert heard.count("order:2") == 1 and heard.count("order:3") == 1
     finally:
         await feed.stop()
+
+
+def test_changes_older_than_a_day_are_pruned(engine) -> None:
+    from datetime import timedelta
+
+    from infra.types import utcnow
+    from runtime.feed import prune_old_changes
+
+    db.in_transaction(lambda s: announce(session=s, topics=["order:1"]))
+    assert prune_old_changes() == "pruned 0"
+    assert prune_old_changes(now=utcnow() + timedelta(days=1, minutes=1)) == "pruned 1"
+    assert _written() == []

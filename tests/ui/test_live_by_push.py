@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 
 from nicegui import Client
 from nicegui.testing import User
@@ -13,6 +14,7 @@ from domain.orders.orders import create_order, record_payment
 from domain.shared.links import access_token
 from domain.shared.models import Order
 from infra import db
+from infra.types import utcnow
 from pages.admin.overview import SHARED
 from pages.shop.order import FOLLOWERS
 from tests.ui.test_open_admin_tabs import STAFF, admins, sign_in  # noqa: F401  (the fixture)
@@ -75,8 +77,10 @@ async def test_the_overview_is_computed_once_for_several_open_tabs(create_user: 
             break
         await asyncio.sleep(0.1)
     assert len(SHARED.boards) == 3
+    order = _order("overview@example.com")  # (a change of its own: computed once more for it, first)
+    await asyncio.sleep(1.0)
     computed = SHARED.computed
-    _pay(_order("overview@example.com"))
+    _pay(order)
     for _ in range(50):
         if SHARED.computed > computed:
             break
@@ -86,3 +90,17 @@ async def test_the_overview_is_computed_once_for_several_open_tabs(create_user: 
     for tab in tabs:
         await tab.should_see("Terpenuhi 1")
     assert all(isinstance(client, Client) for client in SHARED.boards)
+
+
+async def test_at_the_payment_deadline_the_open_page_turns_expired_by_itself(user: User) -> None:
+    """The server decides at the deadline (the page once showed 00:00:00 until the expiry job's next run)."""
+    order = _order("late@example.com")
+    with db.write_session() as s:
+        row = s.get(Order, order.id)
+        row.payment_expires_at = utcnow() + timedelta(seconds=2)
+        s.add(row)
+    await user.open(_link(order))
+    await user.should_see("Menunggu pembayaran")
+    await user.should_see(marker="order-again", retries=100)  # (an expired order offers to order again)
+    with db.read_session() as s:
+        assert s.get(Order, order.id).status == "payment_expired"
