@@ -78,7 +78,9 @@ def copy_row(label: str, value: str, lang: str, mark: str) -> None:
             ui.clipboard.write(value)
             ui.notify(tr("order.copied", lang))
 
-        ui.button(tr("order.copy", lang), icon="content_copy", on_click=copy).props("flat dense no-caps")
+        ui.button(tr("order.copy", lang), icon="content_copy", on_click=copy).props(
+            "flat dense no-caps color=blue-9"  # (#1565c0: 5.4:1 on the grey row; the default blue read at 2.9:1)
+        )
 
 
 @lru_cache(maxsize=256)
