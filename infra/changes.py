@@ -143,8 +143,12 @@ def newest_change_id(connection: sa.Connection) -> int:
 
 
 def prune_changes(connection: sa.Connection, *, before: object) -> int:
-    """Delete changes written before `before` (nobody catches up that far back)."""
-    return int(connection.execute(sa.delete(change_events).where(change_events.c.at < before)).rowcount or 0)
+    """Delete changes written before `before` (nobody catches up that far back), except the newest: SQLite numbers
+    a row max(id) + 1 (the table has no AUTOINCREMENT), so an emptied table would number its changes from 1 again,
+    below every listener's high-water mark and inside its seen set."""
+    newest = sa.select(sa.func.max(change_events.c.id)).scalar_subquery()
+    query = sa.delete(change_events).where(change_events.c.at < before, change_events.c.id < newest)
+    return int(connection.execute(query).rowcount or 0)
 
 
 def listen_channel(schema: str) -> str:

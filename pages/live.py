@@ -64,6 +64,7 @@ class Follower:
         self._safety: asyncio.TimerHandle | None = None
         self.refreshes = 0
         self._context = contextvars.copy_context()  # the page's request: its refreshes read the admin session by it
+        self._delivered_at_read = FEED.delivered  # changes that go by before the socket connects are not heard
         self.stopped = False
         client.on_connect(self._connected)
         client.on_delete(self.stop)
@@ -75,6 +76,8 @@ class Follower:
         if self.subscription is None:
             self.subscription = FEED.subscribe(self.topics, self.heard)
             self._arm_safety()
+            if FEED.delivered != self._delivered_at_read:  # a change went by since the page was read: read again
+                self.trigger()
         else:  # the same page came back after a lost connection
             self.trigger()
 

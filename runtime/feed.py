@@ -80,6 +80,7 @@ class Feed:
         self.connected = asyncio.Event()  # the LISTEN connection is up (PostgreSQL) / the poller runs (SQLite)
         self.listener_pid: int | None = None  # the LISTEN connection's backend (tests end it to see a reconnect)
         self._on_start: list[Callable[[], None]] = []
+        self._alive_at: datetime | None = None
 
     def on_start(self, reset: Callable[[], None]) -> None:
         """`reset()` each time an app starts with this feed (in tests, a new app on a new database)."""
@@ -184,6 +185,7 @@ class Feed:
     async def _listen(self, engine: sa.Engine) -> None:
         dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         lost_at = None  # when the connection was last lost (None: never connected, nothing to catch up)
+        self._alive_at = None  # when the connection last answered (a notification, a liveness check)
         attempt = 0
         while True:
             try:
@@ -198,6 +200,7 @@ class Feed:
                             self.deliver(change)
                         log.info("change feed: listening again after %.1f s", (utcnow() - lost_at).total_seconds())
                     attempt = 0
+                    self._alive_at = utcnow()
                     self.connected.set()
                     await self._hear(conn)
             except asyncio.CancelledError:
@@ -206,7 +209,8 @@ class Feed:
                 log.warning("change feed: LISTEN connection lost: %s: %s", type(exc).__name__, exc)
             self.connected.clear()
             self.listener_pid = None
-            lost_at = lost_at if lost_at is not None and attempt else utcnow()
+            # a connection can die without a word: what it missed began when it was last heard, not when noticed
+            lost_at = lost_at if lost_at is not None and attempt else (self._alive_at or utcnow())
             await asyncio.sleep(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
             attempt += 1
 
@@ -214,10 +218,24 @@ class Feed:
         while True:
             last = time.monotonic()
             async for notify in conn.notifies(timeout=LIVENESS_SECONDS):
+                self._alive_at = utcnow()
                 await self._on_notify(notify.payload)
                 last = time.monotonic()
             if time.monotonic() - last >= LIVENESS_SECONDS * 0.9:
-                await conn.execute("SELECT 1")  # raises on a connection that died without a word
+                await self._still_there(conn)
+                self._alive_at = utcnow()
+
+    async def _still_there(self, conn: psycopg.AsyncConnection[object]) -> None:
+        """Raise unless the connection answers: one that died with a word raises at once; one that went silent
+        (a network cut without RST, a stuck proxy) never answers, and is dropped without asking it anything more
+        (cancelling the query would wait on the same silence)."""
+        check = asyncio.ensure_future(conn.execute("SELECT 1"))
+        done, _ = await asyncio.wait({check}, timeout=min(LIVENESS_SECONDS, 10.0))
+        if not done:
+            conn.pgconn.finish()
+            check.cancel()
+            raise ConnectionError("the LISTEN connection went silent")
+        check.result()
 
     async def _on_notify(self, payload: str) -> None:
         head, _, rest = payload.partition(" ")

@@ -345,8 +345,12 @@ class SharedOverview:
         return self.live
 
     def join(self, client: Client, board: OverviewBoard, context: contextvars.Context) -> None:
+        known = client in self.boards
         self.boards[client] = (board, context)
-        client.on_delete(lambda: self.boards.pop(client, None))
+        if not known:
+            client.on_delete(lambda: self.boards.pop(client, None))
+        if self._stale:  # a change went by between the tab's read and its socket's connect
+            self.trigger()
         if self._timer is None:
             self._timer = background_tasks.create(self._intervals(), name="overview intervals")
 

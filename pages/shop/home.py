@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from html import escape
@@ -32,6 +33,7 @@ class CatalogueCache:
         self._read_at = 0.0
         self._items: list[CatalogueItem] = []
         self._generation = 0  # moves on with each change heard: a read begun before it is not fresh
+        self._reading = threading.Lock()  # the open pages a change wakes together wait for one read
         FEED.subscribe(AVAILABILITY_TOPICS, self.expire, process=True)
 
     @property
@@ -46,12 +48,15 @@ class CatalogueCache:
         """The catalogue, read from the database unless fresh (in a thread)."""
         if self.fresh:
             return self._items
-        generation = self._generation
-        with db.read_session() as session:
-            items = catalogue(session=session)
-        self._items = items
-        self._read_at = time.monotonic() if generation == self._generation else 0.0
-        return items
+        with self._reading:
+            if self.fresh:  # read by another page meanwhile
+                return self._items
+            generation = self._generation
+            with db.read_session() as session:
+                items = catalogue(session=session)
+            self._items = items
+            self._read_at = time.monotonic() if generation == self._generation else 0.0
+            return items
 
     async def current(self) -> list[CatalogueItem]:
         """The catalogue for a page: a fresh one without leaving the event loop, else read in a thread."""

@@ -397,7 +397,11 @@ class OrderFollower:
         if self.deadline is not None or order.status != OrderStatus.PENDING_PAYMENT or not order.payment_expires_at:
             return
         if delay is None:
+            if self.tries >= DEADLINE_TRIES:
+                return  # (the expiry job decides from here)
             delay = seconds_left(order.payment_expires_at) + 1.0
+            if self.tries:  # asked already: the answer left it unpaid ("no gateway", an ignored state) or failed
+                delay = max(delay, DEADLINE_RETRY_SECONDS)
         self.deadline = asyncio.get_running_loop().call_later(delay, self._deadline_due)
 
     def disarm_deadline(self) -> None:
@@ -413,11 +417,11 @@ class OrderFollower:
 
     async def _settle(self) -> None:
         order_id = self.page.view.order.id or 0
+        self.tries += 1
         try:
             await io_bound(settle_deadline, gateways=app.state.gateways.by_name, order_id=order_id)
         except Exception as exc:  # the gateway or the database did not answer: never expired on a guess
             log.warning("payment deadline order=%s: %s: %s", self.code, type(exc).__name__, exc)
-            self.tries += 1
             if self.tries < DEADLINE_TRIES:
                 self.arm_deadline(DEADLINE_RETRY_SECONDS)
             return
