@@ -37,7 +37,8 @@ async def test_a_change_after_a_quiet_day_is_still_heard(engine) -> None:
             await asyncio.to_thread(db.in_transaction, lambda s: announce(session=s, topics=["order:1"]))
         assert await _until(lambda: len(heard) == 3)
         # a quiet day: the hourly job removes every row
-        assert await asyncio.to_thread(prune_old_changes, utcnow() + timedelta(days=1, minutes=1)) == "pruned 2"  # (the newest row stays)
+        later = utcnow() + timedelta(days=1, minutes=1)
+        assert await asyncio.to_thread(prune_old_changes, later) == "pruned 2"  # (the newest row stays)
         await asyncio.to_thread(db.in_transaction, lambda s: announce(session=s, topics=["order:1"]))
         assert await _until(lambda: len(heard) == 4, 6), f"the change after the prune was dropped (heard {heard})"
     finally:
