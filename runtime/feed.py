@@ -36,7 +36,7 @@ from infra.changes import (
 from infra.types import utcnow
 
 log = logging.getLogger("aksesgpt.feed")
-EVERYTHING = "*"  # the topic of a subscriber that hears every change (the shared overview)
+EVERYTHING = "*"  # the topic of a subscriber that hears every change
 SEEN_KEEP = 20_000  # change ids remembered to drop a change heard twice (local and NOTIFY, or a catch-up)
 CATCH_UP_MARGIN = timedelta(seconds=30)  # a transaction that commits later than this after writing its row
 # (a change's id comes from a sequence before its commit) may be missed by a catch-up; pages' slow refresh has it

@@ -22,7 +22,7 @@ from pages.admin.words import DARK_TEXT, HEALTH_COLOURS, HEALTH_LABELS, ago
 from pages.admin.words import STATUS_LABELS as STATUS_LABELS_ACCOUNT
 from pages.live import in_page_context
 from pages.threads import io_bound
-from runtime.feed import EVERYTHING, FEED
+from runtime.feed import FEED
 
 log = logging.getLogger("aksesgpt.admin")
 
@@ -243,14 +243,16 @@ class OverviewBoard:
 class SharedOverview:
     """The overview, computed once per process per change and shown by every open overview tab.
 
-    The change feed names what changed; any change moves some figure of the overview, so one is enough to
-    compute it again (once for a rush of changes: at most every MIN_GAP seconds). With no tab open nothing is
-    computed, and the next tab to open reads it afresh. It is also computed every SAFETY_SECONDS (job runs, alerts
-    and time windows move by themselves), and the invariant check runs every CHECK_SECONDS, once per process
-    however many tabs are open. Each tab is shown the result only while its admin session holds (checked through
+    The change feed names what changed; a change to orders, seats, accounts, packages or payment events moves some
+    figure of the overview, so one is enough to compute it again (once for a rush of changes, resting between
+    two computations as long as the last one took: the overview keeps at most half a thread busy). With no tab
+    open nothing is computed, and the next tab to open reads it afresh. It is also computed every SAFETY_SECONDS
+    (job runs, alerts and time windows move by themselves), and the invariant check runs every CHECK_SECONDS,
+    once per process however many tabs are open. Each tab is shown the result only while its admin session holds (checked through
     the session cache: no read per tab)."""
 
-    MIN_GAP = 0.25
+    TOPICS = ("order", "assignment", "account", "product", "payment_event")  # (e-mails sent move none of it)
+    MIN_GAP, MAX_GAP = 0.05, 1.0
     SAFETY_SECONDS = 60.0
     CHECK_SECONDS = 30.0
 
@@ -264,7 +266,7 @@ class SharedOverview:
         self._task: asyncio.Task[None] | None = None
         self._check_task: asyncio.Task[None] | None = None
         self._timer: asyncio.Task[None] | None = None
-        self._subscription = FEED.subscribe((EVERYTHING,), self.heard, process=True)
+        self._subscription = FEED.subscribe(self.TOPICS, self.heard, process=True)
         FEED.on_start(self.reset)
 
     def reset(self) -> None:
@@ -290,6 +292,7 @@ class SharedOverview:
         try:
             while self._dirty and self.boards:
                 self._dirty, self._stale = False, False
+                started = time.monotonic()
                 try:
                     fresh = await io_bound(load)
                 except Exception as exc:  # the database did not answer: the next change or interval tries again
@@ -298,7 +301,7 @@ class SharedOverview:
                     break
                 self.computed += 1
                 self._show(fresh)
-                await asyncio.sleep(self.MIN_GAP)
+                await asyncio.sleep(min(self.MAX_GAP, max(self.MIN_GAP, time.monotonic() - started)))
         finally:
             self._task = None
 
