@@ -248,8 +248,8 @@ class SharedOverview:
     two computations as long as the last one took: the overview keeps at most half a thread busy). With no tab
     open nothing is computed, and the next tab to open reads it afresh. It is also computed every SAFETY_SECONDS
     (job runs, alerts and time windows move by themselves), and the invariant check runs every CHECK_SECONDS,
-    once per process however many tabs are open. Each tab is shown the result only while its admin session holds (checked through
-    the session cache: no read per tab)."""
+    once per process however many tabs are open. Each tab is shown the result only while its admin session holds
+    (checked through the session cache: no read per tab)."""
 
     TOPICS = ("order", "assignment", "account", "product", "payment_event")  # (e-mails sent move none of it)
     MIN_GAP, MAX_GAP = 0.05, 1.0
