@@ -44,6 +44,7 @@ SESSION_CHECK_SECONDS = 60.0  # a live refresh trusts a session checked this lon
 PAGE_ADMIN = "admin_id"  # app.storage.client: the admin this page was drawn for (set by admin_frame)
 PAGE_ENDED = "admin_ended"  # app.storage.client: the session ended; the tab is on its way to the login page
 OWNER_ONLY = "Hanya pemilik (owner) yang boleh melakukan ini."
+HEADER_EXTRAS: list[Callable[[], None]] = []  # drawn in every admin page's header, right of the title
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -282,6 +283,8 @@ async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
             ui.button(icon="menu", on_click=lambda: drawer.toggle()).props("flat dense round color=white")
             ui.label("AksesGPT admin").classes("text-lg font-bold")
         with ui.row().classes("items-center gap-3"):
+            for extra in HEADER_EXTRAS:  # (pages/admin/sales.py: the new-sale notices and their chime switch)
+                extra()
             ui.label(admin.email).classes("text-sm max-sm:hidden")
             ui.button("Keluar", on_click=sign_out).props("flat dense no-caps color=white").mark("logout")
     # open beside the page on a wide screen, closed on a phone (where it would cover the page until tapped away)

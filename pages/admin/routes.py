@@ -7,7 +7,17 @@ from nicegui import APIRouter, app
 
 from domain.admin.listing import MAX_ROW_ID
 from domain.shared.models import AssignmentStatus, EventOutcome, Health, OrderStatus
-from pages.admin import account_detail, accounts, assignments, logs, orders, overview, security, settings
+from pages.admin import (
+    account_detail,
+    accounts,
+    assignments,
+    logs,
+    orders,
+    overview,
+    sales,  # noqa: F401  (every admin page's header: the new-sale notices)
+    security,
+    settings,
+)
 from pages.admin.filters import AddressFilters
 from pages.admin.frame import admin_frame
 from pages.admin.login import login_target, login_ui
