@@ -18,7 +18,7 @@ from domain.shared.models import Health
 from infra import db
 from pages.admin.frame import REFUSED, Refused, fetch
 from pages.admin.table import wib
-from pages.admin.words import DARK_TEXT, HEALTH_COLOURS, HEALTH_LABELS, ago
+from pages.admin.words import DARK_TEXT, HEALTH_COLOURS, HEALTH_LABELS, JOB_LABELS, ago, job_outcome
 from pages.admin.words import STATUS_LABELS as STATUS_LABELS_ACCOUNT
 from pages.live import in_page_context
 from pages.threads import io_bound
@@ -194,7 +194,8 @@ def health_ui(live: Live) -> None:
         with ui.row().classes("w-full gap-2 flex-wrap text-xs"):
             for job in live.data.jobs:
                 colour = "bg-green-100" if job.last_outcome == "ok" else "bg-red-100"
-                ui.label(f"{job.name}: {job.last_outcome} · {wib(job.last_success_at) or '-'}").classes(
+                last = wib(job.last_success_at) or "belum pernah"
+                ui.label(f"{JOB_LABELS.get(job.name, job.name)}: {job_outcome(job.last_outcome)} · {last}").classes(
                     f"{colour} rounded px-2 py-1"
                 ).tooltip(job.last_detail)
     invariants_ui(live)
