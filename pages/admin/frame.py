@@ -215,6 +215,12 @@ def _end_page(*, forget: bool, seen: object) -> None:
     ui.navigate.to("/admin/login")
 
 
+async def shared_read(load: Callable[[], T]) -> T:
+    """A read made once for every open admin page of this process (the overview, a sale's notice), in a thread,
+    for no session in particular: what it reads reaches a tab only after that tab's session was checked (`fetch`)."""
+    return await io_bound(load)
+
+
 async def still_valid(*, owner_only: bool = False) -> bool:
     """Whether this tab's session still holds (see `_checked`), for a handler that reads nothing; False: refused,
     and already handled."""
