@@ -45,7 +45,8 @@ def counted(*_args):
     count[0] += 1
 def write():
     while True:
-        out.write_text(str(count[0]))
+        out.with_suffix(".new").write_text(str(count[0]))
+        out.with_suffix(".new").replace(out)  # (a rename: a reader never sees it half written)
         time.sleep(0.5)
 threading.Thread(target=write, daemon=True).start()
 sys.argv = [str(root / "main.py")]
