@@ -30,12 +30,14 @@ from integrations.telegram import telegram_bot_for
 from integrations.workspaces import build_workspace_driver
 from pages.admin.frame import AdminSessionMiddleware
 from pages.admin.routes import router as admin_pages
+from pages.quiet_outbox import install as quiet_idle_pages
 from pages.shop import errors as error_pages
 from pages.shop.frame import LanguageCookie, add_shared_head
 from pages.shop.routes import router as shop_pages
 from pages.socket_binding import UploadBinding
 from pages.socket_binding import install as bind_pages_to_browsers
 from runtime.demo_workspace import CHATGPT_SIM_MOUNT, seed_demo_workspace, simulated_settings, start_demo_workspaces
+from runtime.feed import FEED
 from runtime.scheduler import build_scheduler, shop_jobs
 from runtime.scheduler import start as start_scheduler
 from runtime.scheduler import stop as stop_scheduler
@@ -58,6 +60,9 @@ def forget_earlier_wiring() -> None:
     app.router.lifespan_context = base
 
 
+RECONNECT_SECONDS = 30.0  # see docs/decisions.md "Live by push"
+
+
 def wire() -> None:
     """Everything the app needs before serving: database, gateways, routes, pages."""
     keep_files_private()  # before anything is written
@@ -72,6 +77,8 @@ def wire() -> None:
     order_limit.configure(limit=settings.ORDER_RATE_LIMIT_PER_MINUTE, per_seconds=60)
     lookup_limit.configure(limit=settings.LOOKUP_RATE_LIMIT_PER_HOUR, per_seconds=3600)
     app.on_shutdown(gateways.close)
+    app.on_startup(FEED.start)  # the change feed: open pages follow what every app process commits
+    app.on_shutdown(FEED.stop)
     # development without CHATGPT_API_BASE: the app serves the ChatGPT simulator itself, with a demo workspace
     simulated = not settings.is_production and not (
         "CHATGPT_API_BASE" in settings.model_fields_set and settings.CHATGPT_API_BASE.strip()
@@ -107,6 +114,7 @@ def wire() -> None:
     app.add_middleware(AdminSessionMiddleware)
     app.add_middleware(UploadBinding)  # a page's uploads, like its socket, only from the browser that loaded it
     bind_pages_to_browsers()
+    quiet_idle_pages()
     app.add_middleware(SecurityHeaders, https=settings.public_url.startswith("https://"))
     app.add_middleware(LanguageCookie, https=settings.public_url.startswith("https://"))
     # the shop's 404 and 500 pages instead of NiceGUI's, which show the exception (the machines' lane keeps JSON)
@@ -141,4 +149,5 @@ if __name__ in {"__main__", "__mp_main__"}:
         show=False,
         show_welcome_message=True,
         forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,  # the proxy whose X-Forwarded-For names the customer
+        reconnect_timeout=RECONNECT_SECONDS,
     )

@@ -47,6 +47,25 @@ def each_database() -> Iterator[tuple[str, str]]:
             yield "postgresql", url
 
 
+def databases() -> list[str]:
+    """ "sqlite", and "postgresql" when TEST_DATABASE_URL is set."""
+    return ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@contextmanager
+def fresh_database(name: str) -> Iterator[str]:
+    """The URL of a new, empty database of that kind (a SQLite file; a schema on TEST_DATABASE_URL), removed on exit."""
+    if name == "postgresql":
+        with postgres_schema(os.environ["TEST_DATABASE_URL"]) as url:
+            yield url
+        return
+    folder = Path(tempfile.mkdtemp(prefix="aksesgpt-bench-db-"))
+    try:
+        yield f"sqlite:///{folder / 'bench.db'}"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def bench_parser(doc: str | None) -> argparse.ArgumentParser:
     """The command line of a bench script, its docstring as the help."""
     return argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -24,7 +24,7 @@ from sqlmodel import Session, SQLModel
 from infra.types import UTCDateTime, utcnow
 
 log = logging.getLogger("aksesgpt.changes")
-CHANNEL = "aksesgpt_changes"
+CHANNEL = "aksesgpt_changes"  # on PostgreSQL, followed by '.' and the schema: shops sharing a database don't mix
 NOTIFY_LIMIT = 7000  # PostgreSQL refuses a NOTIFY payload of 8000 bytes or more: a longer change sends its id only
 _PENDING = "aksesgpt.changes"
 _WRITTEN = "aksesgpt.changes_written"
@@ -79,8 +79,8 @@ def _insert_sqlite() -> sa.Insert:
 
 _NOTIFY_PG = sa.text(
     "WITH c AS (INSERT INTO change_events (at, topics) VALUES (:at, :topics) RETURNING id) "
-    "SELECT id, pg_notify(:channel, CASE WHEN length(:topics) < :limit THEN id::text || ' ' || :topics "
-    "ELSE id::text END) FROM c"
+    "SELECT id, pg_notify(left(:channel || '.' || current_schema(), 63), "
+    "CASE WHEN length(:topics) < :limit THEN id::text || ' ' || :topics ELSE id::text END) FROM c"
 ).bindparams(sa.bindparam("at", type_=UTCDateTime()))
 
 
@@ -124,9 +124,14 @@ def _forget(session: Session) -> None:
         session.info.pop(_WRITTEN, None)
 
 
-def changes_since(connection: sa.Connection, *, after_id: int = 0, since: object = None) -> list[Change]:
-    """Changes with an id above `after_id` (and, when `since` is given, written at or after it), oldest first."""
+def changes_since(
+    connection: sa.Connection, *, after_id: int = 0, since: object = None, until_id: int | None = None
+) -> list[Change]:
+    """Changes with an id above `after_id` (up to `until_id`; and, when `since` is given, written at or after
+    it), oldest first."""
     query = sa.select(change_events.c.id, change_events.c.topics).where(change_events.c.id > after_id)
+    if until_id is not None:
+        query = query.where(change_events.c.id <= until_id)
     if since is not None:
         query = query.where(change_events.c.at >= since)
     rows = connection.execute(query.order_by(change_events.c.id).limit(10_000)).all()
@@ -138,5 +143,15 @@ def newest_change_id(connection: sa.Connection) -> int:
 
 
 def prune_changes(connection: sa.Connection, *, before: object) -> int:
-    """Delete changes written before `before` (nobody catches up that far back)."""
-    return int(connection.execute(sa.delete(change_events).where(change_events.c.at < before)).rowcount or 0)
+    """Delete changes written before `before` (nobody catches up that far back), except the newest: SQLite numbers
+    a row max(id) + 1 (the table has no AUTOINCREMENT), so an emptied table would number its changes from 1 again,
+    below every listener's high-water mark and inside its seen set."""
+    newest = sa.select(sa.func.max(change_events.c.id)).scalar_subquery()
+    query = sa.delete(change_events).where(change_events.c.at < before, change_events.c.id < newest)
+    return int(connection.execute(query).rowcount or 0)
+
+
+def listen_channel(schema: str) -> str:
+    """The NOTIFY channel of the shop whose tables are in `schema`, as LISTEN takes it (a quoted identifier)."""
+    name = f"{CHANNEL}.{schema}"[:63]
+    return '"' + name.replace('"', '""') + '"'

@@ -6,7 +6,7 @@ transaction (audit entries, e-mails, payment events) wait for the commit and go 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
@@ -107,6 +107,14 @@ def forget_columns(*, session: Session, model: type[SQLModel], row_id: int, colu
     obj = session.identity_map.get(sa.inspect(model).identity_key_from_primary_key((row_id,)))
     if obj is not None:
         session.expire(obj, columns)
+
+
+def forget_rows(*, session: Session, model: type[SQLModel], row_ids: Iterable[int], columns: list[str]) -> None:
+    """forget_columns for many rows (a set-based UPDATE changed them)."""
+    if not session.identity_map:  # the common case: nothing loaded, nothing to forget
+        return
+    for row_id in row_ids:
+        forget_columns(session=session, model=model, row_id=row_id, columns=columns)
 
 
 def write_columns(*, session: Session, obj: SQLModel, **values: Any) -> None:

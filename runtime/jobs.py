@@ -15,16 +15,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from domain.notify.alerts import raise_alert, resolve_alert
-from domain.notify.mail import MailSender, queue_seat_news
+from domain.notify.mail import MailSender
 from domain.notify.telegram import ChatSender
 from domain.orders.orders import PaymentResult, expire_order
 from domain.payments.gateway import PaymentGateway
 from domain.payments.reconciliation import overdue_unpaid_orders, reconcile_unpaid
 from domain.seats.allocation import free_seats, serve_pending_stock
-from domain.seats.assignments import release_expired_assignments
+from domain.seats.assignments import release_expired_assignments, remind_seats
 from domain.shared.models import (
-    AccountAssignment,
-    AssignmentStatus,
     EventOutcome,
     JobRun,
     Order,
@@ -38,16 +36,18 @@ from runtime.delivery import deliver_outbox, deliver_telegram_outbox
 
 log = logging.getLogger("aksesgpt.jobs")
 BATCH = 200
+RELEASE_BATCH = 1000  # seats ended (or reminded) per transaction (set-based: docs/decisions.md, 2026-12-02)
 
 
-def release_expired(now: datetime | None = None, max_batches: int = 50) -> str:
-    """ACTIVE assignments past end_at become EXPIRED, seats freed (and offered to the queue), customers told."""
+def release_expired(now: datetime | None = None, max_batches: int = 10) -> str:
+    """ACTIVE assignments past end_at become EXPIRED, seats freed (and offered to the queue), customers told;
+    up to 10,000 a run."""
     now = now or utcnow()
     total = 0
     for _ in range(max_batches):
-        released = db.in_transaction(lambda s: release_expired_assignments(session=s, now=now, limit=BATCH))
+        released = db.in_transaction(lambda s: release_expired_assignments(session=s, now=now, limit=RELEASE_BATCH))
         total += len(released)
-        if len(released) < BATCH:
+        if len(released) < RELEASE_BATCH:
             break
     return f"released {total}"
 
@@ -90,46 +90,21 @@ def deliver_telegram(sender: ChatSender, now: datetime | None = None) -> str:
     return str(deliver_telegram_outbox(sender=sender, now=now))
 
 
-REMINDERS = ((3, "reminded_3d_at"), (1, "reminded_1d_at"))
-
-
-def send_reminders(now: datetime | None = None) -> str:
-    """One e-mail 3 days and one 1 day before a seat ends, each at most once per assignment."""
-    now = now or utcnow()
+def send_reminders(now: datetime | None = None, max_batches: int = 10) -> str:
+    """One e-mail 3 days and one 1 day before a seat ends, each at most once per assignment; up to 10,000 seats
+    of each a run."""
+    moment = now or utcnow()
     sent = 0
-    for days, column in REMINDERS:
+    for days in (3, 1):
 
-        def work(session, days=days, column=column) -> int:
-            seats = list(
-                session.exec(
-                    select(AccountAssignment)
-                    .where(
-                        AccountAssignment.status == AssignmentStatus.ACTIVE,
-                        col(getattr(AccountAssignment, column)).is_(None),
-                        col(AccountAssignment.end_at) > now,
-                        col(AccountAssignment.end_at) <= now + timedelta(days=days),
-                    )
-                    .order_by(col(AccountAssignment.end_at))
-                    .limit(BATCH)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            for seat in seats:
-                if days == 3 and (
-                    seat.end_at <= now + timedelta(days=1) or seat.end_at - seat.start_at <= timedelta(days=3)
-                ):
-                    # too late for the 3-day one, or a seat that short: the 1-day reminder will say it
-                    setattr(seat, column, now)
-                    session.add(seat)
-                    continue
-                order = session.get(Order, seat.order_id)
-                if order is not None:
-                    queue_seat_news(session=session, order=order, seat=seat, kind="reminder", days=days)
-                setattr(seat, column, now)
-                session.add(seat)
-            return len(seats)
+        def work(session: Session, days: int = days) -> int:
+            return remind_seats(session=session, now=moment, days=days, limit=RELEASE_BATCH)
 
-        sent += db.in_transaction(work)
+        for _ in range(max_batches):
+            handled = db.in_transaction(work)
+            sent += handled
+            if handled < RELEASE_BATCH:
+                break
     return f"reminders {sent}"
 
 

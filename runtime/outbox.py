@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from domain.shared.models import MailStatus, OutboxRow
 from infra import db
+from infra.changes import announce
 from infra.types import utcnow
 
 BACKOFF_MINUTES = (1, 2, 4, 8, 16, 32, 60, 60, 60, 60)  # the wait after attempt n; ten attempts in all
@@ -61,7 +62,9 @@ def _settle(
     started: float,
     gave_up: Callable[[Session, Row, str], None],
     finished: Callable[[Row], None] | None,
+    channel: str,
 ) -> str:
+    announce(session=session, topics=(channel,))  # the admin's outbox follows it
     current = session.get(model, row_id)
     assert current is not None
     if error is None:
@@ -117,6 +120,7 @@ def deliver_due(
             started=started,
             gave_up=gave_up,
             finished=finished,
+            channel=channel,
         )
         status = db.in_transaction(settle)
         if status == MailStatus.SENT:

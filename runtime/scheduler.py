@@ -18,6 +18,7 @@ from domain.payments.gateway import PaymentGateway
 from domain.seats import provisioning
 from infra.settings import Settings
 from infra.types import utcnow
+from runtime.feed import prune_old_changes
 from runtime.jobs import (
     Job,
     deliver_mail,
@@ -55,6 +56,7 @@ def shop_jobs(
         Job("expiry_reminders", 3600, send_reminders),
         Job("low_pool_alert", 300, lambda: watch_pool(settings.LOW_POOL_THRESHOLD)),
         Job("operations_alerts", 300, lambda: watch_operations(stock_wait_minutes=settings.STOCK_WAIT_ALERT_MINUTES)),
+        Job("prune_change_feed", 3600, prune_old_changes),
     ]
     if chat is not None:
         jobs.append(Job("deliver_telegram", 30, lambda: deliver_telegram(chat)))

@@ -16,7 +16,6 @@ from domain.shared.models import (
     AccountStatus,
     AdminAlert,
     AssignmentStatus,
-    AuditLog,
     ChatGPTAccount,
     EventOutcome,
     Health,
@@ -27,15 +26,6 @@ from domain.shared.models import (
 from infra.types import utcnow
 
 _capacity = func.coalesce(ChatGPTAccount.max_seats, 1)
-
-
-def change_marker(*, session: Session) -> tuple[int, int]:
-    """A value that moves whenever what the overview shows may have changed, in whichever app process
-    it happened: every state change writes an audit entry (invariant 4) and every callback a payment
-    event. Two index-only lookups, cheap enough to poll twice a second."""
-    audit = session.exec(select(func.max(AuditLog.id))).one()
-    events = session.exec(select(func.max(PaymentEvent.id))).one()
-    return int(audit or 0), int(events or 0)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ change that causes it; a job delivers the rows. Texts come from the translation 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import escape as escape_html
 from sqlmodel import Session, col, select
 
 from domain.shared.crypto import decrypt_secret
@@ -20,6 +22,7 @@ from domain.shared.links import order_link, shop_link
 from domain.shared.models import AccountAssignment, Delivery, EmailOutbox, Order, Product
 from domain.shared.seat_terms import workspace_name
 from domain.shared.validation import normalize_email
+from infra.changes import announce
 from infra.rows import call_after_commit, insert_at_commit
 from infra.types import utcnow
 
@@ -101,6 +104,74 @@ class Message:
         )
 
 
+_SLOT = "\ue000{}\ue001"  # private-use characters: HTML escaping leaves them as they are
+_SLOTS = re.compile("\ue000(\\d+)\ue001")
+
+
+class BatchRenderer:
+    """Renders many messages as Message.render does, at a fraction of the cost: the templates are rendered once
+    per language and shape (how many paragraphs, details and links; whether a footer) with numbered slots in
+    place of the texts, and each message's texts go into the slots (HTML-escaped in the HTML, as the template's
+    autoescape does; as they are in the text). The templates only print the texts, so this is the same output;
+    in case one day they do more, the first message of each shape is also rendered directly, and a shape whose
+    filled skeleton differs from it is rendered directly from then on."""
+
+    def __init__(self) -> None:
+        self._skeletons: dict[tuple[str, int, int, int, bool], tuple[str, str] | None] = {}
+        self._escaped: dict[str, str] = {}  # the batch's messages share most of their texts
+
+    def render(self, message: Message, lang: str) -> tuple[str, str]:
+        texts = [
+            message.subject,
+            message.greeting,
+            *message.paragraphs,
+            *(text for pair in message.details for text in pair),
+            *(text for pair in message.links for text in pair),
+            message.footer,
+        ]
+        shape = (lang, len(message.paragraphs), len(message.details), len(message.links), bool(message.footer))
+        skeleton = self._skeletons.get(shape)
+        if skeleton is None:
+            if shape in self._skeletons:  # a shape the slots do not render faithfully
+                return message.render(lang)
+            direct = message.render(lang)
+            html, text = _skeleton(message).render(lang)
+            skeleton = _as_format(html), _as_format(text)
+            self._skeletons[shape] = skeleton if self._fill(skeleton, texts) == direct else None
+            return direct
+        return self._fill(skeleton, texts)
+
+    def _fill(self, skeleton: tuple[str, str], texts: list[str]) -> tuple[str, str]:
+        escaped = self._escaped
+        for value in texts:
+            if value not in escaped:
+                escaped[value] = str(escape_html(value))
+        html, text = skeleton
+        return html.format(*(escaped[value] for value in texts)), text.format(*texts)
+
+
+def _skeleton(message: Message) -> Message:
+    """The message's shape with numbered slots for its texts (numbered as BatchRenderer lists them)."""
+    slots = (_SLOT.format(n) for n in range(1_000_000))
+    return Message(
+        subject=next(slots),
+        greeting=next(slots),
+        paragraphs=[next(slots) for _ in message.paragraphs],
+        details=[(next(slots), next(slots)) for _ in message.details],
+        links=[(next(slots), next(slots)) for _ in message.links],
+        footer=next(slots) if message.footer else "",
+    )
+
+
+def _as_format(rendered: str) -> str:
+    """A rendering with slots as a str.format template: braces doubled, each slot `{n}`."""
+    parts = _SLOTS.split(rendered)  # text, slot number, text, slot number, …, text
+    return "".join(
+        "{" + part + "}" if odd else part.replace("{", "{{").replace("}", "}}")
+        for odd, part in ((i % 2 == 1, part) for i, part in enumerate(parts))
+    )
+
+
 def queue_email(
     *,
     session: Session,
@@ -116,10 +187,35 @@ def queue_email(
     written when the transaction commits, with the transaction's other e-mails. A message with a secret
     shows SECRET_MASK where it goes and passes the secret already encrypted (`secret_enc`)."""
     html, text = message.render(language(lang))
+    _queue_rendered(
+        session=session,
+        to=to,
+        kind=kind,
+        subject=message.subject,
+        html=html,
+        text=text,
+        order_id=order_id,
+        due_at=due_at,
+        secret_enc=secret_enc,
+    )
+
+
+def _queue_rendered(
+    *,
+    session: Session,
+    to: str,
+    kind: str,
+    subject: str,
+    html: str,
+    text: str,
+    order_id: int | None,
+    due_at: datetime | None = None,
+    secret_enc: str | None = None,
+) -> None:
     values: dict[str, object] = {
         "to": to,
         "kind": kind,
-        "subject": message.subject[:250],
+        "subject": subject[:250],
         "html": html,
         "text": text,
         "order_id": order_id,
@@ -130,6 +226,7 @@ def queue_email(
     if due_at is None or due_at <= utcnow():
         call_after_commit(session=session, action=_mail_committed)
     insert_at_commit(session=session, model=EmailOutbox, values=values)
+    announce(session=session, topics=("mail",))  # the admin's outbox follows it
 
 
 def queue_order_created(*, session: Session, order: Order) -> None:
@@ -187,7 +284,7 @@ def queue_order_lookup(*, session: Session, email: str, lang: str) -> int:
 
 
 def _order_message(
-    order: Order,
+    order: NewsOrder,
     subject: str,
     paragraphs: list[str],
     *,
@@ -261,34 +358,95 @@ def queue_pending_stock(*, session: Session, order: Order) -> None:
     queue_email(session=session, to=order.email, kind="pending_stock", message=message, lang=lang, order_id=order.id)
 
 
-def queue_seat_news(*, session: Session, order: Order, seat: AccountAssignment, kind: str, days: int = 0) -> None:
+class NewsOrder(Protocol):
+    """What a seat e-mail needs of its order (an object, or a row read in the transaction)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def locale(self) -> str: ...
+
+
+class NewsSeat(Protocol):
+    """What a seat e-mail needs of the seat."""
+
+    @property
+    def end_at(self) -> datetime: ...
+    @property
+    def ended_at(self) -> datetime | None: ...
+    @property
+    def end_reason(self) -> str | None: ...
+
+
+def queue_seat_news(*, session: Session, order: NewsOrder, seat: NewsSeat, kind: str, days: int = 0) -> None:
     """A change to a seat: reminder (3 or 1 day before), ended, revoked (with reason) or extended."""
-    lang, code = order.locale, order.code
-    if kind == "reminder":
-        subject = t("mail.reminder.subject_1", lang) if days == 1 else t("mail.reminder.subject", lang, days=days)
-        body = t("mail.reminder.body", lang, code=code, date=format_date(seat.end_at, lang))
-    elif kind == "seat_ended":
-        subject = t("mail.ended.subject", lang, code=code)
-        body = t("mail.ended.body", lang, date=format_date(seat.ended_at or seat.end_at, lang))
-    elif kind == "seat_revoked":
-        subject = t("mail.revoked.subject", lang, code=code)
-        body = t(
-            "mail.revoked.body", lang, date=format_date(seat.ended_at or utcnow(), lang), reason=seat.end_reason or ""
-        )
-    elif kind == "seat_extended":
-        subject = t("mail.extended.subject", lang, code=code)
-        body = t("mail.extended.body", lang, date=format_date(seat.end_at, lang))
-    else:
-        raise ValueError(f"unknown seat e-mail {kind!r}")
-    message = _order_message(order, subject, [body], renew=kind in ("reminder", "seat_ended", "seat_revoked"))
+    message = _seat_message(order, seat, kind, days)
     queue_email(
         session=session,
         to=order.email,
-        kind=kind if kind != "reminder" else f"reminder_{days}d",
+        kind=_seat_kind(kind, days),
         message=message,
-        lang=lang,
+        lang=order.locale,
         order_id=order.id,
     )
+
+
+def queue_seat_news_many(
+    *, session: Session, news: Sequence[tuple[NewsOrder, NewsSeat]], kind: str, days: int = 0
+) -> None:
+    """queue_seat_news for each `(order, seat)`, the same e-mails, rendered a batch at a time (BatchRenderer)."""
+    renderer = BatchRenderer()
+    for order, seat in news:
+        message = _seat_message(order, seat, kind, days)
+        html, text = renderer.render(message, language(order.locale))
+        _queue_rendered(
+            session=session,
+            to=order.email,
+            kind=_seat_kind(kind, days),
+            subject=message.subject,
+            html=html,
+            text=text,
+            order_id=order.id,
+        )
+
+
+def _seat_kind(kind: str, days: int) -> str:
+    return kind if kind != "reminder" else f"reminder_{days}d"
+
+
+def _seat_subject(order: NewsOrder, seat: NewsSeat, kind: str, days: int) -> str:
+    lang, code = order.locale, order.code
+    if kind == "reminder":
+        return t("mail.reminder.subject_1", lang) if days == 1 else t("mail.reminder.subject", lang, days=days)
+    if kind == "seat_ended":
+        return t("mail.ended.subject", lang, code=code)
+    if kind == "seat_revoked":
+        return t("mail.revoked.subject", lang, code=code)
+    if kind == "seat_extended":
+        return t("mail.extended.subject", lang, code=code)
+    raise ValueError(f"unknown seat e-mail {kind!r}")
+
+
+def _seat_message(order: NewsOrder, seat: NewsSeat, kind: str, days: int) -> Message:
+    lang, code = order.locale, order.code
+    subject = _seat_subject(order, seat, kind, days)
+    if kind == "reminder":
+        body = t("mail.reminder.body", lang, code=code, date=format_date(seat.end_at, lang))
+    elif kind == "seat_ended":
+        body = t("mail.ended.body", lang, date=format_date(seat.ended_at or seat.end_at, lang))
+    elif kind == "seat_revoked":
+        body = t(
+            "mail.revoked.body", lang, date=format_date(seat.ended_at or utcnow(), lang), reason=seat.end_reason or ""
+        )
+    else:  # seat_extended (_seat_subject refused any other)
+        body = t("mail.extended.body", lang, date=format_date(seat.end_at, lang))
+    return _order_message(order, subject, [body], renew=kind in ("reminder", "seat_ended", "seat_revoked"))
 
 
 def queue_admin_alert(

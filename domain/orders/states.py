@@ -7,10 +7,16 @@ from typing import Any
 
 from sqlmodel import Session
 
+from domain.notify.telegram import queue_telegram_alert
 from domain.shared.audit import audit_row
 from domain.shared.errors import IllegalTransition
+from domain.shared.i18n import format_idr
+from domain.shared.links import shop_link
 from domain.shared.models import Order, OrderStatus
+from infra import settings as config
+from infra.changes import announce
 from infra.rows import write_columns
+from infra.types import utcnow
 
 S = OrderStatus
 _PAID_TARGETS = {S.FULFILLED, S.PENDING_STOCK, S.PAYMENT_REVIEW}
@@ -30,10 +36,27 @@ ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 PAID_STATES = frozenset({S.PENDING_STOCK, S.FULFILLED, S.PAYMENT_REVIEW})
 # States from which a PAID notice starts fulfilment.
 AWAITING_PAYMENT = frozenset({S.PENDING_PAYMENT, S.PAYMENT_EXPIRED, S.PAYMENT_FAILED})
+SOLD = frozenset({S.PENDING_STOCK, S.FULFILLED})  # a sale: the order entered one of these (not back from a refund)
 
 
 def can_transition(current: str, target: str) -> bool:
     return OrderStatus(target) in ORDER_TRANSITIONS[OrderStatus(current)]
+
+
+def announce_sale(*, session: Session, order: Order) -> None:
+    """An order was just paid (accepted): every open admin page shows a notice (the change feed's `sale` topic),
+    and the shop's Telegram chat is told when one is configured."""
+    announce(session=session, topics=("sale", f"sale:{order.id}"))
+    settings = config.get_settings()
+    if settings.telegram_configured:
+        amount = format_idr(order.paid_amount_idr or order.amount_idr)
+        method = f" · {order.payment_method}" if order.payment_method else ""
+        link = shop_link(f"/admin/orders/{order.code}")
+        text = f"[AksesGPT] Pesanan baru dibayar: {order.code} · {amount}{method}\n\n{link}"
+        row = queue_telegram_alert(
+            session=session, chat_id=settings.TELEGRAM_CHAT_ID.strip(), key=f"sale:{order.code}", text=text
+        )
+        row.next_attempt_at = utcnow()
 
 
 def transition_order(
@@ -58,6 +81,8 @@ def transition_order(
             target=to.value,
         )
     write_columns(session=session, obj=order, **(columns or {}), status=to.value)
+    if to in SOLD and before not in SOLD:
+        announce_sale(session=session, order=order)
     audit_row(
         order,
         session=session,

@@ -10,6 +10,7 @@ from domain.payments.gateway import (
     TransactionState,
 )
 from domain.shared.models import EventOutcome, PaymentEvent
+from infra.changes import announce
 from infra.rows import insert_at_commit
 
 
@@ -40,6 +41,7 @@ def record_payment_event(
         "order_id": order_id,
     }
     insert_at_commit(session=session, model=PaymentEvent, values=values)
+    announce(session=session, topics=("payment_event",))  # the admin's webhook log and overview follow it
 
 
 def _claimed_key(provider: str, raw_body: bytes) -> str:

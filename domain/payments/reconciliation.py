@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from domain.orders.orders import PaymentResult
+from domain.orders.orders import PaymentResult, expire_order
 from domain.payments.gateway import (
     PaymentGateway,
     PaymentStatus,
@@ -86,3 +86,27 @@ def reconcile_unpaid(
 
 def _applier(state: TransactionState, actor: str) -> Callable[[Session], PaymentResult]:
     return lambda session: apply_gateway_state(session=session, state=state, actor=actor)
+
+
+def settle_deadline(*, gateways: dict[str, PaymentGateway], order_id: int, now: datetime | None = None) -> str:
+    """An unpaid order's payment deadline has come (its open page asks, so the customer sees the answer at the
+    deadline rather than at the expiry job's next run): the gateway is asked first, a payment it knows of is
+    applied, and the order expires only when the gateway confirms it unpaid (or it never reached one). A failed
+    check raises and leaves the order to the next try, as in `expire_unpaid_orders`."""
+    now = now or utcnow()
+    with db.read_session() as session:
+        order = session.get(Order, order_id)
+    deadline = order.payment_expires_at if order is not None else None
+    if order is None or order.status != OrderStatus.PENDING_PAYMENT or deadline is None or deadline > now:
+        return "not due"
+    if order.provider_reference:
+        gateway = gateways.get(order.provider or "")
+        if gateway is None:
+            return "no gateway"
+        state = gateway.transaction_state(reference=order.provider_reference, merchant_ref=order.code)
+        if state.status != PaymentStatus.UNPAID:
+            result = db.in_transaction(_applier(state, "deadline"))
+            log.info("deadline order=%s status=%s outcome=%s", order.code, state.status, result.outcome)
+            return str(result.outcome)
+    result = db.in_transaction(lambda session: expire_order(session=session, order_id=order_id, actor="deadline"))
+    return str(result.outcome)

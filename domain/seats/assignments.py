@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, NamedTuple, cast
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session, select
 
-from domain.notify.mail import queue_seat_news
+from domain.notify.mail import queue_seat_news, queue_seat_news_many
 from domain.orders.locks import lock_pools
 from domain.seats.allocation import reseat, serve_pending_stock
-from domain.seats.ending import end_assignment
+from domain.seats.ending import ASSIGNMENT_FIELDS, end_assignment, end_assignments
 from domain.shared.audit import SCHEDULER, audit_row, snapshot
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
 from domain.shared.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, InviteState, Order
 from domain.shared.validation import require_text
-from infra.types import utcnow
+from infra.rows import forget_rows, table_of
+from infra.sqlfuncs import in_ids
+from infra.types import UTCDateTime, utcnow
 
 log = logging.getLogger("aksesgpt.allocation")
 MAX_EXTENSION_DAYS = 3650  # one extension moves the end by ten years at most
@@ -126,28 +129,171 @@ def revoke_assignment(
     return assignment
 
 
+_SEATS = table_of(AccountAssignment)
+_S = _SEATS.c
+_ACCOUNTS = table_of(ChatGPTAccount)
+_ORDERS = table_of(Order)
+# the expired seats (locked, skipping those another transaction holds), each with its account's pool and what
+# the customer's e-mail needs of its order; the orders and accounts are read, not locked (the pool lock, then
+# the accounts, come after)
+_EXPIRED = (
+    sa.select(
+        _S.id,
+        *(_S[name] for name in ASSIGNMENT_FIELDS),
+        _ACCOUNTS.c.pool,
+        _ORDERS.c.code.label("order_code"),
+        _ORDERS.c.name.label("order_name"),
+        _ORDERS.c.email.label("order_email"),
+        _ORDERS.c.locale.label("order_locale"),
+    )
+    .join_from(_SEATS, _ACCOUNTS, _ACCOUNTS.c.id == _S.chatgpt_account_id)
+    .join(_ORDERS, _ORDERS.c.id == _S.order_id, isouter=True)
+    .where(_S.status == AssignmentStatus.ACTIVE.value, _S.end_at <= sa.bindparam("now", type_=UTCDateTime()))
+    .order_by(_S.end_at, _S.id)
+    .limit(sa.bindparam("limit"))
+    .with_for_update(skip_locked=True, of=_SEATS)
+)
+
+
+class _Expired(NamedTuple):
+    """A row of _EXPIRED."""
+
+    id: int
+    order_id: int
+    chatgpt_account_id: int
+    customer_email: str
+    status: str
+    start_at: datetime
+    end_at: datetime
+    invite_state: str | None
+    pool: str
+    order_code: str | None
+    order_name: str
+    order_email: str
+    order_locale: str
+
+
+assert list(_Expired._fields) == list(_EXPIRED.selected_columns.keys())
+
+
+class _OrderOf(NamedTuple):
+    """What the "seat ended" e-mail needs of the seat's order, as read with the seat."""
+
+    id: int
+    code: str
+    name: str
+    email: str
+    locale: str
+
+
 def release_expired_assignments(
     *, session: Session, now: datetime | None = None, limit: int = 100, actor: str = SCHEDULER
-) -> list[AccountAssignment]:
-    """Expire ACTIVE assignments whose end_at has passed (at most `limit`), then serve waiting orders."""
+) -> list[int]:
+    """Expire ACTIVE assignments whose end_at has passed (at most `limit`, oldest end first), then serve waiting
+    orders; returns their ids. A batch at a time: the seats are read and locked in one statement and ended by
+    end_assignments (a few set-based statements, the same rows and audit entries as ending them one by one), and
+    the customers' "seat ended" e-mails are rendered together (queue_seat_news_many)."""
     now = now or utcnow()
-    query = (
-        select(AccountAssignment)
-        .where(AccountAssignment.status == AssignmentStatus.ACTIVE, col(AccountAssignment.end_at) <= now)
-        .order_by(col(AccountAssignment.end_at))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
-    )
-    expired = list(session.exec(query))
-    pools = sorted({_pool_of(session, assignment) for assignment in expired})
+    result = session.connection().execute(_EXPIRED, {"now": now, "limit": limit})
+    expired = [_Expired._make(row) for row in result]
+    if not expired:
+        return []
+    pools = sorted({row.pool for row in expired})
     lock_pools(session=session, pools=pools)
-    for assignment in expired:
-        end_assignment(session, assignment, AssignmentStatus.EXPIRED, actor, "assignment.expire", "period ended")
-        _tell_customer(session, assignment, "seat_ended")
+    ended = end_assignments(session, expired, AssignmentStatus.EXPIRED, actor, "assignment.expire", "period ended")
+    orders = {
+        row.id: _OrderOf(row.order_id, row.order_code, row.order_name, row.order_email, row.order_locale)
+        for row in expired
+        if row.order_code is not None
+    }
+    queue_seat_news_many(
+        session=session, news=[(orders[seat.id], seat) for seat in ended if seat.id in orders], kind="seat_ended"
+    )
     for pool in pools:
         serve_pending_stock(session=session, actor=actor, pool=pool)
-    return expired
+    return [seat.id for seat in ended]
+
+
+REMINDED = {3: "reminded_3d_at", 1: "reminded_1d_at"}  # the column that marks each reminder sent
+_DUE = sa.bindparam("now", type_=UTCDateTime())
+
+
+class _Reminded(NamedTuple):
+    """A row of _reminders(): the seat as the reminder needs it, and its order."""
+
+    id: int
+    start_at: datetime
+    end_at: datetime
+    ended_at: datetime | None
+    end_reason: str | None
+    order_id: int
+    order_code: str | None
+    order_name: str
+    order_email: str
+    order_locale: str
+
+
+def _reminders(days: int) -> sa.Select[Any]:
+    """ACTIVE seats ending within `days` not yet reminded (locked, skipping those another transaction holds)."""
+    return (
+        sa.select(
+            _S.id,
+            _S.start_at,
+            _S.end_at,
+            _S.ended_at,
+            _S.end_reason,
+            _S.order_id,
+            _ORDERS.c.code.label("order_code"),
+            _ORDERS.c.name.label("order_name"),
+            _ORDERS.c.email.label("order_email"),
+            _ORDERS.c.locale.label("order_locale"),
+        )
+        .join_from(_SEATS, _ORDERS, _ORDERS.c.id == _S.order_id, isouter=True)
+        .where(
+            _S.status == AssignmentStatus.ACTIVE.value,
+            _S[REMINDED[days]].is_(None),
+            _S.end_at > _DUE,
+            _S.end_at <= sa.bindparam("until", type_=UTCDateTime()),
+        )
+        .order_by(_S.end_at, _S.id)
+        .limit(sa.bindparam("limit"))
+        .with_for_update(skip_locked=True, of=_SEATS)
+    )
+
+
+_REMINDERS = {days: _reminders(days) for days in REMINDED}
+assert all(list(_Reminded._fields) == list(q.selected_columns.keys()) for q in _REMINDERS.values())
+
+
+def remind_seats(*, session: Session, now: datetime, days: int, limit: int = 1000) -> int:
+    """The reminder `days` (3 or 1) before a seat ends, at most once per seat: up to `limit` seats ending within
+    `days`, each e-mailed (a 3-day reminder too late — within a day of the end — or for a seat of 3 days or less
+    is only marked: the 1-day one will say it) and marked in one UPDATE. Returns how many seats were handled."""
+    rows = [
+        _Reminded._make(row)
+        for row in session.connection().execute(
+            _REMINDERS[days], {"now": now, "until": now + timedelta(days=days), "limit": limit}
+        )
+    ]
+    if not rows:
+        return 0
+    news = [
+        (_OrderOf(row.order_id, row.order_code, row.order_name, row.order_email, row.order_locale), row)
+        for row in rows
+        if row.order_code is not None
+        and not (
+            days == 3 and (row.end_at <= now + timedelta(days=1) or row.end_at - row.start_at <= timedelta(days=3))
+        )
+    ]
+    queue_seat_news_many(session=session, news=news, kind="reminder", days=days)
+    ids = [row.id for row in rows]
+    column = REMINDED[days]
+    session.connection().execute(
+        sa.update(_SEATS).where(in_ids(_S.id, "ids")).values({column: _DUE}),
+        {"ids": ids, "now": now},
+    )
+    forget_rows(session=session, model=AccountAssignment, row_ids=ids, columns=[column, "updated_at"])
+    return len(rows)
 
 
 def move_assignment(

@@ -4,14 +4,17 @@ runtime/workspaces.py carries them out; manual accounts queue nothing (the owner
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Protocol
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from domain.shared.models import AccountAssignment, Delivery, Driver, TaskKind, TaskStatus, WorkspaceTask
+from domain.shared.models import Delivery, Driver, TaskKind, TaskStatus, WorkspaceTask
 from infra import settings as config
-from infra.rows import call_after_commit
+from infra.rows import call_after_commit, table_of
 from infra.types import utcnow
 
 OPEN = (TaskStatus.PENDING, TaskStatus.CONFIRMING)
@@ -75,40 +78,112 @@ def queue_invite(
     return _queued(session, task)
 
 
+class SeatToRemove(Protocol):
+    """What queueing a removal needs of an ended seat (an assignment object, or a row read in the transaction)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def customer_email(self) -> str: ...
+
+
 def queue_removal(
-    *, session: Session, assignment: AccountAssignment, account_id: int, reason: str, now: datetime | None = None
-) -> WorkspaceTask:
-    """Queue the removal of an ended seat's customer (cancel the pending invite, or remove the member). An invite
-    of the same seat not yet sent is cancelled; one in flight (claimed under its lease) finishes first, and the
-    removal waits for its lease, so it cannot look before that invite lands; and since the service lists a new
-    invitation late, the removal keeps looking for it for WORKSPACE_CONFIRM_S before it settles for "absent"."""
+    *, session: Session, assignment: SeatToRemove, account_id: int, reason: str, now: datetime | None = None
+) -> None:
+    """Queue the removal of an ended seat's customer (cancel the pending invite, or remove the member); see
+    queue_removals."""
+    queue_removals(session=session, seats=[(assignment, account_id)], reason=reason, now=now)
+
+
+def queue_removals(
+    *, session: Session, seats: Sequence[tuple[SeatToRemove, int]], reason: str, now: datetime | None = None
+) -> None:
+    """Queue the removal of ended seats' customers, each `(seat, its account's id)` (cancel the pending invite,
+    or remove the member), a seat already holding an open removal getting none. An invite of the same seat not
+    yet sent is cancelled; one in flight (claimed under its lease) finishes first, and the removal waits for its
+    lease, so it cannot look before that invite lands; and since the service lists a new invitation late, the
+    removal keeps looking for it for WORKSPACE_CONFIRM_S before it settles for "absent". Three statements
+    however many seats: their open invites (locked), their open removals, the new removals (Core, no objects)."""
+    if not seats:
+        return
     now = now or utcnow()
-    not_before, look_until = now, None
-    invite = open_task(session=session, assignment_id=assignment.id, kind=TaskKind.INVITE, lock=True)  # type: ignore[arg-type]
-    if invite is not None:
-        if invite.status == TaskStatus.PENDING and invite.attempts == 0:
-            invite.status, invite.done_at, invite.last_error = (
-                TaskStatus.CANCELLED,
-                now,
-                "seat ended before it went out",
+    ids = [seat.id for seat, _ in seats]
+    invites = {
+        task.assignment_id: task
+        for task in session.exec(
+            select(WorkspaceTask)
+            .where(
+                col(WorkspaceTask.assignment_id).in_(ids),
+                WorkspaceTask.kind == TaskKind.INVITE,
+                col(WorkspaceTask.status).in_(OPEN),
             )
-        else:
-            not_before = max(now, invite.next_attempt_at)
-            look_until = not_before + timedelta(seconds=config.get_settings().WORKSPACE_CONFIRM_S)
-        session.add(invite)
-    existing = open_task(session=session, assignment_id=assignment.id, kind=TaskKind.REMOVE)  # type: ignore[arg-type]
-    if existing is not None:
-        return existing
-    task = WorkspaceTask(
-        account_id=account_id,
-        assignment_id=assignment.id,
-        kind=TaskKind.REMOVE,
-        email=assignment.customer_email,
-        reason=reason,
-        next_attempt_at=not_before,
-        confirm_by=look_until,
+            .order_by(col(WorkspaceTask.id))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    removing = set(
+        session.exec(
+            select(WorkspaceTask.assignment_id).where(
+                col(WorkspaceTask.assignment_id).in_(ids),
+                WorkspaceTask.kind == TaskKind.REMOVE,
+                col(WorkspaceTask.status).in_(OPEN),
+            )
+        )
     )
-    return _queued(session, task)
+    confirm = timedelta(seconds=config.get_settings().WORKSPACE_CONFIRM_S)
+    removals: list[dict[str, object]] = []
+    earliest, stamp = datetime.max.replace(tzinfo=now.tzinfo), utcnow()
+    for seat, account_id in seats:
+        not_before, look_until = now, None
+        invite = invites.get(seat.id)
+        if invite is not None:
+            if invite.status == TaskStatus.PENDING and invite.attempts == 0:
+                invite.status, invite.done_at, invite.last_error = (
+                    TaskStatus.CANCELLED,
+                    now,
+                    "seat ended before it went out",
+                )
+            else:
+                not_before = max(now, invite.next_attempt_at)
+                look_until = not_before + confirm
+            session.add(invite)
+        if seat.id in removing:
+            continue
+        removing.add(seat.id)
+        earliest = min(earliest, not_before)
+        removals.append(
+            {
+                **_NEW_TASK,
+                "account_id": account_id,
+                "assignment_id": seat.id,
+                "email": seat.customer_email,
+                "reason": reason,
+                "next_attempt_at": not_before,
+                "confirm_by": look_until,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        )
+    if removals:  # one INSERT for them all (a later look for the seat's open removal finds it)
+        session.connection().execute(_insert_task(), removals)
+        if earliest <= stamp:
+            call_after_commit(session=session, action=_task_committed)
+
+
+_NEW_TASK = {
+    "kind": TaskKind.REMOVE.value,
+    "status": TaskStatus.PENDING.value,
+    "attempts": 0,
+    "ghosts": 0,
+    "last_error": None,
+    "done_at": None,
+}
+
+
+@cache
+def _insert_task() -> sa.Insert:
+    return sa.insert(table_of(WorkspaceTask))
 
 
 def queue_stranger_removal(*, session: Session, account_id: int, email: str, now: datetime | None = None) -> bool:

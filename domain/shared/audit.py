@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from domain.shared.models import AuditLog
 from infra.changes import announce
-from infra.rows import insert_at_commit
-from infra.types import utcnow
+from infra.rows import insert_at_commit, table_of
+from infra.types import UTCDateTime, utcnow
 
 SYSTEM = "system"
 SCHEDULER = "scheduler"
@@ -20,8 +22,8 @@ def admin_actor(email: str) -> str:
     return f"admin:{email}"
 
 
-def snapshot(obj: SQLModel, *fields: str) -> dict[str, Any]:
-    """The named fields of a row as JSON-safe values, for before/after details."""
+def snapshot(obj: object, *fields: str) -> dict[str, Any]:
+    """The named fields of a row (an object, or a row read with Core) as JSON-safe values, for before/after details."""
     out: dict[str, Any] = {}
     for name in fields:
         value = getattr(obj, name)
@@ -65,6 +67,41 @@ def audit_row(
         ip=ip,
         **extra,
     )
+
+
+_AUDIT_COLUMNS = ["at", "actor", "action", "entity", "entity_id", "details", "ip", "created_at", "updated_at"]
+
+
+def record_audits_from(
+    *,
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    entries: sa.Select[Any],
+    params: Mapping[str, Any],
+    entity_ids: Iterable[int],
+) -> None:
+    """record_audit for many rows at once, the database building each entry: `entries` selects each entry's
+    entity id and details (JSON), in the order the entries are written, with `params` for its binds. One
+    INSERT … SELECT, now; the change feed hears of each entity as record_audit announces it."""
+    now = sa.bindparam("audit_at", utcnow(), type_=UTCDateTime())
+    insert = sa.insert(table_of(AuditLog)).from_select(
+        _AUDIT_COLUMNS,
+        entries.with_only_columns(
+            now,
+            sa.cast(sa.bindparam("audit_actor", actor), sa.String()),
+            sa.cast(sa.bindparam("audit_action", action), sa.String()),
+            sa.cast(sa.bindparam("audit_entity", entity), sa.String()),
+            *entries.selected_columns,
+            sa.null(),
+            now,
+            now,
+            maintain_column_froms=True,
+        ),
+    )
+    session.connection().execute(insert, dict(params))
+    announce(session=session, topics=(entity, *(f"{entity}:{entity_id}" for entity_id in entity_ids)))
 
 
 def record_audit(

@@ -382,4 +382,4 @@ class AccountDetailPanel:
 def account_detail_ui(admin: SignedIn, account_id: int, detail: WorkspaceDetail | None) -> None:
     panel = AccountDetailPanel(admin, account_id)
     panel.show(detail)
-    live(panel.update)
+    live(panel.update, (f"account:{account_id}", "assignment", "workspace_task"))

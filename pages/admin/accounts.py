@@ -373,4 +373,4 @@ def accounts_ui(admin: SignedIn, view: AccountsView) -> None:
     table.table.add_slot("item", ROW_CARD)
     table.table.props(':grid="window.innerWidth < 900"')  # read at each redraw of the table
     row_actions(admin, table)
-    live(table.refresh)  # seat counts move as customers come and go
+    live(table.refresh, ("account", "assignment"))  # seat counts move as customers come and go

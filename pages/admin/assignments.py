@@ -385,4 +385,4 @@ def assignments_ui(admin: SignedIn, view: AssignmentsView) -> None:
     table.table.add_slot("body-cell-actions", ACTIONS)
     table.table.add_slot("body-cell-invite", INVITE_CELL)
     row_actions(admin, table)
-    live(table.refresh)
+    live(table.refresh, ("assignment", "account", "order"))

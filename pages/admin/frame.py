@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +19,9 @@ from domain.admin.admins import active_admin, has_second_factor
 from domain.shared.audit import admin_actor
 from domain.shared.errors import DomainError
 from infra import db
+from pages.live import Follower, stop_following
 from pages.threads import io_bound
+from runtime.feed import FEED
 
 NAV = (
     ("Ringkasan", "/admin", "dashboard"),
@@ -35,10 +39,12 @@ OPEN_PATHS = ("/admin/login", "/admin/session")
 SECURITY_PATH = "/admin/security"
 Done = Callable[[], Awaitable[None]]  # what a dialog runs after its action succeeded (a table's refresh, say)
 PRIMARY = "#1d4ed8"  # buttons and links: white on it reads at 6.7:1 (NiceGUI's default blue: 3:1)
-REFRESH_SECONDS = 5.0  # how often a live admin table or panel reads again (`live`)
+SAFETY_SECONDS = 60.0  # a live admin table or panel reads again this often even when no change named it (`live`)
+SESSION_CHECK_SECONDS = 60.0  # a live refresh trusts a session checked this long ago (SessionCache)
 PAGE_ADMIN = "admin_id"  # app.storage.client: the admin this page was drawn for (set by admin_frame)
 PAGE_ENDED = "admin_ended"  # app.storage.client: the session ended; the tab is on its way to the login page
 OWNER_ONLY = "Hanya pemilik (owner) yang boleh melakukan ini."
+HEADER_EXTRAS: list[Callable[[], None]] = []  # drawn in every admin page's header, right of the title
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -129,7 +135,43 @@ class _Ran(Generic[T]):
     value: T
 
 
-async def _checked(call: Callable[[], T], *, owner_only: bool) -> T | Refused:
+class SessionCache:
+    """What live refreshes check a tab's session against: each admin session is read at most once a minute, and
+    read again at once after any change to an admin (disabled, signed out everywhere, password reset, two
+    factors: each is audited, and the change feed tells every app process). Actions always read it afresh."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[SignedIn | None, float]] = {}
+        self._generation = 0
+        self._lock = threading.Lock()
+        self.reads = 0  # (tests count them)
+
+    def admin(self, data: dict[str, Any]) -> SignedIn | None:
+        key, now = repr(sorted(data.items())), time.monotonic()
+        with self._lock:
+            hit, generation = self._entries.get(key), self._generation
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        admin = _session_admin(data)
+        with self._lock:
+            self.reads += 1
+            if generation == self._generation:  # no admin changed while it was read
+                if len(self._entries) > 10_000:
+                    self._entries.clear()
+                self._entries[key] = (admin, now + SESSION_CHECK_SECONDS)
+        return admin
+
+    def clear(self, _change: object = None) -> None:
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
+
+
+SESSIONS = SessionCache()
+FEED.subscribe(("admin",), SESSIONS.clear, process=True)
+
+
+async def _checked(call: Callable[[], T], *, owner_only: bool, cached: bool = False) -> T | Refused:
     """`call()` in a thread, right after checking there that this tab's session is still its page's admin's and
     still valid (active, not locked, not signed out everywhere or reset since, not expired): the one gate every
     action and every live refresh of an admin page goes through once the page is drawn.
@@ -144,7 +186,8 @@ async def _checked(call: Callable[[], T], *, owner_only: bool) -> T | Refused:
     page_admin = client.storage.get(PAGE_ADMIN)
 
     def run() -> tuple[SignedIn | None, _Ran[T] | None]:
-        admin = _session_admin(dict(data)) if isinstance(data, dict) else None
+        check = SESSIONS.admin if cached else _session_admin
+        admin = check(dict(data)) if isinstance(data, dict) else None
         if admin is None or admin.id != page_admin or (owner_only and admin.role != "owner"):
             return admin, None
         return admin, _Ran(call())
@@ -168,6 +211,7 @@ def _end_page(*, forget: bool, seen: object) -> None:
     for element in list(client.elements.values()):
         if isinstance(element, ui.timer):
             element.cancel()
+    stop_following(client)
     ui.navigate.to("/admin/login")
 
 
@@ -178,8 +222,9 @@ async def still_valid(*, owner_only: bool = False) -> bool:
 
 
 async def fetch(load: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | Refused:
-    """A read for a live refresh or a handler (`load` runs in a thread), for a still-valid session only."""
-    return await _checked(lambda: load(*args, **kwargs), owner_only=False)
+    """A read for a live refresh or a handler (`load` runs in a thread), for a still-valid session only (checked
+    through SESSIONS: a read changes nothing, so a session a minute old at most, or newer than any admin change)."""
+    return await _checked(lambda: load(*args, **kwargs), owner_only=False, cached=True)
 
 
 async def attempt(work: Callable[[Session], T], *, owner_only: bool = False) -> T | Refused:
@@ -210,10 +255,11 @@ async def act(work: Callable[[Session], object], success: str, *, owner_only: bo
     return True
 
 
-def live(refresh: Callable[[], Awaitable[object]], interval: float | None = None) -> ui.timer:
-    """A live refresh of an admin page: `refresh` reads through `fetch`, so a tick after the session ended reads
-    nothing and stops the page's timers."""
-    return ui.timer(interval or REFRESH_SECONDS, refresh)
+def live(refresh: Callable[[], Awaitable[object]], topics: Iterable[str]) -> Follower:
+    """A live part of an admin page: `refresh` (which reads through `fetch`, so nothing is read for a session that
+    ended) runs when the change feed names one of `topics` (at most once a second in a rush of changes), and
+    every SAFETY_SECONDS for what moves by itself (time windows, job runs). An idle tab reads nothing."""
+    return Follower(ui.context.client, topics, refresh, safety=SAFETY_SECONDS, min_gap=1.0)
 
 
 @asynccontextmanager
@@ -237,6 +283,8 @@ async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
             ui.button(icon="menu", on_click=lambda: drawer.toggle()).props("flat dense round color=white")
             ui.label("AksesGPT admin").classes("text-lg font-bold")
         with ui.row().classes("items-center gap-3"):
+            for extra in HEADER_EXTRAS:  # (pages/admin/sales.py: the new-sale notices and their chime switch)
+                extra()
             ui.label(admin.email).classes("text-sm max-sm:hidden")
             ui.button("Keluar", on_click=sign_out).props("flat dense no-caps color=white").mark("logout")
     # open beside the page on a wide screen, closed on a phone (where it would cover the page until tapped away)

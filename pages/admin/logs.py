@@ -396,7 +396,7 @@ def webhooks_ui(view: WebhooksView) -> None:
 
     provider.on_value_change(apply)
     outcome_in.on_value_change(apply)
-    live(table.refresh)
+    live(table.refresh, ("payment_event",))
 
 
 async def mail_dialog(row: MailRow) -> None:
@@ -436,4 +436,4 @@ def outbox_ui(view: OutboxView) -> None:
         await table.refresh(first_page=True)
 
     status.on_value_change(apply)
-    live(table.refresh)
+    live(table.refresh, ("mail",))

@@ -194,7 +194,7 @@ def orders_ui(view: OrdersView) -> None:
     status_in.on_value_change(apply)
     search.on("keydown.enter", apply)
     search.on("clear", apply)
-    live(table.refresh)
+    live(table.refresh, ("order", "assignment"))
 
 
 def detail_ui(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
@@ -246,4 +246,4 @@ class OrderDetailPanel:
 def order_detail_ui(admin: SignedIn, code: str, detail: OrderDetail | None) -> None:
     panel = OrderDetailPanel(admin, code)
     panel.show(detail)
-    live(panel.update)
+    live(panel.update, ("order", "assignment", "mail", "payment_event"))

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from nicegui import Client, background_tasks, ui
 
-from domain.admin.dashboard import Overview, change_marker, overview
+from domain.admin.dashboard import Overview, overview
 from domain.admin.invariants import check_invariants
 from domain.shared.i18n import format_idr
 from domain.shared.models import Health
 from infra import db
-from pages.admin.frame import Refused, fetch, live
+from pages.admin.frame import REFUSED, Refused, fetch
 from pages.admin.table import wib
-from pages.admin.words import DARK_TEXT, HEALTH_COLOURS, HEALTH_LABELS, ago
+from pages.admin.words import DARK_TEXT, HEALTH_COLOURS, HEALTH_LABELS, JOB_LABELS, ago, job_outcome
 from pages.admin.words import STATUS_LABELS as STATUS_LABELS_ACCOUNT
+from pages.live import in_page_context
+from pages.threads import io_bound
+from runtime.feed import FEED
 
 log = logging.getLogger("aksesgpt.admin")
 
@@ -29,11 +35,6 @@ STATUS_LABELS = {
     "payment_review": "Diperiksa",
     "refunded": "Dikembalikan",
 }
-
-
-def read_marker() -> tuple[int, int]:
-    with db.read_session() as session:
-        return change_marker(session=session)
 
 
 def load() -> Overview:
@@ -103,14 +104,10 @@ def daily_chart(d: Overview) -> dict[str, Any]:
 
 @dataclass
 class Live:
-    """What one open overview knows between polls (every half second)."""
+    """What the overview shows, shared by every open overview tab of this process (SharedOverview)."""
 
     data: Overview
-    ticks: int = 0
-    marker: tuple[int, int] | None = None  # the last change marker read
-    checking: bool = False  # an invariant check is running
-    checked_at: int = 0  # the tick the last check started at (0: none yet)
-    checked: bool = False  # a check has finished
+    checked: bool = False  # an invariant check has finished
     check_failed: bool = False  # the last check failed (shown; tried again at the next interval)
 
 
@@ -197,7 +194,8 @@ def health_ui(live: Live) -> None:
         with ui.row().classes("w-full gap-2 flex-wrap text-xs"):
             for job in live.data.jobs:
                 colour = "bg-green-100" if job.last_outcome == "ok" else "bg-red-100"
-                ui.label(f"{job.name}: {job.last_outcome} · {wib(job.last_success_at) or '-'}").classes(
+                last = wib(job.last_success_at) or "belum pernah"
+                ui.label(f"{JOB_LABELS.get(job.name, job.name)}: {job_outcome(job.last_outcome)} · {last}").classes(
                     f"{colour} rounded px-2 py-1"
                 ).tooltip(job.last_detail)
     invariants_ui(live)
@@ -243,55 +241,165 @@ class OverviewBoard:
             health_ui(live)
 
 
-class OverviewFollower:
-    """Keeps one open overview live: polls a cheap change marker and runs the slow invariant check beside it."""
+class SharedOverview:
+    """The overview, computed once per process per change and shown by every open overview tab.
 
-    def __init__(self, board: OverviewBoard, live: Live, client: Client) -> None:
-        self.board, self.live, self.client = board, live, client
+    The change feed names what changed; a change to orders, seats, accounts, packages or payment events moves some
+    figure of the overview, so one is enough to compute it again (once for a rush of changes, resting between
+    two computations as long as the last one took: the overview keeps at most half a thread busy). With no tab
+    open nothing is computed, and the next tab to open reads it afresh. It is also computed every SAFETY_SECONDS
+    (job runs, alerts and time windows move by themselves), and the invariant check runs every CHECK_SECONDS,
+    once per process however many tabs are open. Each tab is shown the result only while its admin session holds
+    (checked through the session cache: no read per tab)."""
 
-    async def check(self) -> None:
-        # on a large shop the check takes seconds: it runs beside the polling, which keeps showing
-        # changes within half a second meanwhile
-        live = self.live
+    TOPICS = ("order", "assignment", "account", "product", "payment_event")  # (e-mails sent move none of it)
+    MIN_GAP, MAX_GAP = 0.05, 1.0
+    SAFETY_SECONDS = 60.0
+    CHECK_SECONDS = 30.0
+
+    def __init__(self) -> None:
+        self.live: Live | None = None
+        self.boards: dict[Client, tuple[OverviewBoard, contextvars.Context]] = {}
+        self.computed = 0  # how often the overview was computed (tests and the bench count)
+        self.checks = 0
+        self._stale = True
+        self._dirty = False
+        self._task: asyncio.Task[None] | None = None
+        self._check_task: asyncio.Task[None] | None = None
+        self._timer: asyncio.Task[None] | None = None
+        self._subscription = FEED.subscribe(self.TOPICS, self.heard, process=True)
+        FEED.on_start(self.reset)
+
+    def reset(self) -> None:
+        """A new app starts (tests): no tab open, nothing known."""
+        for task in (self._task, self._check_task, self._timer):
+            if task is not None:
+                task.cancel()
+        self._task = self._check_task = self._timer = None
+        self.boards.clear()
+        self.live, self._stale, self._dirty = None, True, False
+
+    def heard(self, _change: object = None) -> None:
+        self._stale = True
+        if self.boards:
+            self.trigger()
+
+    def trigger(self) -> None:
+        self._dirty = True
+        if self._task is None:
+            self._task = background_tasks.create(self._compute(), name="shared overview")
+
+    async def _compute(self) -> None:
         try:
-            violations = await fetch(load_violations)
-        except Exception as exc:  # the database is down or slow: say so, and try again at the next interval
-            log.warning("overview: invariant check failed: %s: %s", type(exc).__name__, exc)
-            violations = None
+            while self._dirty and self.boards:
+                self._dirty, self._stale = False, False
+                started = time.monotonic()
+                try:
+                    fresh = await io_bound(load)
+                except Exception as exc:  # the database did not answer: the next change or interval tries again
+                    log.warning("overview: read failed: %s: %s", type(exc).__name__, exc)
+                    self._stale = True
+                    break
+                self.computed += 1
+                self._show(fresh)
+                await asyncio.sleep(min(self.MAX_GAP, max(self.MIN_GAP, time.monotonic() - started)))
         finally:
-            live.checking = False
-        if self.client.is_deleted or isinstance(violations, Refused):
-            return
-        live.check_failed = violations is None
-        if violations is not None:
-            live.checked = True
-            live.data.violations = violations
-        self.board.show(live)
+            self._task = None
 
-    async def poll(self) -> None:
-        # a change anywhere (any app process) shows within about half a second: the cheap
-        # marker is read twice a second, the overview itself only when it moved or every 10 s
-        # (jobs, alerts and time windows move by themselves); the invariant check every 30 s
-        live = self.live
-        live.ticks += 1
-        if not live.checking and (live.checked_at == 0 or live.ticks - live.checked_at >= 60):
-            live.checking, live.checked_at = True, live.ticks
-            background_tasks.create(self.check(), name="overview invariants", context=self.client)
-        marker = await fetch(read_marker)
-        if isinstance(marker, Refused) or marker == live.marker and live.ticks % 20:
+    def _show(self, fresh: Overview) -> None:
+        if self.live is None:
+            self.live = Live(data=fresh)
+        else:
+            fresh.violations = self.live.data.violations
+            self.live.data = fresh
+        self._push_all()
+
+    def _push_all(self) -> None:
+        for client, (board, context) in list(self.boards.items()):
+            in_page_context(context, self._push(client, board))
+
+    async def _push(self, client: Client, board: OverviewBoard) -> None:
+        if client.is_deleted or self.live is None:
+            self.boards.pop(client, None)
             return
-        live.marker = marker
-        fresh = await fetch(load)
-        if isinstance(fresh, Refused):
-            return
-        fresh.violations = live.data.violations
-        live.data = fresh
-        self.board.show(live)
+        with client:
+            try:
+                session = await fetch(lambda: None)
+            except Exception as exc:  # its browser session is gone
+                log.info("overview: a tab left: %s: %s", type(exc).__name__, exc)
+                session = REFUSED
+            if isinstance(session, Refused):  # the session ended: that tab is leaving
+                self.boards.pop(client, None)
+                return
+            board.show(self.live)
+
+    async def current(self) -> Live:
+        """The overview for a tab that opens: the shared one when nothing changed since, else read now."""
+        if not self.boards:  # nobody kept it up to date: start afresh (the invariant check runs as the tab joins)
+            self.live = None
+        if self.live is None or self._stale:
+            fresh = await io_bound(load)
+            self.computed += 1
+            self._stale = False
+            if self.live is None:
+                self.live = Live(data=fresh)
+            else:
+                fresh.violations = self.live.data.violations
+                self.live.data = fresh
+        return self.live
+
+    def join(self, client: Client, board: OverviewBoard, context: contextvars.Context) -> None:
+        known = client in self.boards
+        self.boards[client] = (board, context)
+        if not known:
+            client.on_delete(lambda: self.boards.pop(client, None))
+        if self._stale:  # a change went by between the tab's read and its socket's connect
+            self.trigger()
+        if self._timer is None:
+            self._timer = background_tasks.create(self._intervals(), name="overview intervals")
+
+    async def _intervals(self) -> None:
+        """While any tab is open: the invariant check now and every CHECK_SECONDS, the overview every
+        SAFETY_SECONDS."""
+        last_safety = time.monotonic()
+        try:
+            while self.boards:
+                if self._check_task is None:
+                    self._check_task = background_tasks.create(self._check(), name="overview invariants")
+                await asyncio.sleep(self.CHECK_SECONDS)
+                if time.monotonic() - last_safety >= self.SAFETY_SECONDS:
+                    last_safety = time.monotonic()
+                    self.trigger()
+        finally:
+            self._timer = None
+
+    async def _check(self) -> None:
+        # on a large shop the check takes seconds: changes keep showing meanwhile
+        try:
+            try:
+                violations = await io_bound(load_violations)
+            except Exception as exc:  # the database is down or slow: say so, and try again at the next interval
+                log.warning("overview: invariant check failed: %s: %s", type(exc).__name__, exc)
+                violations = None
+            self.checks += 1
+            if self.live is None:
+                return
+            self.live.check_failed = violations is None
+            if violations is not None:
+                self.live.checked = True
+                self.live.data.violations = violations
+            self._push_all()
+        finally:
+            self._check_task = None
 
 
-def overview_ui(data: Overview, threshold: int) -> None:
-    """The overview as first read (the invariant check follows right after the first render), then live."""
-    state = Live(data=data)
-    board = OverviewBoard(data, threshold)
-    board.show(state)
-    live(OverviewFollower(board, state, ui.context.client).poll, interval=0.5)
+SHARED = SharedOverview()
+
+
+def overview_ui(live_data: Live, threshold: int) -> None:
+    """The overview as it stands (the invariant check follows if none ran yet), then live with every other open
+    tab of this process."""
+    board = OverviewBoard(live_data.data, threshold)
+    board.show(live_data)
+    client, context = ui.context.client, contextvars.copy_context()
+    client.on_connect(lambda: SHARED.join(client, board, context))

@@ -7,7 +7,17 @@ from nicegui import APIRouter, app
 
 from domain.admin.listing import MAX_ROW_ID
 from domain.shared.models import AssignmentStatus, EventOutcome, Health, OrderStatus
-from pages.admin import account_detail, accounts, assignments, logs, orders, overview, security, settings
+from pages.admin import (
+    account_detail,
+    accounts,
+    assignments,
+    logs,
+    orders,
+    overview,
+    sales,  # noqa: F401  (every admin page's header: the new-sale notices)
+    security,
+    settings,
+)
 from pages.admin.filters import AddressFilters
 from pages.admin.frame import admin_frame
 from pages.admin.login import login_target, login_ui
@@ -36,7 +46,7 @@ async def security_page() -> None:
 async def overview_page() -> None:
     async with admin_frame("Ringkasan") as admin:
         if admin is not None:
-            overview.overview_ui(await io_bound(overview.load), app.state.settings.LOW_POOL_THRESHOLD)
+            overview.overview_ui(await overview.SHARED.current(), app.state.settings.LOW_POOL_THRESHOLD)
 
 
 @router.page("/admin/accounts", title="Akun — AksesGPT admin")

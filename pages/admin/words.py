@@ -165,3 +165,24 @@ def ago(moment: datetime | None, now: datetime | None = None) -> str:
     else:
         spoken = f"{int(seconds // 86400)} hari lalu"
     return f"{spoken} ({wib_time(moment)})"
+
+
+# the background jobs, as the overview lists them
+JOB_LABELS: dict[str, str] = {
+    "release_expired_assignments": "Mengakhiri kursi yang habis masa",
+    "serve_pending_stock": "Melayani pesanan yang menunggu stok",
+    "expire_unpaid_orders": "Menutup pesanan yang tidak dibayar",
+    "deliver_outbox": "Mengirim e-mail",
+    "deliver_telegram": "Mengirim pesan Telegram",
+    "expiry_reminders": "Pengingat masa aktif",
+    "low_pool_alert": "Peringatan stok menipis",
+    "operations_alerts": "Peringatan operasional",
+    "prune_change_feed": "Merapikan catatan perubahan",
+    "workspace_tasks": "Undangan & pengeluaran workspace",
+    "workspace_sync": "Sinkronisasi workspace",
+    "job_watchdog": "Pengawas tugas latar",
+}
+
+
+def job_outcome(outcome: str) -> str:
+    return "berjalan baik" if outcome == "ok" else "gagal"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from html import escape
 
-from nicegui import Client, app, ui
+from nicegui import app, ui
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,21 +28,32 @@ MAIN_CLASSES = "w-full max-w-4xl mx-auto p-4"
 FOOTER_CLASSES = "mt-auto bg-white text-slate-600 text-sm px-4 py-3 border-t"
 
 
-# The payment countdown ticks in the browser: a server timer per open page would send a message every
-# second. The first countdown of a page counts from the page request (performance.now() starts there).
+# The payment countdown and a seat's days left tick in the browser: a server timer per open page would send a
+# message every second. Each counts from when its element appeared (the first ones of a page from the page
+# request: performance.now() starts there), so the browser's clock, right or wrong, plays no part. At zero the
+# page shows zero; what happens then is the server's decision, which reaches the page through the change feed.
 COUNTDOWN_JS = """<script>
 (() => {
   let seen = false;
-  setInterval(() => {
+  const started = (el) => {
+    if (el.dataset.start === undefined) { el.dataset.start = seen ? performance.now() : 0; seen = true; }
+    return Number(el.dataset.start);
+  };
+  const tick = () => {
     for (const el of document.querySelectorAll("[data-countdown]")) {
-      if (el.dataset.start === undefined) { el.dataset.start = seen ? performance.now() : 0; seen = true; }
-      const elapsed = (performance.now() - Number(el.dataset.start)) / 1000;
+      const elapsed = (performance.now() - started(el)) / 1000;
       const left = Math.max(0, Math.ceil(Number(el.dataset.countdown) - elapsed));
       const hms = [Math.floor(left / 3600), Math.floor(left % 3600 / 60), left % 60]
         .map((n) => String(n).padStart(2, "0")).join(":");
       el.textContent = el.dataset.template.replace("{left}", hms);
     }
-  }, 1000);
+    for (const el of document.querySelectorAll("[data-until]")) {
+      const elapsed = (performance.now() - started(el)) / 1000;
+      const days = Math.max(0, Math.ceil((Number(el.dataset.until) - elapsed) / 86400));
+      el.textContent = el.dataset.template.replace("{days}", String(days));
+    }
+  };
+  setInterval(tick, 1000);
 })();
 </script>"""
 
@@ -152,18 +163,3 @@ def static_page_html(lang: str, body: str) -> str:
 def static_page(lang: str, body: str) -> ui.html:
     """The whole page as one element: the cheapest page NiceGUI can serve, like its bare page plus text."""
     return ui.html(static_page_html(lang, body), sanitize=False).classes("shop-page w-full")
-
-
-def every_while_connected(
-    client: Client, seconds: float, callback: Callable[[], Awaitable[None]], *, immediate: bool = True
-) -> None:
-    """Run `callback` every `seconds` once the browser has connected (a page view that never connects keeps
-    no timer alive), one timer however often it reconnects, outside the content a redraw may clear."""
-    timers: list[ui.timer] = []
-
-    def start() -> None:
-        if not timers:
-            with client.layout:
-                timers.append(ui.timer(seconds, callback, immediate=immediate))
-
-    client.on_connect(start)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from html import escape
@@ -12,34 +13,50 @@ from domain.catalog.products import CatalogueItem, catalogue
 from domain.shared.i18n import format_idr
 from domain.shared.i18n import t as tr
 from infra import db
-from pages.shop.frame import every_while_connected, static_page, static_page_html
+from pages.live import Follower
+from pages.shop.frame import static_page, static_page_html
 from pages.threads import io_bound
+from runtime.feed import FEED
 
 CATALOGUE_TTL = 2.0  # seconds: the front page is the busiest page; seat counts a moment old are fine
-REFRESH_SECONDS = 15.0
+AVAILABILITY_TOPICS = ("product", "account", "assignment")  # kinds of change that move what the cards show
+REDRAW_GAP = 5.0  # seconds: in a rush of sales an open front page is redrawn at most this often
 
 
 class CatalogueCache:
-    """The packages with their availability, read at most every CATALOGUE_TTL seconds. One per app: the shop's
-    router (pages/shop/routes.py) holds it, so a new app (or test) starts with nothing cached."""
+    """The packages with their availability, read at most every CATALOGUE_TTL seconds, and read again after the
+    change feed told of a change to packages, accounts or seats. One per app: the shop's router
+    (pages/shop/routes.py) holds it, so a new app (or test) starts with nothing cached."""
 
     def __init__(self, ttl: float = CATALOGUE_TTL) -> None:
         self.ttl = ttl
         self._read_at = 0.0
         self._items: list[CatalogueItem] = []
+        self._generation = 0  # moves on with each change heard: a read begun before it is not fresh
+        self._reading = threading.Lock()  # the open pages a change wakes together wait for one read
+        FEED.subscribe(AVAILABILITY_TOPICS, self.expire, process=True)
 
     @property
     def fresh(self) -> bool:
         return time.monotonic() - self._read_at < self.ttl
 
+    def expire(self, _change: object = None) -> None:
+        self._generation += 1
+        self._read_at = 0.0
+
     def load(self) -> list[CatalogueItem]:
         """The catalogue, read from the database unless fresh (in a thread)."""
         if self.fresh:
             return self._items
-        with db.read_session() as session:
-            items = catalogue(session=session)
-        self._read_at, self._items = time.monotonic(), items
-        return items
+        with self._reading:
+            if self.fresh:  # read by another page meanwhile
+                return self._items
+            generation = self._generation
+            with db.read_session() as session:
+                items = catalogue(session=session)
+            self._items = items
+            self._read_at = time.monotonic() if generation == self._generation else 0.0
+            return items
 
     async def current(self) -> list[CatalogueItem]:
         """The catalogue for a page: a fresh one without leaving the event loop, else read in a thread."""
@@ -113,16 +130,31 @@ def body_html(items: list[CatalogueItem], lang: str) -> str:
     )
 
 
+_drawn: dict[str, tuple[list[CatalogueItem], str]] = {}  # per language: the items last drawn, and the page
+
+
+def drawn(items: list[CatalogueItem], lang: str) -> str:
+    """The front page for these items, drawn once per language for every open page (the cache hands out the same
+    list until it reads again)."""
+    last = _drawn.get(lang)
+    if last is None or last[0] is not items:
+        last = _drawn[lang] = (items, static_page_html(lang, body_html(items, lang)))
+    return last[1]
+
+
 def follow_availability(page: ui.html, lang: str, cache: CatalogueCache) -> Callable[[], Awaitable[None]]:
-    """Availability changes as seats are taken and freed: the page redraws every 15 s while connected."""
+    """Availability changes as seats are taken and freed: the page is sent again when what it shows changed."""
 
     async def refresh() -> None:
-        page.set_content(static_page_html(lang, body_html(await io_bound(cache.load), lang)))
+        html = drawn(await io_bound(cache.load), lang)
+        if html != page.content:
+            page.set_content(html)
 
     return refresh
 
 
 def home_ui(items: list[CatalogueItem], lang: str, cache: CatalogueCache) -> None:
-    """The whole page as one element, redrawn with fresh availability while the browser stays connected."""
+    """The whole page as one element, redrawn when a change to packages, accounts or seats reaches the change
+    feed (at most every REDRAW_GAP seconds in a rush of sales), while the browser stays connected."""
     page = static_page(lang, body_html(items, lang)).mark("packages")
-    every_while_connected(ui.context.client, REFRESH_SECONDS, follow_availability(page, lang, cache), immediate=False)
+    Follower(ui.context.client, AVAILABILITY_TOPICS, follow_availability(page, lang, cache), min_gap=REDRAW_GAP)

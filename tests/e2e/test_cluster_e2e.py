@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 import time
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -116,3 +117,19 @@ def test_the_overview_on_one_process_shows_a_payment_landing_on_the_other(cluste
     assert _pay(cluster["b"], order, key).json() == {"success": True}
     expect(used).not_to_have_text(before, timeout=10_000)  # bench/cluster.py measures how soon
     shoot(page, "overview-on-a-after-payment-on-b")
+
+
+def test_an_order_page_open_on_one_process_shows_the_seat_when_the_payment_lands_on_the_other(
+    cluster, page: Page, shoot
+) -> None:
+    """The change feed across processes: process B commits the payment, its NOTIFY reaches process A's LISTEN
+    connection, and only then does the open page on A read its order again (it no longer polls)."""
+    key = cluster["stack"].credentials["TRIPAY_PRIVATE_KEY"]
+    order = place_order(cluster["b"], "page-on-a@example.com")
+    link = urlsplit(order["status_url"])
+    page.goto(f"{cluster['a']}{link.path}?{link.query}")
+    expect(page.get_by_text("Menunggu pembayaran")).to_be_visible()
+    page.wait_for_timeout(500)  # the page's socket is connected and following its order
+    assert _pay(cluster["b"], order, key).json() == {"success": True}
+    expect(page.get_by_text("Pembayaran diterima")).to_be_visible(timeout=10_000)
+    shoot(page, "order-page-on-a-after-payment-on-b")

@@ -275,3 +275,59 @@ def test_a_replayed_midtrans_settlement_relabelled_refund_changes_nothing(live) 
     live.control(order["order_id"], "refund")  # Midtrans itself refunds: its status API agrees
     assert _status(live, order)["status"] == "refunded"
     assert invariants() == []
+
+
+def _past_deadline(order: dict) -> int:
+    from datetime import timedelta
+
+    from infra.types import utcnow
+
+    with db.write_session() as s:  # its deadline has just passed
+        row = s.exec(select(Order).where(Order.code == order["order_id"])).one()
+        row.payment_expires_at = utcnow() - timedelta(seconds=1)
+        return row.id
+
+
+def test_at_the_deadline_the_gateway_is_asked_first_and_a_payment_it_knows_is_applied(live) -> None:
+    """The open order page asks at its deadline (settle_deadline): a payment whose callback was lost is found."""
+    from domain.payments.reconciliation import settle_deadline
+
+    product = _product()
+    make_account(pool=product.pool)
+    order = _order(live, product)
+    live.control(order["reference"], "pay", deliver=False)  # paid, but the callback never came
+    order_id = _past_deadline(order)
+    client = _tripay_client(live)
+    try:
+        assert settle_deadline(gateways={"tripay": client}, order_id=order_id) == "applied"
+    finally:
+        client.close()
+    assert _status(live, order)["status"] == "fulfilled"
+
+
+def test_at_the_deadline_an_unpaid_order_expires_and_a_gateway_outage_expires_nothing(live) -> None:
+    from domain.payments.reconciliation import settle_deadline
+
+    product = _product()
+    make_account(pool=product.pool)
+    order = _order(live, product)
+    order_id = _past_deadline(order)
+    client = _tripay_client(live)
+    live.outage(tripay=503)
+    try:
+        try:
+            settle_deadline(gateways={"tripay": client}, order_id=order_id)
+            raise AssertionError("an outage must not settle the order")
+        except AssertionError:
+            raise
+        except Exception:  # noqa: S110  (the page logs it and asks again later)
+            pass
+    finally:
+        live.outage(tripay=None)
+    assert _status(live, order)["status"] == "pending_payment"
+    try:
+        assert settle_deadline(gateways={"tripay": client}, order_id=order_id) == "applied"
+        assert settle_deadline(gateways={"tripay": client}, order_id=order_id) == "not due"  # (already expired)
+    finally:
+        client.close()
+    assert _status(live, order)["status"] == "payment_expired"

@@ -16,6 +16,7 @@ from domain.shared.models import AccountAssignment, AdminAlert, AssignmentStatus
 from domain.workspaces.health import mark_health
 from domain.workspaces.support import Next, ReportOutcome
 from infra import db
+from infra.changes import announce
 from infra.types import utcnow
 from pages.shop.order import report_words
 from tests.helpers import ADMIN
@@ -57,10 +58,12 @@ def _link(order: Order, lang: str = "") -> str:
 
 
 def _set_state(order: Order, state: InviteState) -> None:
+    """What the workspace sync records (there with its audit entry, which announces the seat's change)."""
     with db.write_session() as s:
         seat = s.get(AccountAssignment, _seat(order).id)
         seat.invite_state = state
         s.add(seat)
+        announce(session=s, topics=[f"assignment:{seat.id}"])
 
 
 async def test_an_invitation_being_sent_says_so_with_the_steps_and_the_way_to_chatgpt(user: User) -> None:
