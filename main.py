@@ -77,8 +77,9 @@ def wire() -> None:
     order_limit.configure(limit=settings.ORDER_RATE_LIMIT_PER_MINUTE, per_seconds=60)
     lookup_limit.configure(limit=settings.LOOKUP_RATE_LIMIT_PER_HOUR, per_seconds=3600)
     app.on_shutdown(gateways.close)
-    app.on_startup(FEED.start)  # the change feed: open pages follow what every app process commits
-    app.on_shutdown(FEED.stop)
+    if not app.is_started:  # (wired again in a running app, in tests: the feed runs already)
+        app.on_startup(FEED.start)  # the change feed: open pages follow what every app process commits
+        app.on_shutdown(FEED.stop)
     # development without CHATGPT_API_BASE: the app serves the ChatGPT simulator itself, with a demo workspace
     simulated = not settings.is_production and not (
         "CHATGPT_API_BASE" in settings.model_fields_set and settings.CHATGPT_API_BASE.strip()

@@ -374,9 +374,10 @@ class AccountDetailPanel:
                 detail_ui(self.admin, detail, self.update, self.clocks)
 
     async def update(self) -> None:
-        detail = await fetch(load_detail, self.account_id)
-        if not isinstance(detail, Refused):
-            self.show(detail)
+        with self.holder:  # (called from a button the page's own refresh may have redrawn away meanwhile)
+            detail = await fetch(load_detail, self.account_id)
+            if not isinstance(detail, Refused):
+                self.show(detail)
 
 
 def account_detail_ui(admin: SignedIn, account_id: int, detail: WorkspaceDetail | None) -> None:

@@ -39,7 +39,7 @@ OPEN_PATHS = ("/admin/login", "/admin/session")
 SECURITY_PATH = "/admin/security"
 Done = Callable[[], Awaitable[None]]  # what a dialog runs after its action succeeded (a table's refresh, say)
 PRIMARY = "#1d4ed8"  # buttons and links: white on it reads at 6.7:1 (NiceGUI's default blue: 3:1)
-SAFETY_SECONDS = 60.0  # a live admin table or panel reads again this often even when no change named it (`live`)
+SAFETY_SECONDS = 600.0  # a live admin table or panel reads again this often even when no change named it (`live`)
 SESSION_CHECK_SECONDS = 60.0  # a live refresh trusts a session checked this long ago (SessionCache)
 PAGE_ADMIN = "admin_id"  # app.storage.client: the admin this page was drawn for (set by admin_frame)
 PAGE_ENDED = "admin_ended"  # app.storage.client: the session ended; the tab is on its way to the login page
@@ -213,6 +213,12 @@ def _end_page(*, forget: bool, seen: object) -> None:
             element.cancel()
     stop_following(client)
     ui.navigate.to("/admin/login")
+
+
+async def shared_read(load: Callable[[], T]) -> T:
+    """A read made once for every open admin page of this process (the overview, a sale's notice), in a thread,
+    for no session in particular: what it reads reaches a tab only after that tab's session was checked (`fetch`)."""
+    return await io_bound(load)
 
 
 async def still_valid(*, owner_only: bool = False) -> bool:

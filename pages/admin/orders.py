@@ -238,9 +238,10 @@ class OrderDetailPanel:
                 detail_ui(self.admin, detail, self.update)
 
     async def update(self) -> None:
-        detail = await fetch(load_detail, self.code)
-        if not isinstance(detail, Refused):
-            self.show(detail)
+        with self.holder:  # (called from a button the page's own refresh may have redrawn away meanwhile)
+            detail = await fetch(load_detail, self.code)
+            if not isinstance(detail, Refused):
+                self.show(detail)
 
 
 def order_detail_ui(admin: SignedIn, code: str, detail: OrderDetail | None) -> None:

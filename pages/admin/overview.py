@@ -16,12 +16,11 @@ from domain.admin.invariants import check_invariants
 from domain.shared.i18n import format_idr
 from domain.shared.models import Health
 from infra import db
-from pages.admin.frame import REFUSED, Refused, fetch
+from pages.admin.frame import REFUSED, Refused, fetch, shared_read
 from pages.admin.table import wib
 from pages.admin.words import DARK_TEXT, HEALTH_COLOURS, HEALTH_LABELS, JOB_LABELS, ago, job_outcome
 from pages.admin.words import STATUS_LABELS as STATUS_LABELS_ACCOUNT
 from pages.live import in_page_context
-from pages.threads import io_bound
 from runtime.feed import FEED
 
 log = logging.getLogger("aksesgpt.admin")
@@ -295,7 +294,7 @@ class SharedOverview:
                 self._dirty, self._stale = False, False
                 started = time.monotonic()
                 try:
-                    fresh = await io_bound(load)
+                    fresh = await shared_read(load)
                 except Exception as exc:  # the database did not answer: the next change or interval tries again
                     log.warning("overview: read failed: %s: %s", type(exc).__name__, exc)
                     self._stale = True
@@ -338,7 +337,7 @@ class SharedOverview:
         if not self.boards:  # nobody kept it up to date: start afresh (the invariant check runs as the tab joins)
             self.live = None
         if self.live is None or self._stale:
-            fresh = await io_bound(load)
+            fresh = await shared_read(load)
             self.computed += 1
             self._stale = False
             if self.live is None:
@@ -377,7 +376,7 @@ class SharedOverview:
         # on a large shop the check takes seconds: changes keep showing meanwhile
         try:
             try:
-                violations = await io_bound(load_violations)
+                violations = await shared_read(load_violations)
             except Exception as exc:  # the database is down or slow: say so, and try again at the next interval
                 log.warning("overview: invariant check failed: %s: %s", type(exc).__name__, exc)
                 violations = None

@@ -14,9 +14,8 @@ from domain.shared.i18n import format_idr
 from domain.shared.models import Order
 from infra import db
 from infra.changes import Change
-from pages.admin.frame import HEADER_EXTRAS, REFUSED, Refused, fetch
+from pages.admin.frame import HEADER_EXTRAS, REFUSED, Refused, fetch, shared_read
 from pages.live import in_page_context
-from pages.threads import io_bound
 from runtime.feed import FEED
 
 log = logging.getLogger("aksesgpt.admin")
@@ -73,7 +72,7 @@ class SaleNotices:
 
     async def _tell(self, ids: list[int]) -> None:
         try:
-            sales = await io_bound(load_sales, ids)
+            sales = await shared_read(lambda: load_sales(ids))
         except Exception as exc:  # the database did not answer: the orders list shows the sale anyway
             log.warning("sale notice: read failed: %s: %s", type(exc).__name__, exc)
             return

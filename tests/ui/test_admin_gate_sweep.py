@@ -24,7 +24,10 @@ from domain.catalog.pool import add_account
 from domain.orders.orders import create_order, record_payment
 from domain.shared.models import AdminUser, WorkspaceSeen
 from infra import db
+from infra.changes import announce
+from pages import live
 from pages.admin import frame
+from pages.admin.sales import SALES
 from tests.helpers import fingerprint
 from tests.ui.test_open_admin_tabs import OWNER, sign_in
 
@@ -162,6 +165,8 @@ async def test_every_handler_and_timer_of_an_admin_page_stops_at_the_session_che
         owner = s.exec(select(AdminUser).where(AdminUser.email == OWNER[0])).one()
         owner.is_active = False
         s.add(owner)
+        # (the app's own paths audit this, which announces the admin's change to every process's session cache)
+        announce(session=s, topics=("admin", f"admin:{owner.id}"))
 
     refusals: list[str] = []
     monkeypatch.setattr(frame, "_end_page", lambda **_: refusals.append("ended"))  # stay on the page, keep going
@@ -195,7 +200,13 @@ async def test_every_handler_and_timer_of_an_admin_page_stops_at_the_session_che
                         await result
                     fired += 1
         await handlers_done(started_before)
-    await handlers_done(started_before, until=lambda: bool(refusals), patience=1.5)  # (a live tab's next tick)
+    # what a change on the feed runs for this page: its live parts' refreshes, and a sale's notice (every page)
+    for follower in list(live._followers.get(client, [])):  # noqa: SLF001
+        with client:
+            await follower.refresh()
+        fired += 1
+    await SALES._show(client, [])  # noqa: SLF001
+    await handlers_done(started_before, until=lambda: bool(refusals), patience=1.5)
     assert fired >= 3, "the sweep found the page's handlers"
     assert reads == [], f"read or written after the session ended, past the check: {sorted(set(reads))}"
     assert refusals, "the handlers met the session check"
