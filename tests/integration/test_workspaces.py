@@ -262,6 +262,8 @@ def test_ghost_invites_restrict_the_workspace_and_reseat_the_customer(shop) -> N
 
 @pytest.mark.parametrize("mode", ["429", "500", "cloudflare"])
 def test_bursts_of_refusals_are_retried_and_nothing_is_lost(shop, mode) -> None:
+    waits: list[float] = []
+    shop.worker.driver._sleep = waits.append  # the driver's waits between tries, kept instead of slept (429: ~10 s)
     account = shop.workspace(seats=10)
     product = make_product()
     shop.sim.fault(account.workspace_id, mode, count=2)  # 429/Cloudflare: within the driver's own retries
@@ -277,6 +279,9 @@ def test_bursts_of_refusals_are_retried_and_nothing_is_lost(shop, mode) -> None:
     assert shop.seen(account)["invites_sent"] == 2
     assert _seat(second.id).invite_state == InviteState.INVITED
     assert _get(ChatGPTAccount, account.id).health == Health.OK
+    assert waits, "the refusals were waited out between tries"
+    if mode == "429":
+        assert min(waits) >= 1, waits  # at least what Retry-After asked
 
 
 def test_a_deactivated_workspace_is_banned_and_its_customers_move_with_their_end_dates(shop) -> None:

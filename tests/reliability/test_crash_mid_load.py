@@ -1,6 +1,7 @@
-"""kill -9 the app while 500 signed PAID callbacks are in flight, restart it on the same port: the
+"""kill -9 the app while 250 signed PAID callbacks are in flight, restart it on the same port: the
 simulator re-delivers what was never acknowledged (Tripay's retry rule, interval shortened) and the
-shop converges: every paid order fulfilled or pending_stock, none twice, every e-mail once."""
+shop converges: every paid order fulfilled or pending_stock, none twice, every e-mail once. (It was 500:
+the crash lands among 48 callbacks at a time either way, and the other 170-odd still meet the dead app.)"""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from tests.helpers import invariants, make_account, make_product
 from tests.live import start_stack
 from tests.reliability.faults import deliveries_settled, order_statuses, paid_end_state, place_orders, wait_until
 
-ORDERS = 500
-CAPACITIES = [10] * 35 + [None] * 50  # 400 seats for 500 orders: 100 wait for stock
-KILL_AFTER = 150  # acknowledged callbacks before the crash
+ORDERS = 250
+CAPACITIES = [10] * 17 + [None] * 30  # 200 seats for 250 orders: 50 wait for stock
+KILL_AFTER = 75  # acknowledged callbacks before the crash
 
 
 async def pay_all_and_crash(stack, references: list[str], concurrency: int = 48) -> dict[str, int]:
@@ -41,7 +42,7 @@ async def pay_all_and_crash(stack, references: list[str], concurrency: int = 48)
 
 
 @pytest.mark.slow
-def test_kill_9_during_500_paid_callbacks_converges(engine, db_url, tmp_path) -> None:
+def test_kill_9_during_250_paid_callbacks_converges(engine, db_url, tmp_path) -> None:
     slug = f"crash-{secrets.token_hex(3)}"
     make_product(slug=slug, pool="crash")
     for capacity in CAPACITIES:
@@ -61,8 +62,8 @@ def test_kill_9_during_500_paid_callbacks_converges(engine, db_url, tmp_path) ->
         stack.stop()
 
     print(f"crash: {seen}, end state {state}")
-    assert state["statuses"] == {"fulfilled": 400, "pending_stock": 100}
-    assert state["orders_with_two_seats"] == [] and state["seats"] == 400
+    assert state["statuses"] == {"fulfilled": 200, "pending_stock": 50}
+    assert state["orders_with_two_seats"] == [] and state["seats"] == 200
     assert state["applied"] == ORDERS, "each payment applied exactly once; re-deliveries are duplicates"
     assert state["orders_with_wrong_mail"] == [], "every e-mail exactly once in the outbox"
     assert invariants() == []

@@ -13,6 +13,8 @@ import shlex
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,9 +89,9 @@ def _fresh_database(backend: str, tmp: Path, request: pytest.FixtureRequest) -> 
     return request.getfixturevalue("pg_schemas").new()  # an empty schema: start-up migrates it
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def deployed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    tmp = tmp_path_factory.mktemp("deploy")
+@contextmanager
+def _deploy(backend: str, tmp: Path, request: pytest.FixtureRequest) -> Iterator[Deployment]:
+    """Install the release and start its app as the unit would (not yet waiting for it to answer)."""
     port, domain = free_port(), "shop.example.com"
     root, log_dir, etc = tmp / "opt" / "aksesgpt", tmp / "var" / "log" / "aksesgpt", tmp / "etc" / "aksesgpt"
     paths = {"/opt/aksesgpt": str(root), "/var/log/aksesgpt": str(log_dir), "/etc/aksesgpt": str(etc)}
@@ -110,7 +112,7 @@ def deployed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     inbox, telegram = Inbox(), TelegramApi().start()
     inbox.controller.start()
     filled = {
-        "DATABASE_URL": _fresh_database(request.param, tmp, request),
+        "DATABASE_URL": _fresh_database(backend, tmp, request),
         "STORAGE_SECRET": secrets.token_urlsafe(48),
         "ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "TRIPAY_MERCHANT_CODE": "T0001",
@@ -169,13 +171,32 @@ def deployed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     process = Process("app", popen, log)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(url + "/healthz", process)
         writable = [Path(p) for k, v in service if k == "ReadWritePaths" for p in expand(v).split()]
         yield Deployment(url, process, root, release, log_dir, tracked, env, writable, inbox, telegram)
     finally:
         process.stop()  # the process this fixture started, by its id
         inbox.controller.stop()
         telegram.stop()
+
+
+@pytest.fixture(scope="module")
+def deployments(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """One deployment per database, started together: the empty pool's Telegram alert goes out about half a
+    minute after start-up (the Telegram job's first run comes before the pool check's, its next 30 s later), and
+    the deployments wait for it at the same time instead of one after the other."""
+    with ExitStack() as running:
+        started = {
+            backend: running.enter_context(_deploy(backend, tmp_path_factory.mktemp("deploy"), request))
+            for backend in BACKENDS
+        }
+        for deployment in started.values():
+            _wait_for(deployment.url + "/healthz", deployment.process)
+        yield started
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def deployed(request: pytest.FixtureRequest, deployments: dict[str, Deployment]) -> Deployment:
+    return deployments[request.param]
 
 
 def _wait_for(url: str, process: Process, timeout: float = 90) -> None:

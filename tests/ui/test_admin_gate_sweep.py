@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from nicegui import events, ui
+from nicegui import Client, background_tasks, events, ui
 from nicegui.testing import User
 from sqlmodel import Session, select
 
@@ -99,6 +99,34 @@ def listeners(element: ui.element) -> Iterator[tuple[str, Any]]:
             yield listener.id, listener.handler
 
 
+def forever(task: asyncio.Task) -> bool:
+    """NiceGUI's tasks that run as long as their client: the timers' loops (of any tab, the login page's too) and
+    each client's outbox loop."""
+    timers = {
+        str(e.callback) for c in Client.instances.values() for e in c.elements.values() if isinstance(e, ui.timer)
+    }
+    return task.get_name() in timers or task.get_name().startswith("outbox loop ")
+
+
+async def handlers_done(
+    started_before: set[asyncio.Task], patience: float = 0.5, until: Callable[[], bool] = lambda: True
+) -> None:
+    """Wait until the handlers have finished (an async handler runs as a NiceGUI background task, and may start
+    more) and `until()` holds, or `patience` has passed: a handler may wait on a dialog whose button the next round
+    fires. (This waited 0.5 s after every round, during which the tabs' timers ticked as well.)"""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + patience
+    while (left := deadline - loop.time()) > 0:
+        running = [t for t in background_tasks.running_tasks - started_before if not t.done() and not forever(t)]
+        if not running and until():
+            break
+        if running:
+            await asyncio.wait(running, timeout=min(left, 0.05))
+        else:
+            await asyncio.sleep(min(left, 0.05))
+    await asyncio.sleep(0)  # their done callbacks
+
+
 @pytest.mark.parametrize("path", PAGES)
 async def test_every_handler_and_timer_of_an_admin_page_stops_at_the_session_check(
     user: User, engine, path: str, reads: list[str], monkeypatch: pytest.MonkeyPatch
@@ -147,6 +175,7 @@ async def test_every_handler_and_timer_of_an_admin_page_stops_at_the_session_che
     reads.clear()
     done: set[tuple[int, object]] = set()
     fired = 0
+    started_before = set(background_tasks.running_tasks)  # the page's timers and NiceGUI's own
     for _round in range(3):  # handlers open dialogs whose buttons are fired in the next round
         with client:
             for element in list(client.elements.values()):
@@ -170,14 +199,14 @@ async def test_every_handler_and_timer_of_an_admin_page_stops_at_the_session_che
                     if asyncio.iscoroutine(result):
                         await result
                     fired += 1
-        await asyncio.sleep(0.5)
+        await handlers_done(started_before)
     # what a change on the feed runs for this page: its live parts' refreshes, and a sale's notice (every page)
     for follower in list(live._followers.get(client, [])):  # noqa: SLF001
         with client:
             await follower.refresh()
         fired += 1
     await SALES._show(client, [])  # noqa: SLF001
-    await asyncio.sleep(0.2)
+    await handlers_done(started_before, until=lambda: bool(refusals), patience=1.5)
     assert fired >= 3, "the sweep found the page's handlers"
     assert reads == [], f"read or written after the session ended, past the check: {sorted(set(reads))}"
     assert refusals, "the handlers met the session check"
