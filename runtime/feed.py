@@ -40,7 +40,7 @@ EVERYTHING = "*"  # the topic of a subscriber that hears every change
 SEEN_KEEP = 20_000  # change ids remembered to drop a change heard twice (local and NOTIFY, or a catch-up)
 CATCH_UP_MARGIN = timedelta(seconds=30)  # a transaction that commits later than this after writing its row
 # (a change's id comes from a sequence before its commit) may be missed by a catch-up; pages' slow refresh has it
-SQLITE_POLL_SECONDS = 2.0
+SQLITE_POLL_SECONDS = 5.0  # (the CLI's or a worker's changes on the same SQLite file show within this)
 LIVENESS_SECONDS = 30.0  # a silent LISTEN connection is asked a question this often (a dead one is noticed)
 RETRY_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
 
