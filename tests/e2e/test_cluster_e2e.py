@@ -128,8 +128,8 @@ def test_an_order_page_open_on_one_process_shows_the_seat_when_the_payment_lands
     order = place_order(cluster["b"], "page-on-a@example.com")
     link = urlsplit(order["status_url"])
     page.goto(f"{cluster['a']}{link.path}?{link.query}")
-    expect(page.get_by_text("Menunggu pembayaran")).to_be_visible()
+    expect(page.get_by_text("Menunggu pembayaran").first).to_be_visible()
     page.wait_for_timeout(500)  # the page's socket is connected and following its order
     assert _pay(cluster["b"], order, key).json() == {"success": True}
-    expect(page.get_by_text("Pembayaran diterima")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Pembayaran diterima").first).to_be_visible(timeout=10_000)
     shoot(page, "order-page-on-a-after-payment-on-b")

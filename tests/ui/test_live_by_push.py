@@ -17,7 +17,7 @@ from infra import db
 from infra.types import utcnow
 from pages.admin.overview import SHARED
 from pages.shop.order import FOLLOWERS
-from tests.ui.test_open_admin_tabs import STAFF, admins, sign_in  # noqa: F401  (the fixture)
+from tests.ui.test_open_admin_tabs import STAFF, admins, sign_in, signed_in_tab  # noqa: F401  (the fixture)
 
 
 def _order(email: str) -> Order:
@@ -70,7 +70,7 @@ async def test_the_days_left_are_drawn_for_the_browser_to_count_down(user: User)
 async def test_the_overview_is_computed_once_for_several_open_tabs(create_user: Callable[[], User], admins) -> None:  # noqa: F811
     tabs = [create_user() for _ in range(3)]
     for tab in tabs:
-        await sign_in(tab, STAFF)
+        await signed_in_tab(tab, admins["staff"], STAFF[0])
         await tab.should_see(marker="gauge-utilisation")
     for _ in range(50):
         if len(SHARED.boards) == 3:

@@ -37,6 +37,16 @@ def admins(engine) -> dict[str, int]:
     return db.in_transaction(work)
 
 
+async def signed_in_tab(tab: User, admin_id: int, email: str, role: str = "staff") -> None:
+    """Another browser of an admin already signed in (the sign-in form itself is tested above): its session names
+    the admin, as /admin/session writes it; then the overview."""
+    await tab.open("/admin/login")
+    with tab:
+        app.storage.user["admin"] = {"id": admin_id, "email": email, "role": role, "since": utcnow().isoformat()}
+    await tab.open("/admin")
+    await tab.should_see(marker="logout", retries=50)
+
+
 async def sign_in(user: User, who: tuple[str, str]) -> None:
     await user.open("/admin/login")
     user.find("admin-email").type(who[0])

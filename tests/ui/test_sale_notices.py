@@ -15,7 +15,7 @@ from domain.shared.models import Order, TelegramOutbox
 from infra import db
 from infra.settings import get_settings
 from pages.admin import sales
-from tests.ui.test_open_admin_tabs import STAFF, admins, sign_in  # noqa: F401  (the fixture)
+from tests.ui.test_open_admin_tabs import STAFF, admins, sign_in, signed_in_tab  # noqa: F401  (the fixture)
 
 
 def _paid(email: str) -> Order:
@@ -44,8 +44,8 @@ async def test_every_open_admin_page_is_told_of_a_sale_in_words(
     load = sales.load_sales
     monkeypatch.setattr(sales, "load_sales", lambda ids: reads.append(ids) or load(ids))
     overview, orders = create_user(), create_user()
-    await sign_in(overview, STAFF)
-    await sign_in(orders, STAFF)
+    await signed_in_tab(overview, admins["staff"], STAFF[0])
+    await signed_in_tab(orders, admins["staff"], STAFF[0])
     await orders.open("/admin/orders")
     await orders.should_see(marker="orders-table")
     assert await _until(lambda: len(sales.SALES.pages) >= 2)  # (the first user's overview may still be open)
