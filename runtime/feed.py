@@ -143,6 +143,8 @@ class Feed:
             reset()
         if self._remove_sink is None:
             self._remove_sink = add_local_sink(self._from_thread)
+        if self._task is not None and not self._task.done():  # (started again: one listener per process)
+            self._task.cancel()
         engine = db.get_engine()
         run = self._listen(engine) if engine.dialect.name == "postgresql" else self._poll(engine)
         self._task = asyncio.create_task(run, name="change feed")
