@@ -1,7 +1,5 @@
-"""The app's database goes away while payments land: callbacks are answered non-2xx (so the gateway retries,
-and its retries meet the outage too), /healthz says 503, nothing is half-written, and after recovery everything
-converges. The outage lasts until the callbacks sent during it were refused RETRIES_REFUSED more times (a couple
-of seconds; a fixed 10 s showed nothing more).
+"""The app's database goes away for 10 s while payments land: callbacks are answered non-2xx (so the
+gateway retries), /healthz says 503, nothing is half-written, and after recovery everything converges.
 
 PostgreSQL is shared with other developers, so the outage is scoped to this app: it reaches its
 schema through a TCP proxy the test cuts. SQLite's files are made immutable (chattr +i; the tests run
@@ -13,6 +11,7 @@ import asyncio
 import secrets
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,13 +25,7 @@ from tests.live import start_stack
 from tests.reliability.faults import deliveries_settled, order_statuses, paid_end_state, place_orders, wait_until
 from tests.reliability.tcp_proxy import TcpProxy
 
-RETRIES_REFUSED = 3  # of each callback sent during the outage, every 0.5 s
-
-
-def deliveries(sandbox_url: str, references: list[str]) -> dict[str, list[dict]]:
-    """The callbacks the simulator sent (and re-sent) for these transactions, each with its answer."""
-    txns = httpx.get(f"{sandbox_url}/_control/transactions", timeout=30).json()
-    return {t["reference"]: t["deliveries"] for t in txns if t["reference"] in references}
+OUTAGE_SECONDS = 10
 
 
 class SqliteOutage:
@@ -100,22 +93,15 @@ def test_database_outage_during_payments_converges(engine, backend, db_url, tmp_
             before = asyncio.run(pay(stack.sandbox_url, refs[:20]))
             assert all(d["ok"] for d in before)
 
+            cut_at = time.monotonic()
             outage.cut()
             wait_until("/healthz reports the outage", lambda: health(stack.app_url) == 503, timeout=60)
             during = asyncio.run(pay(stack.sandbox_url, refs[20:40]))
             codes_during = sorted({d["status_code"] for d in during}, key=str)
             assert not any(d["ok"] for d in during), codes_during
             assert all(d["status_code"] is None or d["status_code"] >= 400 for d in during), codes_during
-
-            def refused_again() -> bool:
-                sent = deliveries(stack.sandbox_url, refs[20:40])
-                return len(sent) == 20 and all(len(each) > RETRIES_REFUSED for each in sent.values())
-
-            wait_until("the gateway's retries meet the outage", refused_again, timeout=60, every=0.2)
-            retried = [d for each in deliveries(stack.sandbox_url, refs[20:40]).values() for d in each]
-            assert not any(d["ok"] for d in retried), retried
-            assert all(d["status_code"] is None or d["status_code"] >= 400 for d in retried), retried
             assert health(stack.app_url) == 503
+            time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - cut_at)))
             outage.restore()
 
             wait_until("/healthz recovers", lambda: health(stack.app_url) == 200, timeout=60)
