@@ -21,11 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.live import free_port  # noqa: E402
+from bench import live_pages  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
@@ -55,34 +53,15 @@ runpy.run_path(str(root / "main.py"), run_name="__main__")
 
 
 def start_app(root: Path, folder: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
-    port = free_port()
-    counter = folder / "statements"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL"))},
-        "DATA_DIR": str(folder),
-        "PORT": str(port),
-        "DEMO_DATA": "1",
-        "ADMIN_EMAIL": ADMIN[0],
-        "ADMIN_PASSWORD": ADMIN[1],
-        "SCHEDULER_ENABLED": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    log = (folder / "app.log").open("wb")
-    script = folder / "counting.py"
+    counter, script = folder / "statements", folder / "counting.py"
     script.write_text(COUNTING)
-    process = subprocess.Popen(
-        [sys.executable, str(script), str(root), str(counter)], cwd=root, env=env, stdout=log, stderr=log
+    process, base = live_pages.start_app(
+        root,
+        folder,
+        command=[sys.executable, str(script), str(root), str(counter)],
+        extra_env={"ADMIN_EMAIL": ADMIN[0], "ADMIN_PASSWORD": ADMIN[1]},
     )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return process, base, counter
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the app at {root} did not start: {(folder / 'app.log').read_text()[-2000:]}")
+    return process, base, counter
 
 
 def statements(counter: Path) -> int:

@@ -84,7 +84,10 @@ class Page:
         )
 
 
-def start_app(root: Path, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_app(
+    root: Path, folder: Path, *, command: list[str] | None = None, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """A version's app as `make run` starts it (its own main.py, or `command` run in its folder), in `folder`."""
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL"))},
@@ -94,9 +97,11 @@ def start_app(root: Path, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
         "ORDER_RATE_LIMIT_PER_MINUTE": "100000",
         "SCHEDULER_ENABLED": "0",
         "LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     log = (folder / "app.log").open("wb")
-    process = subprocess.Popen([sys.executable, str(root / "main.py")], cwd=root, env=env, stdout=log, stderr=log)
+    command = command or [sys.executable, str(root / "main.py")]
+    process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
