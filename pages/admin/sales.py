@@ -92,7 +92,13 @@ class SaleNotices:
                 self.pages.pop(client, None)
                 return
             for sale in sales:
-                ui.notify(sale.words, type="positive", position="top-right", timeout=8000, close_button="Tutup")
+                ui.notify(
+                    sale.words,
+                    type="positive",
+                    position="top-right",
+                    timeout=8000,
+                    actions=[{"label": "Tutup", "color": "white"}],  # (the default blue read poorly on green)
+                )
                 self.told += 1
             if app.storage.user.get(SOUND_KEY):
                 ui.run_javascript(CHIME_JS)
