@@ -96,6 +96,11 @@ def _ts(**kw: Any) -> Any:
     return Field(sa_type=UTCDateTime(), **kw)
 
 
+class SoldOutMode(StrEnum):
+    QUEUE = "queue"  # sell and serve the order when a seat returns (PENDING_STOCK)
+    STOP = "stop"  # the package shows "sold out" and takes no order
+
+
 class Timestamped(SQLModel):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
     updated_at: datetime = Field(
@@ -111,6 +116,7 @@ class Product(Timestamped, table=True):
     __table_args__ = (
         sa.CheckConstraint("price_idr > 0", name="ck_products_price_positive"),
         sa.CheckConstraint("duration_days > 0", name="ck_products_duration_positive"),
+        check_in("sold_out_mode", SoldOutMode, "ck_products_sold_out_mode"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -125,6 +131,8 @@ class Product(Timestamped, table=True):
     sort_order: int = 0
     # days from payment within which a customer of a dead account is moved to a healthy one; None: the whole period
     warranty_days: int | None = None
+    # when the pool has no free seat: "queue" sells and serves the order when a seat returns, "stop" stops selling
+    sold_out_mode: str = Field(default=SoldOutMode.QUEUE, max_length=8)
 
 
 class ChatGPTAccount(Timestamped, table=True):
@@ -176,6 +184,13 @@ class ChatGPTAccount(Timestamped, table=True):
     strangers_count: int | None = None
     # members the owner keeps in the workspace on purpose (never flagged, never removed), lower-case e-mails
     allow_list: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # the name customers see for an invite account's workspace (the note stays private to the admins)
+    display_name: str = Field(default="", max_length=120)
+    # what the ChatGPT subscription costs the owner each month (reports: costs and profit); None: not recorded
+    monthly_cost_idr: int | None = None
+    retired_at: datetime | None = _ts(default=None, nullable=True)
+    # when the owner was last reminded that subscription_expires_at is near (reset when that date moves)
+    subscription_reminded_at: datetime | None = _ts(default=None, nullable=True)
 
     @property
     def capacity(self) -> int:
@@ -216,6 +231,10 @@ class Order(Timestamped, table=True):
     payment_expires_at: datetime | None = _ts(default=None, nullable=True)
     paid_at: datetime | None = _ts(default=None, nullable=True)
     paid_amount_idr: int | None = None
+    fee_idr: int | None = None  # what the gateway kept (merchant fee), when its callback said
+    refunded_amount_idr: int | None = None
+    refund_method: str | None = Field(default=None, max_length=32)
+    refunded_at: datetime | None = _ts(default=None, nullable=True)
 
 
 class AccountAssignment(Timestamped, table=True):
@@ -470,3 +489,32 @@ class WorkspaceSeen(SQLModel, table=True):
     is_stranger: bool = False
     first_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+
+
+class ManualPayment(SQLModel, table=True):
+    """Money the owner took outside the gateways (cash, a bank transfer): a manual extension or a manual
+    payment of an order, so that it counts in the reports."""
+
+    __tablename__ = "manual_payments"
+    __table_args__ = (sa.CheckConstraint("amount_idr >= 0", name="ck_manual_payments_amount_nonneg"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False, index=True)
+    kind: str = Field(max_length=16)  # extension | order
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    assignment_id: int | None = Field(default=None, foreign_key="account_assignments.id")
+    amount_idr: int
+    method: str = Field(max_length=32)  # cash | transfer | qris | ewallet | other
+    actor: str = Field(max_length=120)
+    note: str = Field(default="", max_length=500)
+
+
+class ShopSetting(SQLModel, table=True):
+    """One owner setting (shop name, support contact, payment window…); absent: the .env default."""
+
+    __tablename__ = "shop_settings"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+    updated_by: str = Field(default="", max_length=120)
