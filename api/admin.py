@@ -270,6 +270,8 @@ KEPT_WHEN_NULL = ("driver", "workspace_id", "access_token", "session_token", "al
 
 class Extension(BaseModel):
     additional_days: int = Field(gt=0)
+    amount_idr: int | None = Field(default=None, ge=0)  # what the customer paid for it, when they did
+    method: str | None = Field(default=None, max_length=32)  # how: cash, transfer, qris, ewallet, other
 
 
 class Revocation(BaseModel):
@@ -363,7 +365,14 @@ async def list_assignments(
 @router.post("/account-assignments/{assignment_id}/extend", responses=CHANGE_REFUSALS)
 async def extend(actor: AdminActor, assignment_id: RowId, data: Extension) -> AssignmentResult:
     def work(session: Session) -> AssignmentResult:
-        seat = extend_assignment(session=session, assignment_id=assignment_id, actor=actor, days=data.additional_days)
+        seat = extend_assignment(
+            session=session,
+            assignment_id=assignment_id,
+            actor=actor,
+            days=data.additional_days,
+            amount_idr=data.amount_idr,
+            method=data.method,
+        )
         return AssignmentResult(assignment=AssignmentOut.model_validate(seat))
 
     return await _write(work)

@@ -93,7 +93,22 @@ def parse_callback(raw_body: bytes) -> TransactionState:
         status=_status(data.get("status")),
         amount_idr=amount,
         paid_at=_timestamp(data.get("paid_at")),
+        fee_idr=_merchant_fee(data),
     )
+
+
+def _merchant_fee(data: dict[str, Any]) -> int | None:
+    """What Tripay keeps of a paid callback: fee_merchant, or total_fee less fee_customer; None when unsaid."""
+    try:
+        if data.get("fee_merchant") is not None:
+            fee = int(data["fee_merchant"])
+        elif data.get("total_fee") is not None:
+            fee = int(data["total_fee"]) - int(data.get("fee_customer") or 0)
+        else:
+            return None
+    except (TypeError, ValueError):
+        return None
+    return fee if fee >= 0 else None
 
 
 class TripayClient:

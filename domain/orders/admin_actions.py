@@ -12,8 +12,17 @@ from domain.notify.mail import queue_access_ready
 from domain.orders.orders import PaymentResult, record_payment
 from domain.seats.allocation import active_assignment
 from domain.shared.audit import audit_row
-from domain.shared.errors import Conflict, NotFound
-from domain.shared.models import AccountAssignment, AuditLog, ChatGPTAccount, EmailOutbox, Order, PaymentEvent
+from domain.shared.errors import Conflict, NotFound, ValidationFailed
+from domain.shared.models import (
+    AccountAssignment,
+    AuditLog,
+    ChatGPTAccount,
+    EmailOutbox,
+    EventOutcome,
+    Order,
+    PaymentEvent,
+)
+from domain.shared.money import MANUAL_METHODS, check_amount, check_method, record_manual_payment
 from domain.shared.validation import require_text
 
 
@@ -91,14 +100,52 @@ def resend_access(*, session: Session, order_id: int, actor: str, ip: str | None
 
 
 def mark_paid_manually(
-    *, session: Session, order_id: int, actor: str, reason: str, ip: str | None = None
+    *,
+    session: Session,
+    order_id: int,
+    actor: str,
+    reason: str,
+    ip: str | None = None,
+    amount_idr: int | None = None,
+    method: str | None = None,
 ) -> PaymentResult:
-    """The admin saw the money arrive (e.g. in the gateway's dashboard): the same path as a PAID callback."""
+    """The admin saw the money arrive: the same path as a PAID callback (the order is fulfilled at its price).
+
+    Without `method` the money came through the gateway (seen in its dashboard): the order's paid amount counts
+    as gateway revenue. With a manual `method` (cash, transfer…) the owner took `amount_idr` (default: the price)
+    outside the gateways: a ManualPayment row of kind `order` records it, and the reports count that row instead."""
     reason = require_text(reason, "reason", 500, multiline=True)
+    if method is None and amount_idr is not None:
+        raise ValidationFailed("say how the money was paid (method) when giving an amount", field="method")
+    if method is not None:
+        check_method(method, MANUAL_METHODS)
+    received = check_amount(amount_idr) if amount_idr is not None else None
     order = session.get(Order, order_id)
     if order is None:
         raise NotFound(f"unknown order id {order_id}")
+    taken: dict[str, Any] = {}
+    if method is not None:
+        taken = {"method": method, "amount_idr": order.amount_idr if received is None else received}
     audit_row(
-        order, session=session, actor=actor, action="order.mark_paid", ip=ip, order_code=order.code, reason=reason
+        order,
+        session=session,
+        actor=actor,
+        action="order.mark_paid",
+        ip=ip,
+        order_code=order.code,
+        reason=reason,
+        **taken,
     )
-    return record_payment(session=session, order_id=order_id, amount_idr=order.amount_idr, actor=actor, ip=ip)
+    result = record_payment(session=session, order_id=order_id, amount_idr=order.amount_idr, actor=actor, ip=ip)
+    if method is not None and result.outcome == EventOutcome.APPLIED:
+        record_manual_payment(
+            session=session,
+            order=result.order,
+            kind="order",
+            amount_idr=order.amount_idr if received is None else received,
+            method=method,
+            actor=actor,
+            note=reason,
+            ip=ip,
+        )
+    return result

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
@@ -23,6 +23,7 @@ from domain.shared.audit import audit_row
 from domain.shared.errors import IllegalTransition, NotFound, ValidationFailed
 from domain.shared.links import access_token, hash_token, token_hash_matches
 from domain.shared.models import AccountAssignment, EventOutcome, Order, OrderStatus, Product
+from domain.shared.money import REFUND_METHODS, check_amount, check_method
 from domain.shared.validation import normalize_email, normalize_locale, normalize_phone, require_text
 from infra.types import utcnow
 
@@ -177,8 +178,10 @@ def record_payment(
     actor: str,
     paid_at: datetime | None = None,
     ip: str | None = None,
+    fee_idr: int | None = None,
 ) -> PaymentResult:
-    """A PAID notice: fulfil (or queue for stock); a wrong amount holds the order for review."""
+    """A PAID notice: fulfil (or queue for stock); a wrong amount holds the order for review. `fee_idr`: what the
+    gateway kept of it (Tripay's merchant fee), stored with the payment when the notice said."""
     if not isinstance(amount_idr, int) or amount_idr <= 0:
         raise ValidationFailed("a payment must carry a positive whole rupiah amount", field="amount_idr")
     order = _locked(session, order_id)
@@ -191,6 +194,8 @@ def record_payment(
             f"order already {order.status}",
         )
     paid = {"paid_at": paid_at or utcnow(), "paid_amount_idr": amount_idr}  # written with the new status
+    if fee_idr is not None and isinstance(fee_idr, int) and 0 <= fee_idr <= amount_idr:
+        paid["fee_idr"] = fee_idr
     if amount_idr != order.amount_idr:
         transition_order(
             session=session,
@@ -245,12 +250,31 @@ def accept_review(*, session: Session, order_id: int, actor: str, note: str = ""
     return PaymentResult(EventOutcome.APPLIED, order, assignment, order.status)
 
 
-def refund_order(*, session: Session, order_id: int, actor: str, reason: str) -> Order:
-    """Mark an order refunded; its active seat, if any, is revoked with the same reason."""
+def refund_order(
+    *,
+    session: Session,
+    order_id: int,
+    actor: str,
+    reason: str,
+    amount_idr: int | None = None,
+    method: str | None = None,
+    refunded_at: datetime | None = None,
+) -> Order:
+    """Mark an order refunded; its active seat, if any, is revoked with the same reason. The money given back is
+    recorded: `amount_idr` (default: what was paid; at most that, 0 for a cancellation without money back),
+    `method` (gateway, cash, transfer…; default none said) and `refunded_at` (default now, never in the future)."""
     reason = require_text(reason, "reason", 500, multiline=True)
+    if method is not None:
+        check_method(method, REFUND_METHODS)
+    if refunded_at is not None and refunded_at.tzinfo is None:
+        raise ValidationFailed("the refund time must carry a time zone", field="refunded_at")
+    if refunded_at is not None and refunded_at > utcnow() + timedelta(minutes=5):
+        raise ValidationFailed("the refund time cannot be in the future", field="refunded_at")
     order = _locked(session, order_id)
     if order.status not in (OrderStatus.PAYMENT_REVIEW, OrderStatus.PENDING_STOCK, OrderStatus.FULFILLED):
         raise IllegalTransition(f"order {order.code} is {order.status}; only paid orders can be refunded")
+    paid = order.paid_amount_idr or order.amount_idr
+    refunded = paid if amount_idr is None else check_amount(amount_idr, maximum=paid)
     assignment = active_assignment(session=session, order_id=order_id)
     if assignment is not None:
         revoke_assignment(
@@ -260,6 +284,14 @@ def refund_order(*, session: Session, order_id: int, actor: str, reason: str) ->
             reason=f"refund: {reason}",
         )
     transition_order(
-        session=session, order=order, to=OrderStatus.REFUNDED, actor=actor, action="order.refund", reason=reason
+        session=session,
+        order=order,
+        to=OrderStatus.REFUNDED,
+        actor=actor,
+        action="order.refund",
+        columns={"refunded_amount_idr": refunded, "refund_method": method, "refunded_at": refunded_at or utcnow()},
+        reason=reason,
+        amount_idr=refunded,
+        method=method,
     )
     return order

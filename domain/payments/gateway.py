@@ -80,6 +80,7 @@ class TransactionState:
     status: PaymentStatus
     amount_idr: int | None = None
     paid_at: datetime | None = None
+    fee_idr: int | None = None  # what the gateway keeps (Tripay's fee_merchant); Midtrans says none
 
 
 class PaymentGateway(Protocol):

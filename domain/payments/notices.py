@@ -14,6 +14,7 @@ from domain.orders.states import PAID_STATES
 from domain.payments.gateway import PaymentGateway, PaymentStatus, TransactionState
 from domain.shared.errors import NotFound, ValidationFailed
 from domain.shared.models import EventOutcome, Order, OrderStatus
+from domain.shared.money import GATEWAY
 
 # a notice that moves money is checked with the gateway's status API before it is applied, where the notice's
 # signature does not cover its status (Midtrans signs order_id, status_code and gross_amount only)
@@ -67,6 +68,7 @@ def apply_gateway_state(*, session: Session, state: TransactionState, actor: str
             amount_idr=state.amount_idr,
             actor=actor,
             paid_at=state.paid_at,
+            fee_idr=state.fee_idr,
         )
         if result.outcome == EventOutcome.DUPLICATE and not current:
             # paid already, and now paid again on another transaction: the customer paid twice
@@ -96,6 +98,6 @@ def apply_gateway_state(*, session: Session, state: TransactionState, actor: str
             return PaymentResult(EventOutcome.DUPLICATE, order, None, "already refunded")
         if order.status not in PAID_STATES:
             return PaymentResult(EventOutcome.IGNORED, order, None, f"refund for an order that is {order.status}")
-        refund_order(session=session, order_id=order_id, actor=actor, reason=f"{state.provider} refund")
+        refund_order(session=session, order_id=order_id, actor=actor, reason=f"{state.provider} refund", method=GATEWAY)
         return PaymentResult(EventOutcome.APPLIED, order, None, "refunded")
     return PaymentResult(EventOutcome.IGNORED, order, None, f"status {state.status} needs no action")

@@ -17,6 +17,7 @@ from domain.seats.ending import ASSIGNMENT_FIELDS, end_assignment, end_assignmen
 from domain.shared.audit import SCHEDULER, audit_row, snapshot
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
 from domain.shared.models import AccountAssignment, AssignmentStatus, ChatGPTAccount, InviteState, Order
+from domain.shared.money import MANUAL_METHODS, check_amount, check_method, record_manual_payment
 from domain.shared.validation import require_text
 from infra.rows import forget_rows, table_of
 from infra.sqlfuncs import in_ids
@@ -53,9 +54,17 @@ def extend_assignment(
     days: int | None = None,
     new_end_at: datetime | None = None,
     ip: str | None = None,
+    amount_idr: int | None = None,
+    method: str | None = None,
 ) -> AccountAssignment:
     """Move end_at of an ACTIVE assignment later, by `days` or to `new_end_at`: by MAX_EXTENSION_DAYS at most,
-    and to no later than MAX_END_DAYS from now."""
+    and to no later than MAX_END_DAYS from now. When the customer paid for it (`amount_idr` and its `method`:
+    cash, transfer…), a ManualPayment of kind `extension` records the money in the same transaction."""
+    if (amount_idr is None) != (method is None):
+        raise ValidationFailed("give both the amount paid and how it was paid, or neither", field="method")
+    if method is not None:
+        check_method(method, MANUAL_METHODS)
+    received = check_amount(amount_idr) if amount_idr is not None else None
     if (days is None) == (new_end_at is None):
         raise ValidationFailed("give either a number of days or a new end date", field="days")
     if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 0 < days <= MAX_EXTENSION_DAYS):
@@ -87,7 +96,21 @@ def extend_assignment(
         after=snapshot(assignment, "end_at"),
         ip=ip,
         days=days,
+        **({"amount_idr": received, "method": method} if method is not None else {}),
     )
+    if method is not None and received is not None:
+        order = session.get(Order, assignment.order_id)
+        assert order is not None  # (a foreign key)
+        record_manual_payment(
+            session=session,
+            order=order,
+            kind="extension",
+            amount_idr=received,
+            method=method,
+            actor=actor,
+            assignment_id=assignment.id,
+            ip=ip,
+        )
     return assignment
 
 
