@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nicegui import ui
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from domain.admin.listing import orders_page
+from domain.admin.listing import MAX_PER_PAGE, orders_page
 from domain.orders.admin_actions import TimelineEntry, mark_paid_manually, order_timeline, resend_access
 from domain.orders.orders import accept_review, get_order, refund_order
 from domain.shared.errors import NotFound
-from domain.shared.i18n import format_idr
-from domain.shared.models import Order, OrderStatus
+from domain.shared.i18n import WIB, format_idr
+from domain.shared.models import Order, OrderStatus, Product
+from domain.shared.money import REFUND_METHODS
 from infra import db
+from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
+from pages.admin.overview import STATUS_LABELS
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
 from pages.admin.text import as_json, preformatted
 
@@ -27,6 +32,9 @@ COLUMNS = [
     column("status", "Status"),
     column("provider", "Gateway"),
     column("paid", "Dibayar (WIB)"),
+    column("package", "Paket"),
+    column("method", "Metode bayar"),
+    column("phone", "Telepon"),
 ]
 OPEN_ROW = (
     '<q-tr :props="props" class="cursor-pointer" @click="$parent.$emit(\'open\', props.row)">'
@@ -47,9 +55,12 @@ class OrderRow:
     status: str
     provider: str
     paid: str
+    package: str = ""
+    method: str = ""
+    phone: str = ""
 
     @classmethod
-    def of(cls, order: Order) -> OrderRow:
+    def of(cls, order: Order, package: str = "") -> OrderRow:
         return cls(
             id=stored_id(order.id),
             code=order.code,
@@ -59,6 +70,9 @@ class OrderRow:
             status=order.status,
             provider=order.provider or "",
             paid=wib(order.paid_at),
+            package=package,
+            method=order.payment_method or "",
+            phone=order.phone,
         )
 
 
@@ -93,7 +107,71 @@ def listing(filters: OrderFilters, page: int, per_page: int) -> Listing[OrderRow
         result = orders_page(
             session=session, status=filters.status, search=filters.search, page=page, per_page=per_page
         )
-    return Listing([OrderRow.of(o) for o in result.rows], result.total)
+        names = package_names(session, result.rows)
+    return Listing([OrderRow.of(o, names.get(o.product_id, "")) for o in result.rows], result.total)
+
+
+def package_names(session: Session, orders: list[Order]) -> dict[int, str]:
+    ids = {o.product_id for o in orders}
+    if not ids:
+        return {}
+    return {int(i or 0): n for i, n in session.exec(select(Product.id, Product.name).where(col(Product.id).in_(ids)))}
+
+
+EXPORT_HEADERS = [
+    "Kode",
+    "Dibuat (WIB)",
+    "Pelanggan",
+    "Nama",
+    "Telepon",
+    "Paket",
+    "Harga (Rp)",
+    "Status",
+    "Gateway",
+    "Metode bayar",
+    "Dibayar (WIB)",
+    "Jumlah dibayar (Rp)",
+    "Biaya gateway (Rp)",
+    "Refund (Rp)",
+    "Metode refund",
+    "Direfund (WIB)",
+]
+MAX_EXPORT = 50_000  # rows in one file; a bigger export is narrowed with the filters first
+
+
+def export_orders(filters: OrderFilters) -> bytes:
+    """The filtered orders (every page, newest first) as CSV: semicolons, WIB times, whole rupiah (see
+    pages/admin/reports.py for why)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXPORT_HEADERS)
+    with db.read_session() as session:
+        for page in range(1, MAX_EXPORT // MAX_PER_PAGE + 1):
+            result = orders_page(
+                session=session, status=filters.status, search=filters.search, page=page, per_page=MAX_PER_PAGE
+            )
+            names = package_names(session, result.rows)
+            for o in result.rows:
+                writer.writerow(
+                    [
+                        o.code, wib(o.created_at), o.email, o.name, o.phone, names.get(o.product_id, ""),
+                        o.amount_idr, STATUS_LABELS.get(o.status, o.status), o.provider or "",
+                        o.payment_method or "", wib(o.paid_at), _number(o.paid_amount_idr), _number(o.fee_idr),
+                        _number(o.refunded_amount_idr), _refund_method(o.refund_method),
+                        wib(o.refunded_at),
+                    ]
+                )  # fmt: skip
+            if page * MAX_PER_PAGE >= result.total:
+                break
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def _refund_method(method: str | None) -> str:
+    return REFUND_METHODS.get(method, method) if method else ""
+
+
+def _number(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def load_view(filters: OrderFilters) -> OrdersView:
@@ -181,6 +259,7 @@ def orders_ui(view: OrdersView) -> None:
             .classes("w-44")
         )
         search = ui.input("Kode / e-mail / referensi").props("dense outlined clearable").mark("order-search")
+        export_holder = ui.row()
     table = ServerTable(
         COLUMNS, lambda page, per_page: listing(filters, page, per_page), first=view.first, mark="orders-table"
     )
@@ -194,6 +273,16 @@ def orders_ui(view: OrdersView) -> None:
     status_in.on_value_change(apply)
     search.on("keydown.enter", apply)
     search.on("clear", apply)
+
+    async def export() -> None:
+        content = await fetch(export_orders, OrderFilters(filters.status, filters.search))
+        if not isinstance(content, Refused):
+            ui.download.content(content, f"pesanan-{utcnow().astimezone(WIB):%Y%m%d-%H%M}.csv", "text/csv")
+
+    with export_holder:
+        ui.button("Unduh CSV", icon="download", on_click=export).props("outline no-caps").classes("min-h-[44px]").mark(
+            "orders-export"
+        )
     live(table.refresh, ("order", "assignment"))
 
 

@@ -14,6 +14,7 @@ from pages.admin import (
     logs,
     orders,
     overview,
+    reports,
     sales,  # noqa: F401  (every admin page's header: the new-sale notices)
     security,
     settings,
@@ -140,3 +141,10 @@ async def users_page() -> None:
     async with admin_frame("Admin") as admin:
         if admin is not None:
             settings.users_ui(admin, await io_bound(settings.load_users, admin.id))
+
+
+@router.page("/admin/reports", title="Laporan — AksesGPT admin")
+async def reports_page() -> None:
+    async with admin_frame("Laporan") as admin:
+        if admin is not None:
+            reports.reports_ui(await io_bound(reports.load_view, reports.default_period()))

@@ -1,0 +1,272 @@
+"""Reports (Laporan): a range of WIB days and a grouping; each report as a chart, a table and a CSV download.
+
+CSV files use semicolons: a spreadsheet opened with Indonesian regional settings (Excel, LibreOffice) reads the
+comma as the decimal mark and splits a file's columns at semicolons, so a comma-separated file lands in one
+column there. Amounts are plain whole rupiah (no "Rp", no thousands dots) so a spreadsheet can add them up;
+the file starts with a UTF-8 byte order mark so Excel reads the names right."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from nicegui import ui
+
+from domain.admin import reports
+from domain.admin.reports import Grouping, MoneyRow, OrderCounts, Period, PoolSeats, Split
+from domain.shared.errors import ValidationFailed
+from domain.shared.i18n import MONTHS, format_idr
+from infra import db
+from infra.types import utcnow
+from pages.admin.frame import Refused, fetch, still_valid
+
+GROUPINGS = {Grouping.DAY: "Harian", Grouping.WEEK: "Mingguan", Grouping.MONTH: "Bulanan"}
+DEFAULT_DAYS = 30
+# ECharts' axis labels and tooltips as rupiah: "Rp 80.000" (Indonesian thousands dots)
+RUPIAH_JS = '(v) => "Rp " + Math.round(v).toLocaleString("id-ID")'
+DATE_ERROR = "Tanggal tidak valid: isi tanggal awal dan akhir (awal tidak boleh sesudah akhir, paling lama 3 tahun)."
+
+
+def wib_today() -> date:
+    return reports.wib_day(utcnow())
+
+
+def default_period() -> Period:
+    today = wib_today()
+    return reports.make_period(today - timedelta(days=DEFAULT_DAYS - 1), today)
+
+
+def bucket_label(key: date, grouping: Grouping) -> str:
+    """A bucket in words: 01-11-2026, 02-11 s.d. 08-11-2026, November 2026."""
+    if grouping == Grouping.MONTH:
+        return f"{MONTHS['id'][key.month - 1]} {key.year}"
+    if grouping == Grouping.WEEK:
+        return f"{key:%d-%m} s.d. {key + timedelta(days=6):%d-%m-%Y}"
+    return f"{key:%d-%m-%Y}"
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """One report as rows of plain values: the page's table shows them (rupiah formatted), the CSV keeps them."""
+
+    key: str  # the file name and the page's markers
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    rupiah: bool = True  # the numbers are rupiah (else counts)
+    chart_kind: str = "bar"
+    lines: list[str] = field(default_factory=list)  # series drawn as lines over the bars
+    stacked: bool = False
+
+    def csv(self) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow(self.headers)
+        writer.writerows(self.rows)
+        return ("\ufeff" + out.getvalue()).encode()
+
+    def shown(self, value: Any) -> str:
+        return format_idr(value) if self.rupiah and isinstance(value, int) else str(value)
+
+
+@dataclass(frozen=True)
+class ReportsView:
+    period: Period
+    tables: list[ReportTable]
+    pools: list[PoolSeats]
+
+
+MONEY_HEADERS = [
+    "Pendapatan gateway",
+    "Pendapatan manual",
+    "Pendapatan",
+    "Biaya gateway",
+    "Refund",
+    "Bersih",
+    "Biaya akun",
+    "Laba",
+]
+
+
+def money_table(rows: list[MoneyRow], grouping: Grouping) -> ReportTable:
+    return ReportTable(
+        "keuangan",
+        "Pendapatan, biaya, refund dan laba",
+        ["Periode", *MONEY_HEADERS],
+        [
+            [
+                bucket_label(r.bucket, grouping),
+                r.revenue_gateway,
+                r.revenue_manual,
+                r.revenue,
+                r.fees,
+                r.refunds,
+                r.net,
+                r.costs,
+                r.profit,
+            ]
+            for r in rows
+        ],
+        lines=["Bersih", "Laba"],
+    )
+
+
+def split_table(key: str, title: str, split: Split, period: Period, *, rupiah: bool = True) -> ReportTable:
+    keys = reports.bucket_keys(period)
+    return ReportTable(
+        key,
+        title,
+        ["Periode", *split.names],
+        [[bucket_label(k, period.grouping), *(split.value(k, n) for n in split.names)] for k in keys],
+        rupiah=rupiah,
+        stacked=True,
+    )
+
+
+def orders_table(rows: list[OrderCounts], grouping: Grouping) -> ReportTable:
+    return ReportTable(
+        "pesanan",
+        "Pesanan dibuat, dibayar dan kedaluwarsa",
+        ["Periode", "Dibuat", "Dibayar", "Kedaluwarsa"],
+        [[bucket_label(r.bucket, grouping), r.created, r.paid, r.expired] for r in rows],
+        rupiah=False,
+    )
+
+
+def pools_table(pools: list[PoolSeats]) -> ReportTable:
+    return ReportTable(
+        "kursi-sekarang",
+        "Kursi per pool saat ini",
+        ["Pool", "Kapasitas", "Terpakai", "Kosong"],
+        [[p.pool, p.capacity, p.used, p.free] for p in pools],
+        rupiah=False,
+        chart_kind="",
+    )
+
+
+def load_view(period: Period) -> ReportsView:
+    with db.read_session() as session:
+        money = reports.money(session=session, period=period)
+        packages = reports.revenue_by_package(session=session, period=period)
+        channels = reports.revenue_by_channel(session=session, period=period)
+        seats = reports.seats_started(session=session, period=period)
+        pools = reports.pool_seats(session=session)
+        orders = reports.order_counts(session=session, period=period)
+    return ReportsView(
+        period,
+        [
+            money_table(money, period.grouping),
+            split_table("per-paket", "Pendapatan per paket", packages, period),
+            split_table("per-metode", "Pendapatan per metode pembayaran", channels, period),
+            split_table("kursi-terjual", "Kursi terjual per pool", seats, period, rupiah=False),
+            pools_table(pools),
+            orders_table(orders, period.grouping),
+        ],
+        pools,
+    )
+
+
+def chart_options(table: ReportTable) -> dict[str, Any]:
+    """Bars per period for each column (lines for `lines`), rupiah on the value axis of a money report."""
+    axis: dict[str, Any] = {"type": "value"}
+    tooltip: dict[str, Any] = {"trigger": "axis"}
+    if table.rupiah:
+        axis["axisLabel"] = {":formatter": RUPIAH_JS}
+        tooltip[":valueFormatter"] = RUPIAH_JS
+    series = [
+        {
+            "name": name,
+            "type": "line" if name in table.lines else table.chart_kind,
+            **({"stack": "total"} if table.stacked else {}),
+            "data": [row[i + 1] for row in table.rows],
+        }
+        for i, name in enumerate(table.headers[1:])
+    ]
+    return {
+        "tooltip": tooltip,
+        "legend": {"type": "scroll", "bottom": 0},
+        "grid": {"left": 8, "right": 8, "top": 16, "bottom": 48, "containLabel": True},
+        "xAxis": {"type": "category", "data": [row[0] for row in table.rows]},
+        "yAxis": axis,
+        "series": series,
+    }
+
+
+def download_csv(table: ReportTable, period: Period) -> Callable[[], Any]:
+    async def go() -> None:
+        if await still_valid():
+            ui.download.content(table.csv(), f"laporan-{table.key}-{period.first}-{period.last}.csv", "text/csv")
+
+    return go
+
+
+def report_ui(table: ReportTable, period: Period) -> None:
+    with ui.card().classes("w-full min-w-0").props("flat bordered").mark(f"report-{table.key}"):
+        with ui.row().classes("w-full items-center justify-between gap-2"):
+            ui.label(table.title).classes("text-lg font-bold")
+            ui.button("Unduh CSV", icon="download", on_click=download_csv(table, period)).props(
+                "outline no-caps"
+            ).classes("min-h-[44px]").mark(f"report-{table.key}-csv")
+        if table.chart_kind and table.rows and len(table.headers) > 1:
+            ui.echart(chart_options(table)).classes("w-full h-72").mark(f"report-{table.key}-chart")
+        if len(table.headers) == 1:
+            ui.label("Belum ada data pada rentang ini.").classes("text-slate-600")
+        columns = [
+            {"name": f"c{i}", "label": h, "field": f"c{i}", "align": "left" if i == 0 else "right"}
+            for i, h in enumerate(table.headers)
+        ]
+        rows = [{f"c{i}": table.shown(v) for i, v in enumerate(row)} for row in table.rows]
+        with ui.element("div").classes("w-full overflow-x-auto"):
+            ui.table(columns=columns, rows=rows, pagination=0).props("flat dense wrap-cells").classes("w-full").mark(
+                f"report-{table.key}-table"
+            )
+
+
+def reports_ui(view: ReportsView) -> None:
+    with ui.row().classes("w-full items-end gap-3"):
+        first = ui.input("Dari tanggal", value=view.period.first.isoformat()).props("type=date outlined dense")
+        first.classes("w-44").mark("report-first")
+        last = ui.input("Sampai tanggal", value=view.period.last.isoformat()).props("type=date outlined dense")
+        last.classes("w-44").mark("report-last")
+        grouping = ui.select(
+            {g.value: label for g, label in GROUPINGS.items()}, value=view.period.grouping.value, label="Kelompok"
+        )
+        grouping.props("outlined dense").classes("w-36").mark("report-grouping")
+        show = ui.button("Tampilkan").classes("min-h-[44px]").mark("report-show")
+    summary = ui.label("").classes("text-slate-700").mark("report-summary")
+    holder = ui.column().classes("w-full gap-4")
+
+    def draw(current: ReportsView) -> None:
+        period = current.period
+        money = current.tables[0]
+        totals = {h: sum(row[i] for row in money.rows) for i, h in enumerate(money.headers) if i}
+        summary.text = (
+            f"{bucket_label(period.first, Grouping.DAY)} s.d. {bucket_label(period.last, Grouping.DAY)} (WIB): "
+            f"pendapatan {format_idr(totals['Pendapatan'])}, bersih {format_idr(totals['Bersih'])}, "
+            f"laba {format_idr(totals['Laba'])}"
+        )
+        holder.clear()
+        with holder:
+            for table in current.tables:
+                report_ui(table, period)
+
+    async def apply() -> None:
+        try:
+            period = reports.make_period(
+                date.fromisoformat(first.value or ""), date.fromisoformat(last.value or ""), grouping.value
+            )
+        except (ValueError, ValidationFailed):
+            ui.notify(DATE_ERROR, type="negative")
+            return
+        loaded = await fetch(load_view, period)
+        if isinstance(loaded, Refused):
+            return
+        draw(loaded)
+
+    show.on_click(apply)
+    grouping.on_value_change(apply)
+    draw(view)
