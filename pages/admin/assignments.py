@@ -20,11 +20,13 @@ from domain.seats.assignments import (
 from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import WIB, format_date
 from domain.shared.models import AccountAssignment, AssignmentStatus, InviteState, TaskKind
+from domain.shared.money import MANUAL_METHODS
 from domain.shared.seat_terms import days_left
 from domain.shared.validation import parse_whole_number
 from infra import db
 from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
+from pages.admin.money_fields import AmountField, Unusable, method_select
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
 from pages.admin.words import INVITE_LABELS, failure_words
 
@@ -180,6 +182,7 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
             .mark("extend-date")
         )
         preview = ui.label("").classes("font-semibold").mark("extend-preview")
+        payment = ExtensionPayment()
 
         def day_count() -> int:
             """The days typed, refused (never clamped or rounded) when not a whole number in range."""
@@ -218,10 +221,22 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
             if amount is None and new_end is None:
                 ui.notify("Pilih tanggal berakhir yang baru", type="negative")
                 return
+            try:
+                paid, method = payment.read()
+            except Unusable as exc:
+                ui.notify(str(exc), type="negative")
+                return
 
             def work(s: Session) -> AccountAssignment:
                 return extend_assignment(
-                    session=s, assignment_id=seat.id, actor=admin.actor, days=amount, new_end_at=new_end, ip=ip
+                    session=s,
+                    assignment_id=seat.id,
+                    actor=admin.actor,
+                    days=amount,
+                    new_end_at=new_end,
+                    ip=ip,
+                    amount_idr=paid,
+                    method=method,
                 )
 
             if await act(work, "Diperpanjang"):
@@ -232,6 +247,21 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
             ui.button("Batal", on_click=dialog.close).props("flat")
             ui.button("Perpanjang", on_click=save).mark("extend-save")
     dialog.open()
+
+
+class ExtensionPayment:
+    """What the customer paid for an extension, when they did (a ManualPayment is recorded with it)."""
+
+    def __init__(self) -> None:
+        self.paid = ui.checkbox("Pelanggan membayar perpanjangan ini").classes("min-h-[44px]").mark("extend-paid")
+        with ui.column().classes("w-full gap-2").bind_visibility_from(self.paid, "value"):
+            self.amount = AmountField("Jumlah yang diterima", None, "extend-amount", allow_zero=True)
+            self.method = method_select(MANUAL_METHODS, "transfer", "extend-method")
+
+    def read(self) -> tuple[int | None, str | None]:
+        if not self.paid.value:
+            return None, None
+        return self.amount.read(), self.method.value
 
 
 def revoke_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:

@@ -16,10 +16,11 @@ from domain.orders.orders import accept_review, get_order, refund_order
 from domain.shared.errors import NotFound
 from domain.shared.i18n import WIB, format_idr
 from domain.shared.models import Order, OrderStatus, Product
-from domain.shared.money import REFUND_METHODS
+from domain.shared.money import MANUAL_METHODS, REFUND_METHODS
 from infra import db
 from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
+from pages.admin.money_fields import AmountField, MomentField, Unusable, method_select
 from pages.admin.overview import STATUS_LABELS
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
 from pages.admin.text import as_json, preformatted
@@ -216,16 +217,7 @@ def order_actions(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
                 ),
             ).props("outline")
         if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_EXPIRED, OrderStatus.PAYMENT_FAILED):
-            ui.button(
-                "Tandai dibayar",
-                on_click=lambda: reason_dialog(
-                    f"Tandai {order.code} dibayar {format_idr(order.amount_idr)}?",
-                    "Tandai dibayar",
-                    lambda s, r: mark_paid_manually(session=s, order_id=order_id, actor=admin.actor, reason=r, ip=ip),
-                    "Dicatat dibayar",
-                    done,
-                ),
-            ).mark("mark-paid")
+            ui.button("Tandai dibayar", on_click=lambda: mark_paid_dialog(admin, detail, done)).mark("mark-paid")
         if order.status == OrderStatus.PAYMENT_REVIEW:
             ui.button(
                 "Terima pembayaran",
@@ -238,16 +230,102 @@ def order_actions(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
                 ),
             )
         if order.status in (OrderStatus.FULFILLED, OrderStatus.PENDING_STOCK, OrderStatus.PAYMENT_REVIEW):
-            ui.button(
-                "Refund / batalkan",
-                on_click=lambda: reason_dialog(
-                    f"Refund {order.code}? Kursi aktifnya dicabut.",
-                    "Refund",
-                    lambda s, r: refund_order(session=s, order_id=order_id, actor=admin.actor, reason=r),
-                    "Direfund",
-                    done,
-                ),
-            ).props("color=negative outline")
+            ui.button("Refund / batalkan", on_click=lambda: refund_dialog(admin, detail, done)).props(
+                "color=negative outline"
+            ).mark("refund")
+
+
+PAID_THROUGH_GATEWAY = ""  # the mark-paid dialog's choice for money that came through the gateway
+PAID_METHODS = {PAID_THROUGH_GATEWAY: "Lewat gateway (terlihat di dashboard gateway)", **MANUAL_METHODS}
+REASON_ERROR = "Isi alasannya dulu."
+
+
+def mark_paid_dialog(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
+    """Mark paid: how the money came (the gateway, or cash, a transfer… with the amount taken) and why."""
+    order, order_id, ip = detail.order, detail.order_id, client_ip()
+    with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
+        ui.label(f"Tandai {order.code} dibayar ({format_idr(order.amount_idr)})").classes("text-lg font-bold")
+        method = method_select(PAID_METHODS, "transfer", "paid-method", "Dibayar lewat")
+        amount = AmountField("Jumlah yang diterima", order.amount_idr, "paid-amount")
+        method.on_value_change(lambda: amount.input.set_visibility(method.value != PAID_THROUGH_GATEWAY))
+        reason = ui.input("Alasan / catatan (wajib)").classes("w-full").mark("action-reason")
+
+        async def go() -> None:
+            manual = method.value != PAID_THROUGH_GATEWAY
+            try:
+                received = amount.read() if manual else None
+            except Unusable as exc:
+                ui.notify(str(exc), type="negative")
+                return
+            if not (reason.value or "").strip():
+                ui.notify(REASON_ERROR, type="negative")
+                return
+
+            def work(s: Session) -> object:
+                return mark_paid_manually(
+                    session=s,
+                    order_id=order_id,
+                    actor=admin.actor,
+                    reason=reason.value or "",
+                    ip=ip,
+                    amount_idr=received,
+                    method=method.value if manual else None,
+                )
+
+            if await act(work, "Dicatat dibayar"):
+                dialog.close()
+                await done()
+
+        with ui.row().classes("w-full justify-end"):
+            ui.button("Batal", on_click=dialog.close).props("flat").classes("min-h-[44px]")
+            ui.button("Tandai dibayar", on_click=go).classes("min-h-[44px]").mark("action-save")
+    dialog.open()
+
+
+def refund_dialog(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
+    """Refund: how much went back (the amount paid by default, at most that), how, when, and why."""
+    order, order_id = detail.order, detail.order_id
+    paid = order.paid_amount_idr or order.amount_idr
+    with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
+        ui.label(f"Refund {order.code}? Kursi aktifnya dicabut.").classes("text-lg font-bold")
+        amount = AmountField(f"Jumlah dikembalikan (paling banyak {format_idr(paid)}; 0 bila tidak ada)", paid,
+                             "refund-amount", allow_zero=True)  # fmt: skip
+        method = method_select(REFUND_METHODS, "gateway" if order.provider else "transfer", "refund-method")
+        moment = MomentField("Waktu refund", "refund-at")
+        reason = ui.input("Alasan (wajib)").classes("w-full").mark("action-reason")
+
+        async def go() -> None:
+            try:
+                back, at = amount.read(), moment.read()
+            except Unusable as exc:
+                ui.notify(str(exc), type="negative")
+                return
+            if back > paid:
+                ui.notify(f"Refund paling banyak {format_idr(paid)} (yang dibayar).", type="negative")
+                return
+            if not (reason.value or "").strip():
+                ui.notify(REASON_ERROR, type="negative")
+                return
+
+            def work(s: Session) -> object:
+                return refund_order(
+                    session=s,
+                    order_id=order_id,
+                    actor=admin.actor,
+                    reason=reason.value or "",
+                    amount_idr=back,
+                    method=method.value,
+                    refunded_at=at,
+                )
+
+            if await act(work, "Direfund"):
+                dialog.close()
+                await done()
+
+        with ui.row().classes("w-full justify-end"):
+            ui.button("Batal", on_click=dialog.close).props("flat").classes("min-h-[44px]")
+            ui.button("Refund", on_click=go).props("color=negative").classes("min-h-[44px]").mark("action-save")
+    dialog.open()
 
 
 def orders_ui(view: OrdersView) -> None:

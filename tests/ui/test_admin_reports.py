@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from nicegui.testing import User
+from sqlmodel import select
 
 from domain.orders.orders import create_order, record_payment
 from domain.shared.i18n import format_idr
-from domain.shared.models import Order
+from domain.shared.models import AccountAssignment, ManualPayment, Order
 from infra import db
 from pages.admin import reports as reports_page
 from tests.ui.test_admin import _login, _rows, owner  # noqa: F401  (the fixture)
@@ -107,3 +109,82 @@ async def test_orders_list_shows_package_method_phone_and_exports_its_filtered_v
     assert emails == ({"paid@example.com"} if status else {"paid@example.com", "unpaid@example.com"})
     exported = next(line for line in lines[1:] if line[2] == "paid@example.com")
     assert paid.code in exported and "QRIS" in exported and str(paid.amount_idr) in exported
+
+
+def _unpaid(email: str = "ani@example.com") -> Order:
+    return db.in_transaction(
+        lambda s: create_order(session=s, product_slug="paket-30-hari", email=email, name="Ani", phone="081311112222")[
+            0
+        ]
+    )
+
+
+def _stored(model, **where):
+    with db.read_session() as s:
+        return list(s.exec(select(model).filter_by(**where)))
+
+
+async def test_mark_paid_in_cash_records_the_amount_and_a_bad_amount_is_refused(user: User, owner) -> None:  # noqa: F811
+    order = _unpaid()
+    await _login(user)
+    await user.open(f"/admin/orders/{order.code}")
+    user.find("mark-paid").click()
+    user.find("paid-method").click()
+    user.find("Tunai").click()
+    user.find("paid-amount").clear().type("75,5")
+    user.find("action-reason").type("dibayar di toko")
+    user.find("action-save").click()
+    await user.should_see("Jumlah tidak valid")
+    assert _stored(ManualPayment) == [] and _stored(Order, code=order.code)[0].status == "pending_payment"
+    user.find("paid-amount").clear().type("Rp 75.000")
+    user.find("action-save").click()
+    await user.should_see("Dicatat dibayar")
+    [payment] = _stored(ManualPayment)
+    assert (payment.kind, payment.amount_idr, payment.method, payment.order_id) == ("order", 75_000, "cash", order.id)
+    assert _stored(Order, code=order.code)[0].status == "fulfilled"
+
+
+async def test_refund_records_amount_method_and_time_at_most_the_paid_amount(user: User, owner) -> None:  # noqa: F811
+    order = _sale()
+    await _login(user)
+    await user.open(f"/admin/orders/{order.code}")
+    user.find("refund").click()
+    user.find("refund-amount").clear().type(str(order.amount_idr + 1))
+    user.find("action-reason").type("pelanggan batal")
+    user.find("action-save").click()
+    await user.should_see("Refund paling banyak")
+    assert _stored(Order, code=order.code)[0].status == "fulfilled"
+    user.find("refund-amount").clear().type("50.000")
+    user.find("refund-method").click()
+    user.find("Transfer bank").click()
+    user.find("refund-at-date").clear().type("2026-11-04")
+    user.find("refund-at-time").clear().type("23:59")
+    user.find("action-save").click()
+    await user.should_see("Direfund")
+    refunded = _stored(Order, code=order.code)[0]
+    assert (refunded.status, refunded.refunded_amount_idr, refunded.refund_method) == ("refunded", 50_000, "transfer")
+    assert refunded.refunded_at == datetime(2026, 11, 4, 16, 59, tzinfo=UTC)  # 23:59 WIB
+
+
+async def test_a_paid_extension_records_a_manual_payment(user: User, owner) -> None:  # noqa: F811
+    order = _sale()
+    await _login(user)
+    await user.open("/admin/assignments")
+    await user.should_see(marker="assignments-table")
+    table = user.find("assignments-table")
+    table.trigger("extend", next(iter(table.elements)).rows[0])
+    user.find("extend-days").clear().type("30")
+    user.find("extend-paid").click()
+    user.find("extend-amount").type("79.000")
+    user.find("extend-method").click()
+    user.find("Tunai").click()
+    user.find("extend-save").click()
+    await user.should_see("Diperpanjang")
+    [payment] = _stored(ManualPayment)
+    assert (payment.kind, payment.amount_idr, payment.method, payment.order_id) == (
+        "extension",
+        79_000,
+        "cash",
+        order.id,
+    )
+    assert payment.assignment_id == _stored(AccountAssignment, order_id=order.id)[0].id
