@@ -4,6 +4,7 @@ and the gateway fee of a Tripay callback. Bad input is refused and changes nothi
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,6 +13,8 @@ from sqlmodel import select
 from domain.admin.reports import make_period, money
 from domain.orders.admin_actions import mark_paid_manually
 from domain.orders.orders import record_payment, refund_order
+from domain.payments.gateway import PaymentStatus, TransactionState
+from domain.payments.notices import apply_gateway_state
 from domain.seats.assignments import extend_assignment
 from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import WIB
@@ -19,7 +22,8 @@ from domain.shared.models import AccountAssignment, AuditLog, ManualPayment, Ord
 from infra import db
 from infra.types import utcnow
 from integrations.tripay import parse_callback
-from tests.helpers import ADMIN, fingerprint, make_account, make_order, make_product, pay
+from tests.helpers import ADMIN, checked_out, fingerprint, make_account, make_order, make_product, pay
+from tests.integration.test_admin_api import api  # noqa: F401  (the fixture)
 
 
 def _order(order_id: int) -> Order:
@@ -160,3 +164,42 @@ def test_tripay_callbacks_carry_the_merchant_fee_and_it_is_stored(engine) -> Non
         lambda s: record_payment(session=s, order_id=order.id, amount_idr=order.amount_idr, actor="t", fee_idr=1_300)
     )
     assert _order(order.id).fee_idr == 1_300
+
+
+def test_the_admin_api_extension_takes_the_optional_payment(api) -> None:  # noqa: F811
+    product = make_product()
+    make_account()
+    seat = pay(make_order(product)).assignment
+    url = f"/api/admin/account-assignments/{seat.id}/extend"
+    refused = api.post(url, json={"additional_days": 5, "amount_idr": 79_000, "method": "bitcoin"})
+    assert 400 <= refused.status_code < 500 and _payments() == []
+    assert api.post(url, json={"additional_days": 5}).status_code == 200 and _payments() == []
+    assert api.post(url, json={"additional_days": 5, "amount_idr": 79_000, "method": "qris"}).status_code == 200
+    [payment] = _payments()
+    assert (payment.kind, payment.assignment_id, payment.amount_idr, payment.method) == (
+        "extension",
+        seat.id,
+        79_000,
+        "qris",
+    )
+    assert payment.actor == "admin:ops@example.com"
+
+
+def test_a_tripay_paid_notice_stores_its_fee_and_a_gateway_refund_takes_the_paid_amount(engine) -> None:
+    product = make_product()
+    make_account()
+    order = checked_out(product)
+    state = TransactionState(
+        provider="tripay",
+        reference=order.provider_reference,
+        merchant_ref=order.code,
+        status=PaymentStatus.PAID,
+        amount_idr=order.amount_idr,
+        fee_idr=1_300,
+    )
+    db.in_transaction(lambda s: apply_gateway_state(session=s, state=state, actor="tripay_webhook"))
+    assert _order(order.id).fee_idr == 1_300
+    refund = replace(state, status=PaymentStatus.REFUND)
+    db.in_transaction(lambda s: apply_gateway_state(session=s, state=refund, actor="tripay_webhook"))
+    refunded = _order(order.id)
+    assert (refunded.refunded_amount_idr, refunded.refund_method) == (order.amount_idr, "gateway")
