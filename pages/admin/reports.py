@@ -26,6 +26,7 @@ from pages.admin.frame import Refused, fetch, still_valid
 
 GROUPINGS = {Grouping.DAY: "Harian", Grouping.WEEK: "Mingguan", Grouping.MONTH: "Bulanan"}
 DEFAULT_DAYS = 30
+ROWS_PER_PAGE = 10  # a table's rows per page (the chart shows the whole range)
 # ECharts' axis labels and tooltips as rupiah: "Rp 80.000" (Indonesian thousands dots)
 RUPIAH_JS = '(v) => "Rp " + Math.round(v).toLocaleString("id-ID")'
 DATE_ERROR = "Tanggal tidak valid: isi tanggal awal dan akhir (awal tidak boleh sesudah akhir, paling lama 3 tahun)."
@@ -61,6 +62,7 @@ class ReportTable:
     chart_kind: str = "bar"
     lines: list[str] = field(default_factory=list)  # series drawn as lines over the bars
     stacked: bool = False
+    charted: list[str] = field(default_factory=list)  # the columns the chart draws (none said: every one)
 
     def csv(self) -> bytes:
         out = io.StringIO()
@@ -112,6 +114,7 @@ def money_table(rows: list[MoneyRow], grouping: Grouping) -> ReportTable:
             for r in rows
         ],
         lines=["Bersih", "Laba"],
+        charted=["Pendapatan", "Biaya gateway", "Refund", "Biaya akun", "Bersih", "Laba"],
     )
 
 
@@ -185,6 +188,7 @@ def chart_options(table: ReportTable) -> dict[str, Any]:
             "data": [row[i + 1] for row in table.rows],
         }
         for i, name in enumerate(table.headers[1:])
+        if not table.charted or name in table.charted
     ]
     return {
         "tooltip": tooltip,
@@ -221,9 +225,9 @@ def report_ui(table: ReportTable, period: Period) -> None:
         ]
         rows = [{f"c{i}": table.shown(v) for i, v in enumerate(row)} for row in table.rows]
         with ui.element("div").classes("w-full overflow-x-auto"):
-            ui.table(columns=columns, rows=rows, pagination=0).props("flat dense wrap-cells").classes("w-full").mark(
-                f"report-{table.key}-table"
-            )
+            ui.table(columns=columns, rows=rows, pagination=ROWS_PER_PAGE).props("flat dense wrap-cells").classes(
+                "w-full"
+            ).mark(f"report-{table.key}-table")
 
 
 def reports_ui(view: ReportsView) -> None:

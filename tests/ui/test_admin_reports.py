@@ -50,6 +50,10 @@ async def test_reports_show_todays_figures_and_download_them_as_csv(user: User, 
     per_method = {row["c0"]: row for row in _rows(user, "report-per-metode-table")}
     assert per_method[today]["c1"] == format_idr(order.amount_idr)
     assert [r["c0"] for r in _rows(user, "report-kursi-sekarang-table")] == ["default"]
+    chart = next(iter(user.find("report-keuangan-chart").elements)).options
+    assert '"Rp " + ' in chart["yAxis"]["axisLabel"][":formatter"]  # axis labels read "Rp 80.000"
+    revenue = next(serie for serie in chart["series"] if serie["name"] == "Pendapatan")
+    assert revenue["data"][chart["xAxis"]["data"].index(today)] == order.amount_idr
 
     user.find("report-keuangan-csv").click()
     lines = _csv((await user.download.next(timeout=5)).content)
