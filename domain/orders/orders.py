@@ -23,7 +23,7 @@ from domain.shared.audit import audit_row
 from domain.shared.errors import IllegalTransition, NotFound, ValidationFailed
 from domain.shared.links import access_token, hash_token, token_hash_matches
 from domain.shared.models import AccountAssignment, EventOutcome, Order, OrderStatus, Product
-from domain.shared.money import REFUND_METHODS, check_amount, check_method
+from domain.shared.money import REFUND_METHODS, amount_paid, check_amount, check_method
 from domain.shared.validation import normalize_email, normalize_locale, normalize_phone, require_text
 from infra.types import utcnow
 
@@ -261,8 +261,8 @@ def refund_order(
     refunded_at: datetime | None = None,
 ) -> Order:
     """Mark an order refunded; its active seat, if any, is revoked with the same reason. The money given back is
-    recorded: `amount_idr` (default: what was paid; at most that, 0 for a cancellation without money back),
-    `method` (gateway, cash, transfer…; default none said) and `refunded_at` (default now, never in the future)."""
+    recorded: `amount_idr` (default: what was paid, `amount_paid`; at most that, 0 for a cancellation without money
+    back), `method` (gateway, cash, transfer…; default none said) and `refunded_at` (default now, never future)."""
     reason = require_text(reason, "reason", 500, multiline=True)
     if method is not None:
         check_method(method, REFUND_METHODS)
@@ -273,7 +273,7 @@ def refund_order(
     order = _locked(session, order_id)
     if order.status not in (OrderStatus.PAYMENT_REVIEW, OrderStatus.PENDING_STOCK, OrderStatus.FULFILLED):
         raise IllegalTransition(f"order {order.code} is {order.status}; only paid orders can be refunded")
-    paid = order.paid_amount_idr or order.amount_idr
+    paid = amount_paid(session=session, order=order)
     refunded = paid if amount_idr is None else check_amount(amount_idr, maximum=paid)
     assignment = active_assignment(session=session, order_id=order_id)
     if assignment is not None:

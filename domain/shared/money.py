@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from domain.shared.audit import record_audit
 from domain.shared.errors import ValidationFailed
@@ -21,6 +21,17 @@ MANUAL_METHODS: dict[str, str] = {
 GATEWAY = "gateway"  # a refund made through the gateway's dashboard (or announced by its callback)
 REFUND_METHODS: dict[str, str] = {GATEWAY: "Lewat gateway", **MANUAL_METHODS}
 MAX_PAYMENT_IDR = 1_000_000_000  # one payment for a seat never reaches a billion rupiah: more is a typo
+
+
+def amount_paid(*, session: Session, order: Order) -> int:
+    """What the customer paid for the order itself: the amount taken by hand when it was marked paid with a manual
+    method (its ManualPayment of kind `order`), else what the gateway said was paid, else the price."""
+    taken = session.exec(
+        select(ManualPayment.amount_idr).where(ManualPayment.order_id == order.id, ManualPayment.kind == "order")
+    ).first()
+    if taken is not None:
+        return taken
+    return order.paid_amount_idr if order.paid_amount_idr is not None else order.amount_idr
 
 
 def check_method(method: str, methods: dict[str, str], field: str = "method") -> str:

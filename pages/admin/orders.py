@@ -16,7 +16,7 @@ from domain.orders.orders import accept_review, get_order, refund_order
 from domain.shared.errors import NotFound
 from domain.shared.i18n import WIB, format_idr
 from domain.shared.models import Order, OrderStatus, Product
-from domain.shared.money import MANUAL_METHODS, REFUND_METHODS
+from domain.shared.money import MANUAL_METHODS, REFUND_METHODS, amount_paid
 from infra import db
 from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
@@ -96,6 +96,7 @@ class OrderDetail:
     order: Order
     order_id: int
     timeline: list[TimelineEntry]
+    paid_idr: int = 0  # what the customer paid for it (the refund's default and limit)
 
     @property
     def news(self) -> tuple[str, int, str]:
@@ -186,7 +187,12 @@ def load_detail(code: str) -> OrderDetail | None:
         except NotFound:
             return None
         order_id = stored_id(order.id)
-        return OrderDetail(order, order_id, order_timeline(session=session, order_id=order_id))
+        return OrderDetail(
+            order,
+            order_id,
+            order_timeline(session=session, order_id=order_id),
+            amount_paid(session=session, order=order),
+        )
 
 
 def reason_dialog(title: str, button: str, work: Callable[[Session, str], object], success: str, done: Done) -> None:
@@ -285,7 +291,7 @@ def mark_paid_dialog(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
 def refund_dialog(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
     """Refund: how much went back (the amount paid by default, at most that), how, when, and why."""
     order, order_id = detail.order, detail.order_id
-    paid = order.paid_amount_idr or order.amount_idr
+    paid = detail.paid_idr
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
         ui.label(f"Refund {order.code}? Kursi aktifnya dicabut.").classes("text-lg font-bold")
         amount = AmountField(f"Jumlah dikembalikan (paling banyak {format_idr(paid)}; 0 bila tidak ada)", paid,

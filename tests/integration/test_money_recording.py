@@ -203,3 +203,20 @@ def test_a_tripay_paid_notice_stores_its_fee_and_a_gateway_refund_takes_the_paid
     db.in_transaction(lambda s: apply_gateway_state(session=s, state=refund, actor="tripay_webhook"))
     refunded = _order(order.id)
     assert (refunded.refunded_amount_idr, refunded.refund_method) == (order.amount_idr, "gateway")
+
+
+def test_a_refund_of_an_order_paid_in_cash_defaults_to_the_cash_taken(engine) -> None:
+    product = make_product(price_idr=79_000)
+    make_account()
+    order = make_order(product)
+    db.in_transaction(
+        lambda s: mark_paid_manually(
+            session=s, order_id=order.id, actor=ADMIN, reason="tunai", amount_idr=70_000, method="cash"
+        )
+    )
+    with pytest.raises(ValidationFailed):  # more than the cash taken
+        db.in_transaction(
+            lambda s: refund_order(session=s, order_id=order.id, actor=ADMIN, reason="x", amount_idr=75_000)
+        )
+    db.in_transaction(lambda s: refund_order(session=s, order_id=order.id, actor=ADMIN, reason="batal", method="cash"))
+    assert _order(order.id).refunded_amount_idr == 70_000
