@@ -15,7 +15,15 @@ from sqlmodel import Session, col, func, or_, select
 from domain.admin.listing import MAX_PAGE, MAX_PER_PAGE, storable_filters
 from domain.shared.audit import record_audit
 from domain.shared.errors import NotFound, ValidationFailed
-from domain.shared.models import AccountAssignment, AssignmentStatus, AuditLog, ChatGPTAccount, Order, OrderStatus
+from domain.shared.models import (
+    AccountAssignment,
+    AssignmentStatus,
+    AuditLog,
+    ChatGPTAccount,
+    Order,
+    OrderStatus,
+    Product,
+)
 from domain.shared.validation import normalize_phone, storable
 
 SEARCH_LIMIT = 20  # rows shown per kind of result; one more is read to tell the page "there are more"
@@ -54,6 +62,24 @@ def phone_forms(query: str) -> tuple[str | None, str | None]:
     if digits.startswith("0"):
         digits = "62" + digits[1:]
     return exact, digits
+
+
+def whatsapp_link(phone: str) -> str:
+    """The wa.me link that opens a chat with a stored number (+628… → https://wa.me/628…); "" for none."""
+    digits = re.sub(r"\D", "", phone or "")
+    return f"https://wa.me/{digits}" if digits else ""
+
+
+def mail_link(email: str) -> str:
+    return f"mailto:{email}" if email else ""
+
+
+def package_names(*, session: Session, product_ids: set[int]) -> dict[int, str]:
+    """Package id -> its name, for a page of orders (one IN query)."""
+    if not product_ids:
+        return {}
+    found = session.exec(select(Product.id, Product.name).where(col(Product.id).in_(product_ids))).all()
+    return {product_id: name for product_id, name in found if product_id is not None}
 
 
 def _order_matches(query: str) -> Any:
@@ -234,6 +260,7 @@ class CustomerSummary:
     note: CustomerNote | None
     resend_order_id: int | None  # the latest order with an active seat (its access e-mail can be sent again)
     resend_order_code: str = ""
+    packages: dict[int, str] = field(default_factory=dict)  # product id -> package name, for the orders shown
 
 
 def customer_key(value: str) -> tuple[str, bool] | None:
@@ -312,6 +339,7 @@ def customer_summary(*, session: Session, key: str) -> CustomerSummary | None:
         note=latest_note(session=session, key=key),
         resend_order_id=active[0].seat.order_id if active else None,
         resend_order_code=active[0].order_code if active else "",
+        packages=package_names(session=session, product_ids={o.product_id for o in orders}),
     )
 
 
