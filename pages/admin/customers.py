@@ -21,7 +21,7 @@ from domain.shared.i18n import format_date, format_idr
 from infra import db
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.search import SEAT_WORDS, customer_path, order_words
-from pages.admin.table import Listing, ServerTable, column, wib
+from pages.admin.table import Listing, ServerTable, column
 
 PER_PAGE = 25
 COLUMNS = [
@@ -30,11 +30,22 @@ COLUMNS = [
     column("phone", "WhatsApp"),
     column("orders", "Pesanan", right=True),
     column("spent", "Total dibayar", right=True),
-    column("last_order", "Pesanan terakhir (WIB)"),
+    column("last_order", "Pesanan terakhir"),
 ]
 OPEN_ROW = (
     '<q-tr :props="props" class="cursor-pointer" @click="$parent.$emit(\'open\', props.row)">'
     '<q-td v-for="col in props.cols" :key="col.name" :props="props">{{ col.value }}</q-td></q-tr>'
+)
+# a phone (under 600 px) gets the rows as cards, each a link to the customer's page (a table would be cut off)
+CARD = (
+    '<div class="q-pa-xs col-12"><a class="block no-underline text-black" '
+    ":href=\"'/admin/customers/' + encodeURIComponent(props.row.email)\">"
+    '<q-card flat bordered class="q-pa-sm" style="min-height:44px">'
+    '<div class="text-weight-bold" style="word-break:break-all">{{ props.row.name || props.row.email }}</div>'
+    '<div class="text-caption" style="word-break:break-all">{{ props.row.email }} · {{ props.row.phone }}</div>'
+    '<div class="text-caption">{{ props.row.orders }} pesanan · dibayar {{ props.row.spent }}</div>'
+    '<div class="text-caption">Pesanan terakhir {{ props.row.last_order }}</div>'
+    "</q-card></a></div>"
 )
 TOPICS = ("order", "assignment", "customer")
 
@@ -56,7 +67,7 @@ class CustomerListRow:
             phone=row.phone,
             orders=row.orders,
             spent=format_idr(row.spent_idr),
-            last_order=wib(row.last_order_at),
+            last_order=format_date(row.last_order_at),
         )
 
 
@@ -92,8 +103,9 @@ def customers_ui(view: CustomersView) -> None:
     table = ServerTable(
         COLUMNS, lambda page, per_page: listing(filters, page, per_page), first=view.first, mark="customers-table"
     )
-    table.table.props("row-key=email")
+    table.table.props('row-key=email :grid="window.innerWidth < 600"')
     table.table.add_slot("body", OPEN_ROW)
+    table.table.add_slot("item", CARD)
     table.on_row("open", CustomerListRow, lambda row: ui.navigate.to(customer_path(row.email)))
 
     async def apply() -> None:
@@ -170,7 +182,7 @@ def note_ui(admin: SignedIn, summary: CustomerSummary, done: Done) -> None:
     ui.label("Catatan").classes("text-lg font-bold")
     note = summary.note
     box = (
-        ui.textarea("Catatan tentang pelanggan ini (hanya admin yang melihat)", value=note.text if note else "")
+        ui.textarea("Catatan (hanya admin yang melihat)", value=note.text if note else "")
         .props("outlined autogrow")
         .classes("w-full")
         .mark("customer-note")
@@ -196,12 +208,14 @@ def actions_ui(admin: SignedIn, summary: CustomerSummary) -> None:
     if order_id is None:
         return
     ui.button(
-        f"Kirim ulang e-mail akses ({code})",
+        "Kirim ulang e-mail akses",
         icon="forward_to_inbox",
         on_click=lambda: act(
             lambda s: resend_access(session=s, order_id=order_id, actor=admin.actor, ip=ip), "E-mail akses dijadwalkan"
         ),
-    ).props("outline no-caps").classes("min-h-[44px]").mark("customer-resend")
+    ).props("outline no-caps").classes("min-h-[44px]").mark("customer-resend").tooltip(
+        f"Pesanan {code}: kursi aktif terbaru"
+    )
 
 
 def customer_detail_ui(admin: SignedIn, summary: CustomerSummary, done: Done) -> None:
