@@ -351,7 +351,11 @@ def save_customer_note(*, session: Session, key: str, note: str, actor: str, ip:
     key, by_phone = found
     if session.exec(select(Order.id).where(_orders_of(key, by_phone)).limit(1)).first() is None:
         raise NotFound(f"Tidak ada pesanan atas {key}.", customer=key)
-    text = storable((note or "").strip(), "catatan", multiline=True)
+    text = (note or "").strip()
+    try:
+        storable(text, "note", multiline=True)
+    except ValidationFailed:
+        raise ValidationFailed("Catatan berisi karakter yang tidak bisa disimpan.", field="note") from None
     if len(text) > NOTE_MAX:
         raise ValidationFailed(f"Catatan terlalu panjang (paling banyak {NOTE_MAX} karakter).", field="note")
     before = latest_note(session=session, key=key)

@@ -179,6 +179,6 @@ def test_a_bad_note_changes_nothing(shop, engine) -> None:
         ("budi@example.com", "x" * 2001, ValidationFailed),
         ("budi@example.com", "a\x00b", ValidationFailed),
     ]:
-        with pytest.raises(error):
+        with pytest.raises(error, match="Catatan|Pelanggan|pesanan"):  # said in Indonesian
             db.in_transaction(lambda s, k=key, n=note: save_customer_note(session=s, key=k, note=n, actor=ADMIN))
     assert fingerprint(engine) == before

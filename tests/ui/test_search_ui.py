@@ -14,6 +14,7 @@ from domain.admin.admins import create_admin
 from domain.orders.orders import create_order, record_payment
 from domain.shared.models import AdminUser, AuditLog, Order
 from infra import db
+from pages.admin.frame import NAV
 from tests.helpers import fingerprint
 
 EMAIL, PASSWORD = "owner@example.com", "owner-password-123"
@@ -69,6 +70,16 @@ async def test_the_header_search_finds_the_order_and_leads_to_the_customer_and_w
     await user.should_see("Rp 79.000")
     await user.should_see("Aktif")  # the order's and the seat's status in words, not "fulfilled"
     await user.should_not_see("fulfilled")
+
+
+async def test_every_admin_page_has_the_search_box_and_the_menu_lists_customers(user: User, siti: Order) -> None:
+    await _login(user)
+    for _label, path, _icon in NAV:
+        await user.open(path)
+        await user.should_see(marker="header-search", retries=50)
+    await user.should_see("Pelanggan")
+    user.find("header-search").type(SITI).trigger("keydown.enter")
+    await user.should_see(marker="search-customers", retries=50)
 
 
 async def test_nothing_found_is_said_and_wildcards_find_nothing(user: User, siti: Order) -> None:
