@@ -4,6 +4,7 @@ admin's note, WhatsApp and e-mail links, and the actions: each order's page, res
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from nicegui import ui
 
@@ -151,9 +152,9 @@ def orders_ui(summary: CustomerSummary) -> None:
             with ui.card().props("flat bordered").classes("w-full p-3 gap-1"):
                 with ui.row().classes("w-full items-center justify-between gap-2"):
                     ui.label(f"{order.code} · {order_words(order.status)}").classes("font-semibold break-all")
-                    ui.button("Buka pesanan", on_click=lambda o=order: ui.navigate.to(f"/admin/orders/{o.code}")).props(
-                        "outline no-caps"
-                    ).classes("min-h-[44px]").mark("customer-open-order")
+                    ui.link("Buka pesanan", f"/admin/orders/{order.code}").classes(
+                        "min-h-[44px] px-3 flex items-center rounded border border-current no-underline font-medium"
+                    ).mark("customer-open-order")
                 package = summary.packages.get(order.product_id, "")
                 ui.label(" · ".join(x for x in (package, format_idr(order.amount_idr)) if x)).classes("text-sm")
                 dates = [f"Dibuat {format_date(order.created_at)}"]
@@ -168,6 +169,11 @@ def seats_ui(summary: CustomerSummary) -> None:
     ui.label(f"Kursi ({len(summary.seats)})").classes("text-lg font-bold")
     if not summary.seats:
         ui.label("Belum ada kursi.").classes("text-sm text-slate-600")
+    for email in summary.emails if summary.seats else []:  # where each seat is extended, revoked or moved
+        which = f" ({email})" if len(summary.emails) > 1 else ""
+        ui.link(
+            f"Perpanjang / cabut kursi di Penugasan{which}", f"/admin/assignments?email={quote(email, safe='@')}"
+        ).classes("min-h-[44px] flex items-center break-all").mark("customer-manage-seats")
     with ui.column().classes("w-full gap-2").mark("customer-seats"):
         for item in summary.seats:
             seat = item.seat

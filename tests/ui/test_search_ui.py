@@ -114,6 +114,8 @@ async def test_resend_access_from_the_customer_page(user: User, siti: Order) -> 
     await _login(user)
     await user.open(f"/admin/customers/{SITI}")
     await user.should_see(marker="customer-resend", retries=50)
+    assert _only(user, "customer-manage-seats").props["href"] == f"/admin/assignments?email={SITI}"
+    assert _only(user, "customer-open-order").props["href"] == f"/admin/orders/{siti.code}"
     user.find("customer-resend").click()
     await user.should_see("E-mail akses dijadwalkan", retries=50)
     with db.read_session() as s:
