@@ -162,3 +162,21 @@ async def test_the_order_page_links_to_whatsapp_and_the_customer(user: User, sit
     assert _only(user, "order-wa").props["href"] == "https://wa.me/6281298765432"
     user.find("order-customer").click()
     await user.should_see(marker="customer-name", retries=50)
+
+
+@pytest.mark.parametrize(
+    ("path", "marker"),
+    [
+        ("/admin/customers/%00", "customer-missing"),
+        ("/admin/customers/%ED%A0%80", "customer-missing"),
+        ("/admin/search?q=%00", "search-query"),  # nothing left to search for: the box alone
+        (f"/admin/search?q={'9' * 500}", "search-nothing"),
+    ],
+)
+async def test_what_no_database_keeps_is_no_customer_and_no_error(
+    user: User, siti: Order, path: str, marker: str
+) -> None:
+    await _login(user)
+    await user.open(path)
+    await user.should_see(marker=marker, retries=50)
+    await user.should_not_see(marker="search-orders")
