@@ -28,13 +28,14 @@ NAV = (
     ("Akun", "/admin/accounts", "groups"),
     ("Penugasan", "/admin/assignments", "event_seat"),
     ("Pesanan", "/admin/orders", "receipt_long"),
+    ("Pelanggan", "/admin/customers", "people"),
+    ("Laporan", "/admin/reports", "bar_chart"),
     ("Webhook", "/admin/webhooks", "webhook"),
     ("Audit", "/admin/audit", "history"),
     ("Outbox e-mail", "/admin/outbox", "mail"),
     ("Paket", "/admin/packages", "sell"),
     ("Admin", "/admin/users", "admin_panel_settings"),
     ("Keamanan", "/admin/security", "lock"),
-    ("Laporan", "/admin/reports", "bar_chart"),
 )
 OPEN_PATHS = ("/admin/login", "/admin/session")
 SECURITY_PATH = "/admin/security"

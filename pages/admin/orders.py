@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from nicegui import ui
 from sqlmodel import Session, col, select
 
+from domain.admin.customers import whatsapp_link
 from domain.admin.listing import MAX_PER_PAGE, orders_page
 from domain.orders.admin_actions import TimelineEntry, mark_paid_manually, order_timeline, resend_access
 from domain.orders.orders import accept_review, get_order, refund_order
@@ -22,6 +23,7 @@ from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.money_fields import AmountField, MomentField, Unusable, method_select
 from pages.admin.overview import STATUS_LABELS
+from pages.admin.search import customer_path
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
 from pages.admin.text import as_json, preformatted
 
@@ -370,12 +372,25 @@ def orders_ui(view: OrdersView) -> None:
     live(table.refresh, ("order", "assignment"))
 
 
+def customer_links(email: str, phone: str) -> None:
+    """The customer's page, and a chat with them on WhatsApp (wa.me)."""
+    with ui.row().classes("gap-4 flex-wrap items-center"):
+        ui.link("Halaman pelanggan", customer_path(email)).classes("min-h-[44px] flex items-center").mark(
+            "order-customer"
+        )
+        if phone:
+            ui.link(f"WhatsApp {phone}", whatsapp_link(phone), new_tab=True).classes(
+                "min-h-[44px] flex items-center"
+            ).mark("order-wa")
+
+
 def detail_ui(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
     order = detail.order
     with ui.card().classes("w-full").props("flat bordered"):
         ui.label(f"{order.status} · {format_idr(order.amount_idr)} · {order.email} · {order.phone}").classes(
             "font-semibold"
         ).mark("order-summary")
+        customer_links(order.email, order.phone)
         ui.label(
             f"Gateway {order.provider or '-'} · referensi {order.provider_reference or '-'} "
             f"· metode {order.payment_method or '-'} · dibayar {wib(order.paid_at) or '-'}"

@@ -11,11 +11,13 @@ from pages.admin import (
     account_detail,
     accounts,
     assignments,
+    customers,
     logs,
     orders,
     overview,
     reports,
     sales,  # noqa: F401  (every admin page's header: the new-sale notices)
+    search,
     security,
     settings,
 )
@@ -148,3 +150,25 @@ async def reports_page() -> None:
     async with admin_frame("Laporan") as admin:
         if admin is not None:
             reports.reports_ui(await io_bound(reports.load_view, reports.default_period()))
+
+
+@router.page("/admin/search", title="Cari — AksesGPT admin")
+async def search_page(q: str = "") -> None:
+    async with admin_frame("Cari") as admin:
+        if admin is not None:
+            search.search_ui(await io_bound(search.load_results, q))
+
+
+@router.page("/admin/customers", title="Pelanggan — AksesGPT admin")
+async def customers_page(q: str = "") -> None:
+    async with admin_frame("Pelanggan") as admin:
+        if admin is not None:
+            filters = customers.CustomerFilters(search=q)
+            customers.customers_ui(await io_bound(customers.load_view, filters))
+
+
+@router.page("/admin/customers/{key}", title="Pelanggan — AksesGPT admin")
+async def customer_page(key: str) -> None:
+    async with admin_frame("Pelanggan") as admin:
+        if admin is not None:
+            customers.customer_ui(admin, key, await io_bound(customers.load_customer, key))

@@ -33,6 +33,7 @@ from tests.ui.test_open_admin_tabs import OWNER, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [path for _, path, _ in frame.NAV] + ["/admin/orders/{code}", "/admin/accounts/{account}"]
+PAGES += ["/admin/customers/c@example.com", "/admin/search?q=c@example.com"]  # the customer's page, search results
 GATE = ("frame.py", "routes.py", "login.py")  # the gate itself, the page routes (after it), the sign-in
 FORBIDDEN = {
     "io_bound": "read through frame.fetch, write through frame.act or frame.attempt",
