@@ -275,3 +275,38 @@ def test_customers_see_the_display_name_never_the_private_note(engine) -> None:
         lambda s: update_account(session=s, actor=ADMIN, account_id=account.id, display_name="  Tim   Kreatif ")
     )
     assert workspace_on_page() == "Tim Kreatif"
+
+
+def test_the_admin_api_takes_and_answers_the_new_fields(engine) -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from api.admin import router
+    from domain.admin.api_tokens import issue_token
+
+    admin = db.in_transaction(lambda s: create_admin(session=s, email="ops@example.com", password="ops-password-1"))
+    token = db.in_transaction(lambda s: issue_token(session=s, admin_id=admin.id, name="bot", actor="test"))
+    app = FastAPI()
+    app.include_router(router)
+    api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    created = api.post(
+        "/api/admin/chatgpt-accounts",
+        json={
+            "email": "ws-api@example.com",
+            "delivery": "INVITE",
+            "max_seats": 5,
+            "display_name": "Tim API",
+            "monthly_cost_idr": "Rp 75.000",
+            "subscription_expires_at": "2027-01-05",
+        },
+    )
+    assert created.status_code == 201, created.text
+    account = created.json()["account"]
+    assert (account["display_name"], account["monthly_cost_idr"]) == ("Tim API", 75_000)
+    assert account["subscription_expires_at"].startswith("2027-01-04T17:00")
+    bad = api.put(f"/api/admin/chatgpt-accounts/{account['id']}", json={"monthly_cost_idr": "75,5"})
+    assert bad.status_code == 422 and bad.json()["field"] == "monthly_cost_idr"
+    cleared = api.put(f"/api/admin/chatgpt-accounts/{account['id']}", json={"monthly_cost_idr": None})
+    assert cleared.status_code == 200 and cleared.json()["account"]["monthly_cost_idr"] is None
+    retired = api.put(f"/api/admin/chatgpt-accounts/{account['id']}", json={"status": "RETIRED"})
+    assert retired.json()["account"]["retired_at"] is not None
