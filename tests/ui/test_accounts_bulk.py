@@ -14,9 +14,10 @@ from nicegui.testing import User
 from sqlmodel import col, select
 
 from domain.admin.admins import create_admin
-from domain.catalog.pool import add_account
+from domain.catalog.pool import add_account, update_account
 from domain.orders.orders import create_order, record_payment
-from domain.shared.models import AuditLog, ChatGPTAccount
+from domain.shared.links import access_token
+from domain.shared.models import AuditLog, ChatGPTAccount, EmailOutbox
 from infra import db
 from tests.ui.test_admin import EMAIL, PASSWORD, _login, _rows
 from tests.ui.test_admin_numbers import click_for_message
@@ -172,3 +173,26 @@ async def test_the_form_keeps_the_customer_name_monthly_cost_and_renewal_date(us
     await user.should_see("bukan jumlah rupiah bulat")
     assert "bukan jumlah rupiah bulat" in await click_for_message(user, "acc-save")
     assert _account(saved.id).monthly_cost_idr == 75_000
+
+
+async def test_the_order_page_shows_the_new_password_by_itself(user: User) -> None:
+    """The owner changes a shared login's password: its customers' open order pages show the new one (the
+    change feed's account:<id>), and each customer is e-mailed it."""
+
+    def paid(s) -> tuple[str, int]:
+        order, _ = create_order(
+            session=s, product_slug="paket-30-hari", email="budi@example.com", name="Budi", phone="081234567890"
+        )
+        seat = record_payment(session=s, order_id=order.id, amount_idr=order.amount_idr, actor="test").assignment
+        return order.code, seat.chatgpt_account_id
+
+    code, account_id = db.in_transaction(paid)
+    await user.open(f"/order/{code}?t={access_token(code)}")
+    await user.should_see(marker="password")
+    db.in_transaction(
+        lambda s: update_account(session=s, actor=ADMIN, account_id=account_id, password="Sandi-Baru-2027")
+    )
+    await user.should_see("Sandi-Baru-2027", retries=60)
+    with db.read_session() as s:
+        mail = s.exec(select(EmailOutbox).where(EmailOutbox.kind == "login_changed")).one()
+    assert mail.to == "budi@example.com" and "Sandi-Baru-2027" not in mail.text
