@@ -196,3 +196,23 @@ async def test_the_order_page_shows_the_new_password_by_itself(user: User) -> No
     with db.read_session() as s:
         mail = s.exec(select(EmailOutbox).where(EmailOutbox.kind == "login_changed")).one()
     assert mail.to == "budi@example.com" and "Sandi-Baru-2027" not in mail.text
+
+
+async def test_the_account_page_shows_the_name_cost_and_renewal_date(user: User, owner) -> None:
+    account = db.in_transaction(
+        lambda s: add_account(
+            session=s,
+            actor=ADMIN,
+            email="ws-detail@example.com",
+            delivery="INVITE",
+            max_seats=3,
+            display_name="Tim Kreatif",
+            monthly_cost_idr="Rp 350.000",
+            subscription_expires_at="05-01-2027",
+        )
+    )
+    await _login(user)
+    await user.open(f"/admin/accounts/{account.id}")
+    await user.should_see("Tim Kreatif")
+    await user.should_see("Rp 350.000")
+    await user.should_see("5 Januari 2027")
