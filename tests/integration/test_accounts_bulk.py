@@ -310,3 +310,29 @@ def test_the_admin_api_takes_and_answers_the_new_fields(engine) -> None:
     assert cleared.status_code == 200 and cleared.json()["account"]["monthly_cost_idr"] is None
     retired = api.put(f"/api/admin/chatgpt-accounts/{account['id']}", json={"status": "RETIRED"})
     assert retired.json()["account"]["retired_at"] is not None
+
+
+def test_a_synced_workspace_keeps_the_renewal_date_chatgpt_gave(engine) -> None:
+    account = db.in_transaction(
+        lambda s: add_account(
+            session=s,
+            actor=ADMIN,
+            email="auto@example.com",
+            delivery="INVITE",
+            driver="chatgpt",
+            workspace_id="ws-auto",
+            access_token="at-auto",
+            max_seats=5,
+        )
+    )
+    state = fingerprint(engine)
+    with pytest.raises(ValidationFailed) as refused:
+        db.in_transaction(
+            lambda s: update_account(
+                session=s, actor=ADMIN, account_id=account.id, subscription_expires_at="2027-02-01"
+            )
+        )
+    assert refused.value.context["field"] == "subscription_expires_at" and "sinkron" in refused.value.message
+    assert fingerprint(engine) == state
+    db.in_transaction(lambda s: update_account(session=s, actor=ADMIN, account_id=account.id, monthly_cost_idr=400_000))
+    assert _account(account.id).monthly_cost_idr == 400_000
