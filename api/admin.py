@@ -154,6 +154,10 @@ class AccountOut(Row):
     members_count: int | None
     invites_count: int | None
     strangers_count: int | None
+    # what customers see as the workspace's name ("" = a neutral name), what it costs a month, when it renews
+    display_name: str
+    monthly_cost_idr: int | None
+    retired_at: IsoTime | None
 
     @field_validator("access_token_set", "session_token_set", mode="before")
     @classmethod
@@ -246,6 +250,9 @@ class AccountIn(BaseModel):
     access_token: str = Field("", json_schema_extra={"writeOnly": True})  # stored encrypted, never answered
     session_token: str = Field("", json_schema_extra={"writeOnly": True})
     allow_list: list[str] = []
+    display_name: str = ""
+    monthly_cost_idr: int | str | None = None  # whole rupiah: 75000, or text such as "Rp 75.000"
+    subscription_expires_at: str | None = None  # 2027-01-05 (midnight WIB) or an ISO time with its offset
 
 
 class AccountChange(BaseModel):
@@ -263,6 +270,9 @@ class AccountChange(BaseModel):
     access_token: str | None = Field(None, json_schema_extra={"writeOnly": True})
     session_token: str | None = Field(None, json_schema_extra={"writeOnly": True})
     allow_list: list[str] | None = None
+    display_name: str | None = None
+    monthly_cost_idr: int | str | None = None  # null: not recorded
+    subscription_expires_at: str | None = None  # null: not known (only a manual account's; a sync sets the others)
 
 
 KEPT_WHEN_NULL = ("driver", "workspace_id", "access_token", "session_token", "allow_list")

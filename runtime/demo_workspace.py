@@ -67,6 +67,7 @@ def seed_demo_workspace(*, session: Session, settings: Settings) -> bool:
         access_token=_demo_token(settings),
         max_seats=DEMO_SEATS,
         note="[DEMO] Workspace Tim Demo (simulator)",
+        display_name="Workspace Tim Demo",
     )
     return True
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from domain.catalog.renewals import remind_renewals
 from domain.notify.alerts import raise_alert, resolve_alert
 from domain.notify.mail import MailSender
 from domain.notify.telegram import ChatSender
@@ -106,6 +107,13 @@ def send_reminders(now: datetime | None = None, max_batches: int = 10) -> str:
             if handled < RELEASE_BATCH:
                 break
     return f"reminders {sent}"
+
+
+def remind_subscription_renewals(now: datetime | None = None) -> str:
+    """One alert per account whose ChatGPT subscription renews within RENEWAL_REMINDER_DAYS, once per date."""
+    moment = now or utcnow()
+    reminded = db.in_transaction(lambda s: remind_renewals(session=s, now=moment))
+    return f"renewals reminded {reminded}"
 
 
 def watch_pool(threshold: int, now: datetime | None = None) -> str:

@@ -25,6 +25,7 @@ from runtime.jobs import (
     deliver_telegram,
     expire_unpaid_orders,
     release_expired,
+    remind_subscription_renewals,
     run_job,
     send_reminders,
     serve_waiting_orders,
@@ -57,6 +58,7 @@ def shop_jobs(
         Job("low_pool_alert", 300, lambda: watch_pool(settings.LOW_POOL_THRESHOLD)),
         Job("operations_alerts", 300, lambda: watch_operations(stock_wait_minutes=settings.STOCK_WAIT_ALERT_MINUTES)),
         Job("prune_change_feed", 3600, prune_old_changes),
+        Job("subscription_renewals", 3600, remind_subscription_renewals),
     ]
     if chat is not None:
         jobs.append(Job("deliver_telegram", 30, lambda: deliver_telegram(chat)))

@@ -62,6 +62,9 @@ class AccountCard:
     invites_count: int | None
     strangers_count: int | None
     allow_list: tuple[str, ...]
+    display_name: str = ""
+    monthly_cost_idr: int | None = None
+    retired_at: datetime | None = None
 
     @classmethod
     def of(cls, account: ChatGPTAccount) -> AccountCard:
@@ -91,6 +94,9 @@ class AccountCard:
             invites_count=account.invites_count,
             strangers_count=account.strangers_count,
             allow_list=tuple(account.allow_list or ()),
+            display_name=account.display_name,
+            monthly_cost_idr=account.monthly_cost_idr,
+            retired_at=account.retired_at,
         )
 
     @property

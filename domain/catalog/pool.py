@@ -8,10 +8,15 @@ import io
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from domain.catalog.account_fields import clean_display_name, parse_monthly_cost, parse_renewal_date
+from domain.catalog.login_notice import tell_customers_new_login
+from domain.catalog.renewals import renewal_alert_key
+from domain.notify.alerts import resolve_alert
 from domain.orders.locks import lock_pools
 from domain.seats.allocation import serve_pending_stock
 from domain.seats.provisioning import queue_invite, queue_removal
@@ -30,8 +35,22 @@ from domain.shared.models import (
     InviteState,
 )
 from domain.shared.validation import normalize_email, parse_whole_number, storable
+from infra.types import utcnow
 
-ACCOUNT_FIELDS = ("email", "pool", "delivery", "status", "max_seats", "seats_used", "note", "driver", "workspace_id")
+ACCOUNT_FIELDS = (
+    "email",
+    "pool",
+    "delivery",
+    "status",
+    "max_seats",
+    "seats_used",
+    "note",
+    "driver",
+    "workspace_id",
+    "display_name",
+    "monthly_cost_idr",
+    "subscription_expires_at",
+)
 MAX_SEATS_LIMIT = 500
 IN_SERVICE = frozenset({AccountStatus.AVAILABLE, AccountStatus.ASSIGNED})  # what can be suspended
 RETIRABLE = frozenset({AccountStatus.AVAILABLE, AccountStatus.SUSPENDED})  # what can be retired (no seats held)
@@ -47,6 +66,9 @@ EDITABLE = {
     "access_token",
     "session_token",
     "allow_list",
+    "display_name",
+    "monthly_cost_idr",
+    "subscription_expires_at",
 }
 WORKSPACE_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
 MAX_TOKEN = 8000  # a JWT access token is a few kB; a session token too
@@ -65,6 +87,9 @@ class AccountInput:
     access_token: str = ""
     session_token: str = ""
     allow_list: tuple[str, ...] = ()
+    display_name: str = ""
+    monthly_cost_idr: int | None = None
+    subscription_expires_at: datetime | None = None
 
 
 def _allow_list(value: Any) -> tuple[str, ...]:
@@ -101,6 +126,9 @@ def validate_account(
     session_token: str | None = "",
     allow_list: Any = None,
     has_stored_token: bool = False,
+    display_name: Any = "",
+    monthly_cost_idr: Any = None,
+    subscription_expires_at: Any = None,
 ) -> AccountInput:
     """Check and normalise an account's fields; raises ValidationFailed naming the field. Tokens, like the
     password, may be left empty on an edit to keep the stored ones."""
@@ -156,6 +184,9 @@ def validate_account(
         access_token,
         session_token,
         _allow_list(allow_list),
+        clean_display_name(display_name),
+        parse_monthly_cost(monthly_cost_idr),
+        parse_renewal_date(subscription_expires_at),
     )
 
 
@@ -185,6 +216,9 @@ def add_account(*, session: Session, actor: str, ip: str | None = None, **fields
         access_token_enc=encrypt_secret(data.access_token) if data.access_token else "",
         session_token_enc=encrypt_secret(data.session_token) if data.session_token else "",
         allow_list=list(data.allow_list),
+        display_name=data.display_name,
+        monthly_cost_idr=data.monthly_cost_idr,
+        subscription_expires_at=data.subscription_expires_at,
     )
     session.add(account)
     session.flush()
@@ -242,6 +276,9 @@ def update_account(
         "access_token": "",
         "session_token": "",
         "allow_list": account.allow_list,
+        "display_name": account.display_name,
+        "monthly_cost_idr": account.monthly_cost_idr,
+        "subscription_expires_at": account.subscription_expires_at,
     }
     data = validate_account(
         **(current | changes),
@@ -255,8 +292,21 @@ def update_account(
         raise Conflict(f"{account.seats_used} seats are in use; capacity cannot drop to {capacity}", field="max_seats")
     if account.seats_used and (data.pool != account.pool or data.delivery != account.delivery):
         raise Conflict("pool and delivery mode can only change while no seat is in use", field="pool")
+    renews = data.subscription_expires_at
+    if (
+        data.driver == Driver.CHATGPT
+        and "subscription_expires_at" in changes
+        and renews != account.subscription_expires_at
+    ):
+        raise ValidationFailed(
+            "Tanggal perpanjangan workspace otomatis diisi oleh sinkron workspace", field="subscription_expires_at"
+        )
     before = snapshot(account, *ACCOUNT_FIELDS)
     account.email, account.pool, account.delivery = data.email, data.pool, data.delivery
+    account.display_name, account.monthly_cost_idr = data.display_name, data.monthly_cost_idr
+    if renews != account.subscription_expires_at:  # a new renewal date earns a new reminder
+        account.subscription_expires_at, account.subscription_reminded_at = renews, None
+        resolve_alert(session=session, key=renewal_alert_key(account.id))
     account.max_seats, account.note = data.max_seats, data.note
     account.driver, account.workspace_id, account.allow_list = data.driver, data.workspace_id, list(data.allow_list)
     if data.password:
@@ -284,6 +334,8 @@ def update_account(
         password_changed=bool(data.password),
         tokens_changed=tokens_changed,
     )
+    if data.password and account.delivery == Delivery.CREDENTIALS:
+        tell_customers_new_login(session=session, actor=actor, account=account)
     serve_pending_stock(session=session, actor=actor, pool=account.pool)
     return account
 
@@ -329,6 +381,8 @@ def _set_status(
         sync_status(account)
     else:
         account.status = to
+    if to == AccountStatus.RETIRED:
+        account.retired_at = utcnow()
     session.add(account)
     session.flush()
     audit_row(
@@ -337,7 +391,7 @@ def _set_status(
         actor=actor,
         action=action,
         before=before,
-        after=snapshot(account, "status"),
+        after=snapshot(account, "status", *(("retired_at",) if to == AccountStatus.RETIRED else ())),
         ip=ip,
         reason=reason,
     )

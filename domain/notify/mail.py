@@ -313,7 +313,7 @@ class AccessAccount(Protocol):
     @property
     def delivery(self) -> str: ...
     @property
-    def note(self) -> str: ...
+    def display_name(self) -> str: ...
     @property
     def password_enc(self) -> str: ...
 
@@ -334,7 +334,7 @@ def queue_access_ready(
         details = [(t("order.login_email", lang), account.email), (t("order.password", lang), SECRET_MASK)]
         secret_enc: str | None = account.password_enc  # encrypted already: put in only when the e-mail leaves
     else:
-        workspace = workspace_name(note=account.note, email=account.email)
+        workspace = workspace_name(display_name=account.display_name)
         key = "mail.access.invite" + ("_moved" if moved else "")
         paragraphs = [*lead, t(key, lang, workspace=workspace, email=seat.customer_email, date=until)]
         details, secret_enc = [], None

@@ -88,7 +88,7 @@ def order_page(*, session: Session, code: str, token: str | None) -> OrderPage:
             delivery=account.delivery,
             login_email=account.email if credentials else seat.customer_email,
             password=decrypt_secret(account.password_enc) if credentials else None,
-            workspace="" if credentials else workspace_name(note=account.note, email=account.email),
+            workspace="" if credentials else workspace_name(display_name=account.display_name),
             invite_state=seat.invite_state,
             ends_at=seat.end_at,
             days_left=days_left(seat.end_at, utcnow()),

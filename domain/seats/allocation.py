@@ -50,7 +50,7 @@ class PickedAccount:
     id: int
     email: str
     delivery: str
-    note: str
+    display_name: str
     password_enc: str
     status: str
     seats_used: int
@@ -70,7 +70,17 @@ _A = _ACCOUNTS.c
 _SELLABLE_HEALTH = sa.or_(_A.health == sa.literal_column("'OK'"), _A.health == sa.literal_column("'FULL'"))
 _SEATS_LEFT = func.coalesce(_A.max_seats, sa.literal_column("1")) - _A.seats_used
 _PICK = (
-    sa.select(_A.id, _A.email, _A.delivery, _A.note, _A.password_enc, _A.status, _A.seats_used, _A.max_seats, _A.driver)
+    sa.select(
+        _A.id,
+        _A.email,
+        _A.delivery,
+        _A.display_name,
+        _A.password_enc,
+        _A.status,
+        _A.seats_used,
+        _A.max_seats,
+        _A.driver,
+    )
     .where(
         _A.pool == sa.bindparam("pick_pool"),  # not "pool": in the seat statement that would name a column to SET
         _A.status == AccountStatus.AVAILABLE.value,

@@ -414,6 +414,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Undangan ke workspace {workspace} sedang dikirim ke {email}; terima undangannya saat tiba.",
         "en": "Your invitation to workspace {workspace} is on its way to {email}; accept it when it arrives.",
     },
+    "mail.login_changed.subject": {
+        "id": "Pesanan {code}: kata sandi akun ChatGPT Anda diganti",
+        "en": "Order {code}: the password of your ChatGPT account changed",
+    },
+    "mail.login_changed.body": {
+        "id": "Kata sandi akun ChatGPT yang Anda pakai sudah diganti. Masuk lagi dengan data login di bawah ini; "
+        "akses Anda tetap aktif sampai {date}.",
+        "en": "The password of the ChatGPT account you use has changed. Sign in again with the login below; "
+        "your access still runs until {date}.",
+    },
     "mail.pending_stock.subject": {"id": "Pesanan {code}: menunggu kursi", "en": "Order {code}: waiting for a seat"},
     "mail.pending_stock.body": {
         "id": "Pembayaran Anda sudah kami terima. Semua kursi sedang terisi; kursi Anda "

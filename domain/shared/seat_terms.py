@@ -11,7 +11,10 @@ def days_left(end_at: datetime, now: datetime) -> int:
     return max(0, left.days + (1 if left.seconds else 0))
 
 
-def workspace_name(*, note: str, email: str) -> str:
-    """The name an INVITE account's workspace is shown under: its note (without the demo marker), else the
-    domain of its e-mail address."""
-    return note.removeprefix("[DEMO]").strip() or email.split("@")[-1]
+NEUTRAL_WORKSPACE = "Workspace ChatGPT"
+
+
+def workspace_name(*, display_name: str) -> str:
+    """The name customers see for an INVITE account's workspace: the owner's display name, else a neutral one
+    (never the account's note, which is private to the admins, nor its e-mail)."""
+    return (display_name or "").strip() or NEUTRAL_WORKSPACE

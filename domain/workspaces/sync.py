@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
+from domain.catalog.renewals import renewal_alert_key
 from domain.notify.alerts import raise_alert, resolve_alert
 from domain.seats.provisioning import OPEN, queue_invite, queue_removal, queue_stranger_removal
 from domain.shared.audit import WORKSPACE, audit_row, snapshot
@@ -163,7 +164,10 @@ def apply_sync(
     before = snapshot(account, "members_count", "invites_count", "strangers_count")
     account.members_count, account.invites_count = len(roster.members), len(roster.invites)
     account.strangers_count, account.last_sync_at = len(strangers), now
-    account.subscription_expires_at = state.expires_at or account.subscription_expires_at
+    renews = state.expires_at or account.subscription_expires_at
+    if renews != account.subscription_expires_at:  # renewed (or moved): the next reminder is for the new date
+        account.subscription_expires_at, account.subscription_reminded_at = renews, None
+        resolve_alert(session=session, key=renewal_alert_key(account_id), now=now)
     account.failures_in_row = 0
     session.add(account)
     if before != snapshot(account, "members_count", "invites_count", "strangers_count"):

@@ -11,7 +11,7 @@ from nicegui import app, ui
 from sqlmodel import Session
 
 from domain.admin.workspaces import AccountCard, SeenPerson, TaskLine, WorkspaceDetail, allow_member, workspace_detail
-from domain.shared.i18n import format_date
+from domain.shared.i18n import format_date, format_idr
 from domain.shared.models import AccountStatus, Delivery, Driver, Health, InviteState, TaskStatus
 from domain.workspaces.health import mark_health, replace_customers_now
 from domain.workspaces.sync import SyncReport
@@ -95,14 +95,19 @@ def summary_ui(card: AccountCard, clocks: Clocks) -> None:
             fact("Session token", "tersimpan ••••" if card.session_token_set else "belum ada")
             synced = fact("Sinkron terakhir", ago(card.last_sync_at) or "Belum pernah", "last-sync")
             ticking(clocks, synced, card.last_sync_at)
-            ends = card.subscription_expires_at
-            fact("Langganan berakhir", format_date(ends) if ends else "")
             if card.members_count is not None:
                 counted = f"{card.members_count} anggota · {card.invites_count or 0} undangan tertunda"
                 if card.strangers_count:
                     counted += f" · {card.strangers_count} tak dikenal (ikut memakai kursi)"
                 fact("Terlihat di workspace", counted, "workspace-counts")
             fact("Daftar izin", ", ".join(card.allow_list))
+        if card.delivery == Delivery.INVITE:
+            fact("Nama untuk pelanggan", card.display_name or "Workspace ChatGPT (nama netral)", "display-name")
+        ends = card.subscription_expires_at
+        fact("Perpanjangan langganan", format_date(ends, with_time=False) if ends else "belum dicatat", "renewal")
+        fact("Biaya per bulan", format_idr(card.monthly_cost_idr) if card.monthly_cost_idr else "belum dicatat")
+        if card.retired_at:
+            fact("Dipensiunkan", format_date(card.retired_at))
         if card.health_changed_at:
             ticking(clocks, fact("Kesehatan berubah", ago(card.health_changed_at)), card.health_changed_at)
 

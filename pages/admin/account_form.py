@@ -5,15 +5,21 @@ sent to the browser again: the form says it is stored, and an empty field keeps 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from nicegui import ui
 from sqlmodel import Session
 
 from domain.admin.workspaces import AccountCard
+from domain.catalog.account_fields import parse_monthly_cost
 from domain.catalog.pool import add_account, update_account
+from domain.catalog.renewals import RENEWAL_REMINDER_DAYS
+from domain.shared.errors import ValidationFailed
+from domain.shared.i18n import WIB, format_idr
 from domain.shared.models import Delivery, Driver
 from pages.admin.frame import Done, SignedIn, act, client_ip
+from pages.admin.table import wib
 from pages.admin.words import DRIVER_LABELS
 
 DELIVERY_CHOICES = {
@@ -22,6 +28,65 @@ DELIVERY_CHOICES = {
 }
 DRIVER_CHOICES = {d.value: DRIVER_LABELS[d] for d in Driver}
 ALLOW_HINT = "Anggota workspace yang sengaja Anda simpan: tidak ditandai, tidak dikeluarkan"
+NOTE_HINT = "Tidak pernah terlihat oleh pelanggan"
+DISPLAY_HINT = "Terlihat di halaman pesanan dan e-mail pelanggan; kosong = Workspace ChatGPT"
+COST_HINT = "Contoh: 75.000 atau Rp 75.000 (untuk laporan biaya)"
+RENEWAL_HINT = f"Anda diingatkan {RENEWAL_REMINDER_DAYS} hari sebelumnya"
+
+
+def renewal_day(moment: datetime | None) -> str:
+    """The renewal date as the date input holds it (YYYY-MM-DD, the day in WIB)."""
+    return moment.astimezone(WIB).date().isoformat() if moment else ""
+
+
+class SubscriptionFields:
+    """What the ChatGPT subscription costs each month and when it renews; a workspace the shop syncs has its
+    renewal date from ChatGPT, so the form shows it and does not send it."""
+
+    def __init__(self, existing: AccountCard | None) -> None:
+        self.initial_day = renewal_day(existing.subscription_expires_at if existing else None)
+        cost = existing.monthly_cost_idr if existing else None
+        self.cost = (
+            ui.input("Biaya langganan per bulan (Rp)", value=format_idr(cost) if cost else "")
+            .props(f'inputmode=numeric hint="{COST_HINT}"')
+            .classes("w-full")
+            .mark("acc-monthly-cost")
+        )
+        self.parsed = ui.label("").classes("text-sm text-slate-600").mark("cost-parsed")
+        self.cost.on_value_change(self.show_cost)
+        self.show_cost()
+        self.renewal = (
+            ui.input("Tanggal perpanjangan langganan", value=self.initial_day)
+            .props(f'type=date stack-label hint="{RENEWAL_HINT}"')
+            .classes("w-full")
+            .mark("acc-renewal")
+        )
+        synced = wib(existing.subscription_expires_at) if existing else ""
+        self.synced = ui.label(f"Tanggal perpanjangan (dari sinkron workspace): {synced or 'belum diketahui'}").classes(
+            "text-sm text-slate-600"
+        )
+        self.synced_mode = False
+
+    def show_cost(self) -> None:
+        """The cost as it will be saved, before saving (75.000 is seventy-five thousand, not 75)."""
+        try:
+            cost = parse_monthly_cost(self.cost.value)
+        except ValidationFailed as exc:
+            self.parsed.text = exc.message
+            return
+        self.parsed.text = f"Disimpan sebagai {format_idr(cost)}" if cost else "Biaya belum dicatat"
+
+    def show(self, *, synced: bool) -> None:
+        self.synced_mode = synced
+        self.renewal.set_visibility(not synced)
+        self.synced.set_visibility(synced)
+
+    def fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"monthly_cost_idr": (self.cost.value or "").strip() or None}
+        day = (self.renewal.value or "").strip()
+        if not self.synced_mode and day != self.initial_day:  # an unchanged date keeps the stored moment
+            out["subscription_expires_at"] = day or None
+        return out
 
 
 class SecretField:
@@ -109,8 +174,19 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None 
             .classes("w-full")
             .mark("acc-seats")
         )
-        note = ui.input("Catatan / nama workspace", value=existing.note if existing else "").classes("w-full")
+        note = (
+            ui.input("Catatan (hanya untuk admin)", value=existing.note if existing else "")
+            .props(f'hint="{NOTE_HINT}"')
+            .classes("w-full")
+            .mark("acc-note")
+        )
         with ui.column().classes("w-full gap-2") as workspace_part:
+            display_name = (
+                ui.input("Nama workspace untuk pelanggan", value=existing.display_name if existing else "")
+                .props(f'hint="{DISPLAY_HINT}" maxlength=120')
+                .classes("w-full")
+                .mark("acc-display-name")
+            )
             driver = (
                 ui.select(DRIVER_CHOICES, value=existing.driver if existing else Driver.MANUAL.value)
                 .props('label="Siapa yang mengundang dan mengeluarkan"')
@@ -146,9 +222,12 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None 
                     .mark("acc-allow-list")
                 )
 
+        subscription = SubscriptionFields(existing)
+
         def show_parts() -> None:
             workspace_part.set_visibility(delivery.value == Delivery.INVITE)
             automated_part.set_visibility(delivery.value == Delivery.INVITE and driver.value == Driver.CHATGPT)
+            subscription.show(synced=delivery.value == Delivery.INVITE and driver.value == Driver.CHATGPT)
 
         delivery.on_value_change(show_parts)
         driver.on_value_change(show_parts)
@@ -165,7 +244,10 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None 
                 "driver": driver.value if invite else Driver.MANUAL.value,
                 "workspace_id": (workspace_id.value or "").strip(),
                 "allow_list": allow.value or "",
+                **subscription.fields(),
             }
+            if invite:
+                fields["display_name"] = display_name.value or ""
             if password.value or not existing:
                 fields["password"] = password.value or ""
             for name, secret in (("access_token", access), ("session_token", session_token)):

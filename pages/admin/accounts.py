@@ -22,6 +22,7 @@ from domain.catalog.pool import (
 from domain.shared.models import AccountStatus, Delivery, Health
 from infra import db
 from pages.admin.account_form import account_dialog
+from pages.admin.accounts_bulk import BulkBar
 from pages.admin.frame import Done, Refused, SignedIn, act, attempt, client_ip, fetch, live
 from pages.admin.table import Listing, ServerTable, column
 from pages.admin.words import (
@@ -84,8 +85,10 @@ ROW_ACTIONS = (
 ROW_CARD = (
     '<div class="q-pa-xs col-12"><q-card flat bordered><q-card-section class="q-py-sm">'
     '<div class="row items-center justify-between no-wrap">'
-    '<a class="text-primary font-medium break-words" :href="\'/admin/accounts/\' + props.row.id">'
-    "{{ props.row.email }}</a>"
+    '<div class="row items-center no-wrap min-w-0"><q-checkbox v-model="props.selected" '
+    ':aria-label="\'Pilih \' + props.row.email" style="min-width:44px;min-height:44px"/>'
+    '<a class="text-primary font-medium break-words min-w-0" :href="\'/admin/accounts/\' + props.row.id">'
+    "{{ props.row.email }}</a></div>"
     '<q-chip dense square class="font-semibold" :color="props.row.health_colour" '
     ':text-color="props.row.health_text" :label="props.row.health_label"/></div>'
     '<div v-if="props.row.note" class="text-xs text-slate-500">{{ props.row.note }}</div>'
@@ -361,11 +364,19 @@ def row_actions(admin: SignedIn, table: ServerTable) -> None:
 def accounts_ui(admin: SignedIn, view: AccountsView) -> None:
     # filled below, once the table its buttons refresh exists
     bar = ui.row().classes("w-full items-end gap-3 flex-wrap")
+    bulk = ui.column().classes("w-full")
     table = ServerTable(
-        COLUMNS, lambda page, per_page: listing(view.filters, page, per_page), first=view.first, mark="accounts-table"
+        COLUMNS,
+        lambda page, per_page: listing(view.filters, page, per_page),
+        first=view.first,
+        mark="accounts-table",
+        selection="multiple",
+        row_label="email",
     )
     with bar:
         toolbar(admin, view, table)
+    with bulk:
+        BulkBar(admin, table)
     table.table.add_slot("body-cell-email", ACCOUNT_CELL)
     table.table.add_slot("body-cell-seats", SEAT_BAR)
     table.table.add_slot("body-cell-health", HEALTH_CHIP)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from nicegui import events, ui
 
@@ -31,6 +31,15 @@ class Listing(Generic[R]):
 
 
 Loader = Callable[[int, int], Listing[Any]]
+# the selection checkboxes at a finger's size (a dense table's are 24 px), each with words for a screen reader
+SELECT_ALL = (
+    '<q-th auto-width><q-checkbox v-model="props.selected" aria-label="Pilih semua baris di halaman ini" '
+    'style="min-width:44px;min-height:44px"/></q-th>'
+)
+SELECT_ROW = (
+    '<q-td auto-width><q-checkbox v-model="props.selected" :aria-label="LABEL" '
+    'style="min-width:44px;min-height:44px"/></q-td>'
+)
 
 
 def wib(moment: datetime | None) -> str:
@@ -73,19 +82,37 @@ class ServerTable:
         per_page: int = 25,
         row_key: str = "id",
         mark: str = "",
+        selection: Literal["multiple"] | None = None,
+        row_label: str = "",
     ) -> None:
-        """`first`: the first page, read by the page's route, so the table shows its rows in the page's HTML."""
+        """`first`: the first page, read by the page's route, so the table shows its rows in the page's HTML.
+        `selection="multiple"`: a checkbox on each row (and one for the page's rows); the selection outlives the
+        page shown, and `row_label` names the row field each row's checkbox is labelled with for screen readers."""
         self.load = load
+        self.row_key = row_key
         self.table = ui.table(
             columns=columns,
             rows=table_rows(first.rows) if first else [],
             row_key=row_key,
             pagination={"rowsPerPage": per_page, "page": 1, "rowsNumber": first.total if first else 0},
+            selection=selection,
         ).classes("w-full")
         self.table.props("flat bordered dense wrap-cells")
         if mark:
             self.table.mark(mark)
         self.table.on("request", self._on_request)
+        if selection:
+            label = f"'Pilih ' + props.row.{row_label}" if row_label else "'Pilih baris'"
+            self.table.add_slot("header-selection", SELECT_ALL)
+            self.table.add_slot("body-selection", SELECT_ROW.replace("LABEL", label))
+
+    def selected_keys(self) -> list[Any]:
+        """The keys of the rows selected, on any page, in the order they were selected."""
+        return [row.get(self.row_key) for row in self.table.selected]
+
+    def clear_selection(self) -> None:
+        self.table.selected = []
+        self.table.update()
 
     async def _on_request(self, event: events.GenericEventArguments) -> None:
         wanted = event.args.get("pagination", {})

@@ -181,6 +181,7 @@ JOB_LABELS: dict[str, str] = {
     "workspace_tasks": "Undangan & pengeluaran workspace",
     "workspace_sync": "Sinkronisasi workspace",
     "job_watchdog": "Pengawas tugas latar",
+    "subscription_renewals": "Pengingat perpanjangan langganan",
 }
 
 

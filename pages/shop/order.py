@@ -55,6 +55,8 @@ def fingerprint(page: OrderPage | None) -> Fingerprint:
         seat.invite_state if seat else None,
         # a move, a dead account, a report taken and its throttle running out
         (info.moved_at, info.unhealthy, info.reported_at, info.report_again_at, info.check) if info else None,
+        # the login as shown: a new password (or workspace name) from the owner is drawn at once
+        (info.login_email, info.password, info.workspace) if info else None,
     )
 
 

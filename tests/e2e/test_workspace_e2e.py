@@ -87,7 +87,8 @@ def test_a_workspace_invites_the_buyer_and_replaces_itself_when_it_dies(
     admin.get_by_label("Pool").last.fill("cerita")
     _choose(admin, "Cara pelanggan masuk", "Undangan ke workspace (e-mail pelanggan diundang)")
     admin.get_by_label("Maks. kursi").fill("3")
-    admin.get_by_label("Catatan / nama workspace").fill("Tim Cerita Satu")
+    admin.get_by_label("Catatan (hanya untuk admin)").fill("Kartu kredit Budi")  # private: never shown to customers
+    admin.get_by_label("Nama workspace untuk pelanggan").fill("Tim Cerita Satu")
     _choose(admin, "Siapa yang mengundang dan mengeluarkan", "Otomatis (ChatGPT)")
     admin.get_by_label("ID workspace").fill(first_id)
     admin.get_by_label("Access token").fill(first_token)
@@ -114,6 +115,7 @@ def test_a_workspace_invites_the_buyer_and_replaces_itself_when_it_dies(
     # the customer accepts ChatGPT's e-mail: the next sync shows them joined
     httpx.post(f"{_sim(shop)}/workspaces/{first_id}/accept", json={"email": buyer}, timeout=10).raise_for_status()
     expect(page.get_by_text("Anda sudah bergabung di workspace Tim Cerita Satu")).to_be_visible(timeout=20000)
+    expect(page.get_by_text(re.compile("Kartu kredit"))).to_have_count(0)
     shoot(page, "3-joined")
 
     # a second workspace in the pool; the first is deactivated by ChatGPT
@@ -129,7 +131,7 @@ def test_a_workspace_invites_the_buyer_and_replaces_itself_when_it_dies(
             workspace_id=second_id,
             access_token=second_token,
             max_seats=3,
-            note="Tim Cerita Dua",
+            display_name="Tim Cerita Dua",
         )
     )
     httpx.post(f"{_sim(shop)}/workspaces/{first_id}/deactivate", timeout=10).raise_for_status()
