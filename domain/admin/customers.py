@@ -20,8 +20,8 @@ from domain.shared.models import (
     AssignmentStatus,
     AuditLog,
     ChatGPTAccount,
+    ManualPayment,
     Order,
-    OrderStatus,
     Product,
 )
 from domain.shared.validation import normalize_phone, storable
@@ -82,7 +82,7 @@ def package_names(*, session: Session, product_ids: set[int]) -> dict[int, str]:
     return {product_id: name for product_id, name in found if product_id is not None}
 
 
-def _order_matches(query: str) -> Any:
+def order_matches(query: str) -> Any:
     """Orders whose code, e-mail, name, WhatsApp number or gateway reference the query names."""
     conditions = [
         _like(Order.code, query),
@@ -136,13 +136,24 @@ def _found(rows: list[Any]) -> Found:
 
 
 def spent_expression() -> Any:
-    """What one order brought in: its paid amount less what was refunded (the whole amount when a refund recorded
-    no amount); 0 for an order never paid."""
-    paid = func.coalesce(col(Order.paid_amount_idr), col(Order.amount_idr))
-    refunded = func.coalesce(
-        col(Order.refunded_amount_idr), sa.case((col(Order.status) == OrderStatus.REFUNDED, paid), else_=0)
+    """What one order brought in, as the reports count it (domain/admin/reports.py): what its gateway said was
+    paid (not for an order marked paid by hand), plus every ManualPayment of the order (cash for the order, paid
+    extensions), less the refunded amount recorded."""
+    manual = (
+        select(func.coalesce(func.sum(ManualPayment.amount_idr), 0))
+        .where(col(ManualPayment.order_id) == col(Order.id))
+        .correlate(Order)
+        .scalar_subquery()
     )
-    return sa.case((col(Order.paid_at).is_not(None), paid - refunded), else_=0)
+    by_hand = select(col(ManualPayment.order_id)).where(ManualPayment.kind == "order")
+    gateway = sa.case(
+        (
+            sa.and_(col(Order.paid_at).is_not(None), col(Order.id).not_in(by_hand)),
+            func.coalesce(Order.paid_amount_idr, 0),
+        ),
+        else_=0,
+    )
+    return gateway + manual - func.coalesce(col(Order.refunded_amount_idr), 0)
 
 
 def _customer_rows(session: Session, where: Any, *, offset: int, limit: int) -> list[CustomerRow]:
@@ -186,7 +197,7 @@ def search(*, session: Session, query: str) -> SearchResults:
     if not text:
         return SearchResults(query="")
     over = SEARCH_LIMIT + 1
-    where = _order_matches(text)
+    where = order_matches(text)
     orders = list(session.exec(select(Order).where(where).order_by(col(Order.id).desc()).limit(over)))
     customers = _customer_rows(session, where, offset=0, limit=over)
     account_where = or_(_like(ChatGPTAccount.email, text), _like(ChatGPTAccount.display_name, text))
@@ -219,7 +230,7 @@ def customers_page(*, session: Session, search: str = "", page: int = 1, per_pag
     """Customers, newest first (by their latest order), optionally those an order search names."""
     page, per_page = max(1, min(page, MAX_PAGE)), max(1, min(per_page, MAX_PER_PAGE))
     text = _search_text(search)
-    where = _order_matches(text) if text else None
+    where = order_matches(text) if text else None
     counted = select(func.count(sa.distinct(col(Order.email))))
     if where is not None:
         counted = counted.where(where)

@@ -165,13 +165,9 @@ def orders_page(
     if status:
         conditions.append(Order.status == status)
     if search.strip():
-        conditions.append(
-            or_(
-                col(Order.email).like(_like(search)),
-                col(Order.code).like(search.strip().upper() + "%"),
-                col(Order.provider_reference) == search.strip(),
-            )
-        )
+        from domain.admin.customers import order_matches  # (customers builds on this module)
+
+        conditions.append(order_matches(search.strip()[:200]))
     return _page(session, Order, conditions, page, per_page)
 
 

@@ -16,9 +16,12 @@ from domain.admin.customers import (
     save_customer_note,
     search,
 )
+from domain.admin.listing import orders_page
+from domain.orders.admin_actions import mark_paid_manually
 from domain.orders.orders import create_order, refund_order
+from domain.seats.assignments import extend_assignment
 from domain.shared.errors import NotFound, ValidationFailed
-from domain.shared.models import AuditLog, Order
+from domain.shared.models import AccountAssignment, AuditLog, Order
 from infra import db
 from tests.helpers import ADMIN, fingerprint, make_account, make_product, pay
 
@@ -51,6 +54,15 @@ def shop(engine):
     pay(budi)
     _order(product, "budi@example.com")  # unpaid
     return {"product": product, "account": account, "siti": siti, "budi": budi}
+
+
+@pytest.mark.parametrize("typed", PHONE_FORMS)
+def test_the_orders_list_filter_finds_a_number_in_any_form_too(shop, typed: str) -> None:
+    with db.read_session() as s:
+        found = orders_page(session=s, search=typed)
+        by_name = orders_page(session=s, search="rahmawati")
+    assert [o.code for o in found.rows] == [shop["siti"].code]
+    assert [o.code for o in by_name.rows] == [shop["siti"].code]
 
 
 @pytest.mark.parametrize("typed", PHONE_FORMS)
@@ -104,11 +116,13 @@ def test_results_are_bounded_and_say_there_are_more(engine) -> None:
 
 
 PLAIN_SPENT = """
-SELECT COALESCE(SUM(COALESCE(paid_amount_idr, amount_idr)
-                    - COALESCE(refunded_amount_idr,
-                               CASE WHEN status = 'refunded' THEN COALESCE(paid_amount_idr, amount_idr) ELSE 0 END)),
+SELECT COALESCE(SUM(CASE WHEN paid_at IS NOT NULL
+                          AND id NOT IN (SELECT order_id FROM manual_payments WHERE kind = 'order')
+                         THEN COALESCE(paid_amount_idr, 0) ELSE 0 END
+                    + (SELECT COALESCE(SUM(amount_idr), 0) FROM manual_payments m WHERE m.order_id = orders.id)
+                    - COALESCE(refunded_amount_idr, 0)),
                 0)
-FROM orders WHERE email = :email AND paid_at IS NOT NULL
+FROM orders WHERE email = :email
 """
 
 
@@ -121,6 +135,19 @@ def test_customer_summary_totals_equal_a_plain_sql_sum(shop) -> None:
     db.in_transaction(lambda s: refund_order(session=s, order_id=refunded.id, actor=ADMIN, reason="batal"))
     with db.write_session() as s:  # a partial refund recorded with its amount
         s.exec(sa.update(Order).where(Order.id == third.id).values(refunded_amount_idr=9_000))  # type: ignore[call-overload]
+    by_hand = _order(product, "budi@example.com")  # paid in cash, less than the price, then extended for cash
+    db.in_transaction(
+        lambda s: mark_paid_manually(
+            session=s, order_id=by_hand.id, actor=ADMIN, reason="tunai", amount_idr=70_000, method="cash"
+        )
+    )
+    with db.read_session() as s:
+        seat = s.exec(select(AccountAssignment).where(AccountAssignment.order_id == by_hand.id)).one()
+    db.in_transaction(
+        lambda s: extend_assignment(
+            session=s, assignment_id=seat.id, actor=ADMIN, days=30, amount_idr=50_000, method="transfer"
+        )
+    )
     with db.read_session() as s:
         summary = customer_summary(session=s, key="BUDI@example.com")
         plain = s.connection().execute(sa.text(PLAIN_SPENT), {"email": "budi@example.com"}).scalar_one()
@@ -129,13 +156,15 @@ def test_customer_summary_totals_equal_a_plain_sql_sum(shop) -> None:
         )
         listed = {row.email: row for row in customers_page(session=s).rows}
     assert summary is not None
-    assert summary.spent_idr == plain == 79_000 * 2 - 9_000
-    assert summary.paid_orders == paid.scalar_one() == 3
-    assert summary.order_count == 4 and len(summary.orders) == 4
-    assert summary.orders[0].id == refunded.id, "newest first"
-    assert listed["budi@example.com"].spent_idr == plain and listed["budi@example.com"].orders == 4
-    assert [s.order_code for s in summary.seats if s.seat.status == "ACTIVE"] == [third.code, shop["budi"].code]
-    assert summary.resend_order_id == third.id
+    # the refunded order counts nothing (refunded in full), the cash order what was taken, not its price
+    assert summary.spent_idr == plain == 79_000 * 2 - 9_000 + 70_000 + 50_000
+    assert summary.paid_orders == paid.scalar_one() == 4
+    assert summary.order_count == 5 and len(summary.orders) == 5
+    assert summary.orders[0].id == by_hand.id, "newest first"
+    assert listed["budi@example.com"].spent_idr == plain and listed["budi@example.com"].orders == 5
+    active = [s.order_code for s in summary.seats if s.seat.status == "ACTIVE"]
+    assert active == [by_hand.code, third.code, shop["budi"].code]
+    assert summary.resend_order_id == by_hand.id
 
 
 def test_a_customer_found_by_phone_shows_the_orders_with_that_phone(shop) -> None:
