@@ -191,6 +191,11 @@ class ChatGPTAccount(Timestamped, table=True):
     retired_at: datetime | None = _ts(default=None, nullable=True)
     # when the owner was last reminded that subscription_expires_at is near (reset when that date moves)
     subscription_reminded_at: datetime | None = _ts(default=None, nullable=True)
+    # login help for CREDENTIALS accounts: the TOTP secret (base32, encrypted like the password), or the latest
+    # verification code ChatGPT e-mailed, pasted by the owner (encrypted; shown to active customers for 10 min)
+    totp_secret_enc: str = Field(default="", max_length=1024)
+    login_code_enc: str = Field(default="", max_length=1024)
+    login_code_at: datetime | None = _ts(default=None, nullable=True)
 
     @property
     def capacity(self) -> int:
@@ -235,6 +240,15 @@ class Order(Timestamped, table=True):
     refunded_amount_idr: int | None = None
     refund_method: str | None = Field(default=None, max_length=32)
     refunded_at: datetime | None = _ts(default=None, nullable=True)
+    # a renewal: the order whose seat this order extends (its assignment, on the same account when it can)
+    renews_order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+    notify_whatsapp: bool = False  # the customer asked for messages on WhatsApp too (order.phone)
+    discount_idr: int = 0  # what a promo code took off the package's price (amount_idr is after it)
+    promo_code_id: int | None = Field(default=None, foreign_key="promo_codes.id")
+    fee_customer_idr: int | None = None  # the channel's fee the customer pays on top (Tripay's calculator)
+    # the gateway's own payment steps for the channel ([{title, steps: [...]}, …]), stored with the transaction
+    pay_instructions: list[Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    refund_requested_at: datetime | None = _ts(default=None, nullable=True)  # a queued customer asked for it
 
 
 class AccountAssignment(Timestamped, table=True):
@@ -363,6 +377,22 @@ class TelegramOutbox(OutboxRow, table=True):
     chat_id: str = Field(max_length=64)
     alert_key: str = Field(max_length=120)
     text: str = Field(sa_type=sa.Text())
+
+
+class WhatsAppOutbox(OutboxRow, table=True):
+    """A customer message (or the owner's new-sale notice) for WhatsApp, queued in the transaction that caused it
+    and delivered by a job through the configured provider (Fonnte-compatible)."""
+
+    __tablename__ = "whatsapp_outbox"
+    __table_args__ = (
+        check_in("status", MailStatus, "ck_whatsapp_outbox_status"),
+        sa.Index("ix_whatsapp_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+    to: str = Field(max_length=20)  # 62… (digits only)
+    kind: str = Field(max_length=40)
+    text: str = Field(sa_type=sa.Text())
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
 
 
 class JobRun(SQLModel, table=True):
@@ -518,3 +548,58 @@ class ShopSetting(SQLModel, table=True):
     value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
     updated_by: str = Field(default="", max_length=120)
+
+
+class PromoKind(StrEnum):
+    PERCENT = "percent"
+    FIXED = "fixed"
+
+
+class PromoCode(Timestamped, table=True):
+    """A discount the owner hands out: percent or fixed, with a minimum, limits, a validity window and packages."""
+
+    __tablename__ = "promo_codes"
+    __table_args__ = (
+        check_in("kind", PromoKind, "ck_promo_codes_kind"),
+        sa.CheckConstraint("value > 0", name="ck_promo_codes_value_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)  # upper case
+    kind: str = Field(max_length=8)
+    value: int  # percent (1–100) or rupiah
+    min_amount_idr: int = 0
+    max_uses: int | None = None  # overall; None: no limit
+    max_uses_per_customer: int | None = None
+    valid_from: datetime | None = _ts(default=None, nullable=True)
+    valid_until: datetime | None = _ts(default=None, nullable=True)
+    product_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # empty: all
+    is_active: bool = True
+    note: str = Field(default="", max_length=200)
+
+
+class PromoUse(SQLModel, table=True):
+    """One order that used a code (one per order); counts toward the code's limits unless the order lapsed."""
+
+    __tablename__ = "promo_uses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    promo_code_id: int = Field(foreign_key="promo_codes.id", index=True)
+    order_id: int = Field(foreign_key="orders.id", unique=True)
+    customer: str = Field(max_length=254, index=True)  # the order's e-mail, lower case
+    discount_idr: int
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime(), nullable=False)
+
+
+class WaitlistEntry(Timestamped, table=True):
+    """A customer who asked to be told when a sold-out package has seats again (by e-mail and/or WhatsApp)."""
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (sa.Index("ix_waitlist_entries_product_notified", "product_id", "notified_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id")
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=20)
+    locale: str = Field(default="id", max_length=8)
+    notified_at: datetime | None = _ts(default=None, nullable=True)
