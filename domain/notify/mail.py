@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -21,6 +21,7 @@ from domain.shared.i18n import format_date, format_idr, language, t
 from domain.shared.links import order_link, shop_link
 from domain.shared.models import AccountAssignment, Delivery, EmailOutbox, Order, Product
 from domain.shared.seat_terms import workspace_name
+from domain.shared.shop_settings import SHOP_CONFIG
 from domain.shared.validation import normalize_email
 from infra.changes import announce
 from infra.rows import call_after_commit, insert_at_commit
@@ -172,6 +173,19 @@ def _as_format(rendered: str) -> str:
     )
 
 
+def support_line(*, session: Session, lang: str) -> str:
+    """ "Need help? WhatsApp +62… · help@…" as the owner set them (empty when no contact is known)."""
+    contact = SHOP_CONFIG.get(session=session).contact
+    return t("mail.support", lang, contact=contact) if contact else ""
+
+
+def with_support(message: Message, support: str) -> Message:
+    """A customer's message (one with a footer) with the shop's support line added to its footer."""
+    if not message.footer or not support:
+        return message
+    return replace(message, footer=f"{message.footer} {support}")
+
+
 def queue_email(
     *,
     session: Session,
@@ -185,8 +199,12 @@ def queue_email(
 ) -> None:
     """Add an e-mail to the outbox in the caller's transaction (due now, or at `due_at`); the row is
     written when the transaction commits, with the transaction's other e-mails. A message with a secret
-    shows SECRET_MASK where it goes and passes the secret already encrypted (`secret_enc`)."""
-    html, text = message.render(language(lang))
+    shows SECRET_MASK where it goes and passes the secret already encrypted (`secret_enc`). A customer's
+    message (one with a footer) ends with the shop's support line."""
+    lang = language(lang)
+    if message.footer:
+        message = with_support(message, support_line(session=session, lang=lang))
+    html, text = message.render(lang)
     _queue_rendered(
         session=session,
         to=to,
@@ -402,9 +420,13 @@ def queue_seat_news_many(
 ) -> None:
     """queue_seat_news for each `(order, seat)`, the same e-mails, rendered a batch at a time (BatchRenderer)."""
     renderer = BatchRenderer()
+    support: dict[str, str] = {}  # per language, read once a batch
     for order, seat in news:
-        message = _seat_message(order, seat, kind, days)
-        html, text = renderer.render(message, language(order.locale))
+        lang = language(order.locale)
+        if lang not in support:
+            support[lang] = support_line(session=session, lang=lang)
+        message = with_support(_seat_message(order, seat, kind, days), support[lang])
+        html, text = renderer.render(message, lang)
         _queue_rendered(
             session=session,
             to=order.email,
