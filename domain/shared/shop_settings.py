@@ -106,6 +106,7 @@ class ShopConfigCache:
 
     def __init__(self) -> None:
         self._value: ShopConfig | None = None
+        self._last: ShopConfig | None = None  # the last read, kept through `expire` (for pages during an outage)
         self._key: tuple[object, object] = (None, None)  # the engine and the .env settings it was read with
         self._generation = 0
         self._lock = threading.Lock()
@@ -123,6 +124,11 @@ class ShopConfigCache:
             good = self._value is not None and self._key[0] is engine and self._key[1] is env
             return self._value if good else None
 
+    def latest(self) -> ShopConfig | None:
+        """The settings last read, whatever has happened since (None: never read)."""
+        with self._lock:
+            return self._last
+
     def get(self, *, session: Session) -> ShopConfig:
         """The settings, read through `session` when not kept (a use case's own transaction)."""
         bind = session.get_bind()
@@ -134,6 +140,7 @@ class ShopConfigCache:
         value = read_shop_config(session=session)
         with self._lock:
             self.reads += 1
+            self._last = value
             if generation == self._generation:  # no save was heard while it was read
                 self._value, self._key = value, (bind, config.get_settings())
         return value

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html import escape
 
 from nicegui import ui
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.shared.i18n import language
 from domain.shared.i18n import t as tr
-from domain.shared.shop_settings import SETTINGS_TOPIC, SHOP_CONFIG, ShopConfig
+from domain.shared.shop_settings import SETTINGS_TOPIC, SHOP_CONFIG, ShopConfig, env_defaults
 from pages.threads import io_bound
 from runtime.feed import FEED
 
+log = logging.getLogger("aksesgpt.pages")
 FEED.subscribe((SETTINGS_TOPIC,), SHOP_CONFIG.expire, process=True)  # an owner's save, in any app process
 
 # The frame is plain HTML (NiceGUI's cost per page grows with its number of elements), so it brings its own
@@ -125,15 +128,21 @@ def _language_switch_html(lang: str) -> str:
 
 
 def shop_config() -> ShopConfig:
-    """The owner's settings for the page being drawn: kept in memory (a route warms them with `warm_shop_config`;
-    only a page drawn without that, right after a save, reads the small table here)."""
-    return SHOP_CONFIG.cached() or SHOP_CONFIG.load()
+    """The owner's settings for the page being drawn, from memory only (an error page is drawn during a database
+    outage): as the route warmed them (`warm_shop_config`), else the last ones read, else the .env defaults."""
+    return SHOP_CONFIG.cached() or SHOP_CONFIG.latest() or env_defaults()
 
 
 async def warm_shop_config() -> ShopConfig:
     """The owner's settings, read in a thread when a save emptied the cache."""
     hit = SHOP_CONFIG.cached()
-    return hit if hit is not None else await io_bound(SHOP_CONFIG.load)
+    if hit is not None:
+        return hit
+    try:
+        return await io_bound(SHOP_CONFIG.load)
+    except SQLAlchemyError as exc:  # the database is down: the page still shows, with the settings last known
+        log.warning("shop settings unreadable, the last known are shown: %s", type(exc).__name__)
+        return shop_config()
 
 
 def _brand_html(config: ShopConfig) -> str:
