@@ -34,6 +34,7 @@ NAV = (
     ("Paket", "/admin/packages", "sell"),
     ("Admin", "/admin/users", "admin_panel_settings"),
     ("Keamanan", "/admin/security", "lock"),
+    ("Toko", "/admin/shop", "storefront"),
 )
 OPEN_PATHS = ("/admin/login", "/admin/session")
 SECURITY_PATH = "/admin/security"

@@ -17,6 +17,7 @@ from pages.admin import (
     sales,  # noqa: F401  (every admin page's header: the new-sale notices)
     security,
     settings,
+    shop,
 )
 from pages.admin.filters import AddressFilters
 from pages.admin.frame import admin_frame
@@ -140,3 +141,10 @@ async def users_page() -> None:
     async with admin_frame("Admin") as admin:
         if admin is not None:
             settings.users_ui(admin, await io_bound(settings.load_users, admin.id))
+
+
+@router.page("/admin/shop", title="Toko — AksesGPT admin")
+async def shop_page() -> None:
+    async with admin_frame("Pengaturan toko") as admin:
+        if admin is not None:
+            shop.shop_ui(admin, await io_bound(shop.load_view))
