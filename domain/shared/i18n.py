@@ -111,10 +111,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "faq.q3": {"id": "Apa yang terjadi saat masa aktif habis?", "en": "What happens when the period ends?"},
     "faq.a3": {
-        "id": "Kami mengingatkan lewat e-mail 3 hari dan 1 hari sebelumnya. Setelah habis, kursi dilepas; "
-        "Anda bisa membeli paket baru kapan saja.",
-        "en": "We remind you by e-mail 3 days and 1 day before. When it ends the seat is released; you can "
-        "buy a new package at any time.",
+        "id": "Kami mengingatkan lewat e-mail {first} hari dan {second} hari sebelumnya. Setelah habis, kursi "
+        "dilepas; Anda bisa membeli paket baru kapan saja.",
+        "en": "We remind you by e-mail {first} days and {second} days before. When it ends the seat is released; "
+        "you can buy a new package at any time.",
     },
     # checkout
     "checkout.title": {"id": "Checkout: {name}", "en": "Checkout: {name}"},

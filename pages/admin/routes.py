@@ -3,10 +3,11 @@ in a thread and hands it to the page's drawing function; the drawing lives besid
 
 from __future__ import annotations
 
-from nicegui import APIRouter, app
+from nicegui import APIRouter
 
 from domain.admin.listing import MAX_ROW_ID
 from domain.shared.models import AssignmentStatus, EventOutcome, Health, OrderStatus
+from domain.shared.shop_settings import SHOP_CONFIG
 from pages.admin import (
     account_detail,
     accounts,
@@ -47,7 +48,8 @@ async def security_page() -> None:
 async def overview_page() -> None:
     async with admin_frame("Ringkasan") as admin:
         if admin is not None:
-            overview.overview_ui(await overview.SHARED.current(), app.state.settings.LOW_POOL_THRESHOLD)
+            threshold = (await io_bound(SHOP_CONFIG.load)).low_pool_threshold  # the owner's (Toko page)
+            overview.overview_ui(await overview.SHARED.current(), threshold)
 
 
 @router.page("/admin/accounts", title="Akun — AksesGPT admin")

@@ -125,7 +125,7 @@ def cards_html(items: list[CatalogueItem], lang: str) -> str:
 BOX = "bg-white border border-slate-200 rounded"
 
 
-def how_and_faq_html(lang: str) -> str:
+def how_and_faq_html(lang: str, reminder_days: tuple[int, int] = (3, 1)) -> str:
     steps = "".join(
         f'<div class="{BOX} p-4"><div class="text-2xl font-bold text-blue-700">{n}</div>'
         f"<div>{tr(key, lang)}</div></div>"
@@ -133,7 +133,8 @@ def how_and_faq_html(lang: str) -> str:
     )
     faq = "".join(
         f'<details class="{BOX} px-4 py-3"><summary class="cursor-pointer font-medium">'
-        f'{tr(f"faq.q{n}", lang)}</summary><div class="text-slate-700 mt-2">{tr(f"faq.a{n}", lang)}</div></details>'
+        f'{tr(f"faq.q{n}", lang)}</summary><div class="text-slate-700 mt-2">'
+        f"{tr(f'faq.a{n}', lang, first=reminder_days[0], second=reminder_days[1])}</div></details>"
         for n in (1, 2, 3)
     )
     return (
@@ -149,7 +150,7 @@ def body_html(items: list[CatalogueItem], lang: str, config: ShopConfig) -> str:
     return (
         f'<div class="text-lg text-slate-700 mb-4" data-tagline>{tagline}</div>'
         f'<h1 id="paket" class="text-2xl font-bold mb-6">{tr("home.title", lang)}</h1>'
-        f'<div class="mb-6">{cards_html(items, lang)}</div>{how_and_faq_html(lang)}'
+        f'<div class="mb-6">{cards_html(items, lang)}</div>{how_and_faq_html(lang, config.reminder_days)}'
     )
 
 

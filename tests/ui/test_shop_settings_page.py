@@ -62,6 +62,7 @@ async def test_the_owner_saves_and_the_shop_shows_it(user: User, admins) -> None
     user.find("shop-email").clear().type("cs@example.com")
     user.find("shop-window").clear().type("30")
     user.find("shop-reminders").clear().type("5,2")
+    user.find("shop-threshold").clear().type("9")
     _element(user, "shop-banner-on").set_value(True)
     user.find("shop-banner-text").clear().type("Promo 12.12: diskon!")
     user.find("shop-terms").clear().type("# Syarat Toko Budi\n\nBayar dulu, baru aktif.")
@@ -72,6 +73,7 @@ async def test_the_owner_saves_and_the_shop_shows_it(user: User, admins) -> None
         "support_email": "cs@example.com",
         "payment_window_minutes": 30,
         "reminder_days": [5, 2],
+        "low_pool_threshold": 9,
         "banner_on": True,
         "banner_text": "Promo 12.12: diskon!",
         "terms_text": "# Syarat Toko Budi\n\nBayar dulu, baru aktif.",
@@ -86,11 +88,14 @@ async def test_the_owner_saves_and_the_shop_shows_it(user: User, admins) -> None
     await user.should_see("WhatsApp +6281234567890")
     await user.should_see("cs@example.com")
     await user.should_not_see("AksesGPT")
+    await user.should_see("Kami mengingatkan lewat e-mail 5 hari dan 2 hari sebelumnya.")  # the FAQ
     await user.open("/checkout/paket-30-hari")
     await user.should_see("Promo 12.12: diskon!")
     await user.should_see("WhatsApp +6281234567890")
     await user.open("/terms")
     await user.should_see("Bayar dulu, baru aktif.")
+    await user.open("/admin")
+    await user.should_see("Batas stok menipis: 9 kursi")
 
 
 async def test_bad_input_is_refused_with_its_reason_and_nothing_changes(user: User, admins, engine) -> None:
