@@ -77,10 +77,14 @@ class ShopForm:
             ui.label("Identitas toko").classes("text-lg font-bold")
             self.shop_name = ui.input("Nama toko", value=config.shop_name).classes(FIELD).mark("shop-name")
             self.tagline = (
-                ui.input("Slogan (kosong = slogan bawaan)", value=config.tagline).classes(FIELD).mark("shop-tagline")
+                ui.input("Slogan", value=config.tagline)
+                .props('hint="Kosong: slogan bawaan toko."')
+                .classes(FIELD)
+                .mark("shop-tagline")
             )
             self.logo = (
-                ui.input("Logo: alamat https:// (atau unggah gambar di bawah)", value=config.logo)
+                ui.input("Logo (alamat https://)", value=config.logo)
+                .props('hint="Atau unggah gambar di bawah."')
                 .classes(FIELD)
                 .mark("shop-logo")
             )
@@ -98,8 +102,8 @@ class ShopForm:
 
             ui.label("Kontak bantuan").classes("text-lg font-bold mt-2")
             self.whatsapp = (
-                ui.input("WhatsApp bantuan (08… atau +62…)", value=config.support_whatsapp)
-                .props("inputmode=tel")
+                ui.input("WhatsApp bantuan", value=config.support_whatsapp)
+                .props('inputmode=tel hint="Nomor HP: 08… atau +62…"')
                 .classes(FIELD)
                 .mark("shop-whatsapp")
             )
@@ -112,28 +116,23 @@ class ShopForm:
 
             ui.label("Penjualan").classes("text-lg font-bold mt-2")
             self.window = (
-                ui.input(
-                    f"Batas waktu bayar (menit; bawaan {defaults.payment_window_minutes})",
-                    value=str(config.payment_window_minutes),
-                )
-                .props("inputmode=numeric")
+                ui.input("Batas waktu bayar (menit)", value=str(config.payment_window_minutes))
+                .props(f'inputmode=numeric hint="Bawaan {defaults.payment_window_minutes} menit."')
                 .classes(FIELD)
                 .mark("shop-window")
             )
             self.threshold = (
-                ui.input(
-                    f"Peringatan stok menipis bila kursi kosong kurang dari (bawaan {defaults.low_pool_threshold})",
-                    value=str(config.low_pool_threshold),
+                ui.input("Batas stok menipis (kursi)", value=str(config.low_pool_threshold))
+                .props(
+                    "inputmode=numeric "
+                    f'hint="Peringatan bila kursi kosong kurang dari ini (bawaan {defaults.low_pool_threshold})."'
                 )
-                .props("inputmode=numeric")
                 .classes(FIELD)
                 .mark("shop-threshold")
             )
             self.reminders = (
-                ui.input(
-                    "Pengingat e-mail: hari sebelum masa aktif berakhir, dua angka (mis. 3,1)",
-                    value=_days_text(config.reminder_days),
-                )
+                ui.input("Hari pengingat", value=_days_text(config.reminder_days))
+                .props('hint="Dua angka, mis. 3,1: e-mail 3 hari dan 1 hari sebelum masa aktif berakhir."')
                 .classes(FIELD)
                 .mark("shop-reminders")
             )
