@@ -21,7 +21,7 @@ from domain.shared.i18n import format_date, format_idr, language, t
 from domain.shared.links import order_link, shop_link
 from domain.shared.models import AccountAssignment, Delivery, EmailOutbox, Order, Product
 from domain.shared.seat_terms import workspace_name
-from domain.shared.shop_settings import SHOP_CONFIG
+from domain.shared.shop_settings import SHOP_CONFIG, ShopConfig
 from domain.shared.validation import normalize_email
 from infra.changes import announce
 from infra.rows import call_after_commit, insert_at_commit
@@ -97,6 +97,7 @@ class Message:
     details: list[tuple[str, str]] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
     footer: str = ""
+    shop: str = "AksesGPT"  # the shop's name, at the top (HTML) and as the signature (text)
 
     def render(self, lang: str) -> tuple[str, str]:
         context = {"lang": lang, **self.__dict__}
@@ -128,7 +129,8 @@ class BatchRenderer:
             *message.paragraphs,
             *(text for pair in message.details for text in pair),
             *(text for pair in message.links for text in pair),
-            message.footer,
+            message.shop,
+            message.footer,  # last: a message without one has no slot for it
         ]
         shape = (lang, len(message.paragraphs), len(message.details), len(message.links), bool(message.footer))
         skeleton = self._skeletons.get(shape)
@@ -160,6 +162,7 @@ def _skeleton(message: Message) -> Message:
         paragraphs=[next(slots) for _ in message.paragraphs],
         details=[(next(slots), next(slots)) for _ in message.details],
         links=[(next(slots), next(slots)) for _ in message.links],
+        shop=next(slots),
         footer=next(slots) if message.footer else "",
     )
 
@@ -173,17 +176,13 @@ def _as_format(rendered: str) -> str:
     )
 
 
-def support_line(*, session: Session, lang: str) -> str:
-    """ "Need help? WhatsApp +62… · help@…" as the owner set them (empty when no contact is known)."""
-    contact = SHOP_CONFIG.get(session=session).contact
-    return t("mail.support", lang, contact=contact) if contact else ""
-
-
-def with_support(message: Message, support: str) -> Message:
-    """A customer's message (one with a footer) with the shop's support line added to its footer."""
-    if not message.footer or not support:
-        return message
-    return replace(message, footer=f"{message.footer} {support}")
+def for_shop(message: Message, config: ShopConfig, lang: str) -> Message:
+    """The message as the shop signs it (the owner's settings): its name, and a customer's message (one with a
+    footer) ends with the support line ("Need help? WhatsApp +62… · help@…") when a contact is known."""
+    footer, contact = message.footer, config.contact
+    if footer and contact:
+        footer = f"{footer} {t('mail.support', lang, contact=contact)}"
+    return replace(message, footer=footer, shop=config.shop_name)
 
 
 def queue_email(
@@ -199,11 +198,10 @@ def queue_email(
 ) -> None:
     """Add an e-mail to the outbox in the caller's transaction (due now, or at `due_at`); the row is
     written when the transaction commits, with the transaction's other e-mails. A message with a secret
-    shows SECRET_MASK where it goes and passes the secret already encrypted (`secret_enc`). A customer's
-    message (one with a footer) ends with the shop's support line."""
+    shows SECRET_MASK where it goes and passes the secret already encrypted (`secret_enc`). The shop signs it
+    (`for_shop`)."""
     lang = language(lang)
-    if message.footer:
-        message = with_support(message, support_line(session=session, lang=lang))
+    message = for_shop(message, SHOP_CONFIG.get(session=session), lang)
     html, text = message.render(lang)
     _queue_rendered(
         session=session,
@@ -420,12 +418,12 @@ def queue_seat_news_many(
 ) -> None:
     """queue_seat_news for each `(order, seat)`, the same e-mails, rendered a batch at a time (BatchRenderer)."""
     renderer = BatchRenderer()
-    support: dict[str, str] = {}  # per language, read once a batch
+    if not news:
+        return
+    config = SHOP_CONFIG.get(session=session)
     for order, seat in news:
         lang = language(order.locale)
-        if lang not in support:
-            support[lang] = support_line(session=session, lang=lang)
-        message = with_support(_seat_message(order, seat, kind, days), support[lang])
+        message = for_shop(_seat_message(order, seat, kind, days), config, lang)
         html, text = renderer.render(message, lang)
         _queue_rendered(
             session=session,

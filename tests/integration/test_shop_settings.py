@@ -238,7 +238,7 @@ def test_the_low_pool_alert_uses_the_owners_threshold(engine, owner_id) -> None:
 
 
 def test_reminders_go_out_on_the_owners_days(engine, owner_id) -> None:
-    _save(owner_id, reminder_days="7,2")
+    _save(owner_id, reminder_days="7,2", shop_name="Toko Budi", support_email="cs@example.com")
     product = make_product(duration_days=30)
     make_account(max_seats=5)
     seat = pay(make_order(product)).assignment
@@ -248,18 +248,23 @@ def test_reminders_go_out_on_the_owners_days(engine, owner_id) -> None:
     assert send_reminders(now=seat.end_at - timedelta(days=2)) == "reminders 1"
     assert send_reminders(now=seat.end_at - timedelta(hours=1)) == "reminders 0"
     with db.read_session() as s:
-        kinds = [m.kind for m in s.exec(select(EmailOutbox).where(EmailOutbox.order_id == seat.order_id))]
+        mails = s.exec(select(EmailOutbox).where(EmailOutbox.order_id == seat.order_id)).all()
+    kinds = [m.kind for m in mails]
     assert kinds.count("reminder_7d") == 1 and kinds.count("reminder_2d") == 1
+    reminders = [m for m in mails if m.kind.startswith("reminder")]  # (rendered a batch at a time)
+    assert all(m.text.endswith("-- \nToko Budi\n") and "Butuh bantuan? cs@example.com" in m.text for m in reminders)
 
 
-def test_customer_emails_end_with_the_support_line(engine, owner_id) -> None:
-    _save(owner_id, support_whatsapp="081234567890", support_email="cs@example.com")
+def test_customer_emails_carry_the_shop_name_and_end_with_the_support_line(engine, owner_id) -> None:
+    _save(owner_id, shop_name="Toko Budi", support_whatsapp="081234567890", support_email="cs@example.com")
     product = make_product()
     make_account(max_seats=5)
     order = pay(make_order(product)).order
     with db.read_session() as s:
         mails = s.exec(select(EmailOutbox).where(EmailOutbox.order_id == order.id)).all()
     assert mails and all("Butuh bantuan? WhatsApp +6281234567890 · cs@example.com" in m.text for m in mails)
+    assert all(m.text.endswith("-- \nToko Budi\n") and ">Toko Budi</td>" in m.html for m in mails)
+    assert all("AksesGPT" not in m.text for m in mails)
 
 
 @pytest.fixture
