@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import sqlalchemy as sa
 from nicegui.testing import User
 from sqlmodel import select
 
@@ -14,6 +15,9 @@ from domain.catalog.products import update_product
 from domain.shared.models import AuditLog, Product, ShopSetting
 from domain.shared.shop_settings import SHOP_CONFIG
 from infra import db
+from infra.changes import change_events
+from infra.rows import table_of
+from infra.types import utcnow
 from tests.helpers import ADMIN, fingerprint, make_product
 from tests.ui.test_open_admin_tabs import OWNER, STAFF, sign_in
 
@@ -161,3 +165,22 @@ async def test_a_package_that_stops_selling_shows_habis_and_takes_no_order(user:
     await user.should_not_see(marker="submit")
     with db.read_session() as s:
         assert s.get(Product, product.id).sold_out_mode == "stop"
+
+
+async def test_a_save_by_another_process_reaches_this_ones_pages_through_the_change_feed(user: User) -> None:
+    await user.open("/")
+    await user.should_see("AksesGPT")
+    assert SHOP_CONFIG.cached() is not None, "kept: the next page reads nothing"
+    # another app process's save: its row and its change, committed without this process's own commit hooks
+    with db.get_engine().begin() as conn:
+        conn.execute(
+            sa.insert(table_of(ShopSetting)).values(key="shop_name", value="Toko Sebelah", updated_at=utcnow())
+        )
+        conn.execute(sa.insert(change_events).values(at=utcnow(), topics="settings"))
+    assert SHOP_CONFIG.load().shop_name == "AksesGPT", "not heard yet: still the kept settings"
+    for _ in range(100):  # the feed reads other processes' changes every few seconds on SQLite
+        if SHOP_CONFIG.cached() is None:
+            break
+        await asyncio.sleep(0.1)
+    await user.open("/")
+    await user.should_see("Toko Sebelah")
