@@ -107,6 +107,7 @@ class ShopConfigCache:
     def __init__(self) -> None:
         self._value: ShopConfig | None = None
         self._last: ShopConfig | None = None  # the last read, kept through `expire` (for pages during an outage)
+        self._last_engine: object = None
         self._key: tuple[object, object] = (None, None)  # the engine and the .env settings it was read with
         self._generation = 0
         self._lock = threading.Lock()
@@ -125,9 +126,10 @@ class ShopConfigCache:
             return self._value if good else None
 
     def latest(self) -> ShopConfig | None:
-        """The settings last read, whatever has happened since (None: never read)."""
+        """The settings last read from this database, whatever has happened since (None: never read)."""
+        engine = db.get_engine()
         with self._lock:
-            return self._last
+            return self._last if self._last_engine is engine else None
 
     def get(self, *, session: Session) -> ShopConfig:
         """The settings, read through `session` when not kept (a use case's own transaction)."""
@@ -140,7 +142,7 @@ class ShopConfigCache:
         value = read_shop_config(session=session)
         with self._lock:
             self.reads += 1
-            self._last = value
+            self._last, self._last_engine = value, bind
             if generation == self._generation:  # no save was heard while it was read
                 self._value, self._key = value, (bind, config.get_settings())
         return value

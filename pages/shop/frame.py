@@ -205,11 +205,22 @@ def _footer_html(lang: str, config: ShopConfig) -> str:
     )
 
 
+BRAND = "AksesGPT"  # the name the page titles are written with
+
+
+def _title_with(config: ShopConfig) -> None:
+    """The page's title with the owner's shop name in place of the built-in one."""
+    if config.shop_name != BRAND:
+        client = ui.context.client
+        ui.page_title(client.resolve_title().replace(BRAND, config.shop_name))
+
+
 @contextmanager
 def shop_frame(lang: str) -> Iterator[ui.column]:
     """Header with navigation and the language switch; yields the page's main column for live elements.
     The header and the footer are HTML blocks: three elements for the whole frame."""
     config = shop_config()
+    _title_with(config)
     ui.html(_header_html(lang, config), sanitize=False, tag="header").classes(HEADER_CLASSES)
     with ui.column().classes(f"{MAIN_CLASSES} gap-6") as main:
         yield main
@@ -228,4 +239,5 @@ def static_page_html(lang: str, body: str) -> str:
 
 def static_page(lang: str, body: str) -> ui.html:
     """The whole page as one element: the cheapest page NiceGUI can serve, like its bare page plus text."""
+    _title_with(shop_config())
     return ui.html(static_page_html(lang, body), sanitize=False).classes("shop-page w-full")

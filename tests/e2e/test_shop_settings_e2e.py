@@ -43,6 +43,7 @@ def test_the_owner_edits_the_shop_on_a_phone_and_the_shop_shows_it(shop, page: P
         page.goto(f"{shop.app_url}/")
         expect(page.get_by_text("Promo akhir tahun: diskon 10%")).to_be_visible()
         expect(page.locator("header [data-brand]")).to_have_text("Toko Budi")
+        expect(page).to_have_title("Toko Budi — akses ChatGPT Plus")
         whatsapp = page.get_by_role("link", name="WhatsApp +6281234567890")
         expect(whatsapp).to_have_attribute("href", "https://wa.me/6281234567890")
         assert page.evaluate(WIDTH) <= PHONE["width"], "the banner and the contact fit a phone"

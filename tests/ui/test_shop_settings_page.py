@@ -88,6 +88,7 @@ async def test_the_owner_saves_and_the_shop_shows_it(user: User, admins) -> None
 
     await user.open("/")
     await user.should_see("Toko Budi GPT")
+    assert user.client is not None and user.client.resolve_title() == "Toko Budi GPT — akses ChatGPT Plus"
     await user.should_see("Promo 12.12: diskon!")
     await user.should_see("WhatsApp +6281234567890")
     await user.should_see("cs@example.com")
