@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, select
 
+from domain.shared.errors import ValidationFailed
 from domain.shared.models import ShopSetting
+from domain.shared.validation import normalize_phone
 from infra import db
 from infra import settings as config
 from infra.changes import Change, add_local_sink
@@ -68,6 +70,14 @@ def parse_reminder_days(text: str) -> tuple[int, int]:
     return (first, second) if first > second >= 1 else (3, 1)
 
 
+def _env_phone(value: str) -> str:
+    """The .env WhatsApp number as the owner's page stores one (+62…); one that is not a mobile number is left out."""
+    try:
+        return normalize_phone(value) if value.strip() else ""
+    except ValidationFailed:
+        return ""
+
+
 def env_defaults() -> ShopConfig:
     """The settings as `.env` gives them (what an absent key means)."""
     env = config.get_settings()
@@ -75,7 +85,7 @@ def env_defaults() -> ShopConfig:
         shop_name=env.SHOP_NAME.strip() or "AksesGPT",
         logo="",
         tagline=env.SHOP_TAGLINE.strip(),
-        support_whatsapp=env.SUPPORT_WHATSAPP.strip(),
+        support_whatsapp=_env_phone(env.SUPPORT_WHATSAPP),
         support_email=env.SUPPORT_EMAIL.strip(),
         payment_window_minutes=env.PAYMENT_WINDOW_MINUTES,
         low_pool_threshold=env.LOW_POOL_THRESHOLD,

@@ -83,7 +83,7 @@ def test_absent_keys_read_as_the_env_defaults(engine, monkeypatch) -> None:
         _env_file=None,
         SHOP_NAME="Toko Env",
         SHOP_TAGLINE="Slogan env",
-        SUPPORT_WHATSAPP="+6281234567890",
+        SUPPORT_WHATSAPP="0812-3456-7890",
         SUPPORT_EMAIL="cs@example.com",
         PAYMENT_WINDOW_MINUTES=45,
         LOW_POOL_THRESHOLD=7,
