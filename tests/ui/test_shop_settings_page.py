@@ -15,7 +15,7 @@ from domain.catalog.products import update_product
 from domain.shared.models import AuditLog, Product, ShopSetting
 from domain.shared.shop_settings import SHOP_CONFIG
 from infra import db
-from infra.changes import change_events
+from infra.changes import CHANNEL, change_events
 from infra.rows import table_of
 from infra.types import utcnow
 from tests.helpers import ADMIN, fingerprint, make_product
@@ -146,8 +146,12 @@ async def test_the_package_dialog_saves_the_sold_out_choice(user: User, admins) 
     assert await click_for_message(user, "product-save") == "Paket disimpan"
     with db.read_session() as s:
         assert s.exec(select(Product).where(Product.slug == "paket-habis")).one().sold_out_mode == "stop"
-    rows = _element(user, "packages-table").rows  # what the edit dialog opens with
-    assert next(r for r in rows if r["slug"] == "paket-habis")["sold_out_mode"] == "stop"
+    for _ in range(100):  # the table reads its rows again after the dialog closed
+        rows = {r["slug"]: r for r in _element(user, "packages-table").rows}
+        if "paket-habis" in rows:
+            break
+        await asyncio.sleep(0.05)
+    assert rows["paket-habis"]["sold_out_mode"] == "stop", "what the edit dialog opens with"
 
 
 async def test_a_package_that_stops_selling_shows_habis_and_takes_no_order(user: User) -> None:
@@ -173,13 +177,16 @@ async def test_a_save_by_another_process_reaches_this_ones_pages_through_the_cha
     await user.should_see("AksesGPT")
     assert SHOP_CONFIG.cached() is not None, "kept: the next page reads nothing"
     # another app process's save: its row and its change, committed without this process's own commit hooks
+    row = {"key": "shop_name", "value": "Toko Sebelah", "updated_at": utcnow()}
     with db.get_engine().begin() as conn:
-        conn.execute(
-            sa.insert(table_of(ShopSetting)).values(key="shop_name", value="Toko Sebelah", updated_at=utcnow())
-        )
-        conn.execute(sa.insert(change_events).values(at=utcnow(), topics="settings"))
+        conn.execute(sa.insert(table_of(ShopSetting)).values(**row))
+        insert = sa.insert(change_events).values(at=utcnow(), topics="settings").returning(change_events.c.id)
+        change_id = conn.execute(insert).scalar_one()
+        if conn.dialect.name == "postgresql":  # as infra/changes.py tells the other processes
+            notify = "SELECT pg_notify(left(:channel || '.' || current_schema(), 63), :payload)"
+            conn.execute(sa.text(notify), {"channel": CHANNEL, "payload": f"{change_id} settings"})
     assert SHOP_CONFIG.load().shop_name == "AksesGPT", "not heard yet: still the kept settings"
-    for _ in range(100):  # the feed reads other processes' changes every few seconds on SQLite
+    for _ in range(100):  # SQLite: the feed reads other processes' changes every few seconds
         if SHOP_CONFIG.cached() is None:
             break
         await asyncio.sleep(0.1)
