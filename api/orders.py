@@ -3,8 +3,6 @@ POST /api/orders, GET /api/orders/{order_id}/status, GET /api/packages, GET /api
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
@@ -14,7 +12,7 @@ from api.routing import Handler, JsonRoute, Refusal, refused
 from api.schemas import Failure, IsoTime
 from domain.catalog.products import catalogue
 from domain.orders.customer_view import access_note, order_page
-from domain.payments.checkout import OrderForm, OrderRefused, place_order
+from domain.payments.checkout import OrderForm, OrderRefused, SoldOut, place_order
 from domain.payments.gateway import GatewayError, GatewayRejected
 from domain.shared.errors import DomainError, NotFound
 from infra import db
@@ -156,7 +154,7 @@ async def within_order_limit(request: Request) -> None:
 
 
 def _place_order(request: Request, data: OrderIn) -> OrderPlaced:
-    settings, gateways = request.app.state.settings, request.app.state.gateways
+    gateways = request.app.state.gateways
     form = OrderForm(
         product_slug=data.package_id,
         email=data.customer_email,
@@ -171,8 +169,9 @@ def _place_order(request: Request, data: OrderIn) -> OrderPlaced:
             gateways=gateways.chain,
             actor="api",
             ip=_client(request),
-            window=timedelta(minutes=settings.PAYMENT_WINDOW_MINUTES),
         )
+    except SoldOut as exc:
+        raise refused(409, exc.message) from None
     except OrderRefused as exc:
         raise _refused_input(exc.errors) from None
     except GatewayRejected as exc:
@@ -200,6 +199,7 @@ def _place_order(request: Request, data: OrderIn) -> OrderPlaced:
     dependencies=[Depends(within_order_limit)],
     responses={
         400: {"model": FieldErrors, "description": "the order's input is refused"},
+        409: {"model": Failure, "description": "the package is sold out and stops selling until seats return"},
         413: {"model": Failure, "description": "body larger than 16 KiB"},
         429: {"model": Failure, "description": "too many orders from this address"},
         503: {"model": Failure, "description": "no payment gateway answers"},

@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     ADMIN_REQUIRE_2FA: bool = False  # every admin must turn on two-factor sign-in (TOTP) before anything else
     ADMIN_API_TOKEN: str = ""  # becomes a bearer token of the first owner at start-up (for bots and scripts)
     SUPPORT_CONTACT: str = ""  # shown in the shop's footer, e.g. "WhatsApp 0812-xxxx or support@…"
+    # the defaults of the owner's shop settings (admin /admin/shop; a saved setting wins over these)
+    SHOP_NAME: str = "AksesGPT"
+    SHOP_TAGLINE: str = ""  # empty: the shop's own tagline in the visitor's language
+    SUPPORT_WHATSAPP: str = ""  # an Indonesian mobile number, shown with a wa.me link
+    SUPPORT_EMAIL: str = ""
+    REMINDER_DAYS: str = "3,1"  # the two e-mail reminders before a seat ends, in days (the first the earlier)
     CONTENT_DIR: Path = PROJECT_ROOT / "content"  # terms.<lang>.md and privacy.<lang>.md, edited by the owner
 
     LOG_DIR: Path | None = None  # when set: app.log, tripay_webhooks.log, account_allocation.log, jobs.log (rotated)

@@ -30,6 +30,7 @@ from domain.shared.models import (
     OrderStatus,
     PaymentEvent,
 )
+from domain.shared.shop_settings import SHOP_CONFIG
 from infra import db, db_errors
 from infra.metrics import JOB_DURATION, JOB_RUNS
 from infra.types import utcnow
@@ -92,14 +93,18 @@ def deliver_telegram(sender: ChatSender, now: datetime | None = None) -> str:
 
 
 def send_reminders(now: datetime | None = None, max_batches: int = 10) -> str:
-    """One e-mail 3 days and one 1 day before a seat ends, each at most once per assignment; up to 10,000 seats
-    of each a run."""
+    """Two e-mails before a seat ends, on the days the owner chose (3 and 1 by default), each at most once per
+    assignment; up to 10,000 seats of each a run."""
     moment = now or utcnow()
     sent = 0
-    for days in (3, 1):
+    with db.read_session() as session:
+        first_days, last_days = SHOP_CONFIG.get(session=session).reminder_days
+    for slot, days in enumerate((first_days, last_days)):
 
-        def work(session: Session, days: int = days) -> int:
-            return remind_seats(session=session, now=moment, days=days, limit=RELEASE_BATCH)
+        def work(session: Session, days: int = days, slot: int = slot) -> int:
+            return remind_seats(
+                session=session, now=moment, days=days, limit=RELEASE_BATCH, slot=slot, last_days=last_days
+            )
 
         for _ in range(max_batches):
             handled = db.in_transaction(work)
@@ -116,19 +121,21 @@ def remind_subscription_renewals(now: datetime | None = None) -> str:
     return f"renewals reminded {reminded}"
 
 
-def watch_pool(threshold: int, now: datetime | None = None) -> str:
-    """Alert (at most hourly while it lasts) when fewer than `threshold` seats are free."""
+def watch_pool(threshold: int | None = None, now: datetime | None = None) -> str:
+    """Alert (at most hourly while it lasts) when fewer than `threshold` seats are free (None: the owner's
+    low-pool setting)."""
 
-    def work(session) -> str:
+    def work(session: Session) -> str:
         free = free_seats(session=session)
-        if free < threshold:
+        threshold_now = SHOP_CONFIG.get(session=session).low_pool_threshold if threshold is None else threshold
+        if free < threshold_now:
             raise_alert(
                 session=session,
                 key="pool_low",
                 kind="pool_low",
                 now=now,
                 subject=f"Stok kursi menipis: {free} kursi tersisa",
-                message=f"Tinggal {free} kursi kosong (batas {threshold}). Tambahkan akun ke pool.",
+                message=f"Tinggal {free} kursi kosong (batas {threshold_now}). Tambahkan akun ke pool.",
             )
             return f"low: {free} free"
         resolve_alert(session=session, key="pool_low", now=now)

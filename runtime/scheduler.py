@@ -55,7 +55,7 @@ def shop_jobs(
         Job("expire_unpaid_orders", 60, lambda: expire_unpaid_orders(gateways)),
         Job(DELIVERY_JOB, 30, lambda: deliver_mail(sender)),
         Job("expiry_reminders", 3600, send_reminders),
-        Job("low_pool_alert", 300, lambda: watch_pool(settings.LOW_POOL_THRESHOLD)),
+        Job("low_pool_alert", 300, watch_pool),  # the owner's threshold (its .env default when unset)
         Job("operations_alerts", 300, lambda: watch_operations(stock_wait_minutes=settings.STOCK_WAIT_ALERT_MINUTES)),
         Job("prune_change_feed", 3600, prune_old_changes),
         Job("subscription_renewals", 3600, remind_subscription_renewals),

@@ -12,7 +12,7 @@ from domain.seats.allocation import free_seats
 from domain.shared.audit import audit_row, snapshot
 from domain.shared.errors import NotFound, ValidationFailed
 from domain.shared.i18n import format_idr
-from domain.shared.models import Product
+from domain.shared.models import Product, SoldOutMode
 from domain.shared.validation import MAX_RUPIAH, unstorable
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -26,6 +26,7 @@ PRODUCT_FIELDS = (
     "is_popular",
     "sort_order",
     "warranty_days",
+    "sold_out_mode",
 )
 MAX_DURATION_DAYS = 3650  # ten years: a longer package is a typo
 MAX_SORT_ORDER = 1_000_000  # either way; far inside an INTEGER column
@@ -45,6 +46,7 @@ def _validate(
     sort_order: int = 0,
     lowest_price_idr: int | None = None,
     warranty_days: int | None = None,
+    sold_out_mode: str = SoldOutMode.QUEUE,
 ) -> None:
     """`lowest_price_idr`: the least the enabled payment channels accept, when known (a price below it could
     never be paid); None skips that check."""
@@ -70,6 +72,11 @@ def _validate(
         )
     if not pool.strip():
         raise ValidationFailed("pool is required", field="pool")
+    if str(sold_out_mode) not in {mode.value for mode in SoldOutMode}:
+        raise ValidationFailed(
+            "when the pool has no free seat the package either stops selling or sells and queues",
+            field="sold_out_mode",
+        )
     if warranty_days is not None and (not _whole(warranty_days) or not 0 <= warranty_days <= MAX_DURATION_DAYS):
         raise ValidationFailed(
             f"warranty_days must be a whole number from 0 to {MAX_DURATION_DAYS} (empty: the whole paid period)",
@@ -92,6 +99,7 @@ def create_product(
     sort_order: int = 0,
     lowest_price_idr: int | None = None,
     warranty_days: int | None = None,
+    sold_out_mode: str = SoldOutMode.QUEUE,
 ) -> Product:
     """A new package; `lowest_price_idr` as in `_validate`; `warranty_days`: how long after payment a customer of
     an account that dies is moved to a healthy one (None: the whole paid period)."""
@@ -104,6 +112,7 @@ def create_product(
         sort_order=sort_order,
         lowest_price_idr=lowest_price_idr,
         warranty_days=warranty_days,
+        sold_out_mode=sold_out_mode,
     )
     if session.exec(select(Product).where(Product.slug == slug)).first():
         raise ValidationFailed(f"a package with slug {slug!r} already exists", field="slug")
@@ -118,6 +127,7 @@ def create_product(
         is_popular=is_popular,
         sort_order=sort_order,
         warranty_days=warranty_days,
+        sold_out_mode=SoldOutMode(sold_out_mode),
     )
     session.add(product)
     session.flush()
@@ -145,7 +155,7 @@ def update_product(
     unknown = set(changes) - set(PRODUCT_FIELDS) - {"description"}
     if unknown:
         raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))} of a package")
-    checked = ("slug", "name", "price_idr", "duration_days", "pool", "sort_order", "warranty_days")
+    checked = ("slug", "name", "price_idr", "duration_days", "pool", "sort_order", "warranty_days", "sold_out_mode")
     merged = {k: changes.get(k, getattr(product, k)) for k in checked}
     price_changes = merged["price_idr"] != product.price_idr
     _validate(**merged, lowest_price_idr=lowest_price_idr if price_changes else None)

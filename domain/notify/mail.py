@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -21,6 +21,7 @@ from domain.shared.i18n import format_date, format_idr, language, t
 from domain.shared.links import order_link, shop_link
 from domain.shared.models import AccountAssignment, Delivery, EmailOutbox, Order, Product
 from domain.shared.seat_terms import workspace_name
+from domain.shared.shop_settings import SHOP_CONFIG, ShopConfig
 from domain.shared.validation import normalize_email
 from infra.changes import announce
 from infra.rows import call_after_commit, insert_at_commit
@@ -96,6 +97,7 @@ class Message:
     details: list[tuple[str, str]] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
     footer: str = ""
+    shop: str = "AksesGPT"  # the shop's name, at the top (HTML) and as the signature (text)
 
     def render(self, lang: str) -> tuple[str, str]:
         context = {"lang": lang, **self.__dict__}
@@ -127,7 +129,8 @@ class BatchRenderer:
             *message.paragraphs,
             *(text for pair in message.details for text in pair),
             *(text for pair in message.links for text in pair),
-            message.footer,
+            message.shop,
+            message.footer,  # last: a message without one has no slot for it
         ]
         shape = (lang, len(message.paragraphs), len(message.details), len(message.links), bool(message.footer))
         skeleton = self._skeletons.get(shape)
@@ -159,6 +162,7 @@ def _skeleton(message: Message) -> Message:
         paragraphs=[next(slots) for _ in message.paragraphs],
         details=[(next(slots), next(slots)) for _ in message.details],
         links=[(next(slots), next(slots)) for _ in message.links],
+        shop=next(slots),
         footer=next(slots) if message.footer else "",
     )
 
@@ -170,6 +174,15 @@ def _as_format(rendered: str) -> str:
         "{" + part + "}" if odd else part.replace("{", "{{").replace("}", "}}")
         for odd, part in ((i % 2 == 1, part) for i, part in enumerate(parts))
     )
+
+
+def for_shop(message: Message, config: ShopConfig, lang: str) -> Message:
+    """The message as the shop signs it (the owner's settings): its name, and a customer's message (one with a
+    footer) ends with the support line ("Need help? WhatsApp +62… · help@…") when a contact is known."""
+    footer, contact = message.footer, config.contact
+    if footer and contact:
+        footer = f"{footer} {t('mail.support', lang, contact=contact)}"
+    return replace(message, footer=footer, shop=config.shop_name)
 
 
 def queue_email(
@@ -185,8 +198,11 @@ def queue_email(
 ) -> None:
     """Add an e-mail to the outbox in the caller's transaction (due now, or at `due_at`); the row is
     written when the transaction commits, with the transaction's other e-mails. A message with a secret
-    shows SECRET_MASK where it goes and passes the secret already encrypted (`secret_enc`)."""
-    html, text = message.render(language(lang))
+    shows SECRET_MASK where it goes and passes the secret already encrypted (`secret_enc`). The shop signs it
+    (`for_shop`)."""
+    lang = language(lang)
+    message = for_shop(message, SHOP_CONFIG.get(session=session), lang)
+    html, text = message.render(lang)
     _queue_rendered(
         session=session,
         to=to,
@@ -402,9 +418,13 @@ def queue_seat_news_many(
 ) -> None:
     """queue_seat_news for each `(order, seat)`, the same e-mails, rendered a batch at a time (BatchRenderer)."""
     renderer = BatchRenderer()
+    if not news:
+        return
+    config = SHOP_CONFIG.get(session=session)
     for order, seat in news:
-        message = _seat_message(order, seat, kind, days)
-        html, text = renderer.render(message, language(order.locale))
+        lang = language(order.locale)
+        message = for_shop(_seat_message(order, seat, kind, days), config, lang)
+        html, text = renderer.render(message, lang)
         _queue_rendered(
             session=session,
             to=order.email,

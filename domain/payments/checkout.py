@@ -10,16 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from domain.notify.mail import queue_order_created
 from domain.orders.locks import lock_order
 from domain.orders.orders import create_order, fail_order, order_input_errors
 from domain.payments.gateway import Checkout, CheckoutRequest, GatewayError, PaymentChannel, PaymentGateway
+from domain.seats.allocation import free_seats
 from domain.shared.audit import SYSTEM, audit_row, record_audit
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
 from domain.shared.links import order_link
-from domain.shared.models import Order, OrderStatus, Product
+from domain.shared.models import Order, OrderStatus, Product, SoldOutMode
+from domain.shared.shop_settings import SHOP_CONFIG
 from infra import db
 from infra.metrics import FAILOVERS
 from infra.types import utcnow
@@ -89,6 +91,24 @@ class OrderRefused(ValidationFailed):
         self.errors = errors
 
 
+class SoldOut(Conflict):
+    """The package stops selling while its pool has no free seat (its sold_out_mode is "stop")."""
+
+
+def refuse_when_sold_out(*, session: Session, product_slug: str) -> None:
+    """SoldOut when the package takes no order now: "stop" mode and no free seat in its pool ("queue" mode
+    sells and serves the order when a seat returns)."""
+    product = session.exec(select(Product).where(Product.slug == product_slug)).first()
+    if product is not None and product.sold_out_mode == SoldOutMode.STOP:
+        if free_seats(session=session, pool=product.pool) <= 0:
+            raise SoldOut(f"package {product_slug!r} is sold out; try again later", slug=product_slug)
+
+
+def payment_window(*, session: Session) -> timedelta:
+    """How long a customer has to pay: the owner's setting (its .env default when unset)."""
+    return timedelta(minutes=SHOP_CONFIG.get(session=session).payment_window_minutes)
+
+
 @dataclass(frozen=True)
 class PlacedOrder:
     order: Order
@@ -120,20 +140,25 @@ def place_order(
     gateways: Sequence[PaymentGateway],
     actor: str,
     ip: str | None,
-    window: timedelta = PAYMENT_WINDOW,
+    window: timedelta | None = None,
 ) -> PlacedOrder:
-    """Check the form, create the order and open its payment. Raises OrderRefused (nothing written) for a bad
-    form, GatewayRejected when the gateway refuses the method, GatewayError when no gateway works."""
+    """Check the form, create the order and open its payment (`window`: how long the customer has to pay; None:
+    the shop's setting). Raises OrderRefused (nothing written) for a bad form, SoldOut (nothing written) for a
+    package that stopped selling, GatewayRejected when the gateway refuses the method, GatewayError when no
+    gateway works."""
     try:
         channels: list[PaymentChannel] | None = gateways[0].channels() if gateways else None
     except GatewayError:
         channels = None  # the primary is down: let start_payment fail over
     with db.read_session() as session:
         errors = form_errors(session=session, form=form, channels=channels)
+        window = window if window is not None else payment_window(session=session)
     if errors:
         raise OrderRefused(errors)
-    order, _token = db.in_transaction(
-        lambda s: create_order(
+
+    def create(s: Session) -> tuple[Order, str]:
+        refuse_when_sold_out(session=s, product_slug=form.product_slug)
+        return create_order(
             session=s,
             product_slug=form.product_slug,
             email=form.email,
@@ -143,7 +168,8 @@ def place_order(
             actor=actor,
             ip=ip,
         )
-    )
+
+    order, _token = db.in_transaction(create)
     link = order_link(order.code)
     assert order.id is not None
     order = start_payment(

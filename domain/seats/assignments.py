@@ -237,7 +237,9 @@ def release_expired_assignments(
     return [seat.id for seat in ended]
 
 
-REMINDED = {3: "reminded_3d_at", 1: "reminded_1d_at"}  # the column that marks each reminder sent
+# the two reminders' columns: the first (earlier) and the second; the owner chooses their days (3 and 1 by default)
+REMINDER_SLOTS = ("reminded_3d_at", "reminded_1d_at")
+REMINDED = {3: REMINDER_SLOTS[0], 1: REMINDER_SLOTS[1]}  # the default days' columns
 _DUE = sa.bindparam("now", type_=UTCDateTime())
 
 
@@ -256,8 +258,9 @@ class _Reminded(NamedTuple):
     order_locale: str
 
 
-def _reminders(days: int) -> sa.Select[Any]:
-    """ACTIVE seats ending within `days` not yet reminded (locked, skipping those another transaction holds)."""
+def _reminders(column: str) -> sa.Select[Any]:
+    """ACTIVE seats ending before `until` not yet reminded in `column` (locked, skipping those another
+    transaction holds)."""
     return (
         sa.select(
             _S.id,
@@ -274,7 +277,7 @@ def _reminders(days: int) -> sa.Select[Any]:
         .join_from(_SEATS, _ORDERS, _ORDERS.c.id == _S.order_id, isouter=True)
         .where(
             _S.status == AssignmentStatus.ACTIVE.value,
-            _S[REMINDED[days]].is_(None),
+            _S[column].is_(None),
             _S.end_at > _DUE,
             _S.end_at <= sa.bindparam("until", type_=UTCDateTime()),
         )
@@ -284,18 +287,24 @@ def _reminders(days: int) -> sa.Select[Any]:
     )
 
 
-_REMINDERS = {days: _reminders(days) for days in REMINDED}
+_REMINDERS = {column: _reminders(column) for column in REMINDER_SLOTS}
 assert all(list(_Reminded._fields) == list(q.selected_columns.keys()) for q in _REMINDERS.values())
 
 
-def remind_seats(*, session: Session, now: datetime, days: int, limit: int = 1000) -> int:
-    """The reminder `days` (3 or 1) before a seat ends, at most once per seat: up to `limit` seats ending within
-    `days`, each e-mailed (a 3-day reminder too late — within a day of the end — or for a seat of 3 days or less
-    is only marked: the 1-day one will say it) and marked in one UPDATE. Returns how many seats were handled."""
+def remind_seats(
+    *, session: Session, now: datetime, days: int, limit: int = 1000, slot: int | None = None, last_days: int = 1
+) -> int:
+    """The reminder `days` before a seat ends, at most once per seat: up to `limit` seats ending within `days`,
+    each e-mailed and marked in one UPDATE. `slot` 0 is the first (earlier) reminder, 1 the second, `last_days`
+    before the end (None: 3 days is the first, 1 day the second). A first reminder too late — within `last_days`
+    of the end — or for a seat of `days` or less is only marked: the second will say it. Returns how many seats
+    were handled."""
+    column = REMINDER_SLOTS[slot] if slot is not None else REMINDED[days]
+    first = column == REMINDER_SLOTS[0]
     rows = [
         _Reminded._make(row)
         for row in session.connection().execute(
-            _REMINDERS[days], {"now": now, "until": now + timedelta(days=days), "limit": limit}
+            _REMINDERS[column], {"now": now, "until": now + timedelta(days=days), "limit": limit}
         )
     ]
     if not rows:
@@ -305,12 +314,12 @@ def remind_seats(*, session: Session, now: datetime, days: int, limit: int = 100
         for row in rows
         if row.order_code is not None
         and not (
-            days == 3 and (row.end_at <= now + timedelta(days=1) or row.end_at - row.start_at <= timedelta(days=3))
+            first
+            and (row.end_at <= now + timedelta(days=last_days) or row.end_at - row.start_at <= timedelta(days=days))
         )
     ]
     queue_seat_news_many(session=session, news=news, kind="reminder", days=days)
     ids = [row.id for row in rows]
-    column = REMINDED[days]
     session.connection().execute(
         sa.update(_SEATS).where(in_ids(_S.id, "ids")).values({column: _DUE}),
         {"ids": ids, "now": now},

@@ -52,6 +52,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "nav.privacy": {"id": "Privasi", "en": "Privacy"},
     "nav.language": {"id": "English", "en": "Bahasa Indonesia"},
     "footer.support": {"id": "Bantuan: {contact}", "en": "Support: {contact}"},
+    "mail.support": {"id": "Butuh bantuan? {contact}", "en": "Need help? {contact}"},
     "footer.no_support": {"id": "Bantuan: balas e-mail pesanan Anda.", "en": "Support: reply to your order e-mail."},
     # error pages
     "error.404.title": {"id": "Halaman tidak ditemukan", "en": "Page not found"},
@@ -76,6 +77,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Restocking — your order is still processed automatically as soon as a seat frees up",
     },
     "home.buy": {"id": "Beli", "en": "Buy"},
+    "home.sold_out": {"id": "Habis", "en": "Sold out"},
     "home.empty": {"id": "Belum ada paket yang dijual.", "en": "No packages are on sale yet."},
     "home.includes": {
         "id": "Akses ChatGPT Plus selama {days} hari, detail login dikirim otomatis.",
@@ -109,10 +111,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "faq.q3": {"id": "Apa yang terjadi saat masa aktif habis?", "en": "What happens when the period ends?"},
     "faq.a3": {
-        "id": "Kami mengingatkan lewat e-mail 3 hari dan 1 hari sebelumnya. Setelah habis, kursi dilepas; "
-        "Anda bisa membeli paket baru kapan saja.",
-        "en": "We remind you by e-mail 3 days and 1 day before. When it ends the seat is released; you can "
-        "buy a new package at any time.",
+        "id": "Kami mengingatkan lewat e-mail {first} hari dan {second} hari sebelumnya. Setelah habis, kursi "
+        "dilepas; Anda bisa membeli paket baru kapan saja.",
+        "en": "We remind you by e-mail {first} days and {second} days before. When it ends the seat is released; "
+        "you can buy a new package at any time.",
     },
     # checkout
     "checkout.title": {"id": "Checkout: {name}", "en": "Checkout: {name}"},
@@ -134,6 +136,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Payments are unavailable right now. Please try again shortly.",
     },
     "checkout.not_for_sale": {"id": "Paket ini tidak dijual.", "en": "This package is not for sale."},
+    "checkout.sold_out": {
+        "id": "Paket ini sedang habis. Silakan coba lagi nanti atau pilih paket lain.",
+        "en": "This package is sold out. Please try again later or choose another package.",
+    },
     "checkout.restocking": {
         "id": "Stok kursi sedang diisi ulang: Anda tetap bisa membayar, kursi diberikan otomatis begitu tersedia.",
         "en": "Seats are being restocked: you can still pay, and a seat is assigned "

@@ -33,6 +33,7 @@ NAV = (
     ("Webhook", "/admin/webhooks", "webhook"),
     ("Audit", "/admin/audit", "history"),
     ("Outbox e-mail", "/admin/outbox", "mail"),
+    ("Toko", "/admin/shop", "storefront"),
     ("Paket", "/admin/packages", "sell"),
     ("Admin", "/admin/users", "admin_panel_settings"),
     ("Keamanan", "/admin/security", "lock"),

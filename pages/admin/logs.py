@@ -54,6 +54,7 @@ ENTITIES = {
     "account": "account",
     "product": "product",
     "admin": "admin",
+    "settings": "pengaturan toko",
 }
 PER_PAGE = 50
 CSV_PAGE = 200

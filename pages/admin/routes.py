@@ -3,10 +3,11 @@ in a thread and hands it to the page's drawing function; the drawing lives besid
 
 from __future__ import annotations
 
-from nicegui import APIRouter, app
+from nicegui import APIRouter
 
 from domain.admin.listing import MAX_ROW_ID
 from domain.shared.models import AssignmentStatus, EventOutcome, Health, OrderStatus
+from domain.shared.shop_settings import SHOP_CONFIG
 from pages.admin import (
     account_detail,
     accounts,
@@ -20,6 +21,7 @@ from pages.admin import (
     search,
     security,
     settings,
+    shop,
 )
 from pages.admin.filters import AddressFilters
 from pages.admin.frame import admin_frame
@@ -49,7 +51,8 @@ async def security_page() -> None:
 async def overview_page() -> None:
     async with admin_frame("Ringkasan") as admin:
         if admin is not None:
-            overview.overview_ui(await overview.SHARED.current(), app.state.settings.LOW_POOL_THRESHOLD)
+            threshold = (await io_bound(SHOP_CONFIG.load)).low_pool_threshold  # the owner's (Toko page)
+            overview.overview_ui(await overview.SHARED.current(), threshold)
 
 
 @router.page("/admin/accounts", title="Akun — AksesGPT admin")
@@ -172,3 +175,10 @@ async def customer_page(key: str) -> None:
     async with admin_frame("Pelanggan") as admin:
         if admin is not None:
             customers.customer_ui(admin, key, await io_bound(customers.load_customer, key))
+
+
+@router.page("/admin/shop", title="Toko — AksesGPT admin")
+async def shop_page() -> None:
+    async with admin_frame("Pengaturan toko") as admin:
+        if admin is not None:
+            shop.shop_ui(admin, await io_bound(shop.load_view))

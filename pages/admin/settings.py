@@ -21,7 +21,7 @@ from domain.catalog.products import (
 from domain.payments.checkout import lowest_channel_minimum
 from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import format_idr
-from domain.shared.models import AdminApiToken, AdminUser, Product
+from domain.shared.models import AdminApiToken, AdminUser, Product, SoldOutMode
 from domain.shared.validation import parse_rupiah, parse_whole_number
 from infra import db
 from pages.admin.frame import Done, Refused, SignedIn, act, attempt, fetch
@@ -61,6 +61,7 @@ class ProductRow:
     is_popular: bool
     sort_order: int
     warranty_days: int | None = None
+    sold_out_mode: str = SoldOutMode.QUEUE
 
     @classmethod
     def of(cls, p: Product) -> ProductRow:
@@ -77,6 +78,7 @@ class ProductRow:
             is_popular=p.is_popular,
             sort_order=p.sort_order,
             warranty_days=p.warranty_days,
+            sold_out_mode=str(p.sold_out_mode),
         )
 
 
@@ -134,6 +136,10 @@ def lowest_price() -> int | None:
     return lowest_channel_minimum(app.state.gateways.chain)
 
 
+SOLD_OUT_CHOICES = {
+    SoldOutMode.QUEUE.value: "Tetap jual: pesanan menunggu kursi dan dilayani otomatis",
+    SoldOutMode.STOP.value: "Berhenti jual: paket tampil Habis sampai ada kursi",
+}
 PRICE_HINT = "Harga tidak terbaca: tulis 75000, 75.000 atau Rp 75.000 (rupiah utuh, tanpa sen)"
 DAYS_HINT = f"Durasi harus bilangan bulat dari 1 sampai {MAX_DURATION_DAYS} hari"
 ORDER_HINT = f"Urutan harus bilangan bulat dari -{MAX_SORT_ORDER} sampai {MAX_SORT_ORDER}"
@@ -199,6 +205,13 @@ def product_dialog(admin: SignedIn, done: Done, existing: ProductRow | None = No
             "Bila akun pelanggan mati (diblokir, langganan habis) dalam masa garansi, pelanggan dipindahkan otomatis "
             "ke akun lain dengan tanggal berakhir yang sama."
         ).classes("text-xs text-gray-700")
+        ui.label("Bila pool tidak punya kursi kosong:").classes("text-sm font-medium")
+        sold_out = (
+            ui.radio(SOLD_OUT_CHOICES, value=data.sold_out_mode or SoldOutMode.QUEUE.value)
+            .props("dense")
+            .classes("w-full")
+            .mark("product-sold-out")
+        )
         active = ui.switch("Dijual", value=data.is_active)
         popular = ui.switch("Tandai populer", value=data.is_popular)
 
@@ -233,6 +246,7 @@ def product_dialog(admin: SignedIn, done: Done, existing: ProductRow | None = No
                 "pool": pool.value or "default",
                 "is_active": active.value,
                 "is_popular": popular.value,
+                "sold_out_mode": sold_out.value or SoldOutMode.QUEUE.value,
             }
             lowest = await fetch(lowest_price)
             if isinstance(lowest, Refused):

@@ -4,19 +4,18 @@ One click places one order; field errors show beside their field in the customer
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from nicegui import app, ui
 
 from domain.catalog.products import free_seats, get_product
 from domain.orders.orders import order_input_errors
-from domain.payments.checkout import OrderForm, OrderRefused, channels_by_group
+from domain.payments.checkout import OrderForm, OrderRefused, SoldOut, channels_by_group
 from domain.payments.checkout import place_order as place_customer_order
 from domain.payments.gateway import GatewayError, GatewayRejected, PaymentChannel
 from domain.shared.errors import NotFound
 from domain.shared.i18n import format_idr
 from domain.shared.i18n import t as tr
-from domain.shared.models import Product
+from domain.shared.models import Product, SoldOutMode
 from infra import db
 from infra.ratelimit import RateLimit
 from pages.shop.frame import shop_frame
@@ -44,6 +43,11 @@ class CheckoutView:
     @property
     def by_code(self) -> dict[str, PaymentChannel]:
         return {c.code: c for items in self.groups.values() for c in items}
+
+    @property
+    def sold_out(self) -> bool:
+        """The package stops selling while its pool has no free seat (the owner's choice)."""
+        return self.seats <= 0 and self.product.sold_out_mode == SoldOutMode.STOP
 
 
 def load_product(slug: str) -> tuple[Product, int] | None:
@@ -80,13 +84,7 @@ def place_order(slug: str, contact: Contact, lang: str, method: str, ip: str) ->
     form = OrderForm(
         product_slug=slug, email=contact.email, name=contact.name, phone=contact.phone, method=method, locale=lang
     )
-    placed = place_customer_order(
-        form=form,
-        gateways=app.state.gateways.chain,
-        actor="customer",
-        ip=ip,
-        window=timedelta(minutes=settings.PAYMENT_WINDOW_MINUTES),
-    )
+    placed = place_customer_order(form=form, gateways=app.state.gateways.chain, actor="customer", ip=ip)
     return placed.pay_at.removeprefix(settings.public_url) or "/", placed.order.code
 
 
@@ -164,7 +162,9 @@ class CheckoutForm:
                 self.fields = ContactFields.draw(prefill, lang)
                 self.method_error = self.channel_picker()
                 self.terms = ui.checkbox(tr("checkout.terms", lang)).mark("terms")
-                ui.link(tr("nav.terms", lang), "/terms", new_tab=True).classes("text-sm")
+                with ui.row().classes("gap-4"):
+                    ui.link(tr("nav.terms", lang), "/terms", new_tab=True).classes("text-sm")
+                    ui.link(tr("nav.privacy", lang), "/privacy", new_tab=True).classes("text-sm")
                 self.terms_error = ui.label(tr("error.terms", lang)).classes("text-negative text-sm")
                 self.terms_error.set_visibility(False)
             with ui.card().classes("w-full sm:w-80").props("flat bordered"):
@@ -247,6 +247,9 @@ class CheckoutForm:
             return
         try:
             target, _code = await io_bound(place_order, self.view.slug, contact, lang, self.method, ip)
+        except SoldOut:
+            self.notice.text = tr("checkout.sold_out", lang)
+            return
         except (GatewayError, GatewayRejected, OrderRefused):  # OrderRefused: sold out or changed since
             self.notice.text = tr("checkout.unavailable", lang)
             return
@@ -260,6 +263,10 @@ def checkout_ui(view: CheckoutView | None, prefill: Contact, lang: str, limit: R
             not_for_sale(lang)
             return
         ui.label(tr("checkout.title", lang, name=view.product.name)).classes("text-2xl font-bold")
+        if view.sold_out:
+            ui.label(tr("checkout.sold_out", lang)).classes("text-lg text-amber-700").mark("sold-out")
+            ui.link(tr("nav.packages", lang), "/")
+            return
         if view.seats <= 0:
             ui.label(tr("checkout.restocking", lang)).classes("text-amber-700")
         CheckoutForm(view, prefill, lang, limit)

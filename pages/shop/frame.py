@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html import escape
 
-from nicegui import app, ui
+from nicegui import ui
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.shared.i18n import language
 from domain.shared.i18n import t as tr
+from domain.shared.shop_settings import SETTINGS_TOPIC, SHOP_CONFIG, ShopConfig, env_defaults
+from pages.threads import io_bound
+from runtime.feed import FEED
+
+log = logging.getLogger("aksesgpt.pages")
+FEED.subscribe((SETTINGS_TOPIC,), SHOP_CONFIG.expire, process=True)  # an owner's save, in any app process
 
 # The frame is plain HTML (NiceGUI's cost per page grows with its number of elements), so it brings its own
 # layout: a sticky header and a footer at the bottom of short pages, only on pages that carry the frame
@@ -119,47 +127,117 @@ def _language_switch_html(lang: str) -> str:
     )
 
 
-def _header_html(lang: str) -> str:
+def shop_config() -> ShopConfig:
+    """The owner's settings for the page being drawn, from memory only (an error page is drawn during a database
+    outage): as the route warmed them (`warm_shop_config`), else the last ones read, else the .env defaults."""
+    return SHOP_CONFIG.cached() or SHOP_CONFIG.latest() or env_defaults()
+
+
+async def warm_shop_config() -> ShopConfig:
+    """The owner's settings, read in a thread when a save emptied the cache."""
+    hit = SHOP_CONFIG.cached()
+    if hit is not None:
+        return hit
+    try:
+        return await io_bound(SHOP_CONFIG.load)
+    except SQLAlchemyError as exc:  # the database is down: the page still shows, with the settings last known
+        log.warning("shop settings unreadable, the last known are shown: %s", type(exc).__name__)
+        return shop_config()
+
+
+def _brand_html(config: ShopConfig) -> str:
+    logo = (
+        f'<img src="{escape(config.logo)}" alt="" class="h-8 w-auto max-w-[96px] object-contain">'
+        if config.logo
+        else ""
+    )
     return (
-        '<div class="flex items-center justify-between gap-3 px-4 py-2">'
-        '<a href="/" class="text-xl font-bold no-underline text-blue-700">AksesGPT</a>'
-        '<nav class="flex items-center gap-3 text-sm">'
-        f'<a href="/#paket" class="no-underline text-slate-700 max-sm:hidden">{tr("nav.packages", lang)}</a>'
-        f'<a href="/orders" class="no-underline text-slate-700">{tr("nav.lookup", lang)}</a>'
-        f"{_language_switch_html(lang)}</nav></div>"
+        '<a href="/" class="flex items-center gap-2 min-w-0 text-xl font-bold no-underline text-blue-700">'
+        f'{logo}<span class="truncate" data-brand>{escape(config.shop_name)}</span></a>'
     )
 
 
-def _footer_html(lang: str, contact: str) -> str:
-    support = escape(tr("footer.support", lang, contact=contact) if contact else tr("footer.no_support", lang))
+def _banner_html(config: ShopConfig) -> str:
+    if not config.banner:
+        return ""
     return (
-        f'<div class="flex flex-wrap gap-4 items-center justify-center"><span>{support}</span>'
+        '<div role="status" data-banner class="bg-amber-100 text-amber-900 text-sm text-center px-4 py-2 '
+        f'break-words">{escape(config.banner)}</div>'
+    )
+
+
+def _header_html(lang: str, config: ShopConfig) -> str:
+    return (
+        '<div class="flex items-center justify-between gap-3 px-4 py-2">'
+        f"{_brand_html(config)}"
+        '<nav class="flex items-center gap-3 text-sm shrink-0">'
+        f'<a href="/#paket" class="no-underline text-slate-700 max-sm:hidden">{tr("nav.packages", lang)}</a>'
+        f'<a href="/orders" class="no-underline text-slate-700">{tr("nav.lookup", lang)}</a>'
+        f"{_language_switch_html(lang)}</nav></div>{_banner_html(config)}"
+    )
+
+
+def contact_html(lang: str, config: ShopConfig) -> str:
+    """The support line: WhatsApp (a wa.me link) and e-mail (a mailto link) as the owner set them, else the
+    .env SUPPORT_CONTACT text, else where help is found without them."""
+    links = []
+    if config.support_whatsapp:
+        links.append(
+            f'<a href="{escape(config.whatsapp_link)}" class="text-slate-600" rel="noopener" target="_blank">'
+            f"WhatsApp {escape(config.support_whatsapp)}</a>"
+        )
+    if config.support_email:
+        links.append(
+            f'<a href="mailto:{escape(config.support_email)}" class="text-slate-600">{escape(config.support_email)}</a>'
+        )
+    if links:
+        return f"<span data-contact>{escape(tr('footer.support', lang, contact=''))}{' · '.join(links)}</span>"
+    contact = config.contact
+    text = tr("footer.support", lang, contact=contact) if contact else tr("footer.no_support", lang)
+    return f"<span data-contact>{escape(text)}</span>"
+
+
+def _footer_html(lang: str, config: ShopConfig) -> str:
+    return (
+        f'<div class="flex flex-wrap gap-4 items-center justify-center">{contact_html(lang, config)}'
         f'<a href="/terms" class="text-slate-600">{tr("nav.terms", lang)}</a>'
         f'<a href="/privacy" class="text-slate-600">{tr("nav.privacy", lang)}</a></div>'
     )
+
+
+BRAND = "AksesGPT"  # the name the page titles are written with
+
+
+def _title_with(config: ShopConfig) -> None:
+    """The page's title with the owner's shop name in place of the built-in one."""
+    if config.shop_name != BRAND:
+        client = ui.context.client
+        ui.page_title(client.resolve_title().replace(BRAND, config.shop_name))
 
 
 @contextmanager
 def shop_frame(lang: str) -> Iterator[ui.column]:
     """Header with navigation and the language switch; yields the page's main column for live elements.
     The header and the footer are HTML blocks: three elements for the whole frame."""
-    ui.html(_header_html(lang), sanitize=False, tag="header").classes(HEADER_CLASSES)
+    config = shop_config()
+    _title_with(config)
+    ui.html(_header_html(lang, config), sanitize=False, tag="header").classes(HEADER_CLASSES)
     with ui.column().classes(f"{MAIN_CLASSES} gap-6") as main:
         yield main
-    ui.html(_footer_html(lang, app.state.settings.SUPPORT_CONTACT), sanitize=False, tag="footer").classes(
-        FOOTER_CLASSES
-    )
+    ui.html(_footer_html(lang, config), sanitize=False, tag="footer").classes(FOOTER_CLASSES)
 
 
 def static_page_html(lang: str, body: str) -> str:
     """A page with nothing live on it, frame included, as the HTML of one element (see static_page)."""
+    config = shop_config()
     return (
-        f'<header class="{HEADER_CLASSES}">{_header_html(lang)}</header>'
+        f'<header class="{HEADER_CLASSES}">{_header_html(lang, config)}</header>'
         f'<main class="{MAIN_CLASSES}">{body}</main>'
-        f'<footer class="{FOOTER_CLASSES}">{_footer_html(lang, app.state.settings.SUPPORT_CONTACT)}</footer>'
+        f'<footer class="{FOOTER_CLASSES}">{_footer_html(lang, config)}</footer>'
     )
 
 
 def static_page(lang: str, body: str) -> ui.html:
     """The whole page as one element: the cheapest page NiceGUI can serve, like its bare page plus text."""
+    _title_with(shop_config())
     return ui.html(static_page_html(lang, body), sanitize=False).classes("shop-page w-full")

@@ -12,14 +12,17 @@ from nicegui import ui
 from domain.catalog.products import CatalogueItem, catalogue
 from domain.shared.i18n import format_idr
 from domain.shared.i18n import t as tr
+from domain.shared.models import SoldOutMode
+from domain.shared.shop_settings import SETTINGS_TOPIC, ShopConfig
 from infra import db
 from pages.live import Follower
-from pages.shop.frame import static_page, static_page_html
+from pages.shop.frame import shop_config, static_page, static_page_html, warm_shop_config
 from pages.threads import io_bound
 from runtime.feed import FEED
 
 CATALOGUE_TTL = 2.0  # seconds: the front page is the busiest page; seat counts a moment old are fine
 AVAILABILITY_TOPICS = ("product", "account", "assignment")  # kinds of change that move what the cards show
+PAGE_TOPICS = (*AVAILABILITY_TOPICS, SETTINGS_TOPIC)  # an open front page also follows the owner's settings
 REDRAW_GAP = 5.0  # seconds: in a rush of sales an open front page is redrawn at most this often
 
 
@@ -71,11 +74,13 @@ def card_html(item: CatalogueItem, lang: str) -> str:
         if product.is_popular
         else ""
     )
-    stock = (
-        f'<div class="text-sm text-green-700">{tr("home.in_stock", lang)}</div>'
-        if item.in_stock
-        else f'<div class="text-sm text-amber-700">{tr("home.restocking", lang)}</div>'
-    )
+    if item.in_stock:
+        stock = f'<div class="text-sm text-green-700">{tr("home.in_stock", lang)}</div>'
+    elif sold_out(item):
+        stock = f'<div class="text-sm font-semibold text-red-700" data-sold-out>{tr("home.sold_out", lang)}</div>'
+    else:
+        stock = f'<div class="text-sm text-amber-700">{tr("home.restocking", lang)}</div>'
+
     about = escape(product.description or tr("home.includes", lang, days=product.duration_days))
     return (
         f'<div class="flex items-center justify-between gap-2"><div class="text-lg font-semibold">'
@@ -86,15 +91,32 @@ def card_html(item: CatalogueItem, lang: str) -> str:
     )
 
 
+def sold_out(item: CatalogueItem) -> bool:
+    """No free seat and the owner chose to stop selling the package until seats return."""
+    return not item.in_stock and item.product.sold_out_mode == SoldOutMode.STOP
+
+
+def buy_html(item: CatalogueItem, lang: str) -> str:
+    slug = escape(item.product.slug)
+    if sold_out(item):
+        return (
+            f'<span data-package="{slug}" aria-disabled="true" class="block text-center bg-slate-300 text-slate-700 '
+            f'rounded py-2 font-medium uppercase">{tr("home.sold_out", lang)}</span>'
+        )
+    return (
+        f'<a href="/checkout/{slug}" data-package="{slug}" '
+        f'class="block text-center bg-blue-600 hover:bg-blue-700 text-white no-underline rounded py-2 '
+        f'font-medium uppercase">{tr("home.buy", lang)}</a>'
+    )
+
+
 def cards_html(items: list[CatalogueItem], lang: str) -> str:
     """Every package card, with its buy link, as one HTML block."""
     if not items:
         return f'<div class="text-slate-600">{tr("home.empty", lang)}</div>'
     cards = "".join(
         f'<div class="{BOX} p-4 flex flex-col justify-between gap-3"><div>{card_html(item, lang)}</div>'
-        f'<a href="/checkout/{escape(item.product.slug)}" data-package="{escape(item.product.slug)}" '
-        f'class="block text-center bg-blue-600 hover:bg-blue-700 text-white no-underline rounded py-2 '
-        f'font-medium uppercase">{tr("home.buy", lang)}</a></div>'
+        f"{buy_html(item, lang)}</div>"
         for item in items
     )
     return f'<div class="w-full grid gap-4 sm:grid-cols-2 md:grid-cols-3">{cards}</div>'
@@ -103,7 +125,7 @@ def cards_html(items: list[CatalogueItem], lang: str) -> str:
 BOX = "bg-white border border-slate-200 rounded"
 
 
-def how_and_faq_html(lang: str) -> str:
+def how_and_faq_html(lang: str, reminder_days: tuple[int, int] = (3, 1)) -> str:
     steps = "".join(
         f'<div class="{BOX} p-4"><div class="text-2xl font-bold text-blue-700">{n}</div>'
         f"<div>{tr(key, lang)}</div></div>"
@@ -111,7 +133,8 @@ def how_and_faq_html(lang: str) -> str:
     )
     faq = "".join(
         f'<details class="{BOX} px-4 py-3"><summary class="cursor-pointer font-medium">'
-        f'{tr(f"faq.q{n}", lang)}</summary><div class="text-slate-700 mt-2">{tr(f"faq.a{n}", lang)}</div></details>'
+        f'{tr(f"faq.q{n}", lang)}</summary><div class="text-slate-700 mt-2">'
+        f"{tr(f'faq.a{n}', lang, first=reminder_days[0], second=reminder_days[1])}</div></details>"
         for n in (1, 2, 3)
     )
     return (
@@ -121,31 +144,35 @@ def how_and_faq_html(lang: str) -> str:
     )
 
 
-def body_html(items: list[CatalogueItem], lang: str) -> str:
+def body_html(items: list[CatalogueItem], lang: str, config: ShopConfig) -> str:
     """The whole front page below the header as HTML: with the frame it is the page's only element."""
+    tagline = escape(config.tagline) or tr("brand.tagline", lang)
     return (
-        f'<div class="text-lg text-slate-700 mb-4">{tr("brand.tagline", lang)}</div>'
+        f'<div class="text-lg text-slate-700 mb-4" data-tagline>{tagline}</div>'
         f'<h1 id="paket" class="text-2xl font-bold mb-6">{tr("home.title", lang)}</h1>'
-        f'<div class="mb-6">{cards_html(items, lang)}</div>{how_and_faq_html(lang)}'
+        f'<div class="mb-6">{cards_html(items, lang)}</div>{how_and_faq_html(lang, config.reminder_days)}'
     )
 
 
-_drawn: dict[str, tuple[list[CatalogueItem], str]] = {}  # per language: the items last drawn, and the page
+# per language: the items and the settings last drawn, and the page
+_drawn: dict[str, tuple[list[CatalogueItem], ShopConfig, str]] = {}
 
 
 def drawn(items: list[CatalogueItem], lang: str) -> str:
-    """The front page for these items, drawn once per language for every open page (the cache hands out the same
-    list until it reads again)."""
+    """The front page for these items, drawn once per language for every open page (the caches hand out the same
+    list and the same settings until they read again)."""
+    config = shop_config()
     last = _drawn.get(lang)
-    if last is None or last[0] is not items:
-        last = _drawn[lang] = (items, static_page_html(lang, body_html(items, lang)))
-    return last[1]
+    if last is None or last[0] is not items or last[1] is not config:
+        last = _drawn[lang] = (items, config, static_page_html(lang, body_html(items, lang, config)))
+    return last[2]
 
 
 def follow_availability(page: ui.html, lang: str, cache: CatalogueCache) -> Callable[[], Awaitable[None]]:
     """Availability changes as seats are taken and freed: the page is sent again when what it shows changed."""
 
     async def refresh() -> None:
+        await warm_shop_config()
         html = drawn(await io_bound(cache.load), lang)
         if html != page.content:
             page.set_content(html)
@@ -156,5 +183,5 @@ def follow_availability(page: ui.html, lang: str, cache: CatalogueCache) -> Call
 def home_ui(items: list[CatalogueItem], lang: str, cache: CatalogueCache) -> None:
     """The whole page as one element, redrawn when a change to packages, accounts or seats reaches the change
     feed (at most every REDRAW_GAP seconds in a rush of sales), while the browser stays connected."""
-    page = static_page(lang, body_html(items, lang)).mark("packages")
-    Follower(ui.context.client, AVAILABILITY_TOPICS, follow_availability(page, lang, cache), min_gap=REDRAW_GAP)
+    page = static_page(lang, body_html(items, lang, shop_config())).mark("packages")
+    Follower(ui.context.client, PAGE_TOPICS, follow_availability(page, lang, cache), min_gap=REDRAW_GAP)

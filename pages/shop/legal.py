@@ -1,4 +1,5 @@
-"""Terms and privacy: plain pages whose text the owner edits in content/<page>.<lang>.md."""
+"""Terms and privacy: plain pages whose text the owner writes on the admin's Toko page, or, until then, edits
+in content/<page>.<lang>.md."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from pathlib import Path
 
 from nicegui import app, ui
 
-from pages.shop.frame import shop_frame
+from pages.shop.frame import shop_config, shop_frame
+
+
+def owner_text(name: str) -> str:
+    """The text the owner saved for "terms" or "privacy" (one text for both languages), or empty."""
+    config = shop_config()
+    return config.terms_text if name == "terms" else config.privacy_text
 
 
 def content(name: str, lang: str) -> str:

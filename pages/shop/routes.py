@@ -11,7 +11,7 @@ from nicegui import APIRouter
 
 from infra.ratelimit import lookup_limit, order_limit
 from pages.shop import checkout, home, legal, lookup, order
-from pages.shop.frame import current_lang
+from pages.shop.frame import current_lang, warm_shop_config
 from pages.threads import io_bound
 
 router = APIRouter()
@@ -21,12 +21,14 @@ catalogue = home.CatalogueCache()
 @router.page("/", title="AksesGPT — akses ChatGPT Plus")
 async def home_page(lang: str | None = None) -> None:
     lang = current_lang(lang)
+    await warm_shop_config()
     home.home_ui(await catalogue.current(), lang, catalogue)
 
 
 @router.page("/checkout/{slug}", title="Checkout — AksesGPT")
 async def checkout_page(slug: str, email: str = "", name: str = "", phone: str = "", lang: str | None = None) -> None:
     lang = current_lang(lang)
+    await warm_shop_config()
     view = await io_bound(checkout.load_view, slug)
     checkout.checkout_ui(view, checkout.Contact(email, name, phone), lang, order_limit)
 
@@ -34,21 +36,25 @@ async def checkout_page(slug: str, email: str = "", name: str = "", phone: str =
 @router.page("/order/{code}", title="Pesanan — AksesGPT")
 async def order_page(code: str, t: str = "", lang: str | None = None) -> None:
     lang = current_lang(lang)
+    await warm_shop_config()
     order.order_ui(await io_bound(order.load, code, t), code, t, lang)
 
 
 @router.page("/orders", title="Cek pesanan — AksesGPT")
 async def lookup_page(lang: str | None = None) -> None:
+    await warm_shop_config()
     lookup.lookup_ui(current_lang(lang), lookup_limit)
 
 
 @router.page("/terms", title="Syarat & ketentuan — AksesGPT")
 async def terms_page(lang: str | None = None) -> None:
     lang = current_lang(lang)
-    legal.legal_ui(await io_bound(legal.content, "terms", lang), lang)
+    await warm_shop_config()
+    legal.legal_ui(legal.owner_text("terms") or await io_bound(legal.content, "terms", lang), lang)
 
 
 @router.page("/privacy", title="Privasi — AksesGPT")
 async def privacy_page(lang: str | None = None) -> None:
     lang = current_lang(lang)
-    legal.legal_ui(await io_bound(legal.content, "privacy", lang), lang)
+    await warm_shop_config()
+    legal.legal_ui(legal.owner_text("privacy") or await io_bound(legal.content, "privacy", lang), lang)
