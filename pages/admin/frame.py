@@ -19,6 +19,7 @@ from domain.admin.admins import active_admin, has_second_factor
 from domain.shared.audit import admin_actor
 from domain.shared.errors import DomainError
 from infra import db
+from pages.admin.error_words import error_text
 from pages.live import Follower, stop_following
 from pages.threads import io_bound
 from runtime.feed import FEED
@@ -239,7 +240,7 @@ async def attempt(work: Callable[[Session], T], *, owner_only: bool = False) -> 
     try:
         return await _checked(lambda: db.in_transaction(work), owner_only=owner_only)
     except DomainError as exc:
-        ui.notify(exc.message, type="negative")
+        ui.notify(error_text(exc), type="negative")
         return REFUSED
 
 
@@ -249,7 +250,7 @@ async def carry_out(work: Callable[[], T], *, owner_only: bool = False) -> T | R
     try:
         return await _checked(work, owner_only=owner_only)
     except DomainError as exc:
-        ui.notify(exc.message, type="negative")
+        ui.notify(error_text(exc), type="negative")
         return REFUSED
 
 
