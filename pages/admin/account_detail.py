@@ -11,7 +11,6 @@ from nicegui import app, ui
 from sqlmodel import Session
 
 from domain.admin.workspaces import AccountCard, SeenPerson, TaskLine, WorkspaceDetail, allow_member, workspace_detail
-from domain.shared.i18n import format_date
 from domain.shared.models import AccountStatus, Delivery, Driver, Health, InviteState, TaskStatus
 from domain.workspaces.health import mark_health, replace_customers_now
 from domain.workspaces.sync import SyncReport
@@ -35,6 +34,7 @@ from pages.admin.words import (
     error_words,
     failure_words,
     task_error_words,
+    when,
     wib_time,
 )
 
@@ -96,7 +96,7 @@ def summary_ui(card: AccountCard, clocks: Clocks) -> None:
             synced = fact("Sinkron terakhir", ago(card.last_sync_at) or "Belum pernah", "last-sync")
             ticking(clocks, synced, card.last_sync_at)
             ends = card.subscription_expires_at
-            fact("Langganan berakhir", format_date(ends) if ends else "")
+            fact("Langganan berakhir", when(ends) if ends else "")
             if card.members_count is not None:
                 counted = f"{card.members_count} anggota · {card.invites_count or 0} undangan tertunda"
                 if card.strangers_count:
@@ -303,7 +303,7 @@ def seats_ui(detail: WorkspaceDetail) -> None:
             state = INVITE_LABELS.get(InviteState(seat.invite_state), "") if seat.invite_state else ""
             with ui.column().classes("w-full gap-0 border-t border-slate-200 pt-1"):
                 ui.label(seat.customer_email).classes("text-sm break-all")
-                ui.label(" · ".join(x for x in (state, f"berakhir {format_date(seat.end_at)}") if x)).classes(
+                ui.label(" · ".join(x for x in (state, f"berakhir {when(seat.end_at)}") if x)).classes(
                     "text-xs text-slate-600"
                 )
 

@@ -12,8 +12,9 @@ from sqlmodel import Session
 
 from domain.admin.workspaces import AccountCard
 from domain.catalog.pool import add_account, update_account
+from domain.orders.admin_actions import waiting_for_stock
 from domain.shared.models import Delivery, Driver
-from pages.admin.frame import Done, SignedIn, act, client_ip
+from pages.admin.frame import Done, Refused, SignedIn, attempt, client_ip
 from pages.admin.words import DRIVER_LABELS
 
 DELIVERY_CHOICES = {
@@ -56,8 +57,22 @@ class SecretField:
         return (self.input.value or "").strip()
 
 
-def _saved(existing: AccountCard | None) -> str:
-    return "Akun disimpan" if existing else "Akun ditambahkan; pesanan yang menunggu dilayani"
+def _saved(existing: AccountCard | None, served: int = 0) -> str:
+    """What saving said: orders waiting for stock are named only when the new account served some."""
+    if existing:
+        return "Akun disimpan"
+    return f"Akun ditambahkan; {served} pesanan yang menunggu dilayani" if served else "Akun ditambahkan"
+
+
+def serving(save: Callable[[Session], object], pool: str) -> Callable[[Session], int]:
+    """`save`, answering how many orders waiting for stock in `pool` it served."""
+
+    def work(session: Session) -> int:
+        before = waiting_for_stock(session=session, pool=pool)
+        save(session)
+        return before - waiting_for_stock(session=session, pool=pool)
+
+    return work
 
 
 def account_saver(
@@ -175,7 +190,9 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None 
             if lacking:
                 ui.notify(lacking, type="warning")
                 return
-            if await act(account_saver(admin, existing, fields, client_ip()), _saved(existing)):
+            served = await attempt(serving(account_saver(admin, existing, fields, client_ip()), str(pool.value)))
+            if not isinstance(served, Refused):
+                ui.notify(_saved(existing, served), type="positive")
                 dialog.close()
                 await on_done()
 

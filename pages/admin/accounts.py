@@ -200,6 +200,16 @@ def import_report_ui(report: ImportReport, dry_run: bool) -> None:
         ui.label(f"baris {entry.line}: {entry.email or '?'} — {entry.error or 'ok'}").classes(f"text-sm {colour}")
 
 
+# the uploader's header without Quasar's "0.0B / 0.00%" (size and progress of nothing): a button and a sentence
+UPLOAD_HEADER = (
+    '<div class="flex items-center gap-2 q-pa-sm">'
+    '<q-btn v-if="props.canAddFiles" icon="upload_file" label="Pilih berkas .csv" no-caps flat dense '
+    'class="min-h-[44px]" @click="props.pickFiles"><q-uploader-add-trigger /></q-btn>'
+    '<q-spinner v-if="props.isUploading" size="sm" />'
+    '<span class="text-sm">atau seret berkas ke sini (paling besar 1 MB)</span></div>'
+)
+
+
 def import_dialog(admin: SignedIn, on_done: Done) -> None:
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-2xl"):
         ui.label("Impor akun dari CSV").classes("text-lg font-bold")
@@ -220,7 +230,7 @@ def import_dialog(admin: SignedIn, on_done: Done) -> None:
             auto_upload=True,
             max_file_size=1_000_000,
             on_upload=uploaded,
-        ).props("accept=.csv flat bordered").classes("w-full")
+        ).props("accept=.csv flat bordered").classes("w-full").mark("csv-upload").add_slot("header", UPLOAD_HEADER)
         preview = ui.column().classes("w-full")
 
         async def run_import(dry_run: bool) -> None:

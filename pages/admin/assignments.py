@@ -18,7 +18,7 @@ from domain.seats.assignments import (
     revoke_assignment,
 )
 from domain.shared.errors import ValidationFailed
-from domain.shared.i18n import WIB, format_date
+from domain.shared.i18n import WIB
 from domain.shared.models import AccountAssignment, AssignmentStatus, InviteState, TaskKind
 from domain.shared.seat_terms import days_left
 from domain.shared.validation import parse_whole_number
@@ -26,7 +26,7 @@ from infra import db
 from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
-from pages.admin.words import INVITE_LABELS, failure_words
+from pages.admin.words import INVITE_LABELS, day_picker, day_words, failure_words, parse_day, when
 
 COLUMNS = [
     column("id", "#"),
@@ -163,7 +163,7 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
     current = datetime.fromisoformat(seat.end_iso)
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
         ui.label(f"Perpanjang penugasan #{seat.id} ({seat.customer_email})").classes("text-lg font-bold")
-        ui.label(f"Berakhir sekarang: {format_date(current)}")
+        ui.label(f"Berakhir sekarang: {when(current)}")
         mode = ui.toggle({"days": "+ hari", "date": "Tanggal baru"}, value="days").mark("extend-mode")
         days = (
             ui.input(f"Tambah hari (1–{MAX_EXTENSION_DAYS})", value="7")
@@ -172,10 +172,7 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
             .mark("extend-days")
         )
         date = (
-            ui.input(
-                "Tanggal berakhir baru (WIB)", value=(current.astimezone(WIB) + timedelta(days=7)).strftime("%Y-%m-%d")
-            )
-            .props("type=date")
+            day_picker("Tanggal berakhir baru (WIB)", value=day_words(current + timedelta(days=7)))
             .classes("w-full")
             .mark("extend-date")
         )
@@ -188,9 +185,8 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
         def target() -> datetime | None:
             if mode.value == "days":
                 return current + timedelta(days=day_count())
-            try:  # the chosen day, at the same time of day the seat ends now
-                chosen = datetime.strptime(date.value or "", "%Y-%m-%d")
-            except ValueError:
+            chosen = parse_day(date.value or "")  # the chosen day, at the same time of day the seat ends now
+            if chosen is None:
                 return None
             local = current.astimezone(WIB)
             return local.replace(year=chosen.year, month=chosen.month, day=chosen.day)
@@ -200,7 +196,7 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
             date.set_visibility(mode.value == "date")
             try:
                 new = target()
-                preview.text = f"Berakhir baru: {format_date(new)}" if new else "Pilih jumlah hari atau tanggal"
+                preview.text = f"Berakhir baru: {when(new)}" if new else "Pilih jumlah hari atau tanggal"
             except (ValidationFailed, OverflowError):
                 preview.text = f"Jumlah hari harus bilangan bulat dari 1 sampai {MAX_EXTENSION_DAYS}"
 
@@ -275,7 +271,7 @@ async def move_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
         return
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg"):
         ui.label(f"Pindahkan {seat.customer_email} dari {seat.account_email}").classes("text-lg font-bold")
-        ui.label(f"Tanggal berakhir tetap: {seat.end_wib} WIB")
+        ui.label(f"Tanggal berakhir tetap: {seat.end_wib}")
         target = ui.select(options, label="Akun tujuan (pool yang sama)", with_input=True).classes("w-full")
         reason = ui.input("Alasan (wajib)").classes("w-full")
 

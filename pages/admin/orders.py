@@ -17,7 +17,8 @@ from domain.shared.models import Order, OrderStatus
 from infra import db
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
-from pages.admin.text import as_json, preformatted
+from pages.admin.timeline import timeline_ui
+from pages.admin.words import say, state_chip, state_choices, state_word
 
 COLUMNS = [
     column("code", "Kode"),
@@ -56,7 +57,7 @@ class OrderRow:
             created=wib(order.created_at),
             email=order.email,
             amount=format_idr(order.amount_idr),
-            status=order.status,
+            status=state_word("order", order.status),
             provider=order.provider or "",
             paid=wib(order.paid_at),
         )
@@ -176,7 +177,7 @@ def orders_ui(view: OrdersView) -> None:
     filters = view.filters
     with ui.row().classes("w-full items-end gap-3"):
         status_in = (
-            ui.select({"": "Semua", **{s.value: s.value for s in OrderStatus}}, value=filters.status, label="Status")
+            ui.select(state_choices("order", everything=say("Semua", "All")), value=filters.status, label="Status")
             .props("dense outlined")
             .classes("w-44")
         )
@@ -200,21 +201,18 @@ def orders_ui(view: OrdersView) -> None:
 def detail_ui(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
     order = detail.order
     with ui.card().classes("w-full").props("flat bordered"):
-        ui.label(f"{order.status} · {format_idr(order.amount_idr)} · {order.email} · {order.phone}").classes(
-            "font-semibold"
-        ).mark("order-summary")
+        with ui.row().classes("items-center gap-2"):
+            state_chip("order", order.status)
+            ui.label(f"{format_idr(order.amount_idr)} · {order.email} · {order.phone}").classes("font-semibold").mark(
+                "order-summary"
+            )
         ui.label(
             f"Gateway {order.provider or '-'} · referensi {order.provider_reference or '-'} "
             f"· metode {order.payment_method or '-'} · dibayar {wib(order.paid_at) or '-'}"
         )
         order_actions(admin, detail, done)
-    ui.label("Riwayat").classes("text-lg font-bold")
-    with ui.timeline(side="right").classes("w-full"):
-        for entry in detail.timeline:
-            icon = {"audit": "history", "payment": "payments", "email": "mail"}[entry.kind]
-            with ui.timeline_entry(title=entry.title, subtitle=wib(entry.at), icon=icon):
-                if entry.detail:
-                    preformatted(as_json(entry.detail))
+    ui.label(say("Riwayat", "History")).classes("text-lg font-bold")
+    timeline_ui(detail.timeline)
 
 
 class OrderDetailPanel:

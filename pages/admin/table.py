@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from nicegui import events, ui
 
-from domain.shared.i18n import WIB
 from pages.admin.frame import Refused, fetch
+from pages.admin.words import when
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -34,7 +34,8 @@ Loader = Callable[[int, int], Listing[Any]]
 
 
 def wib(moment: datetime | None) -> str:
-    return moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M") if moment else ""
+    """The admin's one date format, '02 Des 2026 14.05 WIB' ('' for None)."""
+    return when(moment)
 
 
 def stored_id(value: int | None) -> int:

@@ -555,3 +555,67 @@ def actor_word(actor: str, lang: str | None = None) -> str:
         "tripay": "Tripay",
         "midtrans": "Midtrans",
     }.get(actor, actor)
+
+
+# --- the frame: navigation and page titles in English when the admin switched ---
+NAV_EN: dict[str, str] = {
+    "Ringkasan": "Overview",
+    "Akun": "Accounts",
+    "Penugasan": "Seats",
+    "Pesanan": "Orders",
+    "Webhook": "Webhooks",
+    "Audit": "Audit",
+    "Outbox e-mail": "E-mail outbox",
+    "Paket": "Packages",
+    "Admin": "Admins",
+    "Keamanan": "Security",
+    "Pelanggan": "Customers",
+    "Laporan": "Reports",
+    "Pengaturan toko": "Shop settings",
+    "Cari": "Search",
+}
+TITLES_EN: dict[str, str] = {
+    "Keamanan akun": "Account security",
+    "Ringkasan": "Overview",
+    "Akun ChatGPT": "ChatGPT accounts",
+    "Penugasan kursi": "Seats",
+    "Pesanan": "Orders",
+    "Audit log": "Audit log",
+    "Webhook pembayaran": "Payment webhooks",
+    "Outbox e-mail": "E-mail outbox",
+    "Paket": "Packages",
+    "Admin": "Admins",
+    "Pelanggan": "Customers",
+    "Laporan": "Reports",
+    "Pengaturan toko": "Shop settings",
+    "Cari": "Search",
+}
+
+
+def nav_word(label: str, lang: str | None = None) -> str:
+    return say(label, NAV_EN.get(label, label), lang)
+
+
+def title_word(title: str, lang: str | None = None) -> str:
+    """A page's title in the admin's language ("Pesanan AG-1" -> "Order AG-1"); one not listed stays as given."""
+    if (lang or admin_lang()) != "en":
+        return title
+    if title.startswith("Pesanan ") and title not in TITLES_EN:
+        return "Order " + title.removeprefix("Pesanan ")
+    return TITLES_EN.get(title, title)
+
+
+def language_switch() -> ui.button:
+    """The admin's ID/EN switch (kept in the admin's browser session): the page is drawn again in the other."""
+    other = "en" if admin_lang() == "id" else "id"
+
+    def switch() -> None:
+        set_admin_lang(other)
+        ui.navigate.reload()
+
+    return (
+        ui.button("English" if other == "en" else "Bahasa Indonesia", on_click=switch)
+        .props(f'flat dense no-caps color=white aria-label="{say("Ganti bahasa", "Change language")}"')
+        .classes("min-h-[44px]")
+        .mark("admin-lang")
+    )

@@ -65,7 +65,7 @@ async def test_login_then_every_page_renders_with_data(user: User, owner) -> Non
     await user.open("/admin/accounts")
     assert "demo-1@demo.aksesgpt.invalid" in {r["email"] for r in _rows(user, "accounts-table")}
     await user.open("/admin/audit")
-    assert "assignment.create" in {r["action"] for r in _rows(user, "audit-table")}
+    assert "Kursi diberikan" in {r["action"] for r in _rows(user, "audit-table")}  # the action in words
 
 
 async def test_a_failed_invariant_check_is_shown_and_not_retried_at_once(user: User, owner, monkeypatch) -> None:
