@@ -19,9 +19,11 @@ from domain.catalog.pool import (
     suspend_account,
     unsuspend_account,
 )
+from domain.shared.errors import ValidationFailed
 from domain.shared.models import AccountStatus, Delivery, Health
 from infra import db
 from pages.admin.account_form import account_dialog
+from pages.admin.error_words import error_text
 from pages.admin.frame import Done, Refused, SignedIn, act, attempt, client_ip, fetch, live
 from pages.admin.table import Listing, ServerTable, column
 from pages.admin.words import (
@@ -197,7 +199,8 @@ def import_report_ui(report: ImportReport, dry_run: bool) -> None:
     )
     for entry in report.rows:
         colour = "text-green-700" if entry.error is None else "text-red-700"
-        ui.label(f"baris {entry.line}: {entry.email or '?'} — {entry.error or 'ok'}").classes(f"text-sm {colour}")
+        said = error_text(ValidationFailed(entry.error)) if entry.error else "siap"  # the domain's English, in words
+        ui.label(f"baris {entry.line}: {entry.email or '?'} — {said}").classes(f"text-sm {colour}")
 
 
 # the uploader's header without Quasar's "0.0B / 0.00%" (size and progress of nothing): a button and a sentence

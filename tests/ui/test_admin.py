@@ -142,7 +142,7 @@ async def test_csv_import_previews_a_bad_row_then_imports_the_good_ones(user: Us
     )
     user.find("csv-preview").click()
     await user.should_see("Akan diimpor: 1 · baris bermasalah: 1")
-    await user.should_see("baris 3: broken — 'broken' is not a valid email address")
+    await user.should_see("baris 3: broken — 'broken' bukan alamat e-mail yang sah")  # the refusal in words
     with db.read_session() as s:
         assert s.exec(select(ChatGPTAccount).where(ChatGPTAccount.email == "fresh@example.com")).first() is None
     user.find("csv-import").click()
