@@ -515,7 +515,10 @@ def known(message: str) -> bool:
 
 
 def error_text(error: DomainError, lang: str | None = None) -> str:
-    """The refusal as the admin reads it, in their language."""
+    """The refusal as the admin reads it, in their language (one a page raised in its own words, `said=True`, as
+    it is)."""
+    if error.context.get("said"):
+        return error.message
     lang = lang or admin_lang()
     for pattern, words in COMPILED:
         match = pattern.fullmatch(error.message)

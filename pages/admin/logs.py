@@ -24,10 +24,12 @@ from pages.admin.text import as_json, preformatted
 from pages.admin.timeline import mail_kind
 from pages.admin.words import (
     ACTION_WORDS,
+    CLICKABLE_STATE_ROW,
     ENTITY_WORDS,
     STATES,
     action_word,
     actor_word,
+    chip_fields,
     day_picker,
     entity_word,
     parse_day,
@@ -68,10 +70,7 @@ SYSTEM_ACTORS = ("system", "scheduler", "workspace", "api", "deadline", "tripay"
 PER_PAGE = 50
 CSV_PAGE = 200
 CSV_CAP = 100_000
-CLICKABLE = (
-    '<q-tr :props="props" class="cursor-pointer" @click="$parent.$emit(\'open\', props.row)">'
-    '<q-td v-for="col in props.cols" :key="col.name" :props="props">{{ col.value }}</q-td></q-tr>'
-)
+CLICKABLE = CLICKABLE_STATE_ROW  # a state cell (outcome, signature, status) as its coloured chip
 
 
 def _value(key: str, value: object) -> str:
@@ -225,9 +224,17 @@ class EventRow:
     detail: str
     raw: str
     headers: dict[str, Any]
+    outcome_colour: str = ""
+    outcome_ink: str = ""
+    sig_colour: str = ""
+    sig_ink: str = ""
 
     @classmethod
     def of(cls, e: PaymentEvent) -> EventRow:
+        (outcome_colour, outcome_ink), (sig_colour, sig_ink) = (
+            chip_fields("webhook", e.outcome),
+            chip_fields("signature", e.signature_valid),
+        )
         return cls(
             id=stored_id(e.id),
             at=wib(e.created_at),
@@ -239,6 +246,10 @@ class EventRow:
             detail=e.detail,
             raw=e.raw_body,
             headers=e.headers,
+            outcome_colour=outcome_colour,
+            outcome_ink=outcome_ink,
+            sig_colour=sig_colour,
+            sig_ink=sig_ink,
         )
 
 
@@ -276,9 +287,12 @@ class MailRow:
     status: str
     attempts: int
     last_error: str
+    status_colour: str = ""
+    status_ink: str = ""
 
     @classmethod
     def of(cls, m: EmailOutbox) -> MailRow:
+        colour, ink = chip_fields("mail", m.status)
         return cls(
             id=stored_id(m.id),
             at=wib(m.created_at),
@@ -288,6 +302,8 @@ class MailRow:
             status=state_word("mail", m.status),
             attempts=m.attempts,
             last_error=m.last_error or "",
+            status_colour=colour,
+            status_ink=ink,
         )
 
 

@@ -18,7 +18,7 @@ from infra import db
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
 from pages.admin.timeline import timeline_ui
-from pages.admin.words import say, state_chip, state_choices, state_word
+from pages.admin.words import CLICKABLE_STATE_ROW, chip_fields, say, state_chip, state_choices, state_word
 
 COLUMNS = [
     column("code", "Kode"),
@@ -29,10 +29,7 @@ COLUMNS = [
     column("provider", "Gateway"),
     column("paid", "Dibayar (WIB)"),
 ]
-OPEN_ROW = (
-    '<q-tr :props="props" class="cursor-pointer" @click="$parent.$emit(\'open\', props.row)">'
-    '<q-td v-for="col in props.cols" :key="col.name" :props="props">{{ col.value }}</q-td></q-tr>'
-)
+OPEN_ROW = CLICKABLE_STATE_ROW  # the status cell as its coloured chip
 
 
 PER_PAGE = 25
@@ -48,9 +45,12 @@ class OrderRow:
     status: str
     provider: str
     paid: str
+    status_colour: str = ""
+    status_ink: str = ""
 
     @classmethod
     def of(cls, order: Order) -> OrderRow:
+        colour, ink = chip_fields("order", order.status)
         return cls(
             id=stored_id(order.id),
             code=order.code,
@@ -60,6 +60,8 @@ class OrderRow:
             status=state_word("order", order.status),
             provider=order.provider or "",
             paid=wib(order.paid_at),
+            status_colour=colour,
+            status_ink=ink,
         )
 
 

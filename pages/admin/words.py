@@ -321,6 +321,7 @@ STATES: dict[str, States] = {
     },
     "job": {"ok": ("Berjalan baik", "Ran fine", GOOD), "error": ("Gagal", "Failed", BAD)},
     "yes_no": {"true": ("Ya", "Yes", GOOD), "false": ("Tidak", "No", ENDED)},
+    "role": {"owner": ("Pemilik", "Owner", BUSY), "staff": ("Staf", "Staff", ENDED)},
     "signature": {"true": ("Tanda tangan sah", "Valid signature", GOOD), "false": ("TIDAK SAH", "INVALID", BAD)},
 }
 UNKNOWN_STATE = ("Tidak dikenal", "Unknown", ENDED)
@@ -619,3 +620,30 @@ def language_switch() -> ui.button:
         .classes("min-h-[44px]")
         .mark("admin-lang")
     )
+
+
+def yes_no_format(lang: str | None = None) -> str:
+    """A table column's `:format` that writes a true/false cell as "Ya"/"Tidak" (never true/false)."""
+    return f"(v) => v ? '{state_word('yes_no', True, lang)}' : '{state_word('yes_no', False, lang)}'"
+
+
+def yes_no_columns(columns: list[dict], *names: str) -> list[dict]:
+    """`columns` with the named true/false ones written in words."""
+    return [c | {":format": yes_no_format()} if c.get("name") in names else c for c in columns]
+
+
+# a table row that opens on a click and shows a cell as its state's chip when the row carries `<column>_colour`
+# (and `<column>_ink`, its text colour): rows made with `chip_fields`
+CLICKABLE_STATE_ROW = (
+    '<q-tr :props="props" class="cursor-pointer" @click="$parent.$emit(\'open\', props.row)">'
+    '<q-td v-for="col in props.cols" :key="col.name" :props="props">'
+    '<q-chip v-if="props.row[col.name + \'_colour\']" dense square class="text-xs font-semibold q-ma-none" '
+    ":color=\"props.row[col.name + '_colour']\" :text-color=\"props.row[col.name + '_ink']\">{{ col.value }}</q-chip>"
+    "<template v-else>{{ col.value }}</template></q-td></q-tr>"
+)
+
+
+def chip_fields(kind: str, value: object) -> tuple[str, str]:
+    """A state's chip colour and text colour, for a table row's `<column>_colour` and `<column>_ink`."""
+    colour = state_colour(kind, value)
+    return colour, "grey-10" if colour in DARK_COLOURS else "white"

@@ -101,3 +101,8 @@ def test_an_unknown_refusal_falls_back_to_a_plain_sentence_with_nothing_internal
     assert error_text(Conflict("the frobnicator is wedged (code 17)"), "id") == GENERIC[Conflict][0]
     assert error_text(DomainError("boom at 0xdeadbeef"), "id") == FALLBACK[0]
     assert error_text(NotFound("nope"), "en") == GENERIC[NotFound][1]
+
+
+def test_a_refusal_a_page_wrote_in_its_own_words_is_shown_as_written() -> None:
+    said = ValidationFailed("Harga tidak terbaca: tulis misalnya 75.000", said=True)
+    assert error_text(said, "id") == "Harga tidak terbaca: tulis misalnya 75.000"
