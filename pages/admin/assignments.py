@@ -26,7 +26,7 @@ from infra import db
 from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
-from pages.admin.words import INVITE_LABELS, day_picker, day_words, failure_words, parse_day, when
+from pages.admin.words import INVITE_LABELS, SEAT_LABELS, day_picker, day_words, failure_words, parse_day, when
 
 COLUMNS = [
     column("id", "#"),
@@ -59,11 +59,7 @@ INVITE_CELL = (
     '<div v-if="props.row.work_note" class="text-xs" '
     ":class=\"props.row.by_hand ? 'text-red-800' : 'text-slate-500'\">{{ props.row.work_note }}</div></q-td>"
 )
-SEAT_STATUS = {
-    AssignmentStatus.ACTIVE: "Aktif",
-    AssignmentStatus.EXPIRED: "Berakhir",
-    AssignmentStatus.REVOKED: "Dicabut",
-}
+SEAT_STATUS = SEAT_LABELS  # (in the admin's language)
 
 
 PER_PAGE = 25

@@ -46,15 +46,6 @@ def say(id_text: str, en_text: str, lang: str | None = None) -> str:
     return en_text if (lang or admin_lang()) == "en" else id_text
 
 
-HEALTH_LABELS: dict[str, str] = {
-    Health.OK: "Sehat",
-    Health.TOKEN_EXPIRED: "Token kedaluwarsa",
-    Health.FULL: "Penuh",
-    Health.RESTRICTED: "Dibatasi",
-    Health.BANNED: "Diblokir",
-    Health.SUBSCRIPTION_ENDED: "Langganan habis",
-    Health.UNREACHABLE: "Tak terjangkau",
-}
 # Quasar colours of the health chip (text stays readable: white on the dark ones, dark on amber)
 HEALTH_COLOURS: dict[str, str] = {
     Health.OK: "green-9",
@@ -76,29 +67,7 @@ HEALTH_MEANING: dict[str, str] = {
     Health.SUBSCRIPTION_ENDED: "Langganan workspace berakhir. Penjualan dihentikan.",
     Health.UNREACHABLE: "ChatGPT tidak bisa dihubungi berkali-kali. Penjualan dihentikan sampai pulih.",
 }
-STATUS_LABELS: dict[str, str] = {
-    AccountStatus.AVAILABLE: "Tersedia",
-    AccountStatus.ASSIGNED: "Semua kursi terpakai",
-    AccountStatus.SUSPENDED: "Ditangguhkan",
-    AccountStatus.RETIRED: "Dipensiunkan",
-}
-DELIVERY_LABELS: dict[str, str] = {Delivery.CREDENTIALS: "Login bersama", Delivery.INVITE: "Undangan workspace"}
-DRIVER_LABELS: dict[str, str] = {Driver.MANUAL: "Manual (saya undang sendiri)", Driver.CHATGPT: "Otomatis (ChatGPT)"}
-INVITE_LABELS: dict[str, str] = {
-    InviteState.TO_INVITE: "Perlu diundang",
-    InviteState.INVITED: "Sudah diundang",
-    InviteState.JOINED: "Sudah bergabung",
-    InviteState.TO_REMOVE: "Perlu dikeluarkan",
-    InviteState.REMOVED: "Sudah dikeluarkan",
-}
 TASK_KIND_LABELS = {"invite": "Undang", "remove": "Keluarkan"}
-TASK_STATUS_LABELS: dict[str, str] = {
-    TaskStatus.PENDING: "Menunggu dikirim",
-    TaskStatus.CONFIRMING: "Menunggu konfirmasi",
-    TaskStatus.DONE: "Selesai",
-    TaskStatus.FAILED: "Gagal — kerjakan manual",
-    TaskStatus.CANCELLED: "Dibatalkan",
-}
 TASK_REASONS = {
     "sale": "penjualan",
     "move": "pindah akun",
@@ -113,7 +82,7 @@ SEEN_KINDS = {"member": "Anggota", "invite": "Undangan tertunda"}
 
 
 def health_label(health: str) -> str:
-    return HEALTH_LABELS.get(Health(health), health) if health in Health.__members__ else health
+    return state_word("health", health)
 
 
 def failure_words(message: str) -> str:
@@ -325,6 +294,32 @@ STATES: dict[str, States] = {
     "signature": {"true": ("Tanda tangan sah", "Valid signature", GOOD), "false": ("TIDAK SAH", "INVALID", BAD)},
 }
 UNKNOWN_STATE = ("Tidak dikenal", "Unknown", ENDED)
+
+
+class StateWords(dict[str, str]):
+    """The states of one kind as a mapping code -> words that answers in the admin's language when looked up
+    (its stored values are the Indonesian words)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__({code: words[0] for code, words in STATES[kind].items()})
+        self.kind = kind
+
+    def __getitem__(self, code: str) -> str:
+        if code not in self:
+            raise KeyError(code)
+        return state_word(self.kind, code)
+
+    def get(self, code: str, default: str = "") -> str:  # type: ignore[override]
+        return state_word(self.kind, code) if code in self else default
+
+
+HEALTH_LABELS = StateWords("health")
+STATUS_LABELS = StateWords("account")
+DELIVERY_LABELS = StateWords("delivery")
+DRIVER_LABELS = StateWords("driver")
+INVITE_LABELS = StateWords("invite")
+TASK_STATUS_LABELS = StateWords("task")
+SEAT_LABELS = StateWords("assignment")
 
 
 def _state(kind: str, value: object) -> tuple[str, str, str]:
