@@ -52,6 +52,21 @@ FIELD_WORDS: dict[str, tuple[str, str]] = {
     "tagline": ("Slogan", "Tagline"),
     "support_email": ("E-mail bantuan", "Support e-mail"),
     "support_phone": ("WhatsApp bantuan", "Support WhatsApp"),
+    # what audit entries record (their before/after columns)
+    "order_id": ("Pesanan (ID)", "Order (ID)"),
+    "chatgpt_account_id": ("Akun (ID)", "Account (ID)"),
+    "start_at": ("Mulai", "Starts"),
+    "end_at": ("Berakhir", "Ends"),
+    "ended_at": ("Diakhiri", "Ended"),
+    "end_reason": ("Alasan berakhir", "End reason"),
+    "seats_used": ("Kursi terpakai", "Seats used"),
+    "is_active": ("Aktif", "Active"),
+    "is_popular": ("Populer", "Popular"),
+    "assignment_id": ("Kursi (ID)", "Seat (ID)"),
+    "sold_out_mode": ("Saat stok habis", "When sold out"),
+    "paid_at": ("Dibayar", "Paid"),
+    "paid_amount_idr": ("Jumlah dibayar", "Amount paid"),
+    "subscription_expires_at": ("Langganan berakhir", "Subscription ends"),
 }
 VERBS = {
     "extended": ("diperpanjang", "extended"),
@@ -81,9 +96,10 @@ FALLBACK = ("Permintaan ditolak. Periksa isian lalu coba lagi.", "The request wa
 Words = Callable[[re.Match[str], str], str]  # a pattern's match and the language -> the sentence
 
 
-def field_word(name: str, lang: str) -> str:
-    id_text, en_text = FIELD_WORDS.get(name, ("Isian", "Field"))
-    return en_text if lang == "en" else id_text
+def field_word(name: str, lang: str | None = None, unknown: tuple[str, str] = ("Isian", "Field")) -> str:
+    """A form's or a record's field by its name on the page ("Isian" when not listed, or `unknown`)."""
+    id_text, en_text = FIELD_WORDS.get(name, unknown)
+    return en_text if (lang or admin_lang()) == "en" else id_text
 
 
 def _say(id_text: str, en_text: str) -> Words:

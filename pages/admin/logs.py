@@ -18,6 +18,7 @@ from domain.shared.audit import admin_actor
 from domain.shared.errors import ValidationFailed
 from domain.shared.models import AuditLog, EmailOutbox, PaymentEvent
 from infra import db
+from pages.admin.error_words import field_word
 from pages.admin.frame import Refused, fetch, live, still_valid
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
 from pages.admin.text import as_json, preformatted
@@ -89,10 +90,17 @@ def _value(key: str, value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _field(key: str) -> str:
+    """A recorded field's name on the page (one not listed keeps its own name: still better than "Isian")."""
+    return field_word(key, unknown=(key, key))
+
+
 def _summary(details: dict[str, Any]) -> str:
     before, after = details.get("before") or {}, details.get("after") or {}
     changed = [
-        f"{k}: {_value(k, before.get(k))} → {_value(k, after.get(k))}" for k in after if before.get(k) != after.get(k)
+        f"{_field(k)}: {_value(k, before.get(k))} → {_value(k, after.get(k))}"
+        for k in after
+        if before.get(k) != after.get(k)
     ]
     return (
         "; ".join(changed)[:160]
@@ -351,7 +359,7 @@ async def diff_dialog(row: AuditRow) -> None:
                 ],
                 rows=[
                     {
-                        "k": k,
+                        "k": _field(k),
                         "b": _value(k, before.get(k, "")),
                         "a": _value(k, after.get(k, "")),
                         "changed": before.get(k) != after.get(k),

@@ -7,14 +7,13 @@ import contextvars
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from nicegui import Client, background_tasks, ui
 
 from domain.admin.dashboard import Overview, overview
 from domain.admin.invariants import check_invariants
-from domain.shared.i18n import WIB, format_idr
+from domain.shared.i18n import format_idr
 from domain.shared.models import Health
 from infra import db
 from pages.admin.frame import REFUSED, Refused, fetch, shared_read
@@ -22,9 +21,10 @@ from pages.admin.table import wib
 from pages.admin.words import (
     DARK_TEXT,
     HEALTH_COLOURS,
+    SHORT_MONTHS,
     STATES,
+    admin_lang,
     ago,
-    day_words,
     job_label,
     job_outcome,
     say,
@@ -86,7 +86,7 @@ def gauge(title: str, value: float, maximum: float, low: float | None, unit: str
                     "valueAnimation": True,
                     "fontSize": 22,
                     "offsetCenter": [0, "40%"],
-                    "formatter": "{value}" + unit,
+                    ":formatter": f"(v) => v.toLocaleString('id-ID') + '{unit}'",  # 1,1% (Indonesian decimals)
                     "color": "#dc2626" if red else "#0f172a",
                 },
                 "data": [{"value": round(value, 1), "name": title}],
@@ -121,10 +121,11 @@ def daily_chart(d: Overview) -> dict[str, Any]:
 
 
 def _day_label(day: str) -> str:
-    """A chart day ('2026-12-02') as the admin writes days ('02 Des'), keeping anything else as it came."""
+    """A chart day ('03/11', as the dashboard reads it) as the admin writes days ('03 Nov'); else as it came."""
     try:
-        return day_words(datetime.fromisoformat(day).replace(hour=12, tzinfo=WIB)).rsplit(" ", 1)[0]
-    except ValueError:
+        number, month = (int(part) for part in day.split("/"))
+        return f"{number:02d} {SHORT_MONTHS[admin_lang()][month - 1]}"
+    except (ValueError, IndexError):
         return day
 
 

@@ -609,12 +609,15 @@ def language_switch() -> ui.button:
         set_admin_lang(other)
         ui.navigate.reload()
 
-    return (
-        ui.button("English" if other == "en" else "Bahasa Indonesia", on_click=switch)
-        .props(f'flat dense no-caps color=white aria-label="{say("Ganti bahasa", "Change language")}"')
-        .classes("min-h-[44px]")
+    name = "English" if other == "en" else "Bahasa Indonesia"
+    button = (
+        ui.button(other.upper(), icon="translate", on_click=switch)  # short: the header fits a 390 px phone
+        .props(f'flat dense no-caps color=white aria-label="{name}"')
+        .classes("min-h-[44px] min-w-[44px]")
         .mark("admin-lang")
     )
+    button.tooltip(name)
+    return button
 
 
 def yes_no_format(lang: str | None = None) -> str:

@@ -114,7 +114,8 @@ async def test_the_switch_turns_navigation_titles_states_and_the_timeline_into_e
     await user.open("/admin")
     await user.should_see("Overview")
     await user.should_see("Orders")  # the navigation
-    await user.should_see("Bahasa Indonesia")  # the switch back
+    switch = next(iter(user.find("admin-lang").elements))
+    assert (switch.props["label"], switch.props["aria-label"]) == ("ID", "Bahasa Indonesia")  # the switch back
     await user.open(f"/admin/orders/{order.code}")
     await user.should_see(f"Order {order.code}")
     assert f"Paid by QRIS · {format_idr(order.amount_idr)}" in _timeline(user)

@@ -134,3 +134,11 @@ def test_the_label_tables_the_pages_import_answer_in_the_admin_s_language(monkey
     assert words.STATUS_LABELS[AccountStatus.AVAILABLE] == "Available"
     assert {h: words.HEALTH_LABELS[h] for h in Health}[Health.BANNED] == "Banned"
     assert words.when(datetime(2026, 12, 2, 7, 5, tzinfo=UTC)) == "02 Dec 2026 14.05 WIB"
+
+
+def test_the_chart_s_days_and_the_gauge_s_number_are_written_the_indonesian_way() -> None:
+    from pages.admin.overview import _day_label
+
+    assert [_day_label(d) for d in ("03/11", "01/12", "whatever")] == ["03 Nov", "01 Des", "whatever"]
+    detail = gauge("Kursi terpakai", 1.1, 100, None, "%")["series"][0]["detail"]
+    assert "id-ID" in detail[":formatter"] and "formatter" not in detail  # 1,1% — not 1.1%
