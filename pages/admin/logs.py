@@ -67,7 +67,16 @@ MAIL_COLUMNS = [
     column("error", "Galat terakhir", "last_error"),
 ]
 ENTITIES = ("", *ENTITY_WORDS)  # what ?entity= may name (the audit links of other pages)
-SYSTEM_ACTORS = ("system", "scheduler", "workspace", "api", "deadline", "tripay", "midtrans")
+SYSTEM_ACTORS = (
+    "customer",
+    "api",
+    "tripay_webhook",
+    "midtrans_webhook",
+    "scheduler",
+    "deadline",
+    "workspace",
+    "system",
+)
 PER_PAGE = 50
 CSV_PAGE = 200
 CSV_CAP = 100_000

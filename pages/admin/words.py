@@ -541,12 +541,15 @@ def actor_word(actor: str, lang: str | None = None) -> str:
     """Who did it: an admin's e-mail, "Sistem", "Jadwal otomatis", "Workspace", "Pelanggan"."""
     if actor.startswith("admin:"):
         return actor.removeprefix("admin:")
+    if actor.endswith("_webhook"):  # a gateway's callback
+        provider = actor.removesuffix("_webhook").capitalize()
+        return say(f"{provider} (pemberitahuan bayar)", f"{provider} (payment notice)", lang)
     return {
         "system": say("Sistem", "System", lang),
         "scheduler": say("Jadwal otomatis", "Scheduler", lang),
         "workspace": say("Workspace (otomatis)", "Workspace (automatic)", lang),
         "customer": say("Pelanggan", "Customer", lang),
-        "api": "API",
+        "api": say("Pelanggan lewat API pesanan", "Customer via the order API", lang),
         "deadline": say("Batas waktu bayar", "Payment deadline", lang),
         "tripay": "Tripay",
         "midtrans": "Midtrans",

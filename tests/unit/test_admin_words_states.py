@@ -142,3 +142,10 @@ def test_the_chart_s_days_and_the_gauge_s_number_are_written_the_indonesian_way(
     assert [_day_label(d) for d in ("03/11", "01/12", "whatever")] == ["03 Nov", "01 Des", "whatever"]
     detail = gauge("Kursi terpakai", 1.1, 100, None, "%")["series"][0]["detail"]
     assert "id-ID" in detail[":formatter"] and "formatter" not in detail  # 1,1% — not 1.1%
+
+
+def test_every_actor_the_code_writes_reads_as_words() -> None:
+    assert actor_word("tripay_webhook") == "Tripay (pemberitahuan bayar)"
+    assert actor_word("midtrans_webhook", "en") == "Midtrans (payment notice)"
+    for actor in ("customer", "api", "scheduler", "deadline", "workspace", "system"):
+        assert actor_word(actor) != actor and "_" not in actor_word(actor), actor
