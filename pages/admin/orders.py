@@ -134,7 +134,7 @@ def order_actions(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
     with ui.row().classes("gap-2"):
         if order.status == OrderStatus.FULFILLED:
             ui.button(
-                "Kirim ulang e-mail akses",
+                say("Kirim ulang e-mail akses", "Resend the access e-mail"),
                 on_click=lambda: act(
                     lambda s: resend_access(session=s, order_id=order_id, actor=admin.actor, ip=ip),
                     "E-mail akses dijadwalkan",
@@ -142,7 +142,7 @@ def order_actions(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
             ).props("outline")
         if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_EXPIRED, OrderStatus.PAYMENT_FAILED):
             ui.button(
-                "Tandai dibayar",
+                say("Tandai dibayar", "Mark paid"),
                 on_click=lambda: reason_dialog(
                     f"Tandai {order.code} dibayar {format_idr(order.amount_idr)}?",
                     "Tandai dibayar",
@@ -153,7 +153,7 @@ def order_actions(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
             ).mark("mark-paid")
         if order.status == OrderStatus.PAYMENT_REVIEW:
             ui.button(
-                "Terima pembayaran",
+                say("Terima pembayaran", "Accept the payment"),
                 on_click=lambda: reason_dialog(
                     "Terima pembayaran yang jumlahnya berbeda?",
                     "Terima",
@@ -164,7 +164,7 @@ def order_actions(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
             )
         if order.status in (OrderStatus.FULFILLED, OrderStatus.PENDING_STOCK, OrderStatus.PAYMENT_REVIEW):
             ui.button(
-                "Refund / batalkan",
+                say("Refund / batalkan", "Refund / cancel"),
                 on_click=lambda: reason_dialog(
                     f"Refund {order.code}? Kursi aktifnya dicabut.",
                     "Refund",
@@ -208,9 +208,17 @@ def detail_ui(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
             ui.label(f"{format_idr(order.amount_idr)} · {order.email} · {order.phone}").classes("font-semibold").mark(
                 "order-summary"
             )
+        provider, reference, method = (
+            order.provider or "-",
+            order.provider_reference or "-",
+            order.payment_method or "-",
+        )
+        paid = wib(order.paid_at) or "-"
         ui.label(
-            f"Gateway {order.provider or '-'} · referensi {order.provider_reference or '-'} "
-            f"· metode {order.payment_method or '-'} · dibayar {wib(order.paid_at) or '-'}"
+            say(
+                f"Gateway {provider} · referensi {reference} · metode {method} · dibayar {paid}",
+                f"Gateway {provider} · reference {reference} · method {method} · paid {paid}",
+            )
         )
         order_actions(admin, detail, done)
     ui.label(say("Riwayat", "History")).classes("text-lg font-bold")

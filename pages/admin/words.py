@@ -4,7 +4,6 @@ the codes."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 from nicegui import app, ui
@@ -446,18 +445,13 @@ def day_picker(label: str, value: str = "") -> ui.input:
     """A date field reading '02 Des 2026' with a calendar behind its icon (no browser mm/dd/yyyy picker)."""
     field = ui.input(label, value=value, placeholder="02 Des 2026").props("dense outlined clearable")
     with field.add_slot("append"):
-        icon = ui.icon("event").classes("cursor-pointer min-h-[44px] min-w-[44px] flex items-center justify-center")
-        icon.props(f'aria-label="{say("Pilih tanggal", "Pick a date")}" role="button"')
-        with ui.menu() as menu:
-            ui.date(mask=DATE_MASK).props(f":locale='{_json(date_locale())}'").bind_value(field).on(
-                "update:model-value", menu.close
-            )
-        icon.on("click", menu.open)
+        button = ui.button(icon="event").props(f'flat round aria-label="{say("Pilih tanggal", "Pick a date")}"')
+        button.classes("min-h-[44px] min-w-[44px]")
+        with button, ui.menu().props("no-parent-event") as menu:
+            calendar = ui.date(mask=DATE_MASK).bind_value(field).on("update:model-value", menu.close)
+            calendar._props["locale"] = date_locale()  # month and day names in the admin's language
+        button.on("click.stop", menu.open)  # (stop: the field itself would take the click as focus)
     return field
-
-
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False).replace("'", "\\u0027")
 
 
 # --- the audit log's entities and actions ---
