@@ -26,7 +26,17 @@ from infra import db
 from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
-from pages.admin.words import INVITE_LABELS, SEAT_LABELS, day_picker, day_words, failure_words, parse_day, when
+from pages.admin.words import (
+    INVITE_LABELS,
+    SEAT_LABELS,
+    STATE_CELL,
+    chip_fields,
+    day_picker,
+    day_words,
+    failure_words,
+    parse_day,
+    when,
+)
 
 COLUMNS = [
     column("id", "#"),
@@ -81,6 +91,8 @@ class SeatRow:
     invite_label: str = ""
     by_hand: bool = False  # a to-do the owner does (no workspace task is on it)
     work_note: str = ""  # what the worker is doing, or why it gave the seat back to the owner
+    status_colour: str = ""  # the status cell's chip (STATE_CELL)
+    status_ink: str = ""
 
 
 @dataclass
@@ -127,6 +139,8 @@ def seat_rows(session: Session, seats: list[AccountAssignment]) -> list[SeatRow]
             days_left=days_left(s.end_at, now) if s.status == AssignmentStatus.ACTIVE else "",
             invite_state=s.invite_state or "",
             status_label=SEAT_STATUS.get(AssignmentStatus(s.status), s.status),
+            status_colour=chip_fields("assignment", s.status)[0],
+            status_ink=chip_fields("assignment", s.status)[1],
             invite_label=INVITE_LABELS.get(InviteState(s.invite_state), "") if s.invite_state else "",
         )
         for s in seats
@@ -376,5 +390,6 @@ def assignments_ui(admin: SignedIn, view: AssignmentsView) -> None:
         filters_bar(view, table)
     table.table.add_slot("body-cell-actions", ACTIONS)
     table.table.add_slot("body-cell-invite", INVITE_CELL)
+    table.table.add_slot("body-cell-status", STATE_CELL)
     row_actions(admin, table)
     live(table.refresh, ("assignment", "account", "order"))

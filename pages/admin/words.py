@@ -638,6 +638,14 @@ CLICKABLE_STATE_ROW = (
 )
 
 
+# one table cell as its state's chip (the row carries `<column>_colour` and `<column>_ink`: `chip_fields`)
+STATE_CELL = (
+    '<q-td :props="props"><q-chip dense square class="text-xs font-semibold q-ma-none" '
+    ":color=\"props.row[props.col.name + '_colour']\" :text-color=\"props.row[props.col.name + '_ink']\">"
+    "{{ props.value }}</q-chip></q-td>"
+)
+
+
 def chip_fields(kind: str, value: object) -> tuple[str, str]:
     """A state's chip colour and text colour, for a table row's `<column>_colour` and `<column>_ink`."""
     colour = state_colour(kind, value)

@@ -84,6 +84,10 @@ async def test_the_orders_list_and_its_filter_speak_words_and_one_date_format(us
     assert ONE_FORMAT.match(rows[0]["created"]) and ONE_FORMAT.match(rows[0]["paid"]), rows[0]
     statuses = next(iter(user.find(kind=ui.select).elements)).options
     assert statuses[OrderStatus.PAYMENT_EXPIRED.value] == "Tidak dibayar (kedaluwarsa)"
+    await user.open("/admin/assignments")
+    seat = _rows(user, "assignments-table")[0]
+    assert (seat["status_label"], seat["status_colour"]) == ("Aktif", "green-9")
+    assert "body-cell-status" in next(iter(user.find("assignments-table").elements)).slots
 
 
 async def test_a_refusal_reaches_the_admin_in_indonesian_then_in_english_after_the_switch(user: User, owner) -> None:
