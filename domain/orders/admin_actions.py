@@ -46,6 +46,8 @@ def _audit_facts(entry: AuditLog, order: Order, accounts: dict[int, ChatGPTAccou
     for key in ("reason", "note"):
         if details.get(key):
             facts["reason"] = str(details[key])
+    if entry.action == "assignment.revoke" and after.get("end_reason"):  # the admin's reason, told the customer
+        facts.setdefault("reason", str(after["end_reason"]))
     if entry.action in PAID_ACTIONS or entry.action == "order.mark_paid":
         facts["method"] = order.payment_method or order.provider or ""
         facts["amount_idr"] = order.paid_amount_idr or order.amount_idr

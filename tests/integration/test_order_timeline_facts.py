@@ -4,6 +4,7 @@ account and how full it was, the e-mail's kind, on both databases; and the count
 from __future__ import annotations
 
 from domain.orders.admin_actions import order_timeline, waiting_for_stock
+from domain.seats.assignments import revoke_assignment
 from infra import db
 from pages.admin.timeline import sentence
 from tests.helpers import checked_out, make_account, make_order, make_product, pay
@@ -27,6 +28,19 @@ def test_a_paid_order_s_timeline_names_method_amount_seat_and_mail(engine) -> No
     assert "Dibayar lewat QRIS · Rp 79.000" in said
     assert any(s.startswith(f"Kursi di akun {account.email} (1/5)") for s in said), said
     assert [e.at for e in timeline] == sorted(e.at for e in timeline)
+
+
+def test_a_revoked_seat_s_sentence_carries_the_admin_s_reason(engine) -> None:
+    product = make_product()
+    make_account(max_seats=2)
+    order = make_order(product)
+    seat = pay(order).assignment
+    db.in_transaction(
+        lambda s: revoke_assignment(session=s, assignment_id=seat.id, actor="admin:o@x.id", reason="berbagi login")
+    )
+    with db.read_session() as s:
+        revoked = next(e for e in order_timeline(session=s, order_id=order.id) if e.event == "assignment.revoke")
+    assert sentence(revoked, "id") == "Kursi dicabut · alasan: berbagi login"
 
 
 def test_orders_waiting_for_stock_are_counted_per_pool(engine) -> None:
