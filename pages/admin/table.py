@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from nicegui import events, ui
 
 from pages.admin.frame import Refused, fetch
-from pages.admin.words import when
+from pages.admin.words import column_words, when
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -78,7 +78,7 @@ class ServerTable:
         """`first`: the first page, read by the page's route, so the table shows its rows in the page's HTML."""
         self.load = load
         self.table = ui.table(
-            columns=columns,
+            columns=column_words(columns),
             rows=table_rows(first.rows) if first else [],
             row_key=row_key,
             pagination={"rowsPerPage": per_page, "page": 1, "rowsNumber": first.total if first else 0},

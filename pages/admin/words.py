@@ -650,3 +650,46 @@ def chip_fields(kind: str, value: object) -> tuple[str, str]:
     """A state's chip colour and text colour, for a table row's `<column>_colour` and `<column>_ink`."""
     colour = state_colour(kind, value)
     return colour, "grey-10" if colour in DARK_COLOURS else "white"
+
+
+# the tables' column headings in English (ServerTable asks at drawing time; one not listed stays as written)
+COLUMNS_EN: dict[str, str] = {
+    "Akun": "Account",
+    "Berakhir (WIB)": "Ends (WIB)",
+    "Dibayar (WIB)": "Paid (WIB)",
+    "Dibuat (WIB)": "Created (WIB)",
+    "Entitas": "Record",
+    "Galat terakhir": "Last error",
+    "Hasil": "Outcome",
+    "Jenis": "Kind",
+    "Jumlah": "Amount",
+    "Kepada": "To",
+    "Kesehatan": "Health",
+    "Keterangan": "Detail",
+    "Kode": "Code",
+    "Kolom": "Field",
+    "Kunci": "Key",
+    "Kursi": "Seats",
+    "Masalah terakhir": "Last problem",
+    "Pelaku": "Who",
+    "Pelanggan": "Customer",
+    "Percobaan": "Attempts",
+    "Perubahan": "Changes",
+    "Pesanan": "Order",
+    "Sebelum": "Before",
+    "Sesudah": "After",
+    "Sinkron terakhir": "Last sync",
+    "Sisa hari": "Days left",
+    "Subjek": "Subject",
+    "Tanda tangan": "Signature",
+    "Tindakan": "Action",
+    "Undangan": "Invitation",
+    "Waktu (WIB)": "Time (WIB)",
+}
+
+
+def column_words(columns: list[dict], lang: str | None = None) -> list[dict]:
+    """Table columns with their headings in the admin's language."""
+    if (lang or admin_lang()) != "en":
+        return columns
+    return [c | {"label": COLUMNS_EN.get(c.get("label", ""), c.get("label", ""))} for c in columns]

@@ -126,6 +126,8 @@ async def test_the_switch_turns_navigation_titles_states_and_the_timeline_into_e
     assert next(iter(user.find(marker="state-order").elements)).text == "Fulfilled"
     await user.open("/admin/orders")
     assert [r["status"] for r in _rows(user, "orders-table")] == ["Fulfilled"]
+    headings = [c["label"] for c in next(iter(user.find("orders-table").elements)).columns]
+    assert "Code" in headings and "Created (WIB)" in headings and "Kode" not in headings
     user.find("admin-lang").click()
     await user.open("/admin")
     await user.should_see("Ringkasan")
