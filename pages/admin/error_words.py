@@ -544,3 +544,81 @@ def error_text(error: DomainError, lang: str | None = None) -> str:
         if isinstance(error, kind):
             return en_text if lang == "en" else id_text
     return FALLBACK[1] if lang == "en" else FALLBACK[0]
+
+
+# what the data check (domain/admin/invariants.py) finds, in sentences an owner reads
+PROBLEMS: list[tuple[str, Words]] = [
+    (
+        r"order id (\d+) has (\d+) ACTIVE assignments",
+        _say("Pesanan #{1} punya {2} kursi aktif", "Order #{1} has {2} active seats"),
+    ),
+    (
+        r"account (\S+): seats_used=(\d+) but (\d+) ACTIVE assignments",
+        _say(
+            "Akun {1}: tercatat {2} kursi terpakai, padahal ada {3} kursi aktif",
+            "Account {1}: {2} seats counted, {3} active",
+        ),
+    ),
+    (
+        r"account (\S+): (\d+) seats used over capacity (\d+)",
+        _say("Akun {1}: {2} kursi terpakai melebihi kapasitas {3}", "Account {1}: {2} seats used over capacity {3}"),
+    ),
+    (
+        r"account (\S+) is ASSIGNED with (\d+) seat\(s\) free",
+        _say("Akun {1} tercatat penuh padahal {2} kursi kosong", "Account {1} is marked full with {2} seat(s) free"),
+    ),
+    (
+        r"account (\S+) is AVAILABLE but full",
+        _say("Akun {1} tercatat tersedia padahal penuh", "Account {1} is marked available but full"),
+    ),
+    (
+        r"order (\S+) is (\w+) but holds an ACTIVE seat",
+        _states(
+            "order",
+            "Pesanan {1} berstatus {2} tetapi memegang kursi aktif",
+            "Order {1} is {2} but holds an active seat",
+            2,
+        ),
+    ),
+    (
+        r"order (\S+) is fulfilled without any assignment",
+        _say("Pesanan {1} terlayani tanpa kursi", "Order {1} is fulfilled without a seat"),
+    ),
+    (
+        r"order (\S+) waits for stock while pool (.+) has free seats",
+        _say(
+            "Pesanan {1} menunggu stok padahal pool {2} punya kursi kosong",
+            "Order {1} waits for stock while pool {2} has free seats",
+        ),
+    ),
+    (
+        r"assignment (\d+) is (\w+) on an automated workspace with no (\w+) task",
+        _states(
+            "invite",
+            "Kursi #{1} berstatus {2} di workspace otomatis tanpa tugas untuk proses otomatis",
+            "Seat #{1} is {2} on an automated workspace with no task",
+            2,
+        ),
+    ),
+    (
+        r"order (\S+) is (\w+) but its audit trail says (\w+)",
+        _states(
+            "order",
+            "Pesanan {1} berstatus {2} tetapi catatan audit menyebut {3}",
+            "Order {1} is {2} but its audit says {3}",
+            2,
+            3,
+        ),
+    ),
+]
+COMPILED_PROBLEMS = [(re.compile(pattern, re.DOTALL), words) for pattern, words in PROBLEMS]
+
+
+def problem_text(problem: str, lang: str | None = None) -> str:
+    """One finding of the data check in a sentence (one not listed: "ask a technician to look")."""
+    lang = lang or admin_lang()
+    for pattern, words in COMPILED_PROBLEMS:
+        match = pattern.fullmatch(problem)
+        if match:
+            return words(match, lang)
+    return "Data tidak cocok; minta teknisi memeriksa" if lang != "en" else "Data mismatch; ask a technician to look"

@@ -433,8 +433,8 @@ def audit_filters(view: AuditView, table: ServerTable) -> None:
         if not isinstance(content, Refused):
             ui.download(content, "audit-log.csv", "text/csv")
 
-    ui.button("Terapkan", on_click=apply).mark("audit-apply")
-    ui.button("Ekspor CSV", icon="download", on_click=export).props("outline")
+    ui.button(say("Terapkan", "Apply"), on_click=apply).mark("audit-apply")
+    ui.button(say("Ekspor CSV", "Export CSV"), icon="download", on_click=export).props("outline")
 
 
 def audit_ui(view: AuditView) -> None:

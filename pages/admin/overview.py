@@ -16,6 +16,7 @@ from domain.admin.invariants import check_invariants
 from domain.shared.i18n import format_idr
 from domain.shared.models import Health
 from infra import db
+from pages.admin.error_words import problem_text
 from pages.admin.frame import REFUSED, Refused, fetch, shared_read
 from pages.admin.table import wib
 from pages.admin.words import (
@@ -233,7 +234,7 @@ def invariants_ui(live: Live) -> None:
                 "font-bold text-red-700"
             )
             for problem in violations[:50]:
-                ui.label(problem).classes("text-sm")
+                ui.label(problem_text(problem)).classes("text-sm")
     else:
         ui.label(say("Pemeriksaan data: semua cocok", "Data check: all consistent")).classes(
             "text-green-700 font-semibold"

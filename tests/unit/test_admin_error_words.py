@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from domain.shared.errors import Conflict, DomainError, IllegalTransition, NotFound, ValidationFailed
-from pages.admin.error_words import FALLBACK, GENERIC, error_text, known
+from pages.admin.error_words import FALLBACK, GENERIC, error_text, known, problem_text
 
 ERRORS = {"NotFound": NotFound, "ValidationFailed": ValidationFailed, "Conflict": Conflict}
 ERRORS |= {"IllegalTransition": IllegalTransition, "DomainError": DomainError}
@@ -27,6 +27,8 @@ def _sample(node: ast.expr) -> str:
         return "pelanggan@contoh.id"
     if source == "field":
         return "email"
+    if source in ("n", "oid", "used", "seat_id"):  # counts and ids
+        return "3"
     if any(part in source for part in NUMBERS):
         return "3"
     return "X1"
@@ -106,3 +108,18 @@ def test_an_unknown_refusal_falls_back_to_a_plain_sentence_with_nothing_internal
 def test_a_refusal_a_page_wrote_in_its_own_words_is_shown_as_written() -> None:
     said = ValidationFailed("Harga tidak terbaca: tulis misalnya 75.000", said=True)
     assert error_text(said, "id") == "Harga tidak terbaca: tulis misalnya 75.000"
+
+
+def data_check_findings() -> list[str]:
+    """Every finding domain/admin/invariants.py words (its f-strings), with stand-in values."""
+    tree = ast.parse(Path("domain/admin/invariants.py").read_text())
+    return [text for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for text in _render(node)]
+
+
+def test_every_data_check_finding_reads_as_a_sentence() -> None:
+    findings = data_check_findings()
+    assert len(findings) >= 9
+    for finding in findings:
+        said = problem_text(finding, "id")
+        assert said != problem_text("something new", "id"), finding
+        assert not re.search(r"\b(ACTIVE|ASSIGNED|AVAILABLE|seats_used|TO_INVITE)\b", said), said
