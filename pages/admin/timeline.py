@@ -61,7 +61,7 @@ def sentence(entry: TimelineEntry, lang: str | None = None) -> str:
         text = say(f"Pemberitahuan dari {provider}", f"Notice from {provider}", lang)
         text += f": {state_word('webhook', facts.get('outcome', ''), lang)}"
         if not facts.get("signature_valid"):
-            text += say(" · tanda tangan TIDAK SAH", " · INVALID signature", lang)
+            text += say(" · tanda tangan TIDAK VALID", " · INVALID signature", lang)
         return text
     if entry.event == "email":
         status = MAIL_DONE.get(str(facts.get("status")), ("", ""))

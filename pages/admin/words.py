@@ -290,7 +290,7 @@ STATES: dict[str, States] = {
     "job": {"ok": ("Berjalan baik", "Ran fine", GOOD), "error": ("Gagal", "Failed", BAD)},
     "yes_no": {"true": ("Ya", "Yes", GOOD), "false": ("Tidak", "No", ENDED)},
     "role": {"owner": ("Pemilik", "Owner", BUSY), "staff": ("Staf", "Staff", ENDED)},
-    "signature": {"true": ("Tanda tangan sah", "Valid signature", GOOD), "false": ("TIDAK SAH", "INVALID", BAD)},
+    "signature": {"true": ("Valid", "Valid", GOOD), "false": ("TIDAK VALID", "INVALID", BAD)},
 }
 UNKNOWN_STATE = ("Tidak dikenal", "Unknown", ENDED)
 

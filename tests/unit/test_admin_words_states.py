@@ -119,7 +119,7 @@ def test_the_timeline_reads_as_sentences() -> None:
     mail = _entry("email", {"kind": "access_ready", "status": "SENT"}, "email")
     assert sentence(mail, "id") == "E-mail akses terkirim"
     hook = _entry("payment", {"provider": "tripay", "outcome": "applied", "signature_valid": False}, "payment")
-    assert sentence(hook, "id") == "Pemberitahuan dari Tripay: Diterapkan · tanda tangan TIDAK SAH"
+    assert sentence(hook, "id") == "Pemberitahuan dari Tripay: Diterapkan · tanda tangan TIDAK VALID"
     revoked = _entry("assignment.revoke", {"actor": "admin:o@x.id", "reason": "minta berhenti"})
     assert sentence(revoked, "id") == "Kursi dicabut · alasan: minta berhenti"
     assert byline(revoked, "id") == "02 Des 2026 14.05 WIB · oleh o@x.id"
