@@ -1,14 +1,11 @@
-"""The admin's words for the codes (every state of domain/shared/models.py with its colour, jobs, audit actions)
-and for times ("02 Des 2026 14.05 WIB", "5 menit lalu"), in the admin's language: the pages show these, never
-the codes."""
+"""The admin's words for the codes: every state of domain/shared/models.py in Indonesian and English with the colour
+of its chip, the workspace's calls and the background jobs. The pages show these, never the codes. Times, the
+audit's actions and the language live beside it (dates, audit_words, lang) and are named here too."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from nicegui import ui
 
-from nicegui import app, ui
-
-from domain.shared.i18n import WIB, language
 from domain.shared.models import (
     AccountStatus,
     AssignmentStatus,
@@ -23,27 +20,27 @@ from domain.shared.models import (
     TaskKind,
     TaskStatus,
 )
-from infra.types import utcnow
-
-LANG_KEY = "admin_lang"  # app.storage.user: the admin's language ("id" unless they switched)
-
-
-def admin_lang() -> str:
-    """The language of the admin being served ("id" outside a page: a job, a test without a browser)."""
-    try:
-        return language(app.storage.user.get(LANG_KEY))
-    except (RuntimeError, AssertionError, KeyError):
-        return "id"
-
-
-def set_admin_lang(lang: str) -> None:
-    app.storage.user[LANG_KEY] = language(lang)
-
-
-def say(id_text: str, en_text: str, lang: str | None = None) -> str:
-    """One of two texts, by the admin's language."""
-    return en_text if (lang or admin_lang()) == "en" else id_text
-
+from pages.admin.audit_words import ACTION_WORDS as ACTION_WORDS
+from pages.admin.audit_words import ENTITY_WORDS as ENTITY_WORDS
+from pages.admin.audit_words import action_word as action_word
+from pages.admin.audit_words import actor_word as actor_word
+from pages.admin.audit_words import entity_word as entity_word
+from pages.admin.dates import DATE_MASK as DATE_MASK
+from pages.admin.dates import SHORT_MONTHS as SHORT_MONTHS
+from pages.admin.dates import ago as ago
+from pages.admin.dates import date_locale as date_locale
+from pages.admin.dates import day_picker as day_picker
+from pages.admin.dates import day_words as day_words
+from pages.admin.dates import parse_day as parse_day
+from pages.admin.dates import when as when
+from pages.admin.dates import wib_time as wib_time
+from pages.admin.lang import admin_lang as admin_lang
+from pages.admin.lang import column_words as column_words
+from pages.admin.lang import language_switch as language_switch
+from pages.admin.lang import nav_word as nav_word
+from pages.admin.lang import say
+from pages.admin.lang import set_admin_lang as set_admin_lang
+from pages.admin.lang import title_word as title_word
 
 # Quasar colours of the health chip (text stays readable: white on the dark ones, dark on amber)
 HEALTH_COLOURS: dict[str, str] = {
@@ -146,30 +143,6 @@ def error_words(health: str, last_error: str, failures_in_row: int) -> str:
     if failures_in_row and last_error:
         return f"Panggilan terakhir gagal ({failure_words(last_error)}); dicoba lagi ({failures_in_row}×)"
     return ""
-
-
-def wib_time(moment: datetime | None) -> str:
-    """Today's times as hour:minute, older ones with their date, in Jakarta time."""
-    if moment is None:
-        return ""
-    local, today = moment.astimezone(WIB), utcnow().astimezone(WIB).date()
-    return f"{local.hour:02d}.{local.minute:02d} WIB" if local.date() == today else when(moment)
-
-
-def ago(moment: datetime | None, now: datetime | None = None) -> str:
-    """'baru saja', '5 menit lalu', '3 jam lalu', '2 hari lalu' — with the time in WIB ('' for None)."""
-    if moment is None:
-        return ""
-    seconds = ((now or utcnow()) - moment).total_seconds()
-    if seconds < 60:
-        spoken = say("baru saja", "just now")
-    elif seconds < 3600:
-        spoken = say(f"{int(seconds // 60)} menit lalu", f"{int(seconds // 60)} min ago")
-    elif seconds < 86400:
-        spoken = say(f"{int(seconds // 3600)} jam lalu", f"{int(seconds // 3600)} h ago")
-    else:
-        spoken = say(f"{int(seconds // 86400)} hari lalu", f"{int(seconds // 86400)} days ago")
-    return f"{spoken} ({wib_time(moment)})"
 
 
 # the background jobs, as the overview lists them
@@ -355,268 +328,6 @@ def state_chip(kind: str, value: object, lang: str | None = None) -> ui.chip:
     )
 
 
-# --- dates: one format everywhere in the admin, "02 Des 2026 14.05 WIB" ---
-SHORT_MONTHS = {
-    "id": ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-}
-# Quasar's date picker in the same words (its locale: months, days) and its mask "02 Des 2026"
-DATE_MASK = "DD MMM YYYY"
-
-
-def day_words(moment: datetime, lang: str | None = None) -> str:
-    """A day in Jakarta: '02 Des 2026'."""
-    local = moment.astimezone(WIB)
-    return f"{local.day:02d} {SHORT_MONTHS[lang or admin_lang()][local.month - 1]} {local.year}"
-
-
-def when(moment: datetime | None, lang: str | None = None) -> str:
-    """A moment in Jakarta time: '02 Des 2026 14.05 WIB' ('' for None)."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(WIB)
-    return f"{day_words(local, lang)} {local.hour:02d}.{local.minute:02d} WIB"
-
-
-def parse_day(text: str, *, end: bool = False) -> datetime | None:
-    """A day typed or picked as '02 Des 2026' (either language's month, any case) or '2026-12-02', as the start
-    of that day in Jakarta (the start of the next day with `end`); None when it is not a day."""
-    text = (text or "").strip()
-    day: datetime | None = None
-    try:
-        day = datetime.strptime(text, "%Y-%m-%d")
-    except ValueError:
-        parts = text.split()
-        if len(parts) == 3 and parts[0].isdigit() and parts[2].isdigit():
-            month = parts[1][:3].lower()
-            for months in SHORT_MONTHS.values():
-                names = [m.lower() for m in months]
-                if month in names:
-                    try:
-                        day = datetime(int(parts[2]), names.index(month) + 1, int(parts[0]))
-                    except ValueError:
-                        return None
-                    break
-    if day is None:
-        return None
-    start = day.replace(tzinfo=WIB)
-    return start + timedelta(days=1) if end else start
-
-
-def date_locale(lang: str | None = None) -> dict[str, object]:
-    """Quasar's q-date `locale` prop: month and day names in the admin's language."""
-    if (lang or admin_lang()) == "en":
-        days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
-        months = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ]
-    else:
-        days = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"]
-        months = [
-            "Januari",
-            "Februari",
-            "Maret",
-            "April",
-            "Mei",
-            "Juni",
-            "Juli",
-            "Agustus",
-            "September",
-            "Oktober",
-            "November",
-            "Desember",
-        ]
-    short = SHORT_MONTHS[lang or admin_lang()]
-    return {"days": days, "daysShort": [d[:3] for d in days], "months": months, "monthsShort": short}
-
-
-def day_picker(label: str, value: str = "") -> ui.input:
-    """A date field reading '02 Des 2026' with a calendar behind its icon (no browser mm/dd/yyyy picker)."""
-    field = ui.input(label, value=value, placeholder="02 Des 2026").props("dense outlined clearable")
-    with field.add_slot("append"):
-        button = ui.button(icon="event").props(f'flat round aria-label="{say("Pilih tanggal", "Pick a date")}"')
-        button.classes("min-h-[44px] min-w-[44px]")
-        with button, ui.menu().props("no-parent-event") as menu:
-            calendar = ui.date(mask=DATE_MASK).bind_value(field).on("update:model-value", menu.close)
-            calendar._props["locale"] = date_locale()  # month and day names in the admin's language
-        button.on("click.stop", menu.open)  # (stop: the field itself would take the click as focus)
-    return field
-
-
-# --- the audit log's entities and actions ---
-ENTITY_WORDS: dict[str, tuple[str, str]] = {
-    "order": ("Pesanan", "Order"),
-    "assignment": ("Kursi pelanggan", "Customer seat"),
-    "account": ("Akun ChatGPT", "ChatGPT account"),
-    "product": ("Paket", "Package"),
-    "admin": ("Admin", "Admin"),
-    "workspace_task": ("Tugas workspace", "Workspace task"),
-    "setting": ("Pengaturan toko", "Shop setting"),
-    "manual_payment": ("Pembayaran manual", "Manual payment"),
-}
-ACTION_WORDS: dict[str, tuple[str, str]] = {
-    "order.create": ("Pesanan dibuat", "Order created"),
-    "order.checkout": ("Pembayaran dibuka di gateway", "Payment opened at the gateway"),
-    "order.payment_failover": ("Gateway cadangan dipakai", "Backup gateway used"),
-    "order.fulfil": ("Dibayar, kursi diberikan", "Paid, seat given"),
-    "order.pending_stock": ("Dibayar, menunggu stok", "Paid, waiting for stock"),
-    "order.expire": ("Tidak dibayar sampai batas waktu", "Not paid in time"),
-    "order.fail": ("Pembayaran gagal", "Payment failed"),
-    "order.amount_mismatch": ("Jumlah bayar berbeda, perlu diperiksa", "Amount differs, needs review"),
-    "order.review_accept": ("Pembayaran berbeda diterima", "Differing payment accepted"),
-    "order.refund": ("Dikembalikan (refund)", "Refunded"),
-    "order.mark_paid": ("Ditandai dibayar oleh admin", "Marked paid by an admin"),
-    "order.resend_access": ("E-mail akses dikirim ulang", "Access e-mail resent"),
-    "assignment.create": ("Kursi diberikan", "Seat given"),
-    "assignment.move": ("Dipindah ke akun lain", "Moved to another account"),
-    "assignment.move_out": ("Dipindah keluar dari akun ini", "Moved off this account"),
-    "assignment.extend": ("Masa aktif diperpanjang", "Extended"),
-    "assignment.expire": ("Masa aktif habis", "Expired"),
-    "assignment.revoke": ("Kursi dicabut", "Seat revoked"),
-    "assignment.reinvite": ("Diundang lagi", "Invited again"),
-    "assignment.remove_again": ("Dikeluarkan lagi", "Removed again"),
-    "assignment.access_reported": ("Pelanggan melapor tak bisa masuk", "Customer reported no access"),
-    "assignment.to_invite": ("Perlu diundang", "To invite"),
-    "assignment.invited": ("Undangan terkirim", "Invitation sent"),
-    "assignment.joined": ("Pelanggan bergabung ke workspace", "Customer joined the workspace"),
-    "assignment.to_remove": ("Perlu dikeluarkan", "To remove"),
-    "assignment.removed": ("Dikeluarkan dari workspace", "Removed from the workspace"),
-    "account.create": ("Akun ditambahkan", "Account added"),
-    "account.import": ("Akun diimpor dari CSV", "Account imported from CSV"),
-    "account.update": ("Akun diubah", "Account changed"),
-    "account.suspend": ("Akun ditangguhkan", "Account suspended"),
-    "account.unsuspend": ("Akun diaktifkan lagi", "Account resumed"),
-    "account.retire": ("Akun dipensiunkan", "Account retired"),
-    "account.reveal_password": ("Kata sandi akun dilihat", "Account password viewed"),
-    "account.health": ("Kesehatan akun berubah", "Account health changed"),
-    "account.capacity_lowered": ("Kapasitas akun diturunkan", "Account capacity lowered"),
-    "product.create": ("Paket dibuat", "Package created"),
-    "product.update": ("Paket diubah", "Package changed"),
-    "admin.create": ("Admin dibuat", "Admin created"),
-    "admin.login": ("Admin masuk", "Admin signed in"),
-    "admin.disable": ("Admin dinonaktifkan", "Admin disabled"),
-    "admin.enable": ("Admin diaktifkan", "Admin enabled"),
-    "admin.reset_password": ("Kata sandi admin diatur ulang", "Admin password reset"),
-    "admin.sign_out_everywhere": ("Keluar dari semua perangkat", "Signed out everywhere"),
-    "admin.totp_on": ("Verifikasi dua langkah dinyalakan", "Two-step sign-in turned on"),
-    "admin.totp_off": ("Verifikasi dua langkah dimatikan", "Two-step sign-in turned off"),
-    "admin.recovery_code_used": ("Kode cadangan dipakai", "Recovery code used"),
-    "admin.token_issue": ("Token API dibuat", "API token issued"),
-    "admin.token_revoke": ("Token API dicabut", "API token revoked"),
-}
-
-
-def entity_word(entity: str, lang: str | None = None) -> str:
-    id_text, en_text = ENTITY_WORDS.get(entity, ("Data lain", "Other record"))
-    return say(id_text, en_text, lang)
-
-
-def action_word(action: str, lang: str | None = None) -> str:
-    """An audit action in words; one not listed reads as its entity's word and "diubah"."""
-    if action in ACTION_WORDS:
-        return say(*ACTION_WORDS[action], lang)
-    return say(
-        f"{entity_word(action.split('.')[0], 'id')} diubah", f"{entity_word(action.split('.')[0], 'en')} changed", lang
-    )
-
-
-def actor_word(actor: str, lang: str | None = None) -> str:
-    """Who did it: an admin's e-mail, "Sistem", "Jadwal otomatis", "Workspace", "Pelanggan"."""
-    if actor.startswith("admin:"):
-        return actor.removeprefix("admin:")
-    if actor.endswith("_webhook"):  # a gateway's callback
-        provider = actor.removesuffix("_webhook").capitalize()
-        return say(f"{provider} (pemberitahuan bayar)", f"{provider} (payment notice)", lang)
-    return {
-        "system": say("Sistem", "System", lang),
-        "scheduler": say("Jadwal otomatis", "Scheduler", lang),
-        "workspace": say("Workspace (otomatis)", "Workspace (automatic)", lang),
-        "customer": say("Pelanggan", "Customer", lang),
-        "api": say("Pelanggan lewat API pesanan", "Customer via the order API", lang),
-        "deadline": say("Batas waktu bayar", "Payment deadline", lang),
-        "tripay": "Tripay",
-        "midtrans": "Midtrans",
-    }.get(actor, actor)
-
-
-# --- the frame: navigation and page titles in English when the admin switched ---
-NAV_EN: dict[str, str] = {
-    "Ringkasan": "Overview",
-    "Akun": "Accounts",
-    "Penugasan": "Seats",
-    "Pesanan": "Orders",
-    "Webhook": "Webhooks",
-    "Audit": "Audit",
-    "Outbox e-mail": "E-mail outbox",
-    "Paket": "Packages",
-    "Admin": "Admins",
-    "Keamanan": "Security",
-    "Pelanggan": "Customers",
-    "Laporan": "Reports",
-    "Pengaturan toko": "Shop settings",
-    "Cari": "Search",
-}
-TITLES_EN: dict[str, str] = {
-    "Keamanan akun": "Account security",
-    "Ringkasan": "Overview",
-    "Akun ChatGPT": "ChatGPT accounts",
-    "Penugasan kursi": "Seats",
-    "Pesanan": "Orders",
-    "Audit log": "Audit log",
-    "Webhook pembayaran": "Payment webhooks",
-    "Outbox e-mail": "E-mail outbox",
-    "Paket": "Packages",
-    "Admin": "Admins",
-    "Pelanggan": "Customers",
-    "Laporan": "Reports",
-    "Pengaturan toko": "Shop settings",
-    "Cari": "Search",
-}
-
-
-def nav_word(label: str, lang: str | None = None) -> str:
-    return say(label, NAV_EN.get(label, label), lang)
-
-
-def title_word(title: str, lang: str | None = None) -> str:
-    """A page's title in the admin's language ("Pesanan AG-1" -> "Order AG-1"); one not listed stays as given."""
-    if (lang or admin_lang()) != "en":
-        return title
-    if title.startswith("Pesanan ") and title not in TITLES_EN:
-        return "Order " + title.removeprefix("Pesanan ")
-    return TITLES_EN.get(title, title)
-
-
-def language_switch() -> ui.button:
-    """The admin's ID/EN switch (kept in the admin's browser session): the page is drawn again in the other."""
-    other = "en" if admin_lang() == "id" else "id"
-
-    def switch() -> None:
-        set_admin_lang(other)
-        ui.navigate.reload()
-
-    name = "English" if other == "en" else "Bahasa Indonesia"
-    button = (
-        ui.button(other.upper(), icon="translate", on_click=switch)  # short: the header fits a 390 px phone
-        .props(f'flat dense no-caps color=white aria-label="{name}"')
-        .classes("min-h-[44px] min-w-[44px]")
-        .mark("admin-lang")
-    )
-    button.tooltip(name)
-    return button
-
-
 def yes_no_format(lang: str | None = None) -> str:
     """A table column's `:format` that writes a true/false cell as "Ya"/"Tidak" (never true/false)."""
     return f"(v) => v ? '{state_word('yes_no', True, lang)}' : '{state_word('yes_no', False, lang)}'"
@@ -650,46 +361,3 @@ def chip_fields(kind: str, value: object) -> tuple[str, str]:
     """A state's chip colour and text colour, for a table row's `<column>_colour` and `<column>_ink`."""
     colour = state_colour(kind, value)
     return colour, "grey-10" if colour in DARK_COLOURS else "white"
-
-
-# the tables' column headings in English (ServerTable asks at drawing time; one not listed stays as written)
-COLUMNS_EN: dict[str, str] = {
-    "Akun": "Account",
-    "Berakhir (WIB)": "Ends (WIB)",
-    "Dibayar (WIB)": "Paid (WIB)",
-    "Dibuat (WIB)": "Created (WIB)",
-    "Entitas": "Record",
-    "Galat terakhir": "Last error",
-    "Hasil": "Outcome",
-    "Jenis": "Kind",
-    "Jumlah": "Amount",
-    "Kepada": "To",
-    "Kesehatan": "Health",
-    "Keterangan": "Detail",
-    "Kode": "Code",
-    "Kolom": "Field",
-    "Kunci": "Key",
-    "Kursi": "Seats",
-    "Masalah terakhir": "Last problem",
-    "Pelaku": "Who",
-    "Pelanggan": "Customer",
-    "Percobaan": "Attempts",
-    "Perubahan": "Changes",
-    "Pesanan": "Order",
-    "Sebelum": "Before",
-    "Sesudah": "After",
-    "Sinkron terakhir": "Last sync",
-    "Sisa hari": "Days left",
-    "Subjek": "Subject",
-    "Tanda tangan": "Signature",
-    "Tindakan": "Action",
-    "Undangan": "Invitation",
-    "Waktu (WIB)": "Time (WIB)",
-}
-
-
-def column_words(columns: list[dict], lang: str | None = None) -> list[dict]:
-    """Table columns with their headings in the admin's language."""
-    if (lang or admin_lang()) != "en":
-        return columns
-    return [c | {"label": COLUMNS_EN.get(c.get("label", ""), c.get("label", ""))} for c in columns]

@@ -126,11 +126,12 @@ def test_the_timeline_reads_as_sentences() -> None:
 
 
 def test_the_label_tables_the_pages_import_answer_in_the_admin_s_language(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pages.admin import words
+    from pages.admin import dates, lang, words
 
     assert words.STATUS_LABELS[AccountStatus.AVAILABLE] == "Tersedia"
     assert words.INVITE_LABELS.get("TO_INVITE") == "Perlu diundang" and words.INVITE_LABELS.get("nope", "") == ""
-    monkeypatch.setattr(words, "admin_lang", lambda: "en")
+    for module in (lang, dates):  # (an admin who switched: the language their session holds)
+        monkeypatch.setattr(module, "admin_lang", lambda: "en")
     assert words.STATUS_LABELS[AccountStatus.AVAILABLE] == "Available"
     assert {h: words.HEALTH_LABELS[h] for h in Health}[Health.BANNED] == "Banned"
     assert words.when(datetime(2026, 12, 2, 7, 5, tzinfo=UTC)) == "02 Dec 2026 14.05 WIB"
