@@ -67,6 +67,12 @@ FIELD_WORDS: dict[str, tuple[str, str]] = {
     "paid_at": ("Dibayar", "Paid"),
     "paid_amount_idr": ("Jumlah dibayar", "Amount paid"),
     "subscription_expires_at": ("Langganan berakhir", "Subscription ends"),
+    "order_code": ("Kode pesanan", "Order code"),
+    "provider": ("Gateway", "Gateway"),
+    "reference": ("Referensi", "Reference"),
+    "method": ("Metode", "Method"),
+    "product": ("Paket", "Package"),
+    "price": ("Harga", "Price"),
 }
 VERBS = {
     "extended": ("diperpanjang", "extended"),

@@ -16,6 +16,7 @@ from domain.admin.admins import list_admins
 from domain.admin.listing import MAX_ROW_ID, Page, audit_page, events_page, filter_id, outbox_message, outbox_page
 from domain.shared.audit import admin_actor
 from domain.shared.errors import ValidationFailed
+from domain.shared.i18n import format_idr
 from domain.shared.models import AuditLog, EmailOutbox, PaymentEvent
 from infra import db
 from pages.admin.error_words import field_word
@@ -88,6 +89,8 @@ def _value(key: str, value: object) -> str:
     kinds = {"status": "", "health": "health", "invite_state": "invite", "delivery": "delivery", "driver": "driver"}
     if isinstance(value, bool):
         return state_word("yes_no", value)
+    if isinstance(value, int) and (key.endswith("_idr") or key in ("amount", "price")):
+        return format_idr(value)
     if key in kinds and isinstance(value, str):
         kind = kinds[key] or next((k for k in ("order", "assignment", "account") if value in STATES[k]), "")
         return state_word(kind, value) if kind else value
@@ -107,14 +110,14 @@ def _field(key: str) -> str:
 def _summary(details: dict[str, Any]) -> str:
     before, after = details.get("before") or {}, details.get("after") or {}
     changed = [
-        f"{_field(k)}: {_value(k, before.get(k))} → {_value(k, after.get(k))}"
+        f"{_field(k)}: " + (f"{_value(k, before[k])} → " if before.get(k) is not None else "") + _value(k, after.get(k))
         for k in after
         if before.get(k) != after.get(k)
     ]
     return (
         "; ".join(changed)[:160]
         if changed
-        else ", ".join(f"{k}={v}" for k, v in details.items() if k not in ("before", "after"))[:160]
+        else ", ".join(f"{_field(k)}: {_value(k, v)}" for k, v in details.items() if k not in ("before", "after"))[:160]
     )
 
 

@@ -150,3 +150,14 @@ def test_every_actor_the_code_writes_reads_as_words() -> None:
     assert actor_word("midtrans_webhook", "en") == "Midtrans (payment notice)"
     for actor in ("customer", "api", "scheduler", "deadline", "workspace", "system"):
         assert actor_word(actor) != actor and "_" not in actor_word(actor), actor
+
+
+def test_an_audit_entry_s_changes_read_as_words_money_and_wib_times() -> None:
+    from pages.admin.logs import _summary
+
+    assert _summary({"before": {"status": "pending_payment"}, "after": {"status": "fulfilled"}}) == (
+        "Status: Menunggu bayar → Aktif (terlayani)"
+    )
+    created = _summary({"after": {"price_idr": 99_000, "is_active": True, "end_at": "2026-12-02T07:05:00+00:00"}})
+    assert created == "Harga: Rp 99.000; Aktif: Ya; Berakhir: 02 Des 2026 14.05 WIB"  # new values, no arrow
+    assert _summary({"order_code": "AG-1", "method": "QRIS"}) == "Kode pesanan: AG-1, Metode: QRIS"
