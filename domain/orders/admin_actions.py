@@ -51,6 +51,8 @@ def _audit_facts(entry: AuditLog, order: Order, accounts: dict[int, ChatGPTAccou
     if entry.action in PAID_ACTIONS or entry.action == "order.mark_paid":
         facts["method"] = order.payment_method or order.provider or ""
         facts["amount_idr"] = order.paid_amount_idr or order.amount_idr
+    if entry.action == "order.checkout":
+        facts["method"], facts["provider"] = str(details.get("method") or ""), str(details.get("provider") or "")
     if "status" in after:
         facts["from"], facts["to"] = before.get("status", ""), after["status"]
     account = accounts.get(after.get("chatgpt_account_id") or -1)

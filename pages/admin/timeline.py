@@ -74,6 +74,10 @@ def sentence(entry: TimelineEntry, lang: str | None = None) -> str:
         parts.append(format_idr(int(facts.get("amount_idr") or 0)))
         if action == "order.pending_stock":
             parts.append(say("menunggu kursi kosong", "waiting for a free seat", lang))
+    elif action == "order.checkout" and facts.get("method"):
+        method, provider = facts["method"], str(facts.get("provider", "")).capitalize()
+        via = f"{method} ({provider})" if provider else method
+        parts.append(say(f"Menunggu pembayaran lewat {via}", f"Awaiting payment by {via}", lang))
     elif action == "order.mark_paid":
         parts.append(say("Ditandai dibayar oleh admin", "Marked paid by an admin", lang))
         parts.append(format_idr(int(facts.get("amount_idr") or 0)))

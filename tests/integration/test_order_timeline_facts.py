@@ -26,6 +26,7 @@ def test_a_paid_order_s_timeline_names_method_amount_seat_and_mail(engine) -> No
     assert "access_ready" in kinds
     said = [sentence(entry, "id") for entry in timeline]
     assert "Dibayar lewat QRIS · Rp 79.000" in said
+    assert "Menunggu pembayaran lewat QRIS (Tripay)" in said
     assert any(s.startswith(f"Kursi di akun {account.email} (1/5)") for s in said), said
     assert [e.at for e in timeline] == sorted(e.at for e in timeline)
 
