@@ -63,7 +63,7 @@ HEALTH_MEANING: dict[str, str] = {
     Health.SUBSCRIPTION_ENDED: "Langganan workspace berakhir. Penjualan dihentikan.",
     Health.UNREACHABLE: "ChatGPT tidak bisa dihubungi berkali-kali. Penjualan dihentikan sampai pulih.",
 }
-TASK_KIND_LABELS = {"invite": "Undang", "remove": "Keluarkan"}
+
 TASK_REASONS = {
     "sale": "penjualan",
     "move": "pindah akun",
@@ -292,6 +292,7 @@ DRIVER_LABELS = StateWords("driver")
 INVITE_LABELS = StateWords("invite")
 TASK_STATUS_LABELS = StateWords("task")
 SEAT_LABELS = StateWords("assignment")
+TASK_KIND_LABELS = StateWords("task_kind")
 
 
 def _state(kind: str, value: object) -> tuple[str, str, str]:
