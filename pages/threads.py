@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -16,7 +17,8 @@ async def io_bound(work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R
     """`run.io_bound` with the answer typed as `work`'s own. NiceGUI 3 answers None instead of a result when the
     app is stopping or the call was cancelled (4.0 raises CancelledError then); this raises it already, so a
     None from `work` itself ("not found") stays a real answer and a page never draws from a missing one."""
-    answer = await run.io_bound(lambda: (work(*args, **kwargs),))
+    context = contextvars.copy_context()  # the page's request goes along: words read the admin's language by it
+    answer = await run.io_bound(lambda: (context.run(work, *args, **kwargs),))
     if answer is None:
         raise asyncio.CancelledError
     return answer[0]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, and_, col, or_, select
+from sqlmodel import Session, and_, col, func, or_, select
 
 from domain.notify.mail import queue_access_ready
 from domain.orders.orders import PaymentResult, record_payment
@@ -20,6 +20,7 @@ from domain.shared.models import (
     EmailOutbox,
     EventOutcome,
     Order,
+    OrderStatus,
     PaymentEvent,
 )
 from domain.shared.money import MANUAL_METHODS, check_amount, check_method, record_manual_payment
@@ -32,6 +33,42 @@ class TimelineEntry:
     kind: str  # audit | payment | email
     title: str
     detail: dict[str, Any]
+    event: str = ""  # the audit action, "payment" or "email"
+    facts: dict[str, Any] = field(default_factory=dict)  # what a sentence about it needs (pages/admin/timeline.py)
+
+
+PAID_ACTIONS = ("order.fulfil", "order.pending_stock", "order.review_accept")
+
+
+def _audit_facts(entry: AuditLog, order: Order, accounts: dict[int, ChatGPTAccount]) -> dict[str, Any]:
+    """The facts of one audit entry a sentence names: who, the payment, the seat's account and its fill, dates."""
+    details = entry.details or {}
+    after, before = details.get("after") or {}, details.get("before") or {}
+    facts: dict[str, Any] = {"actor": entry.actor}
+    for key in ("reason", "note"):
+        if details.get(key):
+            facts["reason"] = str(details[key])
+    if entry.action == "assignment.revoke" and after.get("end_reason"):  # the admin's reason, told the customer
+        facts.setdefault("reason", str(after["end_reason"]))
+    if entry.action in PAID_ACTIONS or entry.action == "order.mark_paid":
+        facts["method"] = order.payment_method or order.provider or ""
+        facts["amount_idr"] = order.paid_amount_idr or order.amount_idr
+    if entry.action == "order.checkout":
+        facts["method"], facts["provider"] = str(details.get("method") or ""), str(details.get("provider") or "")
+    if "status" in after:
+        facts["from"], facts["to"] = before.get("status", ""), after["status"]
+    account = accounts.get(after.get("chatgpt_account_id") or -1)
+    if account is not None:
+        facts["account"] = account.email
+        facts["max_seats"] = account.capacity
+    seats = details.get("account_seats")
+    if isinstance(seats, dict) and "after" in seats:
+        facts["seats_used"] = seats["after"]
+    if after.get("end_at"):
+        facts["end_at"] = after["end_at"]
+    if after.get("invite_state"):
+        facts["invite_state"] = after["invite_state"]
+    return facts
 
 
 def order_timeline(*, session: Session, order_id: int) -> list[TimelineEntry]:
@@ -41,16 +78,34 @@ def order_timeline(*, session: Session, order_id: int) -> list[TimelineEntry]:
         raise NotFound(f"unknown order id {order_id}")
     seat_ids = list(session.exec(select(AccountAssignment.id).where(AccountAssignment.order_id == order_id)))
     entries: list[TimelineEntry] = []
-    audits = session.exec(
-        select(AuditLog).where(
-            or_(
-                and_(col(AuditLog.entity) == "order", col(AuditLog.entity_id) == order_id),
-                and_(col(AuditLog.entity) == "assignment", col(AuditLog.entity_id).in_(seat_ids or [-1])),
+    audits = list(
+        session.exec(
+            select(AuditLog).where(
+                or_(
+                    and_(col(AuditLog.entity) == "order", col(AuditLog.entity_id) == order_id),
+                    and_(col(AuditLog.entity) == "assignment", col(AuditLog.entity_id).in_(seat_ids or [-1])),
+                )
             )
         )
     )
+    account_ids = {(e.details.get("after") or {}).get("chatgpt_account_id") for e in audits if e.details}
+    wanted = [i for i in account_ids if isinstance(i, int)]
+    accounts = (
+        {a.id or 0: a for a in session.exec(select(ChatGPTAccount).where(col(ChatGPTAccount.id).in_(wanted)))}
+        if wanted
+        else {}
+    )
     for entry in audits:
-        entries.append(TimelineEntry(entry.at, "audit", f"{entry.action} — {entry.actor}", entry.details))
+        entries.append(
+            TimelineEntry(
+                entry.at,
+                "audit",
+                f"{entry.action} — {entry.actor}",
+                entry.details,
+                entry.action,
+                _audit_facts(entry, order, accounts),
+            )
+        )
     for event in session.exec(select(PaymentEvent).where(PaymentEvent.order_id == order_id)):
         signature = "signature ok" if event.signature_valid else "BAD signature"
         title = f"{event.provider} callback: {event.outcome} ({signature})"
@@ -60,6 +115,8 @@ def order_timeline(*, session: Session, order_id: int) -> list[TimelineEntry]:
                 "payment",
                 title,
                 {"event_key": event.event_key, "detail": event.detail, "latency_ms": event.latency_ms},
+                "payment",
+                {"provider": event.provider, "outcome": event.outcome, "signature_valid": event.signature_valid},
             )
         )
     for mail in session.exec(select(EmailOutbox).where(EmailOutbox.order_id == order_id)):
@@ -75,6 +132,8 @@ def order_timeline(*, session: Session, order_id: int) -> list[TimelineEntry]:
                     "sent_at": mail.sent_at.isoformat() if mail.sent_at else None,
                     "last_error": mail.last_error,
                 },
+                "email",
+                {"kind": mail.kind, "status": mail.status, "to": mail.to},
             )
         )
     return sorted(entries, key=lambda e: e.at)
@@ -149,3 +208,11 @@ def mark_paid_manually(
             ip=ip,
         )
     return result
+
+
+def waiting_for_stock(*, session: Session, pool: str | None = None) -> int:
+    """How many paid orders wait for a free seat (in one pool, or in all)."""
+    query = select(func.count()).select_from(Order).where(Order.status == OrderStatus.PENDING_STOCK)
+    if pool is not None:
+        query = query.where(Order.pool == pool)
+    return int(session.exec(query).one())

@@ -11,12 +11,13 @@ from nicegui import app, ui
 from sqlmodel import Session
 
 from domain.admin.workspaces import AccountCard, SeenPerson, TaskLine, WorkspaceDetail, allow_member, workspace_detail
-from domain.shared.i18n import format_date, format_idr
+from domain.shared.i18n import format_idr
 from domain.shared.models import AccountStatus, Delivery, Driver, Health, InviteState, TaskStatus
 from domain.workspaces.health import mark_health, replace_customers_now
 from domain.workspaces.sync import SyncReport
 from infra import db
 from pages.admin.account_form import account_dialog
+from pages.admin.dates import day_words
 from pages.admin.frame import Done, Refused, SignedIn, act, attempt, carry_out, client_ip, fetch, live
 from pages.admin.words import (
     DARK_TEXT,
@@ -35,6 +36,7 @@ from pages.admin.words import (
     error_words,
     failure_words,
     task_error_words,
+    when,
     wib_time,
 )
 
@@ -104,10 +106,10 @@ def summary_ui(card: AccountCard, clocks: Clocks) -> None:
         if card.delivery == Delivery.INVITE:
             fact("Nama untuk pelanggan", card.display_name or "Workspace ChatGPT (nama netral)", "display-name")
         ends = card.subscription_expires_at
-        fact("Perpanjangan langganan", format_date(ends, with_time=False) if ends else "belum dicatat", "renewal")
+        fact("Perpanjangan langganan", day_words(ends) if ends else "belum dicatat", "renewal")
         fact("Biaya per bulan", format_idr(card.monthly_cost_idr) if card.monthly_cost_idr else "belum dicatat")
         if card.retired_at:
-            fact("Dipensiunkan", format_date(card.retired_at))
+            fact("Dipensiunkan", when(card.retired_at))
         if card.health_changed_at:
             ticking(clocks, fact("Kesehatan berubah", ago(card.health_changed_at)), card.health_changed_at)
 
@@ -308,7 +310,7 @@ def seats_ui(detail: WorkspaceDetail) -> None:
             state = INVITE_LABELS.get(InviteState(seat.invite_state), "") if seat.invite_state else ""
             with ui.column().classes("w-full gap-0 border-t border-slate-200 pt-1"):
                 ui.label(seat.customer_email).classes("text-sm break-all")
-                ui.label(" · ".join(x for x in (state, f"berakhir {format_date(seat.end_at)}") if x)).classes(
+                ui.label(" · ".join(x for x in (state, f"berakhir {when(seat.end_at)}") if x)).classes(
                     "text-xs text-slate-600"
                 )
 

@@ -15,11 +15,12 @@ from domain.admin.workspaces import AccountCard
 from domain.catalog.account_fields import parse_monthly_cost
 from domain.catalog.pool import add_account, update_account
 from domain.catalog.renewals import RENEWAL_REMINDER_DAYS
+from domain.orders.admin_actions import waiting_for_stock
 from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import WIB, format_idr
 from domain.shared.models import Delivery, Driver
-from pages.admin.frame import Done, SignedIn, act, client_ip
-from pages.admin.table import wib
+from pages.admin.dates import day_picker, day_words, parse_day, when
+from pages.admin.frame import Done, Refused, SignedIn, attempt, client_ip
 from pages.admin.words import DRIVER_LABELS
 
 DELIVERY_CHOICES = {
@@ -35,8 +36,8 @@ RENEWAL_HINT = f"Anda diingatkan {RENEWAL_REMINDER_DAYS} hari sebelumnya"
 
 
 def renewal_day(moment: datetime | None) -> str:
-    """The renewal date as the date input holds it (YYYY-MM-DD, the day in WIB)."""
-    return moment.astimezone(WIB).date().isoformat() if moment else ""
+    """The renewal date as the day field shows it ('02 Des 2026', the day in WIB)."""
+    return day_words(moment) if moment else ""
 
 
 class SubscriptionFields:
@@ -56,12 +57,12 @@ class SubscriptionFields:
         self.cost.on_value_change(self.show_cost)
         self.show_cost()
         self.renewal = (
-            ui.input("Tanggal perpanjangan langganan", value=self.initial_day)
-            .props(f'type=date stack-label hint="{RENEWAL_HINT}"')
+            day_picker("Tanggal perpanjangan langganan", self.initial_day)
+            .props(f'hint="{RENEWAL_HINT}"')
             .classes("w-full")
             .mark("acc-renewal")
         )
-        synced = wib(existing.subscription_expires_at) if existing else ""
+        synced = when(existing.subscription_expires_at) if existing else ""
         self.synced = ui.label(f"Tanggal perpanjangan (dari sinkron workspace): {synced or 'belum diketahui'}").classes(
             "text-sm text-slate-600"
         )
@@ -85,7 +86,8 @@ class SubscriptionFields:
         out: dict[str, Any] = {"monthly_cost_idr": (self.cost.value or "").strip() or None}
         day = (self.renewal.value or "").strip()
         if not self.synced_mode and day != self.initial_day:  # an unchanged date keeps the stored moment
-            out["subscription_expires_at"] = day or None
+            picked = parse_day(day)  # '02 Des 2026' or '2026-12-02'; anything else goes on for the domain to refuse
+            out["subscription_expires_at"] = (picked.astimezone(WIB).date().isoformat() if picked else day) or None
         return out
 
 
@@ -121,8 +123,22 @@ class SecretField:
         return (self.input.value or "").strip()
 
 
-def _saved(existing: AccountCard | None) -> str:
-    return "Akun disimpan" if existing else "Akun ditambahkan; pesanan yang menunggu dilayani"
+def _saved(existing: AccountCard | None, served: int = 0) -> str:
+    """What saving said: orders waiting for stock are named only when the new account served some."""
+    if existing:
+        return "Akun disimpan"
+    return f"Akun ditambahkan; {served} pesanan yang menunggu dilayani" if served else "Akun ditambahkan"
+
+
+def serving(save: Callable[[Session], object], pool: str) -> Callable[[Session], int]:
+    """`save`, answering how many orders waiting for stock in `pool` it served."""
+
+    def work(session: Session) -> int:
+        before = waiting_for_stock(session=session, pool=pool)
+        save(session)
+        return before - waiting_for_stock(session=session, pool=pool)
+
+    return work
 
 
 def account_saver(
@@ -257,7 +273,9 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None 
             if lacking:
                 ui.notify(lacking, type="warning")
                 return
-            if await act(account_saver(admin, existing, fields, client_ip()), _saved(existing)):
+            served = await attempt(serving(account_saver(admin, existing, fields, client_ip()), str(pool.value)))
+            if not isinstance(served, Refused):
+                ui.notify(_saved(existing, served), type="positive")
                 dialog.close()
                 await on_done()
 

@@ -19,10 +19,12 @@ from domain.catalog.pool import (
     suspend_account,
     unsuspend_account,
 )
+from domain.shared.errors import ValidationFailed
 from domain.shared.models import AccountStatus, Delivery, Health
 from infra import db
 from pages.admin.account_form import account_dialog
 from pages.admin.accounts_bulk import BulkBar
+from pages.admin.error_words import error_text
 from pages.admin.frame import Done, Refused, SignedIn, act, attempt, client_ip, fetch, live
 from pages.admin.table import Listing, ServerTable, column
 from pages.admin.words import (
@@ -200,7 +202,18 @@ def import_report_ui(report: ImportReport, dry_run: bool) -> None:
     )
     for entry in report.rows:
         colour = "text-green-700" if entry.error is None else "text-red-700"
-        ui.label(f"baris {entry.line}: {entry.email or '?'} — {entry.error or 'ok'}").classes(f"text-sm {colour}")
+        said = error_text(ValidationFailed(entry.error)) if entry.error else "siap"  # the domain's English, in words
+        ui.label(f"baris {entry.line}: {entry.email or '?'} — {said}").classes(f"text-sm {colour}")
+
+
+# the uploader's header without Quasar's "0.0B / 0.00%" (size and progress of nothing): a button and a sentence
+UPLOAD_HEADER = (
+    '<div class="flex items-center gap-2 q-pa-sm">'
+    '<q-btn v-if="props.canAddFiles" icon="upload_file" label="Pilih berkas .csv" no-caps flat dense '
+    'class="min-h-[44px]" @click="props.pickFiles"><q-uploader-add-trigger /></q-btn>'
+    '<q-spinner v-if="props.isUploading" size="sm" />'
+    '<span class="text-sm">atau seret berkas ke sini (paling besar 1 MB)</span></div>'
+)
 
 
 def import_dialog(admin: SignedIn, on_done: Done) -> None:
@@ -223,7 +236,7 @@ def import_dialog(admin: SignedIn, on_done: Done) -> None:
             auto_upload=True,
             max_file_size=1_000_000,
             on_upload=uploaded,
-        ).props("accept=.csv flat bordered").classes("w-full")
+        ).props("accept=.csv flat bordered").classes("w-full").mark("csv-upload").add_slot("header", UPLOAD_HEADER)
         preview = ui.column().classes("w-full")
 
         async def run_import(dry_run: bool) -> None:

@@ -18,7 +18,7 @@ from domain.seats.assignments import (
     revoke_assignment,
 )
 from domain.shared.errors import ValidationFailed
-from domain.shared.i18n import WIB, format_date
+from domain.shared.i18n import WIB
 from domain.shared.models import AccountAssignment, AssignmentStatus, InviteState, TaskKind
 from domain.shared.money import MANUAL_METHODS
 from domain.shared.seat_terms import days_left
@@ -28,7 +28,17 @@ from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.money_fields import AmountField, Unusable, method_select
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
-from pages.admin.words import INVITE_LABELS, failure_words
+from pages.admin.words import (
+    INVITE_LABELS,
+    SEAT_LABELS,
+    STATE_CELL,
+    chip_fields,
+    day_picker,
+    day_words,
+    failure_words,
+    parse_day,
+    when,
+)
 
 COLUMNS = [
     column("id", "#"),
@@ -61,11 +71,7 @@ INVITE_CELL = (
     '<div v-if="props.row.work_note" class="text-xs" '
     ":class=\"props.row.by_hand ? 'text-red-800' : 'text-slate-500'\">{{ props.row.work_note }}</div></q-td>"
 )
-SEAT_STATUS = {
-    AssignmentStatus.ACTIVE: "Aktif",
-    AssignmentStatus.EXPIRED: "Berakhir",
-    AssignmentStatus.REVOKED: "Dicabut",
-}
+SEAT_STATUS = SEAT_LABELS  # (in the admin's language)
 
 
 PER_PAGE = 25
@@ -87,6 +93,8 @@ class SeatRow:
     invite_label: str = ""
     by_hand: bool = False  # a to-do the owner does (no workspace task is on it)
     work_note: str = ""  # what the worker is doing, or why it gave the seat back to the owner
+    status_colour: str = ""  # the status cell's chip (STATE_CELL)
+    status_ink: str = ""
 
 
 @dataclass
@@ -133,6 +141,8 @@ def seat_rows(session: Session, seats: list[AccountAssignment]) -> list[SeatRow]
             days_left=days_left(s.end_at, now) if s.status == AssignmentStatus.ACTIVE else "",
             invite_state=s.invite_state or "",
             status_label=SEAT_STATUS.get(AssignmentStatus(s.status), s.status),
+            status_colour=chip_fields("assignment", s.status)[0],
+            status_ink=chip_fields("assignment", s.status)[1],
             invite_label=INVITE_LABELS.get(InviteState(s.invite_state), "") if s.invite_state else "",
         )
         for s in seats
@@ -165,7 +175,7 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
     current = datetime.fromisoformat(seat.end_iso)
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
         ui.label(f"Perpanjang penugasan #{seat.id} ({seat.customer_email})").classes("text-lg font-bold")
-        ui.label(f"Berakhir sekarang: {format_date(current)}")
+        ui.label(f"Berakhir sekarang: {when(current)}")
         mode = ui.toggle({"days": "+ hari", "date": "Tanggal baru"}, value="days").mark("extend-mode")
         days = (
             ui.input(f"Tambah hari (1–{MAX_EXTENSION_DAYS})", value="7")
@@ -174,10 +184,7 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
             .mark("extend-days")
         )
         date = (
-            ui.input(
-                "Tanggal berakhir baru (WIB)", value=(current.astimezone(WIB) + timedelta(days=7)).strftime("%Y-%m-%d")
-            )
-            .props("type=date")
+            day_picker("Tanggal berakhir baru (WIB)", value=day_words(current + timedelta(days=7)))
             .classes("w-full")
             .mark("extend-date")
         )
@@ -191,9 +198,8 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
         def target() -> datetime | None:
             if mode.value == "days":
                 return current + timedelta(days=day_count())
-            try:  # the chosen day, at the same time of day the seat ends now
-                chosen = datetime.strptime(date.value or "", "%Y-%m-%d")
-            except ValueError:
+            chosen = parse_day(date.value or "")  # the chosen day, at the same time of day the seat ends now
+            if chosen is None:
                 return None
             local = current.astimezone(WIB)
             return local.replace(year=chosen.year, month=chosen.month, day=chosen.day)
@@ -203,7 +209,7 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
             date.set_visibility(mode.value == "date")
             try:
                 new = target()
-                preview.text = f"Berakhir baru: {format_date(new)}" if new else "Pilih jumlah hari atau tanggal"
+                preview.text = f"Berakhir baru: {when(new)}" if new else "Pilih jumlah hari atau tanggal"
             except (ValidationFailed, OverflowError):
                 preview.text = f"Jumlah hari harus bilangan bulat dari 1 sampai {MAX_EXTENSION_DAYS}"
 
@@ -305,7 +311,7 @@ async def move_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
         return
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg"):
         ui.label(f"Pindahkan {seat.customer_email} dari {seat.account_email}").classes("text-lg font-bold")
-        ui.label(f"Tanggal berakhir tetap: {seat.end_wib} WIB")
+        ui.label(f"Tanggal berakhir tetap: {seat.end_wib}")
         target = ui.select(options, label="Akun tujuan (pool yang sama)", with_input=True).classes("w-full")
         reason = ui.input("Alasan (wajib)").classes("w-full")
 
@@ -414,5 +420,6 @@ def assignments_ui(admin: SignedIn, view: AssignmentsView) -> None:
         filters_bar(view, table)
     table.table.add_slot("body-cell-actions", ACTIONS)
     table.table.add_slot("body-cell-invite", INVITE_CELL)
+    table.table.add_slot("body-cell-status", STATE_CELL)
     row_actions(admin, table)
     live(table.refresh, ("assignment", "account", "order"))

@@ -19,6 +19,8 @@ from domain.admin.admins import active_admin, has_second_factor
 from domain.shared.audit import admin_actor
 from domain.shared.errors import DomainError
 from infra import db
+from pages.admin.error_words import error_text
+from pages.admin.words import language_switch, nav_word, say, title_word
 from pages.live import Follower, stop_following
 from pages.threads import io_bound
 from runtime.feed import FEED
@@ -242,7 +244,7 @@ async def attempt(work: Callable[[Session], T], *, owner_only: bool = False) -> 
     try:
         return await _checked(lambda: db.in_transaction(work), owner_only=owner_only)
     except DomainError as exc:
-        ui.notify(exc.message, type="negative")
+        ui.notify(error_text(exc), type="negative")
         return REFUSED
 
 
@@ -252,7 +254,7 @@ async def carry_out(work: Callable[[], T], *, owner_only: bool = False) -> T | R
     try:
         return await _checked(work, owner_only=owner_only)
     except DomainError as exc:
-        ui.notify(exc.message, type="negative")
+        ui.notify(error_text(exc), type="negative")
         return REFUSED
 
 
@@ -295,14 +297,17 @@ async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
             for extra in HEADER_EXTRAS:  # (pages/admin/sales.py: the new-sale notices and their chime switch)
                 extra()
             ui.label(admin.email).classes("text-sm max-sm:hidden")
-            ui.button("Keluar", on_click=sign_out).props("flat dense no-caps color=white").mark("logout")
+            language_switch()
+            ui.button(say("Keluar", "Sign out"), on_click=sign_out).props("flat dense no-caps color=white").mark(
+                "logout"
+            )
     # open beside the page on a wide screen, closed on a phone (where it would cover the page until tapped away)
     with ui.left_drawer(value=None).classes("bg-white border-r").props("width=210 breakpoint=900") as drawer:
         for label, path, icon in NAV:
             with ui.link(target=path).classes("no-underline text-slate-800 w-full"):
                 with ui.row().classes("items-center gap-3 px-2 py-2 min-h-[44px] rounded hover:bg-slate-100 w-full"):
                     ui.icon(icon).classes("text-slate-500")
-                    ui.label(label)
+                    ui.label(nav_word(label))
     with ui.column().classes("w-full p-4 gap-4"):
-        ui.label(title).classes("text-2xl font-bold")
+        ui.label(title_word(title)).classes("text-2xl font-bold")
         yield admin

@@ -6,20 +6,40 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from nicegui import ui
 from sqlmodel import Session
 
+from domain.admin.admins import list_admins
 from domain.admin.listing import MAX_ROW_ID, Page, audit_page, events_page, filter_id, outbox_message, outbox_page
+from domain.shared.audit import admin_actor
 from domain.shared.errors import ValidationFailed
-from domain.shared.i18n import WIB
-from domain.shared.models import AuditLog, EmailOutbox, EventOutcome, MailStatus, PaymentEvent
+from domain.shared.i18n import format_idr
+from domain.shared.models import AuditLog, EmailOutbox, PaymentEvent
 from infra import db
+from pages.admin.error_words import field_word
 from pages.admin.frame import Refused, fetch, live, still_valid
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
 from pages.admin.text import as_json, preformatted
+from pages.admin.timeline import mail_kind
+from pages.admin.words import (
+    ACTION_WORDS,
+    CLICKABLE_STATE_ROW,
+    ENTITY_WORDS,
+    STATES,
+    action_word,
+    actor_word,
+    chip_fields,
+    day_picker,
+    entity_word,
+    parse_day,
+    say,
+    state_choices,
+    state_word,
+    when,
+)
 
 AUDIT_COLUMNS = [
     column("at", "Waktu (WIB)"),
@@ -47,39 +67,57 @@ MAIL_COLUMNS = [
     column("attempts", "Percobaan", right=True),
     column("error", "Galat terakhir", "last_error"),
 ]
-ENTITIES = {
-    "": "Semua",
-    "order": "order",
-    "assignment": "assignment",
-    "account": "account",
-    "product": "product",
-    "admin": "admin",
-    "settings": "pengaturan toko",
-}
+ENTITIES = ("", *ENTITY_WORDS)  # what ?entity= may name (the audit links of other pages)
+SYSTEM_ACTORS = (
+    "customer",
+    "api",
+    "tripay_webhook",
+    "midtrans_webhook",
+    "scheduler",
+    "deadline",
+    "workspace",
+    "system",
+)
 PER_PAGE = 50
 CSV_PAGE = 200
 CSV_CAP = 100_000
-CLICKABLE = (
-    '<q-tr :props="props" class="cursor-pointer" @click="$parent.$emit(\'open\', props.row)">'
-    '<q-td v-for="col in props.cols" :key="col.name" :props="props">{{ col.value }}</q-td></q-tr>'
-)
+CLICKABLE = CLICKABLE_STATE_ROW  # a state cell (outcome, signature, status) as its coloured chip
 
 
-def _day(text: str, end: bool = False) -> datetime | None:
-    try:
-        day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=WIB)
-    except ValueError:
-        return None
-    return day + timedelta(days=1) if end else day
+def _value(key: str, value: object) -> str:
+    """A before/after value as the admin reads it: states in words, times in WIB, yes/no."""
+    kinds = {"status": "", "health": "health", "invite_state": "invite", "delivery": "delivery", "driver": "driver"}
+    if isinstance(value, bool):
+        return state_word("yes_no", value)
+    if isinstance(value, int) and (key.endswith("_idr") or key in ("amount", "price")):
+        return format_idr(value)
+    if key in kinds and isinstance(value, str):
+        kind = kinds[key] or next((k for k in ("order", "assignment", "account") if value in STATES[k]), "")
+        return state_word(kind, value) if kind else value
+    if isinstance(value, str) and key.endswith("_at"):
+        try:
+            return when(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return "" if value is None else str(value)
+
+
+def _field(key: str) -> str:
+    """A recorded field's name on the page (one not listed keeps its own name: still better than "Isian")."""
+    return field_word(key, unknown=(key, key))
 
 
 def _summary(details: dict[str, Any]) -> str:
     before, after = details.get("before") or {}, details.get("after") or {}
-    changed = [f"{k}: {before.get(k)} → {after.get(k)}" for k in after if before.get(k) != after.get(k)]
+    changed = [
+        f"{_field(k)}: " + (f"{_value(k, before[k])} → " if before.get(k) is not None else "") + _value(k, after.get(k))
+        for k in after
+        if before.get(k) != after.get(k)
+    ]
     return (
         "; ".join(changed)[:160]
         if changed
-        else ", ".join(f"{k}={v}" for k, v in details.items() if k not in ("before", "after"))[:160]
+        else ", ".join(f"{_field(k)}: {_value(k, v)}" for k, v in details.items() if k not in ("before", "after"))[:160]
     )
 
 
@@ -99,9 +137,9 @@ class AuditRow:
         return cls(
             id=stored_id(entry.id),
             at=wib(entry.at),
-            actor=entry.actor,
-            action=entry.action,
-            entity_label=f"{entry.entity} #{entry.entity_id}" if entry.entity_id is not None else entry.entity,
+            actor=actor_word(entry.actor),
+            action=action_word(entry.action),
+            entity_label=entity_word(entry.entity) + (f" #{entry.entity_id}" if entry.entity_id is not None else ""),
             ip=entry.ip or "",
             summary=_summary(entry.details),
             details=entry.details,
@@ -122,6 +160,7 @@ class AuditFilters:
 class AuditView:
     filters: AuditFilters
     first: Listing[AuditRow] = field(default_factory=lambda: Listing([], 0))
+    admins: list[str] = field(default_factory=list)  # the admins' e-mails, for the "who" filter
 
 
 def _audit_page(session: Session, filters: AuditFilters, page: int, per_page: int) -> Page[AuditLog]:
@@ -145,21 +184,48 @@ def audit_listing(filters: AuditFilters, page: int, per_page: int) -> Listing[Au
 
 
 def load_audit(filters: AuditFilters) -> AuditView:
-    return AuditView(filters, audit_listing(filters, 1, PER_PAGE))
+    with db.read_session() as session:
+        admins = [a.email for a in list_admins(session=session)]
+    return AuditView(filters, audit_listing(filters, 1, PER_PAGE), admins)
+
+
+def actor_choices(admins: list[str]) -> dict[str, str]:
+    """Who may have done it: every admin, then the shop's own processes, in words."""
+    everyone = {"": say("Semua", "All")} | {admin_actor(email): email for email in admins}
+    return everyone | {actor: actor_word(actor) for actor in SYSTEM_ACTORS}
+
+
+def action_choices() -> dict[str, str]:
+    return {"": say("Semua", "All")} | {action: action_word(action) for action in ACTION_WORDS}
+
+
+def entity_choices() -> dict[str, str]:
+    return {"": say("Semua", "All")} | {entity: entity_word(entity) for entity in ENTITY_WORDS}
 
 
 def audit_csv(filters: AuditFilters) -> bytes:
     """The whole filtered view, a page at a time, capped for safety."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["at_utc", "actor", "action", "entity", "entity_id", "ip", "details"])
+    writer.writerow(["waktu_wib", "pelaku", "tindakan", "kode_tindakan", "entitas", "id", "ip", "detail"])
     with db.read_session() as session:
         page = 1
         while True:
             result = _audit_page(session, filters, page, CSV_PAGE)
             for e in result.rows:
                 details = json.dumps(e.details, ensure_ascii=False, default=str)
-                writer.writerow([e.at.isoformat(), e.actor, e.action, e.entity, e.entity_id, e.ip or "", details])
+                writer.writerow(
+                    [
+                        when(e.at),
+                        actor_word(e.actor),
+                        action_word(e.action),
+                        e.action,
+                        entity_word(e.entity),
+                        e.entity_id,
+                        e.ip or "",
+                        details,
+                    ]
+                )
             if page * CSV_PAGE >= min(result.total, CSV_CAP):
                 break
             page += 1
@@ -178,20 +244,32 @@ class EventRow:
     detail: str
     raw: str
     headers: dict[str, Any]
+    outcome_colour: str = ""
+    outcome_ink: str = ""
+    sig_colour: str = ""
+    sig_ink: str = ""
 
     @classmethod
     def of(cls, e: PaymentEvent) -> EventRow:
+        (outcome_colour, outcome_ink), (sig_colour, sig_ink) = (
+            chip_fields("webhook", e.outcome),
+            chip_fields("signature", e.signature_valid),
+        )
         return cls(
             id=stored_id(e.id),
             at=wib(e.created_at),
             provider=e.provider,
             event_key=e.event_key,
-            outcome=e.outcome,
-            signature="valid" if e.signature_valid else "TIDAK VALID",
+            outcome=state_word("webhook", e.outcome),
+            signature=state_word("signature", e.signature_valid),
             latency_ms=round(e.latency_ms, 1) if e.latency_ms is not None else "",
             detail=e.detail,
             raw=e.raw_body,
             headers=e.headers,
+            outcome_colour=outcome_colour,
+            outcome_ink=outcome_ink,
+            sig_colour=sig_colour,
+            sig_ink=sig_ink,
         )
 
 
@@ -229,18 +307,23 @@ class MailRow:
     status: str
     attempts: int
     last_error: str
+    status_colour: str = ""
+    status_ink: str = ""
 
     @classmethod
     def of(cls, m: EmailOutbox) -> MailRow:
+        colour, ink = chip_fields("mail", m.status)
         return cls(
             id=stored_id(m.id),
             at=wib(m.created_at),
             to=m.to,
-            kind=m.kind,
+            kind=mail_kind(m.kind),
             subject=m.subject,
-            status=m.status,
+            status=state_word("mail", m.status),
             attempts=m.attempts,
             last_error=m.last_error or "",
+            status_colour=colour,
+            status_ink=ink,
         )
 
 
@@ -277,7 +360,7 @@ async def diff_dialog(row: AuditRow) -> None:
     details = row.details or {}
     before, after = details.get("before") or {}, details.get("after") or {}
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-3xl"):
-        ui.label(f"{row.action} — {row.actor} — {row.at} WIB").classes("text-lg font-bold")
+        ui.label(f"{row.action} — {row.actor} — {row.at}").classes("text-lg font-bold")
         if before or after:
             keys = list(dict.fromkeys([*before, *after]))
             ui.table(
@@ -288,9 +371,9 @@ async def diff_dialog(row: AuditRow) -> None:
                 ],
                 rows=[
                     {
-                        "k": k,
-                        "b": str(before.get(k, "")),
-                        "a": str(after.get(k, "")),
+                        "k": _field(k),
+                        "b": _value(k, before.get(k, "")),
+                        "a": _value(k, after.get(k, "")),
                         "changed": before.get(k) != after.get(k),
                     }
                     for k in keys
@@ -307,17 +390,32 @@ async def diff_dialog(row: AuditRow) -> None:
 def audit_filters(view: AuditView, table: ServerTable) -> None:
     """Actor, action, entity and date filters, applied together; the CSV export takes the same filters."""
     filters = view.filters
-    actor = ui.input("Pelaku").props("dense outlined clearable").classes("w-44").mark("audit-actor")
-    action = ui.input("Tindakan (awalan)").props("dense outlined clearable").classes("w-44").mark("audit-action")
-    entity_in = ui.select(ENTITIES, value=filters.entity, label="Entitas").props("dense outlined").classes("w-36")
+    actor = (
+        ui.select(actor_choices(view.admins), value=filters.actor, label=say("Pelaku", "Who"))
+        .props("dense outlined")
+        .classes("w-56")
+        .mark("audit-actor")
+    )
+    action = (
+        ui.select(action_choices(), value=filters.action, label=say("Tindakan", "Action"), with_input=True)
+        .props("dense outlined")
+        .classes("w-64")
+        .mark("audit-action")
+    )
+    entity_in = (
+        ui.select(entity_choices(), value=filters.entity, label=say("Entitas", "Record"))
+        .props("dense outlined")
+        .classes("w-44")
+        .mark("audit-entity")
+    )
     entity_id_in = (
         ui.input("ID", value="" if filters.entity_id is None else str(filters.entity_id))
         .props("dense outlined clearable inputmode=numeric")
         .classes("w-28")
         .mark("audit-entity-id")
     )
-    since = ui.input("Dari (YYYY-MM-DD)").props("dense outlined type=date").classes("w-40")
-    until = ui.input("Sampai").props("dense outlined type=date").classes("w-40")
+    since = day_picker(say("Dari tanggal", "From")).classes("w-44").mark("audit-since")
+    until = day_picker(say("Sampai tanggal", "Until")).classes("w-44").mark("audit-until")
 
     async def apply() -> None:
         try:
@@ -327,7 +425,10 @@ def audit_filters(view: AuditView, table: ServerTable) -> None:
             return
         filters.actor, filters.action = actor.value or "", action.value or ""
         filters.entity, filters.entity_id = entity_in.value or "", entity_id
-        filters.since, filters.until = _day(since.value or ""), _day(until.value or "", end=True)
+        filters.since, filters.until = parse_day(since.value or ""), parse_day(until.value or "", end=True)
+        if (since.value and filters.since is None) or (until.value and filters.until is None):
+            ui.notify(say("Tanggal ditulis seperti 02 Des 2026", "Write dates like 02 Dec 2026"), type="negative")
+            return
         await table.refresh(first_page=True)
 
     async def export() -> None:
@@ -335,8 +436,8 @@ def audit_filters(view: AuditView, table: ServerTable) -> None:
         if not isinstance(content, Refused):
             ui.download(content, "audit-log.csv", "text/csv")
 
-    ui.button("Terapkan", on_click=apply).mark("audit-apply")
-    ui.button("Ekspor CSV", icon="download", on_click=export).props("outline")
+    ui.button(say("Terapkan", "Apply"), on_click=apply).mark("audit-apply")
+    ui.button(say("Ekspor CSV", "Export CSV"), icon="download", on_click=export).props("outline")
 
 
 def audit_ui(view: AuditView) -> None:
@@ -376,7 +477,7 @@ def webhooks_ui(view: WebhooksView) -> None:
             .classes("w-36")
         )
         outcome_in = (
-            ui.select({"": "Semua", **{o.value: o.value for o in EventOutcome}}, value=filters.outcome, label="Hasil")
+            ui.select(state_choices("webhook", everything=say("Semua", "All")), value=filters.outcome, label="Hasil")
             .props("dense outlined")
             .classes("w-36")
             .mark("webhook-outcome")
@@ -418,7 +519,7 @@ def outbox_ui(view: OutboxView) -> None:
     filters = view.filters
     with ui.row().classes("w-full items-end gap-3"):
         status = (
-            ui.select({"": "Semua", **{s.value: s.value for s in MailStatus}}, value="", label="Status")
+            ui.select(state_choices("mail", everything=say("Semua", "All")), value="", label="Status")
             .props("dense outlined")
             .classes("w-36")
         )

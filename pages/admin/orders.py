@@ -22,10 +22,10 @@ from infra import db
 from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.money_fields import AmountField, MomentField, Unusable, method_select
-from pages.admin.overview import STATUS_LABELS
 from pages.admin.search import customer_path
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
-from pages.admin.text import as_json, preformatted
+from pages.admin.timeline import timeline_ui
+from pages.admin.words import CLICKABLE_STATE_ROW, chip_fields, say, state_chip, state_choices, state_word
 
 COLUMNS = [
     column("code", "Kode"),
@@ -39,10 +39,7 @@ COLUMNS = [
     column("method", "Metode bayar"),
     column("phone", "Telepon"),
 ]
-OPEN_ROW = (
-    '<q-tr :props="props" class="cursor-pointer" @click="$parent.$emit(\'open\', props.row)">'
-    '<q-td v-for="col in props.cols" :key="col.name" :props="props">{{ col.value }}</q-td></q-tr>'
-)
+OPEN_ROW = CLICKABLE_STATE_ROW  # the status cell as its coloured chip
 
 
 PER_PAGE = 25
@@ -61,21 +58,26 @@ class OrderRow:
     package: str = ""
     method: str = ""
     phone: str = ""
+    status_colour: str = ""
+    status_ink: str = ""
 
     @classmethod
     def of(cls, order: Order, package: str = "") -> OrderRow:
+        colour, ink = chip_fields("order", order.status)
         return cls(
             id=stored_id(order.id),
             code=order.code,
             created=wib(order.created_at),
             email=order.email,
             amount=format_idr(order.amount_idr),
-            status=order.status,
+            status=state_word("order", order.status),
             provider=order.provider or "",
             paid=wib(order.paid_at),
             package=package,
             method=order.payment_method or "",
             phone=order.phone,
+            status_colour=colour,
+            status_ink=ink,
         )
 
 
@@ -159,7 +161,7 @@ def export_orders(filters: OrderFilters) -> bytes:
                 writer.writerow(
                     [
                         o.code, wib(o.created_at), o.email, o.name, o.phone, names.get(o.product_id, ""),
-                        o.amount_idr, STATUS_LABELS.get(o.status, o.status), o.provider or "",
+                        o.amount_idr, state_word("order", o.status), o.provider or "",
                         o.payment_method or "", wib(o.paid_at), _number(o.paid_amount_idr), _number(o.fee_idr),
                         _number(o.refunded_amount_idr), _refund_method(o.refund_method),
                         wib(o.refunded_at),
@@ -218,17 +220,19 @@ def order_actions(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
     with ui.row().classes("gap-2"):
         if order.status == OrderStatus.FULFILLED:
             ui.button(
-                "Kirim ulang e-mail akses",
+                say("Kirim ulang e-mail akses", "Resend the access e-mail"),
                 on_click=lambda: act(
                     lambda s: resend_access(session=s, order_id=order_id, actor=admin.actor, ip=ip),
                     "E-mail akses dijadwalkan",
                 ),
             ).props("outline")
         if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_EXPIRED, OrderStatus.PAYMENT_FAILED):
-            ui.button("Tandai dibayar", on_click=lambda: mark_paid_dialog(admin, detail, done)).mark("mark-paid")
+            ui.button(say("Tandai dibayar", "Mark paid"), on_click=lambda: mark_paid_dialog(admin, detail, done)).mark(
+                "mark-paid"
+            )
         if order.status == OrderStatus.PAYMENT_REVIEW:
             ui.button(
-                "Terima pembayaran",
+                say("Terima pembayaran", "Accept the payment"),
                 on_click=lambda: reason_dialog(
                     "Terima pembayaran yang jumlahnya berbeda?",
                     "Terima",
@@ -238,9 +242,9 @@ def order_actions(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
                 ),
             )
         if order.status in (OrderStatus.FULFILLED, OrderStatus.PENDING_STOCK, OrderStatus.PAYMENT_REVIEW):
-            ui.button("Refund / batalkan", on_click=lambda: refund_dialog(admin, detail, done)).props(
-                "color=negative outline"
-            ).mark("refund")
+            ui.button(
+                say("Refund / batalkan", "Refund / cancel"), on_click=lambda: refund_dialog(admin, detail, done)
+            ).props("color=negative outline").mark("refund")
 
 
 PAID_THROUGH_GATEWAY = ""  # the mark-paid dialog's choice for money that came through the gateway
@@ -340,7 +344,7 @@ def orders_ui(view: OrdersView) -> None:
     filters = view.filters
     with ui.row().classes("w-full items-end gap-3"):
         status_in = (
-            ui.select({"": "Semua", **{s.value: s.value for s in OrderStatus}}, value=filters.status, label="Status")
+            ui.select(state_choices("order", everything=say("Semua", "All")), value=filters.status, label="Status")
             .props("dense outlined")
             .classes("w-44")
         )
@@ -387,22 +391,26 @@ def customer_links(email: str, phone: str) -> None:
 def detail_ui(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
     order = detail.order
     with ui.card().classes("w-full").props("flat bordered"):
-        ui.label(f"{order.status} · {format_idr(order.amount_idr)} · {order.email} · {order.phone}").classes(
-            "font-semibold"
-        ).mark("order-summary")
-        customer_links(order.email, order.phone)
+        with ui.row().classes("items-center gap-2"):
+            state_chip("order", order.status)
+            ui.label(f"{format_idr(order.amount_idr)} · {order.email} · {order.phone}").classes("font-semibold").mark(
+                "order-summary"
+            )
+        provider, reference, method = (
+            order.provider or "-",
+            order.provider_reference or "-",
+            order.payment_method or "-",
+        )
+        paid = wib(order.paid_at) or "-"
         ui.label(
-            f"Gateway {order.provider or '-'} · referensi {order.provider_reference or '-'} "
-            f"· metode {order.payment_method or '-'} · dibayar {wib(order.paid_at) or '-'}"
+            say(
+                f"Gateway {provider} · referensi {reference} · metode {method} · dibayar {paid}",
+                f"Gateway {provider} · reference {reference} · method {method} · paid {paid}",
+            )
         )
         order_actions(admin, detail, done)
-    ui.label("Riwayat").classes("text-lg font-bold")
-    with ui.timeline(side="right").classes("w-full"):
-        for entry in detail.timeline:
-            icon = {"audit": "history", "payment": "payments", "email": "mail"}[entry.kind]
-            with ui.timeline_entry(title=entry.title, subtitle=wib(entry.at), icon=icon):
-                if entry.detail:
-                    preformatted(as_json(entry.detail))
+    ui.label(say("Riwayat", "History")).classes("text-lg font-bold")
+    timeline_ui(detail.timeline)
 
 
 class OrderDetailPanel:

@@ -16,24 +16,28 @@ from domain.admin.invariants import check_invariants
 from domain.shared.i18n import format_idr
 from domain.shared.models import Health
 from infra import db
+from pages.admin.error_words import problem_text
 from pages.admin.frame import REFUSED, Refused, fetch, shared_read
 from pages.admin.table import wib
-from pages.admin.words import DARK_TEXT, HEALTH_COLOURS, HEALTH_LABELS, JOB_LABELS, ago, job_outcome
-from pages.admin.words import STATUS_LABELS as STATUS_LABELS_ACCOUNT
+from pages.admin.words import (
+    DARK_TEXT,
+    HEALTH_COLOURS,
+    SHORT_MONTHS,
+    STATES,
+    admin_lang,
+    ago,
+    job_label,
+    job_outcome,
+    say,
+    state_chip,
+    state_word,
+)
 from pages.live import in_page_context
 from runtime.feed import FEED
 
 log = logging.getLogger("aksesgpt.admin")
 
-STATUS_LABELS = {
-    "pending_payment": "Menunggu bayar",
-    "pending_stock": "Menunggu stok",
-    "fulfilled": "Terpenuhi",
-    "payment_expired": "Kedaluwarsa",
-    "payment_failed": "Gagal",
-    "payment_review": "Diperiksa",
-    "refunded": "Dikembalikan",
-}
+RUPIAH_JS = "(v) => 'Rp ' + Math.round(v).toLocaleString('id-ID')"  # 80000 -> "Rp 80.000", as format_idr writes it
 
 
 def load() -> Overview:
@@ -47,9 +51,18 @@ def load_violations() -> list[str]:
         return check_invariants(session=session)
 
 
+def whole_scale(maximum: float) -> tuple[int, int]:
+    """A gauge's top and number of steps so every tick is a whole number (seats: 2, 4, 6…, never 2.8, 5.6…)."""
+    top = max(int(-(-maximum // 1)), 1)
+    if top <= 5:
+        return top, top
+    top += -top % 5  # up to a multiple of 5: five equal whole steps
+    return top, 5
+
+
 def gauge(title: str, value: float, maximum: float, low: float | None, unit: str = "") -> dict[str, Any]:
-    """An ECharts gauge; with `low`, the band below it is red (the low-pool threshold)."""
-    maximum = max(maximum, 1)
+    """An ECharts gauge; with `low`, the band below it is red (the low-pool threshold). Its ticks are whole."""
+    maximum, steps = whole_scale(maximum)
     colors = (
         [[min(low / maximum, 1), "#dc2626"], [1, "#16a34a"]]
         if low is not None
@@ -62,7 +75,7 @@ def gauge(title: str, value: float, maximum: float, low: float | None, unit: str
                 "type": "gauge",
                 "min": 0,
                 "max": maximum,
-                "splitNumber": 5,
+                "splitNumber": steps,
                 "radius": "95%",
                 "axisLine": {"lineStyle": {"width": 14, "color": colors}},
                 "pointer": {"itemStyle": {"color": "#dc2626" if red else "#0f172a"}},
@@ -74,7 +87,7 @@ def gauge(title: str, value: float, maximum: float, low: float | None, unit: str
                     "valueAnimation": True,
                     "fontSize": 22,
                     "offsetCenter": [0, "40%"],
-                    "formatter": "{value}" + unit,
+                    ":formatter": f"(v) => v.toLocaleString('id-ID') + '{unit}'",  # 1,1% (Indonesian decimals)
                     "color": "#dc2626" if red else "#0f172a",
                 },
                 "data": [{"value": round(value, 1), "name": title}],
@@ -84,21 +97,37 @@ def gauge(title: str, value: float, maximum: float, low: float | None, unit: str
 
 
 def daily_chart(d: Overview) -> dict[str, Any]:
-    """30 days of paid orders (bars) and revenue (line)."""
+    """30 days of paid orders (bars) and revenue (line, its numbers written "Rp 80.000")."""
+    paid, revenue = say("Pesanan dibayar", "Paid orders"), say("Pendapatan", "Revenue")
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0, "data": ["Pesanan dibayar", "Pendapatan (Rp)"]},
-        "grid": {"left": 60, "right": 70, "bottom": 30, "top": 40},
-        "xAxis": {"type": "category", "data": [day for day, _, _ in d.daily]},
+        "legend": {"top": 0, "data": [paid, revenue]},
+        "grid": {"left": 50, "right": 90, "bottom": 30, "top": 40},
+        "xAxis": {"type": "category", "data": [_day_label(day) for day, _, _ in d.daily]},
         "yAxis": [
-            {"type": "value", "name": "Pesanan", "minInterval": 1},
-            {"type": "value", "name": "Rp", "position": "right"},
+            {"type": "value", "name": say("Pesanan", "Orders"), "minInterval": 1},
+            {"type": "value", "name": "Rp", "position": "right", "axisLabel": {":formatter": RUPIAH_JS}},
         ],
         "series": [
-            {"name": "Pesanan dibayar", "type": "bar", "data": [n for _, n, _ in d.daily]},
-            {"name": "Pendapatan (Rp)", "type": "line", "yAxisIndex": 1, "data": [r for _, _, r in d.daily]},
+            {"name": paid, "type": "bar", "data": [n for _, n, _ in d.daily]},
+            {
+                "name": revenue,
+                "type": "line",
+                "yAxisIndex": 1,
+                "data": [r for _, _, r in d.daily],
+                "tooltip": {":valueFormatter": RUPIAH_JS},
+            },
         ],
     }
+
+
+def _day_label(day: str) -> str:
+    """A chart day ('03/11', as the dashboard reads it) as the admin writes days ('03 Nov'); else as it came."""
+    try:
+        number, month = (int(part) for part in day.split("/"))
+        return f"{number:02d} {SHORT_MONTHS[admin_lang()][month - 1]}"
+    except (ValueError, IndexError):
+        return day
 
 
 @dataclass
@@ -113,43 +142,66 @@ class Live:
 def stats_ui(d: Overview) -> None:
     """Orders waiting for stock, revenue, and the counts by status."""
     waiting = d.orders_by_status.get("pending_stock", 0)
-    with ui.card().classes("w-full " + ("bg-amber-100" if waiting else "")).props("flat bordered"):
-        ui.label(f"Pesanan menunggu stok: {waiting}").classes("text-lg font-bold").mark("pending-stock-count")
+    if waiting:  # said only while some wait
+        with ui.card().classes("w-full bg-amber-100").props("flat bordered"):
+            ui.label(say(f"Pesanan menunggu stok: {waiting}", f"Orders waiting for stock: {waiting}")).classes(
+                "text-lg font-bold"
+            ).mark("pending-stock-count")
     accounts_health_ui(d)
     with ui.card().classes("w-full").props("flat bordered"):
-        ui.label("Pendapatan").classes("font-semibold")
+        ui.label(say("Pendapatan", "Revenue")).classes("font-semibold")
         ui.label(
-            f"Hari ini {format_idr(d.revenue_today)} · 7 hari {format_idr(d.revenue_7_days)} "
-            f"· 30 hari {format_idr(d.revenue_30_days)}"
+            say(
+                f"Hari ini {format_idr(d.revenue_today)} · 7 hari {format_idr(d.revenue_7_days)} "
+                f"· 30 hari {format_idr(d.revenue_30_days)}",
+                f"Today {format_idr(d.revenue_today)} · 7 days {format_idr(d.revenue_7_days)} "
+                f"· 30 days {format_idr(d.revenue_30_days)}",
+            )
         ).mark("revenue")
     with ui.card().classes("w-full").props("flat bordered"):
+        counts_ui(say("Akun", "Accounts"), "account", d.accounts_by_status)
+        counts_ui(say("Pesanan", "Orders"), "order", d.orders_by_status)
         ui.label(
-            "Akun: "
-            + ", ".join(f"{STATUS_LABELS_ACCOUNT.get(k, k)} {v}" for k, v in sorted(d.accounts_by_status.items()))
-            if d.accounts_by_status
-            else "Akun: belum ada"
+            say(f"Kursi berakhir dalam 7 hari: {d.ending_7_days}", f"Seats ending within 7 days: {d.ending_7_days}")
         )
-        ui.label(
-            "Pesanan: " + ", ".join(f"{STATUS_LABELS.get(k, k)} {v}" for k, v in sorted(d.orders_by_status.items()))
-            or "Pesanan: belum ada"
-        )
-        ui.label(f"Penugasan berakhir dalam 7 hari: {d.ending_7_days}")
-        rate = f"{d.webhook_success_rate:.1%}" if d.webhook_success_rate is not None else "-"
-        p95 = f"{d.webhook_p95_ms:.0f} ms" if d.webhook_p95_ms is not None else "-"
-        ui.label(f"Webhook 24 jam: {d.webhooks_24h} · sukses {rate} · p95 {p95}").mark("webhooks")
+        ui.label(webhook_words(d)).mark("webhooks")
+
+
+def counts_ui(title: str, kind: str, counts: dict[str, int]) -> None:
+    """Counts by state, each a coloured chip with its words ("belum ada" when none)."""
+    with ui.row().classes("items-center gap-1 flex-wrap"):
+        ui.label(f"{title}:").classes("text-sm")
+        if not counts:
+            ui.label(say("belum ada", "none yet")).classes("text-sm text-slate-600")
+        for state in STATES[kind]:
+            if counts.get(state):
+                chip = state_chip(kind, state)
+                chip.text = f"{chip.text} {counts[state]}"
+
+
+def webhook_words(d: Overview) -> str:
+    """The payment gateway's last day in a sentence: how many notices, how many went well, how fast 95 of 100 were."""
+    if not d.webhooks_24h:
+        return say("Pemberitahuan pembayaran 24 jam: belum ada", "Payment notices in 24 h: none")
+    rate = f"{d.webhook_success_rate * 100:.1f}".replace(".", ",") + "%" if d.webhook_success_rate is not None else "-"
+    fast = f"{d.webhook_p95_ms:.0f} ms" if d.webhook_p95_ms is not None else "-"
+    return say(
+        f"Pemberitahuan pembayaran 24 jam: {d.webhooks_24h} · berhasil {rate} · 95% dijawab dalam {fast}",
+        f"Payment notices in 24 h: {d.webhooks_24h} · {rate} fine · 95% answered within {fast}",
+    )
 
 
 def accounts_health_ui(d: Overview) -> None:
     """Accounts per health (each a link to the list filtered by it) and the unhealthy ones, each a link to its page."""
     with ui.card().classes("w-full").props("flat bordered").mark("accounts-health"):
-        ui.label("Kesehatan akun").classes("font-semibold")
+        ui.label(say("Kesehatan akun", "Account health")).classes("font-semibold")
         with ui.row().classes("gap-2 flex-wrap"):
             for health in Health:
                 count = d.accounts_by_health.get(health.value, 0)
                 if not count and health != Health.OK:
                     continue
                 ui.chip(
-                    f"{HEALTH_LABELS[health]} {count}",
+                    f"{state_word('health', health)} {count}",
                     color=HEALTH_COLOURS[health],
                     text_color="grey-10" if health in DARK_TEXT else "white",
                     on_click=lambda h=health.value: ui.navigate.to(f"/admin/accounts?health={h}"),
@@ -159,44 +211,50 @@ def accounts_health_ui(d: Overview) -> None:
                 ui.link(account.email, f"/admin/accounts/{account.id}").classes(
                     "text-primary break-all min-h-[44px] flex items-center"
                 ).mark("unhealthy-account")
-                ui.label(HEALTH_LABELS[Health(account.health)]).classes("text-sm font-semibold text-red-800")
-                note = f"sejak {ago(account.since)}" if account.since else ""
+                ui.label(state_word("health", account.health)).classes("text-sm font-semibold text-red-800")
+                note = say(f"sejak {ago(account.since)}", f"since {ago(account.since)}") if account.since else ""
                 if account.customers:
-                    note += f" · {account.customers} pelanggan masih di akun ini"
+                    note += say(
+                        f" · {account.customers} pelanggan masih di akun ini", f" · {account.customers} customers left"
+                    )
                 ui.label(note.strip(" ·")).classes("text-xs text-slate-600")
 
 
 def invariants_ui(live: Live) -> None:
     violations = live.data.violations
     if live.check_failed:
-        ui.label("Pemeriksaan invarian gagal; dicoba lagi dalam 30 detik").classes("text-amber-700").mark(
-            "invariants-failed"
-        )
+        ui.label(
+            say("Pemeriksaan data gagal; dicoba lagi dalam 30 detik", "The data check failed; again in 30 s")
+        ).classes("text-amber-700").mark("invariants-failed")
     elif not live.checked:
-        ui.label("Memeriksa invarian…").classes("text-slate-500")
+        ui.label(say("Memeriksa kecocokan data…", "Checking the data…")).classes("text-slate-500")
     elif violations:
         with ui.card().classes("w-full bg-red-50").props("flat bordered"):
-            ui.label(f"{len(violations)} pelanggaran invarian").classes("font-bold text-red-700")
+            ui.label(say(f"{len(violations)} data tidak cocok", f"{len(violations)} data problems")).classes(
+                "font-bold text-red-700"
+            )
             for problem in violations[:50]:
-                ui.label(problem).classes("text-sm")
+                ui.label(problem_text(problem)).classes("text-sm")
     else:
-        ui.label("Invarian: semua terpenuhi").classes("text-green-700 font-semibold").mark("invariants-ok")
+        ui.label(say("Pemeriksaan data: semua cocok", "Data check: all consistent")).classes(
+            "text-green-700 font-semibold"
+        ).mark("invariants-ok")
 
 
 def health_ui(live: Live) -> None:
     """Alerts, the background jobs' last runs, and the invariant check."""
     for alert in live.data.alerts:
-        ui.label(f"Peringatan: {alert.message}").classes("w-full bg-amber-100 text-amber-900 rounded p-2 text-sm").mark(
-            "alert"
-        )
+        ui.label(f"{say('Peringatan', 'Warning')}: {alert.message}").classes(
+            "w-full bg-amber-100 text-amber-900 rounded p-2 text-sm"
+        ).mark("alert")
     if live.data.jobs:
         with ui.row().classes("w-full gap-2 flex-wrap text-xs"):
             for job in live.data.jobs:
                 colour = "bg-green-100" if job.last_outcome == "ok" else "bg-red-100"
-                last = wib(job.last_success_at) or "belum pernah"
-                ui.label(f"{JOB_LABELS.get(job.name, job.name)}: {job_outcome(job.last_outcome)} · {last}").classes(
+                last = wib(job.last_success_at) or say("belum pernah", "never")
+                ui.label(f"{job_label(job.name)}: {job_outcome(job.last_outcome)} · {last}").classes(
                     f"{colour} rounded px-2 py-1"
-                ).tooltip(job.last_detail)
+                ).mark("job-run")
     invariants_ui(live)
 
 
@@ -211,16 +269,20 @@ class OverviewBoard:
                 self.used_label = ui.label("").classes("text-sm text-slate-600 text-center w-full")
             with ui.card().classes("w-72").props("flat bordered"):
                 self.free_chart = ui.echart(self.free_gauge(data)).classes("w-full h-56").mark("gauge-free")
-                ui.label(f"Batas stok menipis: {threshold} kursi").classes("text-sm text-slate-600 text-center w-full")
+                ui.label(say(f"Batas stok menipis: {threshold} kursi", f"Low-stock line: {threshold} seats")).classes(
+                    "text-sm text-slate-600 text-center w-full"
+                )
             self.stats = ui.column().classes("flex-1 min-w-[280px] gap-2")
         self.chart = ui.echart({}).classes("w-full h-72").mark("daily-chart")
         self.health = ui.column().classes("w-full")
 
     def used_gauge(self, d: Overview) -> dict[str, Any]:
-        return gauge("Kursi terpakai", d.utilisation * 100, 100, None, "%")
+        return gauge(say("Kursi terpakai", "Seats in use"), d.utilisation * 100, 100, None, "%")
 
     def free_gauge(self, d: Overview) -> dict[str, Any]:
-        return gauge("Kursi kosong", d.seats_free, max(d.seats_total, self.threshold * 2), self.threshold)
+        return gauge(
+            say("Kursi kosong", "Free seats"), d.seats_free, max(d.seats_total, self.threshold * 2), self.threshold
+        )
 
     def show(self, live: Live) -> None:
         d = live.data
@@ -228,7 +290,9 @@ class OverviewBoard:
         self.used_chart.update()
         self.free_chart.options.update(self.free_gauge(d))
         self.free_chart.update()
-        self.used_label.text = f"{d.seats_used} dari {d.seats_total} kursi"
+        self.used_label.text = say(
+            f"{d.seats_used} dari {d.seats_total} kursi", f"{d.seats_used} of {d.seats_total} seats"
+        )
         self.stats.clear()
         with self.stats:
             stats_ui(d)

@@ -12,10 +12,10 @@ from nicegui import app, ui
 from sqlmodel import Session
 
 from domain.admin.admins import confirm_totp, new_enrolment, sign_out_everywhere, turn_off_totp
-from domain.shared.i18n import format_date
 from domain.shared.models import AdminUser
 from infra import db
 from pages.admin.frame import Refused, SignedIn, act, client_ip, fetch, must_enrol
+from pages.admin.words import when
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def security_ui(admin: SignedIn, view: SecurityView) -> None:
         with holder:
             ui.button("Aktifkan verifikasi dua langkah", on_click=start).mark("totp-start")
     else:
-        since = format_date(view.second_factor_since, "id")
+        since = when(view.second_factor_since)
         ui.label(f"Aktif sejak {since} · sisa kode cadangan: {view.recovery_codes_left}").classes("text-sm").mark(
             "totp-on"
         )

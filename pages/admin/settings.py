@@ -24,8 +24,10 @@ from domain.shared.i18n import format_idr
 from domain.shared.models import AdminApiToken, AdminUser, Product, SoldOutMode
 from domain.shared.validation import parse_rupiah, parse_whole_number
 from infra import db
+from pages.admin.error_words import error_text
 from pages.admin.frame import Done, Refused, SignedIn, act, attempt, fetch
 from pages.admin.table import column, row_of, stored_id, table_rows, wib
+from pages.admin.words import state_word, yes_no_columns
 
 EDIT_BUTTON = (
     '<q-td :props="props"><q-btn flat dense round size="sm" icon="edit" '
@@ -105,6 +107,7 @@ PRODUCT_COLUMNS = columns(
     ("is_popular", "Populer"),
     ("sort_order", "Urutan"),
 )
+PRODUCT_COLUMNS = yes_no_columns(PRODUCT_COLUMNS, "is_active", "is_popular")  # "Ya"/"Tidak", never true/false
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ class NumberField:
         try:
             return self.parse(self.box.value or "")
         except ValidationFailed:
-            raise ValidationFailed(self.hint) from None
+            raise ValidationFailed(self.hint, said=True) from None
 
 
 def number_field(label: str, value: str, parse: Callable[[str], int], hint: str, mark: str) -> NumberField:
@@ -220,7 +223,7 @@ def product_dialog(admin: SignedIn, done: Done, existing: ProductRow | None = No
             try:
                 price_shown.text = f"Disimpan sebagai {format_idr(price.read())}"
             except ValidationFailed as exc:
-                price_shown.text = exc.message
+                price_shown.text = error_text(exc)
 
         price.box.on_value_change(show_price)
         show_price()
@@ -237,7 +240,7 @@ def product_dialog(admin: SignedIn, done: Done, existing: ProductRow | None = No
                     parse_whole_number(text, "warranty_days", minimum=0, maximum=MAX_DURATION_DAYS) if text else None
                 )
             except ValidationFailed as exc:
-                ui.notify(exc.message, type="negative")
+                ui.notify(error_text(exc), type="negative")
                 return
             fields = numbers | {
                 "slug": (slug.value or "").strip(),
@@ -295,7 +298,7 @@ class AdminRow:
         return cls(
             id=stored_id(a.id),
             email=a.email,
-            role=a.role,
+            role=state_word("role", a.role),
             active="ya" if a.is_active else "tidak",
             is_active=a.is_active,
             last_login=wib(a.last_login_at),

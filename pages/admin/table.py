@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from nicegui import events, ui
 
-from domain.shared.i18n import WIB
 from pages.admin.frame import Refused, fetch
+from pages.admin.words import column_words, when
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -43,7 +43,8 @@ SELECT_ROW = (
 
 
 def wib(moment: datetime | None) -> str:
-    return moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M") if moment else ""
+    """The admin's one date format, '02 Des 2026 14.05 WIB' ('' for None)."""
+    return when(moment)
 
 
 def stored_id(value: int | None) -> int:
@@ -91,7 +92,7 @@ class ServerTable:
         self.load = load
         self.row_key = row_key
         self.table = ui.table(
-            columns=columns,
+            columns=column_words(columns),
             rows=table_rows(first.rows) if first else [],
             row_key=row_key,
             pagination={"rowsPerPage": per_page, "page": 1, "rowsNumber": first.total if first else 0},

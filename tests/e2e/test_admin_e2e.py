@@ -67,13 +67,13 @@ def test_owner_sees_the_gauge_move_extends_and_revokes_and_finds_both_in_the_aud
     expect(page.get_by_role("cell", name="Dicabut")).to_be_visible()
 
     page.goto(f"{shop.app_url}/admin/audit")
-    extend_row = page.get_by_role("row").filter(has_text="assignment.extend")
+    extend_row = page.get_by_role("row").filter(has_text="Masa aktif diperpanjang")  # actions in words
     expect(extend_row).to_be_visible()
-    expect(page.get_by_role("row").filter(has_text="assignment.revoke")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Kursi dicabut")).to_be_visible()
     shoot(page, "6-audit")
     extend_row.first.click()
     expect(page.get_by_text("Sebelum")).to_be_visible()
-    expect(page.get_by_role("cell", name="end_at", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="Berakhir", exact=True)).to_be_visible()
     shoot(page, "7-audit-diff")
 
 

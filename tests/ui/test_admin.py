@@ -65,7 +65,7 @@ async def test_login_then_every_page_renders_with_data(user: User, owner) -> Non
     await user.open("/admin/accounts")
     assert "demo-1@demo.aksesgpt.invalid" in {r["email"] for r in _rows(user, "accounts-table")}
     await user.open("/admin/audit")
-    assert "assignment.create" in {r["action"] for r in _rows(user, "audit-table")}
+    assert "Kursi diberikan" in {r["action"] for r in _rows(user, "audit-table")}  # the action in words
 
 
 async def test_a_failed_invariant_check_is_shown_and_not_retried_at_once(user: User, owner, monkeypatch) -> None:
@@ -142,7 +142,7 @@ async def test_csv_import_previews_a_bad_row_then_imports_the_good_ones(user: Us
     )
     user.find("csv-preview").click()
     await user.should_see("Akan diimpor: 1 · baris bermasalah: 1")
-    await user.should_see("baris 3: broken — 'broken' is not a valid email address")
+    await user.should_see("baris 3: broken — 'broken' bukan alamat e-mail yang sah")  # the refusal in words
     with db.read_session() as s:
         assert s.exec(select(ChatGPTAccount).where(ChatGPTAccount.email == "fresh@example.com")).first() is None
     user.find("csv-import").click()

@@ -85,7 +85,7 @@ async def test_a_price_no_payment_channel_accepts_is_refused(user: User, owner) 
     await _new_package(user, "paket-uji")
     user.find("product-price").clear().type("999")
     message = await click_for_message(user, "product-save")
-    assert message == "price Rp 999 is below Rp 1.000, the least any enabled payment channel accepts"
+    assert message == "Harga Rp 999 di bawah Rp 1.000, batas terendah kanal pembayaran yang aktif"  # translated
     assert _product("paket-uji") is None
     user.find("product-price").clear().type("1.000")
     assert await click_for_message(user, "product-save") == "Paket disimpan"
@@ -101,7 +101,7 @@ async def test_max_seats_that_are_not_a_whole_number_are_refused_not_cut(user: U
     user.find("acc-password").type("pw-team-123")
     for typed in ("2.5", "10.000", "0"):
         user.find("acc-seats").clear().type(typed)
-        assert "is not a whole number from 1 to 500" in await click_for_message(user, "acc-save"), typed
+        assert "harus bilangan bulat 1 sampai 500" in await click_for_message(user, "acc-save"), typed
     with db.read_session() as s:
         assert s.exec(select(ChatGPTAccount).where(ChatGPTAccount.email == "team@example.com")).first() is None
     user.find("acc-seats").clear().type("3")

@@ -53,7 +53,7 @@ async def test_a_usable_filter_in_the_address_still_filters(user: User, owner) -
     await user.open(f"/admin/audit?entity=assignment&entity_id={seat}")
     await user.should_see(marker="audit-table")
     await user.should_not_see(marker="filter-ignored")
-    assert {r["entity_label"] for r in _rows(user, "audit-table")} == {f"assignment #{seat}"}
+    assert {r["entity_label"] for r in _rows(user, "audit-table")} == {f"Kursi pelanggan #{seat}"}
 
 
 async def test_an_audit_id_too_large_is_refused_in_the_page(user: User, owner) -> None:
@@ -101,5 +101,5 @@ async def test_a_new_end_date_in_year_9999_is_refused_with_a_message(user: User,
     with user.client:
         next(iter(user.find("extend-mode").elements)).value = "date"
     user.find("extend-date").clear().type("9999-12-31")
-    assert await click_for_message(user, "extend-save") == "one extension moves the end by 3650 days at most"
+    assert await click_for_message(user, "extend-save") == "Satu perpanjangan paling banyak 3650 hari"  # translated
     assert _end_of(seat_id) == end

@@ -367,7 +367,7 @@ async def test_the_invite_queue_leaves_the_workers_seats_alone_until_a_task_fail
     await asyncio.sleep(0.5)
     assert seat.id not in [r["id"] for r in _rows(user, "assignments-table")], "the worker's seat is not a to-do"
     user.find("assignments-table").trigger("invited", row)  # a row drawn before: refused while the task is open
-    await user.should_see("the workspace worker is on this seat right now", retries=50)
+    await user.should_see("Proses otomatis sedang menangani kursi ini", retries=50)
     with db.read_session() as s:
         still = s.get(AccountAssignment, seat.id)
     assert still is not None and still.invite_state == InviteState.TO_INVITE

@@ -91,7 +91,7 @@ async def test_audit_details_are_text_in_the_audit_log(user: User, owner) -> Non
     await _login(user)
     await user.open("/admin/audit")
     await user.should_see(marker="audit-table")
-    row = next(r for r in _rows(user, "audit-table") if r["action"] == "order.create")
+    row = next(r for r in _rows(user, "audit-table") if r["action"] == "Pesanan dibuat")
     user.find("audit-table").trigger("open", row)
     await user.should_see(marker="audit-diff")
     assert OVERLAY in {r["a"] for r in next(iter(user.find("audit-diff").elements)).rows}  # a text cell

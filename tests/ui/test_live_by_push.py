@@ -88,7 +88,7 @@ async def test_the_overview_is_computed_once_for_several_open_tabs(create_user: 
     await asyncio.sleep(0.5)  # every tab shown it
     assert SHARED.computed == computed + 1, "one computation for the three tabs"
     for tab in tabs:
-        await tab.should_see("Terpenuhi 1")
+        await tab.should_see("Aktif (terlayani) 1")
     assert all(isinstance(client, Client) for client in SHARED.boards)
 
 

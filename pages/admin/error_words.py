@@ -1,0 +1,630 @@
+"""The domain's refusals (raised in English, for logs and the API) in the admin's language: matched by error class,
+field and message pattern; one not known reads as a plain sentence of its kind, never the English or a code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from domain.shared.errors import Conflict, DomainError, IllegalTransition, NotFound, ValidationFailed
+from pages.admin.words import admin_lang, state_word
+
+# what each field of a form is called on the page (an unknown one: "Isian")
+FIELD_WORDS: dict[str, tuple[str, str]] = {
+    "email": ("E-mail", "E-mail"),
+    "phone": ("Nomor WhatsApp", "WhatsApp number"),
+    "name": ("Nama", "Name"),
+    "password": ("Kata sandi", "Password"),
+    "reason": ("Alasan", "Reason"),
+    "note": ("Catatan", "Note"),
+    "pool": ("Pool", "Pool"),
+    "price_idr": ("Harga", "Price"),
+    "amount_idr": ("Jumlah", "Amount"),
+    "fee_idr": ("Biaya gateway", "Gateway fee"),
+    "monthly_cost_idr": ("Biaya bulanan", "Monthly cost"),
+    "max_seats": ("Jumlah kursi", "Seats"),
+    "workspace_id": ("ID workspace", "Workspace ID"),
+    "access_token": ("Token akses", "Access token"),
+    "slug": ("Alamat paket", "Package address"),
+    "duration_days": ("Lama (hari)", "Duration (days)"),
+    "sort_order": ("Urutan", "Order"),
+    "warranty_days": ("Garansi (hari)", "Warranty (days)"),
+    "days": ("Jumlah hari", "Days"),
+    "new_end_at": ("Tanggal berakhir baru", "New end date"),
+    "code": ("Kode", "Code"),
+    "role": ("Peran", "Role"),
+    "display_name": ("Nama tampilan", "Display name"),
+    "label": ("Catatan akun", "Account note"),
+    "entity_id": ("ID", "ID"),
+    "status": ("Status", "Status"),
+    "health": ("Kesehatan", "Health"),
+    "locale": ("Bahasa", "Language"),
+    "file": ("Berkas CSV", "CSV file"),
+    "allow_list": ("Daftar izin", "Allow-list"),
+    "driver": ("Cara mengundang", "Invite mode"),
+    "delivery": ("Cara pengiriman", "Delivery"),
+    "customer_email": ("E-mail pelanggan", "Customer e-mail"),
+    "to_account_id": ("Akun tujuan", "Target account"),
+    "invite_state": ("Status undangan", "Invite state"),
+    "state": ("Status undangan", "Invite state"),
+    "amount": ("Jumlah", "Amount"),
+    "description": ("Deskripsi", "Description"),
+    "tagline": ("Slogan", "Tagline"),
+    "support_email": ("E-mail bantuan", "Support e-mail"),
+    "support_phone": ("WhatsApp bantuan", "Support WhatsApp"),
+    # what audit entries record (their before/after columns)
+    "order_id": ("Pesanan (ID)", "Order (ID)"),
+    "chatgpt_account_id": ("Akun (ID)", "Account (ID)"),
+    "start_at": ("Mulai", "Starts"),
+    "end_at": ("Berakhir", "Ends"),
+    "ended_at": ("Diakhiri", "Ended"),
+    "end_reason": ("Alasan berakhir", "End reason"),
+    "seats_used": ("Kursi terpakai", "Seats used"),
+    "is_active": ("Aktif", "Active"),
+    "is_popular": ("Populer", "Popular"),
+    "assignment_id": ("Kursi (ID)", "Seat (ID)"),
+    "sold_out_mode": ("Saat stok habis", "When sold out"),
+    "paid_at": ("Dibayar", "Paid"),
+    "paid_amount_idr": ("Jumlah dibayar", "Amount paid"),
+    "subscription_expires_at": ("Langganan berakhir", "Subscription ends"),
+    "order_code": ("Kode pesanan", "Order code"),
+    "provider": ("Gateway", "Gateway"),
+    "reference": ("Referensi", "Reference"),
+    "method": ("Metode", "Method"),
+    "product": ("Paket", "Package"),
+    "price": ("Harga", "Price"),
+}
+VERBS = {
+    "extended": ("diperpanjang", "extended"),
+    "revoked": ("dicabut", "revoked"),
+    "moved": ("dipindah", "moved"),
+    "suspend": ("ditangguhkan", "suspended"),
+    "unsuspend": ("diaktifkan lagi", "resumed"),
+    "retire": ("dipensiunkan", "retired"),
+}
+GENERIC: dict[type[DomainError], tuple[str, str]] = {
+    NotFound: (
+        "Data yang diminta tidak ditemukan (mungkin sudah dihapus). Muat ulang halaman.",
+        "What you asked for was not found (it may have been deleted). Reload the page.",
+    ),
+    IllegalTransition: (
+        "Statusnya sudah berubah, jadi langkah ini tidak bisa dilakukan. Muat ulang halaman.",
+        "Its state has changed, so this step cannot be done. Reload the page.",
+    ),
+    Conflict: (
+        "Tidak bisa dilakukan dalam keadaan sekarang. Muat ulang halaman lalu coba lagi.",
+        "This cannot be done right now. Reload the page and try again.",
+    ),
+    ValidationFailed: ("Isian tidak valid. Periksa lalu coba lagi.", "The input is not valid. Check it and try again."),
+}
+FALLBACK = ("Permintaan ditolak. Periksa isian lalu coba lagi.", "The request was refused. Check it and try again.")
+
+Words = Callable[[re.Match[str], str], str]  # a pattern's match and the language -> the sentence
+
+
+def field_word(name: str, lang: str | None = None, unknown: tuple[str, str] = ("Isian", "Field")) -> str:
+    """A form's or a record's field by its name on the page ("Isian" when not listed, or `unknown`)."""
+    id_text, en_text = FIELD_WORDS.get(name, unknown)
+    return en_text if (lang or admin_lang()) == "en" else id_text
+
+
+def _say(id_text: str, en_text: str) -> Words:
+    """A sentence with {1}, {2}… for the match's groups and {field} for the first group as a field's name."""
+
+    def words(match: re.Match[str], lang: str) -> str:
+        groups = [match.group(0), *(g or "" for g in match.groups())]
+        field = field_word(groups[1], lang) if len(groups) > 1 else ""
+        return (en_text if lang == "en" else id_text).format(*groups, field=field)
+
+    return words
+
+
+def _states(kind: str, id_text: str, en_text: str, *state_groups: int) -> Words:
+    """A sentence whose groups named in `state_groups` are states of `kind` (in words, not their codes)."""
+
+    def words(match: re.Match[str], lang: str) -> str:
+        groups = [match.group(0), *(g or "" for g in match.groups())]
+        for index in state_groups:
+            groups[index] = state_word(kind, groups[index], lang)
+        return (en_text if lang == "en" else id_text).format(*groups)
+
+    return words
+
+
+def _verb(id_text: str, en_text: str, state_kind: str, state_group: int, verb_group: int) -> Words:
+    def words(match: re.Match[str], lang: str) -> str:
+        groups = [match.group(0), *(g or "" for g in match.groups())]
+        groups[state_group] = state_word(state_kind, groups[state_group], lang)
+        id_verb, en_verb = VERBS.get(groups[verb_group], ("diubah", "changed"))
+        groups[verb_group] = en_verb if lang == "en" else id_verb
+        return (en_text if lang == "en" else id_text).format(*groups)
+
+    return words
+
+
+F = r"(\w+)"  # a field's name
+PATTERNS: list[tuple[str, Words]] = [
+    (
+        r"(.+) is not a valid email address",
+        _say("{1} bukan alamat e-mail yang sah", "{1} is not a valid e-mail address"),
+    ),
+    (
+        r"(.+) is not an Indonesian mobile number \(08…, \+62…\)",
+        _say("{1} bukan nomor HP Indonesia (08…, +62…)", "{1} is not an Indonesian mobile number (08…, +62…)"),
+    ),
+    (
+        r"language (.+) is not offered \(id or en\)",
+        _say("Bahasa {1} tidak tersedia (id atau en)", "Language {1} is not offered (id or en)"),
+    ),
+    (
+        F + r" contains an unusable character \((U\+[0-9A-F]+)\)",
+        _say("{field} berisi karakter yang tidak bisa dipakai ({2})", "{field} contains an unusable character ({2})"),
+    ),
+    (F + r" is required", _say("{field} wajib diisi", "{field} is required")),
+    (
+        F + r" is longer than (\d+) characters",
+        _say("{field} lebih dari {2} karakter", "{field} is longer than {2} characters"),
+    ),
+    (
+        F + r" must be a whole rupiah amount such as 75000 or 75\.000",
+        _say(
+            "{field} harus jumlah rupiah bulat, misalnya 75000 atau 75.000",
+            "{field} must be whole rupiah, e.g. 75000 or 75.000",
+        ),
+    ),
+    (
+        F + r" must be between 1 and (\d+) rupiah",
+        _say("{field} harus antara Rp 1 dan Rp {2}", "{field} must be between Rp 1 and Rp {2}"),
+    ),
+    (F + r" must be a whole number", _say("{field} harus bilangan bulat", "{field} must be a whole number")),
+    (
+        F + r" must be between (-?\d+) and (-?\d+)",
+        _say("{field} harus antara {2} dan {3}", "{field} must be between {2} and {3}"),
+    ),
+    (
+        F + r" must be a whole number from (-?\d+) to (\d+)(?: \(.*\))?",
+        _say("{field} harus bilangan bulat dari {2} sampai {3}", "{field} must be a whole number from {2} to {3}"),
+    ),
+    (
+        F + r" must be a whole number of rupiah from 1 to (\d+)",
+        _say("{field} harus rupiah bulat dari 1 sampai {2}", "{field} must be whole rupiah from 1 to {2}"),
+    ),
+    (
+        r"max_seats (.+) is not a whole number from 1 to (\d+) \(empty = one customer\)",
+        _say(
+            "Jumlah kursi {1} harus bilangan bulat 1 sampai {2} (kosong = satu pelanggan)",
+            "Seats {1} must be a whole number from 1 to {2} (empty = one customer)",
+        ),
+    ),
+    (
+        r"(.+) in the allow-list is not an e-mail address",
+        _say("{1} di daftar izin bukan alamat e-mail", "{1} in the allow-list is not an e-mail address"),
+    ),
+    (
+        r"the allow-list holds 200 addresses at most",
+        _say("Daftar izin paling banyak 200 alamat", "The allow-list holds 200 addresses at most"),
+    ),
+    (
+        r"delivery must be CREDENTIALS or INVITE, not .*",
+        _say(
+            "Pilih cara pengiriman: Login bersama atau Undangan workspace",
+            "Choose a delivery: shared login or workspace invite",
+        ),
+    ),
+    (
+        r"a CREDENTIALS account needs its password",
+        _say("Akun login bersama butuh kata sandinya", "A shared-login account needs its password"),
+    ),
+    (
+        r"driver must be manual or chatgpt, not .*",
+        _say("Pilih cara mengundang: Manual atau Otomatis (ChatGPT)", "Choose an invite mode: manual or automatic"),
+    ),
+    (
+        F + r" is not a token \(no spaces, (\d+) characters at most\)",
+        _say(
+            "{field} bukan token (tanpa spasi, paling banyak {2} karakter)",
+            "{field} is not a token (no spaces, {2} characters at most)",
+        ),
+    ),
+    (
+        r"workspace_id is letters, digits and .*",
+        _say(
+            "ID workspace hanya huruf, angka dan - _ . : (seperti tampil di ChatGPT)",
+            "The workspace ID is letters, digits and - _ . : (as ChatGPT shows it)",
+        ),
+    ),
+    (
+        r"only an INVITE \(workspace\) account can be automated",
+        _say("Hanya akun undangan workspace yang bisa otomatis", "Only a workspace-invite account can be automated"),
+    ),
+    (
+        r"an automated workspace needs its workspace_id",
+        _say("Workspace otomatis butuh ID workspace-nya", "An automated workspace needs its workspace ID"),
+    ),
+    (
+        r"an automated workspace needs its access_token",
+        _say("Workspace otomatis butuh token aksesnya", "An automated workspace needs its access token"),
+    ),
+    (
+        r"account (\S+@\S+) is already in the pool",
+        _say("Akun {1} sudah ada di daftar akun", "Account {1} is already in the pool"),
+    ),
+    (r"(\S+) is already in the pool", _say("{1} sudah ada di daftar akun", "{1} is already in the pool")),
+    (r"(\S+) appears twice in the file", _say("{1} muncul dua kali di berkas", "{1} appears twice in the file")),
+    (
+        r"unknown account .*",
+        _say("Akun tidak ditemukan (mungkin sudah dihapus)", "Account not found (it may have been deleted)"),
+    ),
+    (
+        r"cannot change (.+) of an account",
+        _say("Isian itu tidak bisa diubah pada akun", "That field cannot be changed on an account"),
+    ),
+    (
+        r"cannot change (.+) of a package",
+        _say("Isian itu tidak bisa diubah pada paket", "That field cannot be changed on a package"),
+    ),
+    (
+        r"(\d+) seats are in use; capacity cannot drop to (.+)",
+        _say(
+            "{1} kursi sedang dipakai; kapasitas tidak bisa diturunkan ke {2}",
+            "{1} seats are in use; capacity cannot drop to {2}",
+        ),
+    ),
+    (
+        r"pool and delivery mode can only change while no seat is in use",
+        _say(
+            "Pool dan cara pengiriman hanya bisa diubah saat tidak ada kursi terpakai",
+            "Pool and delivery can only change while no seat is in use",
+        ),
+    ),
+    (
+        r"account (\S+) is (\w+); cannot (\w+) it",
+        _verb("Akun {1} berstatus {2}; tidak bisa {3}", "Account {1} is {2}; it cannot be {3}", "account", 2, 3),
+    ),
+    (
+        r"account (\S+) still has (\d+) active seat\(s\); move or revoke them first",
+        _say(
+            "Akun {1} masih punya {2} kursi aktif; pindahkan atau cabut dulu",
+            "Account {1} still has {2} active seat(s); move or revoke them first",
+        ),
+    ),
+    (
+        r"the CSV needs a header row with at least an 'email' column",
+        _say(
+            "CSV butuh baris judul dengan minimal kolom 'email'",
+            "The CSV needs a header row with at least an 'email' column",
+        ),
+    ),
+    (
+        r"the line has more columns than the header.*",
+        _say(
+            "Baris ini punya kolom lebih banyak dari judul: "
+            'beri tanda kutip ganda pada kata sandi yang berisi koma ("pa,ss")',
+            'The line has more columns than the header: quote a password that holds a comma ("pa,ss")',
+        ),
+    ),
+    (
+        r"slug (.+) must be lower-case letters, digits and dashes",
+        _say(
+            "Alamat paket {1} hanya boleh huruf kecil, angka dan tanda minus",
+            "Package address {1} must be lower-case letters, digits and dashes",
+        ),
+    ),
+    (
+        r"price (Rp [\d.]+) is below (Rp [\d.]+), the least any enabled payment channel accepts",
+        _say(
+            "Harga {1} di bawah {2}, batas terendah kanal pembayaran yang aktif",
+            "Price {1} is below {2}, the least any enabled channel accepts",
+        ),
+    ),
+    (
+        r"a package with slug (.+) already exists",
+        _say("Paket dengan alamat {1} sudah ada", "A package with address {1} already exists"),
+    ),
+    (r"unknown package.*", _say("Paket tidak ditemukan", "Package not found")),
+    (r"package (.+) is not for sale", _say("Paket {1} tidak dijual", "Package {1} is not for sale")),
+    (
+        r"no ENCRYPTION_KEY configured",
+        _say(
+            "Kunci enkripsi server belum diatur; hubungi teknisi",
+            "The server's encryption key is not set; call your technician",
+        ),
+    ),
+    (
+        r"a token needs a name \(what uses it\)",
+        _say("Token butuh nama (apa yang memakainya)", "A token needs a name (what uses it)"),
+    ),
+    (r"unknown admin .*", _say("Admin tidak ditemukan", "Admin not found")),
+    (r"unknown token .*", _say("Token tidak ditemukan", "Token not found")),
+    (
+        r"an admin password needs at least (\d+) characters",
+        _say("Kata sandi admin minimal {1} karakter", "An admin password needs at least {1} characters"),
+    ),
+    (r"admin (.+) already exists", _say("Admin {1} sudah ada", "Admin {1} already exists")),
+    (
+        r"only an owner can manage admins",
+        _say("Hanya pemilik (owner) yang boleh mengatur admin", "Only an owner can manage admins"),
+    ),
+    (
+        r"you cannot disable your own account",
+        _say("Anda tidak bisa menonaktifkan akun Anda sendiri", "You cannot disable your own account"),
+    ),
+    (r"role is owner or staff", _say("Peran harus pemilik (owner) atau staf", "The role is owner or staff")),
+    (
+        r"the code does not match.*",
+        _say(
+            "Kode tidak cocok: periksa jam di HP lalu ketik kode terbaru",
+            "The code does not match: check the phone's clock and type the newest code",
+        ),
+    ),
+    (
+        F + r" (.+) is not one of .*",
+        _say("{field} {2} bukan pilihan yang tersedia", "{field} {2} is not one of the choices"),
+    ),
+    (
+        r"only an automated workspace has an allow-list",
+        _say("Hanya workspace otomatis yang punya daftar izin", "Only an automated workspace has an allow-list"),
+    ),
+    (
+        r"the workspace worker is on this seat right now.*",
+        _say(
+            "Proses otomatis sedang menangani kursi ini; kalau gagal, kursi muncul lagi di antrean",
+            "The automatic worker is on this seat right now; it shows in the queue again if it fails",
+        ),
+    ),
+    (
+        r"account (\S+) has no used seat to free",
+        _say("Akun {1} tidak punya kursi terpakai untuk dibebaskan", "Account {1} has no used seat to free"),
+    ),
+    (r"account (\S+) has no free seat", _say("Akun {1} tidak punya kursi kosong", "Account {1} has no free seat")),
+    (
+        r"(\d+) of (\d+) assignments were no longer ACTIVE",
+        _say(
+            "{1} dari {2} kursi sudah tidak aktif lagi; muat ulang halaman",
+            "{1} of {2} seats were no longer active; reload the page",
+        ),
+    ),
+    (r"unknown assignment .*", _say("Kursi tidak ditemukan", "Seat not found")),
+    (
+        r"assignment (\d+) is (\w+); only an ACTIVE one can be (\w+)",
+        _verb(
+            "Kursi #{1} berstatus {2}; hanya kursi aktif yang bisa {3}",
+            "Seat #{1} is {2}; only an active one can be {3}",
+            "assignment",
+            2,
+            3,
+        ),
+    ),
+    (
+        r"give either a number of days or a new end date",
+        _say(
+            "Isi jumlah hari atau tanggal berakhir baru (salah satu)", "Give either a number of days or a new end date"
+        ),
+    ),
+    (
+        r"the new end date must carry a time zone",
+        _say("Tanggal berakhir baru harus punya zona waktu", "The new end date must carry a time zone"),
+    ),
+    (
+        r"the new end date must be later than the current one",
+        _say(
+            "Tanggal berakhir baru harus setelah tanggal berakhir sekarang",
+            "The new end date must be later than the current one",
+        ),
+    ),
+    (
+        r"one extension moves the end by (\d+) days at most",
+        _say("Satu perpanjangan paling banyak {1} hari", "One extension moves the end by {1} days at most"),
+    ),
+    (
+        r"a seat cannot end more than (\d+) days from today",
+        _say(
+            "Kursi tidak bisa berakhir lebih dari {1} hari dari hari ini",
+            "A seat cannot end more than {1} days from today",
+        ),
+    ),
+    (
+        r"the new end date is too far in the future",
+        _say("Tanggal berakhir baru terlalu jauh", "The new end date is too far in the future"),
+    ),
+    (
+        r"an invitation can only be marked INVITED or REMOVED",
+        _say(
+            "Undangan hanya bisa ditandai Sudah diundang atau Sudah dikeluarkan",
+            "An invitation can only be marked invited or removed",
+        ),
+    ),
+    (
+        r"assignment (\d+) is (\w+|not an invitation); cannot mark it (\w+)",
+        _states(
+            "invite",
+            "Kursi #{1} berstatus {2}; tidak bisa ditandai {3}",
+            "Seat #{1} is {2}; it cannot be marked {3}",
+            2,
+            3,
+        ),
+    ),
+    (
+        r"account (\S+) serves pool (.+), not (.+)",
+        _say("Akun {1} melayani pool {2}, bukan {3}", "Account {1} serves pool {2}, not {3}"),
+    ),
+    (
+        r"the customer is already on that account",
+        _say("Pelanggan sudah ada di akun itu", "The customer is already on that account"),
+    ),
+    (
+        r"account (\S+) is (\w+); it takes no customers",
+        _states(
+            "health", "Akun {1} berstatus {2}; tidak menerima pelanggan", "Account {1} is {2}; it takes no customers", 2
+        ),
+    ),
+    (
+        r"order (\S+) cannot go from (\w+) to (\w+)",
+        _states("order", "Pesanan {1} tidak bisa berubah dari {2} ke {3}", "Order {1} cannot go from {2} to {3}", 2, 3),
+    ),
+    (r"unknown order.*|order not found", _say("Pesanan tidak ditemukan", "Order not found")),
+    (
+        r"a payment must carry a positive whole rupiah amount",
+        _say(
+            "Pembayaran harus berupa jumlah rupiah bulat yang positif",
+            "A payment must be a positive whole rupiah amount",
+        ),
+    ),
+    (
+        r"order (\S+) is (\w+), not waiting for review",
+        _states(
+            "order", "Pesanan {1} berstatus {2}, tidak sedang diperiksa", "Order {1} is {2}, not waiting for review", 2
+        ),
+    ),
+    (
+        r"order (\S+) is (\w+); only paid orders can be refunded",
+        _states(
+            "order",
+            "Pesanan {1} berstatus {2}; hanya pesanan yang dibayar yang bisa direfund",
+            "Order {1} is {2}; only paid orders can be refunded",
+            2,
+        ),
+    ),
+    (
+        r"order (\S+) has no active seat to send",
+        _say("Pesanan {1} tidak punya kursi aktif untuk dikirim", "Order {1} has no active seat to send"),
+    ),
+    (
+        r"health must be OK, BANNED, SUBSCRIPTION_ENDED or RESTRICTED",
+        _say(
+            "Kesehatan harus Sehat, Diblokir, Langganan habis atau Dibatasi",
+            "Health must be healthy, banned, subscription ended or restricted",
+        ),
+    ),
+    (
+        r"only the customers of an unhealthy account are replaced; mark it first",
+        _say(
+            "Hanya pelanggan akun yang tidak sehat yang dipindahkan; tandai akunnya dulu",
+            "Only an unhealthy account's customers are moved; mark it first",
+        ),
+    ),
+    (
+        r"no order for (\S+) transaction (.+)",
+        _say("Tidak ada pesanan untuk transaksi {1} {2}", "No order for {1} transaction {2}"),
+    ),
+    (
+        r"a PAID notice without an amount cannot be applied",
+        _say(
+            "Pemberitahuan bayar tanpa jumlah tidak bisa diterapkan",
+            "A paid notice without an amount cannot be applied",
+        ),
+    ),
+    (
+        r"order (\S+) already has a payment in progress or is (\w+)",
+        _states(
+            "order",
+            "Pesanan {1} sudah punya pembayaran berjalan atau berstatus {2}",
+            "Order {1} already has a payment in progress or is {2}",
+            2,
+        ),
+    ),
+    (
+        r"order (\S+) already has a payment \((.*)\)",
+        _say("Pesanan {1} sudah punya pembayaran ({2})", "Order {1} already has a payment ({2})"),
+    ),
+]
+COMPILED = [(re.compile(pattern, re.DOTALL), words) for pattern, words in PATTERNS]
+
+
+def known(message: str) -> bool:
+    """Whether a message has its own sentence (not the generic one of its kind)."""
+    return any(pattern.fullmatch(message) for pattern, _ in COMPILED)
+
+
+def error_text(error: DomainError, lang: str | None = None) -> str:
+    """The refusal as the admin reads it, in their language (one a page raised in its own words, `said=True`, as
+    it is)."""
+    if error.context.get("said"):
+        return error.message
+    lang = lang or admin_lang()
+    for pattern, words in COMPILED:
+        match = pattern.fullmatch(error.message)
+        if match:
+            return words(match, lang)
+    for kind, (id_text, en_text) in GENERIC.items():
+        if isinstance(error, kind):
+            return en_text if lang == "en" else id_text
+    return FALLBACK[1] if lang == "en" else FALLBACK[0]
+
+
+# what the data check (domain/admin/invariants.py) finds, in sentences an owner reads
+PROBLEMS: list[tuple[str, Words]] = [
+    (
+        r"order id (\d+) has (\d+) ACTIVE assignments",
+        _say("Pesanan #{1} punya {2} kursi aktif", "Order #{1} has {2} active seats"),
+    ),
+    (
+        r"account (\S+): seats_used=(\d+) but (\d+) ACTIVE assignments",
+        _say(
+            "Akun {1}: tercatat {2} kursi terpakai, padahal ada {3} kursi aktif",
+            "Account {1}: {2} seats counted, {3} active",
+        ),
+    ),
+    (
+        r"account (\S+): (\d+) seats used over capacity (\d+)",
+        _say("Akun {1}: {2} kursi terpakai melebihi kapasitas {3}", "Account {1}: {2} seats used over capacity {3}"),
+    ),
+    (
+        r"account (\S+) is ASSIGNED with (\d+) seat\(s\) free",
+        _say("Akun {1} tercatat penuh padahal {2} kursi kosong", "Account {1} is marked full with {2} seat(s) free"),
+    ),
+    (
+        r"account (\S+) is AVAILABLE but full",
+        _say("Akun {1} tercatat tersedia padahal penuh", "Account {1} is marked available but full"),
+    ),
+    (
+        r"order (\S+) is (\w+) but holds an ACTIVE seat",
+        _states(
+            "order",
+            "Pesanan {1} berstatus {2} tetapi memegang kursi aktif",
+            "Order {1} is {2} but holds an active seat",
+            2,
+        ),
+    ),
+    (
+        r"order (\S+) is fulfilled without any assignment",
+        _say("Pesanan {1} terlayani tanpa kursi", "Order {1} is fulfilled without a seat"),
+    ),
+    (
+        r"order (\S+) waits for stock while pool (.+) has free seats",
+        _say(
+            "Pesanan {1} menunggu stok padahal pool {2} punya kursi kosong",
+            "Order {1} waits for stock while pool {2} has free seats",
+        ),
+    ),
+    (
+        r"assignment (\d+) is (\w+) on an automated workspace with no (\w+) task",
+        _states(
+            "invite",
+            "Kursi #{1} berstatus {2} di workspace otomatis tanpa tugas untuk proses otomatis",
+            "Seat #{1} is {2} on an automated workspace with no task",
+            2,
+        ),
+    ),
+    (
+        r"order (\S+) is (\w+) but its audit trail says (\w+)",
+        _states(
+            "order",
+            "Pesanan {1} berstatus {2} tetapi catatan audit menyebut {3}",
+            "Order {1} is {2} but its audit says {3}",
+            2,
+            3,
+        ),
+    ),
+]
+COMPILED_PROBLEMS = [(re.compile(pattern, re.DOTALL), words) for pattern, words in PROBLEMS]
+
+
+def problem_text(problem: str, lang: str | None = None) -> str:
+    """One finding of the data check in a sentence (one not listed: "ask a technician to look")."""
+    lang = lang or admin_lang()
+    for pattern, words in COMPILED_PROBLEMS:
+        match = pattern.fullmatch(problem)
+        if match:
+            return words(match, lang)
+    return "Data tidak cocok; minta teknisi memeriksa" if lang != "en" else "Data mismatch; ask a technician to look"
