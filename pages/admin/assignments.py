@@ -25,7 +25,7 @@ from domain.shared.validation import parse_whole_number
 from infra import db
 from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
-from pages.admin.table import Listing, ServerTable, column, stored_id, wib
+from pages.admin.table import Listing, RowAction, ServerTable, column, stored_id, wib
 from pages.admin.words import INVITE_LABELS, failure_words
 
 COLUMNS = [
@@ -39,25 +39,19 @@ COLUMNS = [
     column("invite", "Undangan", "invite_label"),
     column("actions", "", "id", align=None),
 ]
-ACTIONS = (
-    '<q-td :props="props"><div class="row no-wrap items-center q-gutter-xs">'
-    "<template v-if=\"props.row.status === 'ACTIVE'\">"
-    '<q-btn flat dense no-caps no-wrap label="Perpanjang" style="min-height:44px" '
-    "@click=\"$parent.$emit('extend', props.row)\"/>"
-    '<q-btn flat dense no-caps label="Cabut" color="red-9" style="min-height:44px" '
-    "@click=\"$parent.$emit('revoke', props.row)\"/>"
-    '<q-btn flat dense no-caps no-wrap label="Pindah akun" style="min-height:44px" '
-    "@click=\"$parent.$emit('move', props.row)\"/></template>"
+ACTIVE = "props.row.status === 'ACTIVE'"
+ACTIONS = [
+    RowAction("extend", "Perpanjang", ACTIVE),
+    RowAction("revoke", "Cabut", ACTIVE, colour="red-9"),
+    RowAction("move", "Pindah akun", ACTIVE),
     # the owner's to-dos: not on a seat whose workspace task is open (the worker is doing it)
-    "<q-btn v-if=\"props.row.invite_state === 'TO_INVITE' && props.row.by_hand\" outline dense no-caps "
-    'label="Sudah diundang" style="min-height:44px" @click="$parent.$emit(\'invited\', props.row)"/>'
-    "<q-btn v-if=\"props.row.invite_state === 'TO_REMOVE' && props.row.by_hand\" outline dense no-caps "
-    'label="Sudah dikeluarkan" style="min-height:44px" @click="$parent.$emit(\'removed\', props.row)"/></div></q-td>'
-)
+    RowAction("invited", "Sudah diundang", "props.row.by_hand && props.row.invite_state == 'TO_INVITE'", outline=True),
+    RowAction("removed", "Sudah dikeluarkan", "props.row.by_hand && props.row.invite_state == 'TO_REMOVE'", "", True),
+]
 INVITE_CELL = (
-    '<q-td :props="props"><div>{{ props.row.invite_label }}</div>'
+    "<div>{{ props.row.invite_label }}</div>"
     '<div v-if="props.row.work_note" class="text-xs" '
-    ":class=\"props.row.by_hand ? 'text-red-800' : 'text-slate-500'\">{{ props.row.work_note }}</div></q-td>"
+    ":class=\"props.row.by_hand ? 'text-red-800' : 'text-slate-500'\">{{ props.row.work_note }}</div>"
 )
 SEAT_STATUS = {
     AssignmentStatus.ACTIVE: "Aktif",
@@ -382,7 +376,7 @@ def assignments_ui(admin: SignedIn, view: AssignmentsView) -> None:
     )
     with bar:
         filters_bar(view, table)
-    table.table.add_slot("body-cell-actions", ACTIONS)
-    table.table.add_slot("body-cell-invite", INVITE_CELL)
+    table.action_slot(ACTIONS)
+    table.cell("invite", INVITE_CELL, shown="props.row.invite_label || props.row.work_note")
     row_actions(admin, table)
     live(table.refresh, ("assignment", "account", "order"))

@@ -45,6 +45,20 @@ PAGE_ADMIN = "admin_id"  # app.storage.client: the admin this page was drawn for
 PAGE_ENDED = "admin_ended"  # app.storage.client: the session ended; the tab is on its way to the login page
 OWNER_ONLY = "Hanya pemilik (owner) yang boleh melakukan ini."
 HEADER_EXTRAS: list[Callable[[], None]] = []  # drawn in every admin page's header, right of the title
+# a phone and a laptop: every control a thumb can hit (44 px, WCAG 2.5.5), a table's rows as cards under 600 px
+# (pages/admin/table.py's Cards), and nothing wider than the screen
+ADMIN_CSS = """
+body.admin .q-btn { min-height: 44px; }
+body.admin .q-btn--round { min-width: 44px; }
+body.admin .q-checkbox, body.admin .q-toggle, body.admin .q-radio { min-height: 44px; }
+body.admin .q-table a, body.admin .row-card a { display: inline-flex; align-items: center; min-height: 44px; }
+body.admin .rows-open tbody tr { cursor: pointer; }
+body.admin .row-action { padding-left: 12px; padding-right: 12px; }
+body.admin .row-card .card-field { display: grid; grid-template-columns: minmax(5.5rem, 32%) minmax(0, 1fr);
+  gap: 0.5rem; padding: 2px 0; }
+body.admin .row-card .card-label { color: #475569; font-size: 0.8rem; }
+body.admin .row-card .card-value { min-width: 0; overflow-wrap: break-word; }
+"""
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -281,12 +295,15 @@ async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
         yield None
         return
     ui.context.client.storage[PAGE_ADMIN] = admin.id
-    ui.query("body").classes("bg-slate-50")
+    ui.query("body").classes("bg-slate-50 admin")
+    ui.add_head_html(f"<style>{ADMIN_CSS}</style>")
     ui.colors(primary=PRIMARY)
     drawer: ui.left_drawer  # made below the header, whose menu button toggles it
     with ui.header().classes("bg-slate-900 text-white items-center justify-between px-4 py-2"):
         with ui.row().classes("items-center gap-2"):
-            ui.button(icon="menu", on_click=lambda: drawer.toggle()).props("flat dense round color=white")
+            ui.button(icon="menu", on_click=lambda: drawer.toggle()).props(
+                'flat dense round color=white aria-label="Menu"'
+            )
             ui.label("AksesGPT admin").classes("text-lg font-bold")
         with ui.row().classes("items-center gap-3"):
             for extra in HEADER_EXTRAS:  # (pages/admin/sales.py: the new-sale notices and their chime switch)

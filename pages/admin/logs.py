@@ -58,10 +58,6 @@ ENTITIES = {
 PER_PAGE = 50
 CSV_PAGE = 200
 CSV_CAP = 100_000
-CLICKABLE = (
-    '<q-tr :props="props" class="cursor-pointer" @click="$parent.$emit(\'open\', props.row)">'
-    '<q-td v-for="col in props.cols" :key="col.name" :props="props">{{ col.value }}</q-td></q-tr>'
-)
 
 
 def _day(text: str, end: bool = False) -> datetime | None:
@@ -349,8 +345,7 @@ def audit_ui(view: AuditView) -> None:
     )
     with bar:
         audit_filters(view, table)
-    table.table.add_slot("body", CLICKABLE)
-    table.on_row("open", AuditRow, diff_dialog)
+    table.opens(AuditRow, diff_dialog)
 
 
 async def raw_dialog(row: EventRow) -> None:
@@ -387,8 +382,7 @@ def webhooks_ui(view: WebhooksView) -> None:
         per_page=PER_PAGE,
         mark="webhooks-table",
     )
-    table.table.add_slot("body", CLICKABLE)
-    table.on_row("open", EventRow, raw_dialog)
+    table.opens(EventRow, raw_dialog)
 
     async def apply() -> None:
         filters.provider, filters.outcome = provider.value or "", outcome_in.value or ""
@@ -428,8 +422,7 @@ def outbox_ui(view: OutboxView) -> None:
         per_page=PER_PAGE,
         mark="outbox-table",
     )
-    table.table.add_slot("body", CLICKABLE)
-    table.on_row("open", MailRow, mail_dialog)
+    table.opens(MailRow, mail_dialog)
 
     async def apply() -> None:
         filters.status = status.value or ""

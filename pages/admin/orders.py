@@ -28,10 +28,6 @@ COLUMNS = [
     column("provider", "Gateway"),
     column("paid", "Dibayar (WIB)"),
 ]
-OPEN_ROW = (
-    '<q-tr :props="props" class="cursor-pointer" @click="$parent.$emit(\'open\', props.row)">'
-    '<q-td v-for="col in props.cols" :key="col.name" :props="props">{{ col.value }}</q-td></q-tr>'
-)
 
 
 PER_PAGE = 25
@@ -184,8 +180,7 @@ def orders_ui(view: OrdersView) -> None:
     table = ServerTable(
         COLUMNS, lambda page, per_page: listing(filters, page, per_page), first=view.first, mark="orders-table"
     )
-    table.table.add_slot("body", OPEN_ROW)
-    table.on_row("open", OrderRow, lambda row: ui.navigate.to(f"/admin/orders/{row.code}"))
+    table.opens(OrderRow, lambda row: ui.navigate.to(f"/admin/orders/{row.code}"))
 
     async def apply() -> None:
         filters.status, filters.search = status_in.value or "", search.value or ""

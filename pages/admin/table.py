@@ -5,6 +5,7 @@ a button sends back (an event's args) is read into its dataclass again with `row
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -63,6 +64,99 @@ def column(name: str, label: str, field: str | None = None, *, right: bool = Fal
     return spec
 
 
+CARDS_BELOW = "Quasar.Screen.lt.sm"  # under 600 px wide; reactive, so a table turns as the phone turns
+ACTIONS = "actions"  # the column of a row's buttons (no label: on a card the buttons sit at its foot)
+OPEN = "open"  # the column of the button that opens a row, and the event it sends
+
+
+@dataclass(frozen=True)
+class RowAction:
+    """A row's button: its words (never only an icon), the event it sends with the row, and when it shows."""
+
+    event: str
+    label: str
+    shown: str = "true"  # a condition on `props.row`, in the browser
+    colour: str = ""
+    outline: bool = False
+
+    def html(self) -> str:
+        colour = f' color="{self.colour}"' if self.colour else ""
+        look = "outline" if self.outline else "flat"
+        return (
+            f'<q-btn v-if="{self.shown}" {look} dense no-caps no-wrap{colour} label="{self.label}" '
+            f'class="row-action" @click.stop="$parent.$emit(\'{self.event}\', props.row)"/>'
+        )
+
+
+def action_buttons(actions: list[RowAction]) -> str:
+    """The row's buttons side by side (wrapping on a narrow card)."""
+    return '<div class="row items-center q-gutter-xs">' + "".join(a.html() for a in actions) + "</div>"
+
+
+class Cards:
+    """A table that shows each row as a card of labelled fields on a phone (under 600 px, where its columns
+    would only scroll sideways), with the row's buttons at the card's foot; a table again on a wider screen.
+
+    A column drawn by a template (`cell`) is drawn by the same template on the card; any other column shows its
+    field. Columns without a label are the row's buttons. Every table of the admin goes through this."""
+
+    def __init__(self, table: ui.table) -> None:
+        self.table = table
+        self.cells: dict[str, str] = {}
+        self.shown: dict[str, str] = {}  # when a drawn column shows on the card (a condition on `props.row`)
+        table.props(f':grid="{CARDS_BELOW}"')
+        self._draw()
+
+    def cell(self, column: str, template: str, shown: str = "") -> None:
+        """Draw `column` with `template` (Vue, reading `props.row`), in the table's cell and on the card (there
+        only when `shown`, a condition on `props.row`, holds, if given)."""
+        self.cells[column] = template
+        if shown:
+            self.shown[column] = shown
+        self.table.add_slot(f"body-cell-{column}", f'<q-td :props="props">{template}</q-td>')
+        self._draw()
+
+    def actions(self, buttons: list[RowAction], column: str = ACTIONS) -> None:
+        """The row's buttons, in `column` (a column without a label)."""
+        self.cell(column, action_buttons(buttons))
+
+    def opens(self, kind: type[D], handler: Callable[[D], object], label: str = "Detail") -> None:
+        """Rows that open (a page, a dialog): a tap on the row, or on its labelled button (which a phone's card
+        and a screen reader have); `handler` gets the row as `kind`."""
+        if not any(c["name"] == OPEN for c in self.table.columns):
+            self.table.columns = [*self.table.columns, column(OPEN, "", "id", align=None)]
+        self.cell(OPEN, action_buttons([RowAction(OPEN, label, outline=True)]))
+        self.table.classes("rows-open")
+        self.table.on(OPEN, lambda e: handler(row_of(kind, e.args)))
+        self.table.on("rowClick", lambda e: handler(row_of(kind, e.args)), js_handler="(evt, row) => emit(row)")
+
+    def _draw(self) -> None:
+        fields, buttons = [], []
+        for spec in self.table.columns:
+            name, label = spec["name"], spec.get("label", "")
+            if not label:
+                buttons.append(self.cells.get(name, ""))
+                continue
+            field = f"props.row['{spec['field']}']"  # (a field's name is an identifier of ours)
+            value = self.cells.get(name) or f"{{{{ {field} }}}}"
+            when = self.shown.get(name, "true") if name in self.cells else f"{field} !== '' && {field} != null"
+            shown = f' v-if="{when}"'
+            fields.append(
+                f'<div class="card-field"{shown}><div class="card-label">{html.escape(label)}</div>'
+                f'<div class="card-value">{value}</div></div>'
+            )
+        select = (
+            '<q-checkbox v-if="\'selected\' in props" v-model="props.selected" dense '
+            'aria-label="Pilih baris ini" class="q-mb-xs"/>'
+        )
+        foot = f'<q-card-actions class="q-pt-none">{"".join(buttons)}</q-card-actions>' if any(buttons) else ""
+        self.table.add_slot(
+            "item",
+            '<div class="q-pa-xs col-12"><q-card flat bordered class="row-card"><q-card-section class="q-py-sm">'
+            f"{select}{''.join(fields)}</q-card-section>{foot}</q-card></div>",
+        )
+
+
 class ServerTable:
     def __init__(
         self,
@@ -85,6 +179,7 @@ class ServerTable:
         self.table.props("flat bordered dense wrap-cells")
         if mark:
             self.table.mark(mark)
+        self.cards = Cards(self.table)
         self.table.on("request", self._on_request)
 
     async def _on_request(self, event: events.GenericEventArguments) -> None:
@@ -109,11 +204,14 @@ class ServerTable:
         """Call `handler` with the row (as `kind`) whose button or click emitted `event`."""
         self.table.on(event, lambda e: handler(row_of(kind, e.args)))
 
-    def action_slot(self, column: str, buttons: list[tuple[str, str, str]]) -> None:
-        """Buttons in `column`; each (event, icon, tooltip) emits `event` with the row."""
-        html = "".join(
-            f'<q-btn flat dense round size="sm" icon="{icon}" @click="$parent.$emit(\'{name}\', props.row)">'
-            f"<q-tooltip>{tip}</q-tooltip></q-btn>"
-            for name, icon, tip in buttons
-        )
-        self.table.add_slot(f"body-cell-{column}", f'<q-td :props="props">{html}</q-td>')
+    def cell(self, column: str, template: str, shown: str = "") -> None:
+        """Draw `column` with `template` in the table and on the phone's cards (see Cards.cell)."""
+        self.cards.cell(column, template, shown)
+
+    def action_slot(self, buttons: list[RowAction], column: str = ACTIONS) -> None:
+        """The row's labelled buttons in `column`; each emits its event with the row (see `on_row`)."""
+        self.cards.actions(buttons, column)
+
+    def opens(self, kind: type[D], handler: Callable[[D], object], label: str = "Detail") -> None:
+        """A tap on a row, or on its labelled button, opens it (see Cards.opens)."""
+        self.cards.opens(kind, handler, label)
