@@ -51,7 +51,7 @@ ADMIN_CSS = """
 body.admin .q-btn { min-height: 44px; }
 body.admin .q-btn--round { min-width: 44px; }
 body.admin .q-checkbox, body.admin .q-toggle, body.admin .q-radio { min-height: 44px; }
-body.admin .q-table a, body.admin .row-card a { display: inline-flex; align-items: center; min-height: 44px; }
+body.admin .q-table__container a { display: inline-flex; align-items: center; min-height: 44px; }
 body.admin .rows-open tbody tr { cursor: pointer; }
 body.admin .row-action { padding-left: 12px; padding-right: 12px; }
 body.admin .row-card .card-field { display: grid; grid-template-columns: minmax(5.5rem, 32%) minmax(0, 1fr);
