@@ -54,6 +54,7 @@ body.admin .q-checkbox, body.admin .q-toggle, body.admin .q-radio { min-height: 
 body.admin .q-table__container a { display: inline-flex; align-items: center; min-height: 44px; }
 body.admin .rows-open tbody tr { cursor: pointer; }
 body.admin .row-action { padding-left: 12px; padding-right: 12px; }
+body.admin .q-table__grid-content .row-action.q-btn--flat { box-shadow: inset 0 0 0 1px currentColor; }
 body.admin .row-card .card-field { display: grid; grid-template-columns: minmax(5.5rem, 32%) minmax(0, 1fr);
   gap: 0.5rem; padding: 2px 0; }
 body.admin .row-card .card-label { color: #475569; font-size: 0.8rem; }
