@@ -53,6 +53,7 @@ body.admin .q-btn--round { min-width: 44px; }
 body.admin .q-checkbox, body.admin .q-toggle, body.admin .q-radio { min-height: 44px; }
 body.admin .q-table__container a { display: inline-flex; align-items: center; min-height: 44px; }
 body.admin .rows-open tbody tr { cursor: pointer; }
+body.admin .q-chip__icon--remove { box-sizing: content-box; padding: 12px; margin: -12px -12px -12px 0; }
 body.admin .row-action { padding-left: 12px; padding-right: 12px; }
 body.admin .q-table__grid-content .row-action.q-btn--flat { box-shadow: inset 0 0 0 1px currentColor; }
 body.admin .row-card .card-field { display: grid; grid-template-columns: minmax(5.5rem, 32%) minmax(0, 1fr);
@@ -283,6 +284,13 @@ def live(refresh: Callable[[], Awaitable[object]], topics: Iterable[str]) -> Fol
     return Follower(ui.context.client, topics, refresh, safety=SAFETY_SECONDS, min_gap=1.0)
 
 
+def admin_look() -> None:
+    """The admin's look (ADMIN_CSS) on this page: every admin page's, the sign-in page's too."""
+    ui.query("body").classes("admin")
+    ui.colors(primary=PRIMARY)
+    ui.add_head_html(f"<style>{ADMIN_CSS}</style>")
+
+
 @asynccontextmanager
 async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
     """Header, navigation and the page column; yields the admin (None: the page must stop, login follows)."""
@@ -296,9 +304,8 @@ async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
         yield None
         return
     ui.context.client.storage[PAGE_ADMIN] = admin.id
-    ui.query("body").classes("bg-slate-50 admin")
-    ui.add_head_html(f"<style>{ADMIN_CSS}</style>")
-    ui.colors(primary=PRIMARY)
+    ui.query("body").classes("bg-slate-50")
+    admin_look()
     drawer: ui.left_drawer  # made below the header, whose menu button toggles it
     with ui.header().classes("bg-slate-900 text-white items-center justify-between px-4 py-2"):
         with ui.row().classes("items-center gap-2"):

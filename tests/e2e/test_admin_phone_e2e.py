@@ -16,6 +16,7 @@ from infra import db
 from pages.admin.frame import NAV
 from tests.e2e.conftest import place_order, sign_in
 
+LOGIN = "/admin/login"
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
 ROWS = ".q-table tbody tr, .q-table__grid-content .q-card"  # a table's rows, or its cards on a phone
@@ -66,18 +67,24 @@ def seeded(shop) -> dict[str, str]:
     place_order(shop.app_url, "ponsel-belum-bayar@example.com")
     with db.read_session() as session:
         account_id = session.exec(select(ChatGPTAccount.id).order_by(ChatGPTAccount.id)).first()
-    return {"account": f"/admin/accounts/{account_id}", "order": f"/admin/orders/{code}"}
+    return {
+        "account": f"/admin/accounts/{account_id}",
+        "order": f"/admin/orders/{code}",
+        "seats": f"/admin/assignments?account_id={account_id}",  # (a filter chip with its remove button)
+    }
 
 
 def _pages(seeded: dict[str, str]) -> list[str]:
-    """Every page of the admin's menu (the menu itself is the list, so a new page is covered), and two details."""
-    return [path for _, path, _ in NAV] + [seeded["account"], seeded["order"]]
+    """Every page of the admin's menu (the menu itself is the list, so a new page is covered), an account's and
+    an order's page, and the seats of one account."""
+    return [path for _, path, _ in NAV] + [seeded["account"], seeded["order"], seeded["seats"]]
 
 
 def _check_page(page: Page, path: str, size: dict[str, int]) -> list[str]:
     """What a person would trip over on the page at `path`: returns the problems found, empty when none."""
     expect(page).to_have_url(re.compile(re.escape(path) + r"(\?.*)?$"))
-    expect(page.locator("main .text-2xl").first).to_be_visible()  # the frame's title: the page is drawn
+    drawn = page.get_by_role("button", name="Masuk") if path == LOGIN else page.locator("main .text-2xl").first
+    expect(drawn).to_be_visible()  # (the frame's title: the page is drawn)
     page.wait_for_timeout(400)  # its tables and live parts settle
     found = page.evaluate(CONTROLS_JS)
     problems = []
@@ -97,6 +104,8 @@ def _check_page(page: Page, path: str, size: dict[str, int]) -> list[str]:
 @SIZES
 def test_every_admin_page_fits_and_every_control_is_named_and_big_enough(shop, seeded, page: Page, shoot, size) -> None:
     page.set_viewport_size(size)
+    page.goto(shop.app_url + LOGIN)
+    problems = _check_page(page, LOGIN, size)
     sign_in(page, shop.app_url)
     menu = page.locator(".q-drawer").get_by_role("link", name="Pesanan")
     if size is PHONE:
@@ -105,7 +114,6 @@ def test_every_admin_page_fits_and_every_control_is_named_and_big_enough(shop, s
         expect(menu).to_be_in_viewport()
     else:
         expect(menu).to_be_in_viewport()  # beside the page on a laptop
-    problems = []
     for path in _pages(seeded):
         page.goto(shop.app_url + path)
         problems += _check_page(page, path, size)
