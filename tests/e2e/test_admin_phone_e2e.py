@@ -86,6 +86,11 @@ def _check_page(page: Page, path: str, size: dict[str, int]) -> list[str]:
     drawn = page.get_by_role("button", name="Masuk") if path == LOGIN else page.locator("main .text-2xl").first
     expect(drawn).to_be_visible()  # (the frame's title: the page is drawn)
     page.wait_for_timeout(400)  # its tables and live parts settle
+    return _trips(page, path, size)
+
+
+def _trips(page: Page, path: str, size: dict[str, int]) -> list[str]:
+    """The page as it is now (a dialog open, say): sideways scrolling, unnamed or small controls."""
     found = page.evaluate(CONTROLS_JS)
     problems = []
     if found["sideways"] > 0:
@@ -172,9 +177,19 @@ def test_on_a_phone_a_seat_is_extended_and_an_order_opened_from_their_cards(shop
     dialog.get_by_label(re.compile("Tambah hari")).fill("5")
     expect(dialog.get_by_text(re.compile(r"Berakhir baru: .* WIB"))).to_be_visible()
     shoot(page, "extend-dialog")
+    page.wait_for_timeout(500)  # the dialog's opening (a zoom) is over: its boxes at their size
+    assert _trips(page, "the extend dialog", PHONE) == []
     dialog.get_by_role("button", name="Perpanjang").click()
     expect(page.get_by_text("Diperpanjang")).to_be_visible()
     expect(days).to_have_text(str(before + 5))  # the card shows the new end
+
+    seat.get_by_role("button", name="Cabut").click()  # the revoke dialog: its checkbox too, then left unchanged
+    expect(dialog.get_by_role("checkbox")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert _trips(page, "the revoke dialog", PHONE) == []
+    dialog.get_by_role("button", name="Batal").click()
+    expect(dialog).to_have_count(0)
+    expect(seat.get_by_role("button", name="Cabut")).to_be_visible()  # still active
 
     page.goto(f"{shop.app_url}/admin/orders")
     order = page.locator(".row-card").filter(has_text="ponsel-satu@example.com")
