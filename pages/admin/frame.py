@@ -53,6 +53,7 @@ body.admin .q-btn--round { min-width: 44px; }
 body.admin .q-checkbox, body.admin .q-toggle, body.admin .q-radio { min-height: 44px; }
 body.admin .q-table__container a { display: inline-flex; align-items: center; min-height: 44px; }
 body.admin .rows-open tbody tr { cursor: pointer; }
+body.admin .q-table th { white-space: normal; }
 body.admin .q-chip__icon--remove { box-sizing: content-box; padding: 12px; margin: -12px -12px -12px 0; }
 body.admin .row-action { padding-left: 12px; padding-right: 12px; }
 body.admin .q-table__grid-content .row-action.q-btn--flat { box-shadow: inset 0 0 0 1px currentColor; }
@@ -311,7 +312,7 @@ async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
         with ui.row().classes("items-center gap-2"):
             ui.button(icon="menu", on_click=lambda: drawer.toggle()).props(
                 'flat dense round color=white aria-label="Menu"'
-            )
+            ).tooltip("Menu")  # (a phone shows a tooltip while the button is held)
             ui.label("AksesGPT admin").classes("text-lg font-bold")
         with ui.row().classes("items-center gap-3"):
             for extra in HEADER_EXTRAS:  # (pages/admin/sales.py: the new-sale notices and their chime switch)

@@ -64,7 +64,9 @@ def column(name: str, label: str, field: str | None = None, *, right: bool = Fal
     return spec
 
 
-CARDS_BELOW = "Quasar.Screen.lt.sm"  # under 600 px wide; reactive, so a table turns as the phone turns
+# cards under 1024 px (a phone: one a row; a tablet, or a small laptop beside the menu: two): a table's columns
+# need a laptop's width, and in less its row buttons hide off its edge. Reactive: a table turns as the phone turns.
+CARDS_BELOW = "Quasar.Screen.lt.md"
 ACTIONS = "actions"  # the column of a row's buttons (no label: on a card the buttons sit at its foot)
 OPEN = "open"  # the column of the button that opens a row, and the event it sends
 
@@ -94,8 +96,8 @@ def action_buttons(actions: list[RowAction]) -> str:
 
 
 class Cards:
-    """A table that shows each row as a card of labelled fields on a phone (under 600 px, where its columns
-    would only scroll sideways), with the row's buttons at the card's foot; a table again on a wider screen.
+    """A table that shows each row as a card of labelled fields on a phone or a tablet (CARDS_BELOW, where its
+    columns would scroll sideways), with the row's buttons at the card's foot; a table on a laptop's screen.
 
     A column drawn by a template (`cell`) is drawn by the same template on the card; any other column shows its
     field. Columns without a label are the row's buttons. Every table of the admin goes through this."""
@@ -104,7 +106,7 @@ class Cards:
         self.table = table
         self.cells: dict[str, str] = {}
         self.shown: dict[str, str] = {}  # when a drawn column shows on the card (a condition on `props.row`)
-        table.props(f':grid="{CARDS_BELOW}"')
+        table.props(f'wrap-cells :grid="{CARDS_BELOW}"')  # (a wide screen's cells wrap rather than scroll)
         self._draw()
 
     def cell(self, column: str, template: str, shown: str = "") -> None:
@@ -152,7 +154,8 @@ class Cards:
         foot = f'<q-card-actions class="q-pt-none">{"".join(buttons)}</q-card-actions>' if any(buttons) else ""
         self.table.add_slot(
             "item",
-            '<div class="q-pa-xs col-12"><q-card flat bordered class="row-card"><q-card-section class="q-py-sm">'
+            '<div class="q-pa-xs col-12 col-sm-6"><q-card flat bordered class="row-card full-height">'
+            '<q-card-section class="q-py-sm">'
             f"{select}{''.join(fields)}</q-card-section>{foot}</q-card></div>",
         )
 
