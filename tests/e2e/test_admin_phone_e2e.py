@@ -1,8 +1,8 @@
 """The admin on a phone (390x844), a tablet (768x1024) and a laptop (1366x768): every page of the menu, and an
 account's and an order's page, fits the screen (nothing scrolls sideways, no table hides columns off its edge under
-1024 px: cards there), every visible
-button and link has a name and a 44 px tap target, the row actions are labelled buttons a person (and a screen
-reader) finds by name, and a seat is extended and an order opened from the phone's cards."""
+1024 px: cards there), every visible button and link has a name and a 44 px tap target, the row actions are
+labelled buttons a person (and a screen reader) finds by name, and a seat is extended and an order opened from the
+phone's cards."""
 
 from __future__ import annotations
 
