@@ -57,6 +57,13 @@ async def test_every_admin_table_becomes_cards_with_every_row_action_labelled(us
                 on_table |= set(EMITTED.findall(template))
         on_card = set(EMITTED.findall(card))
         assert on_table <= on_card, f"{path}: row actions missing on the phone's card: {on_table - on_card}"
+        if "row-card" in card:  # the shared card (pages/admin/table.py Cards): a cell drawn its way is drawn so there
+            for name, slot in table.slots.items():
+                inner = (slot.template or "").removeprefix('<q-td :props="props">').removesuffix("</q-td>")
+                if name.startswith("body-cell-"):
+                    assert inner in card, (
+                        f"{path}: {name} is not on the card: draw it with Cards.cell / ServerTable.cell"
+                    )
 
 
 async def test_a_table_of_cards_shows_each_field_under_its_label_and_the_buttons_at_its_foot(user: User) -> None:
