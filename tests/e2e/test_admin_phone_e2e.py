@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
 from domain.shared.models import ChatGPTAccount
@@ -167,35 +167,39 @@ def test_row_actions_are_buttons_found_by_their_names(shop, seeded, page: Page, 
         expect(row.first.get_by_role("button", name="Detail")).to_be_visible()
 
 
-def test_on_a_phone_a_seat_is_extended_and_an_order_opened_from_their_cards(shop, seeded, page: Page, shoot) -> None:
-    page.set_viewport_size(PHONE)
-    sign_in(page, shop.app_url)
+def test_on_a_phone_a_seat_is_extended_and_an_order_opened_from_their_cards(
+    shop, seeded, browser: Browser, shoot
+) -> None:
+    # a phone as Quasar sees one (a touch screen, a mobile browser), tapped rather than clicked
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = sign_in(context.new_page(), shop.app_url)
     page.goto(f"{shop.app_url}/admin/assignments")
     seat = page.locator(".row-card").filter(has_text="ponsel-dua@example.com")
     days = seat.locator(".card-field").filter(has_text="Sisa hari").locator(".card-value")
     before = int(days.inner_text())
-    seat.get_by_role("button", name="Perpanjang").click()
+    seat.get_by_role("button", name="Perpanjang").tap()
     dialog = page.locator(".q-dialog")
     dialog.get_by_label(re.compile("Tambah hari")).fill("5")
     expect(dialog.get_by_text(re.compile(r"Berakhir baru: .* WIB"))).to_be_visible()
     shoot(page, "extend-dialog")
     page.wait_for_timeout(500)  # the dialog's opening (a zoom) is over: its boxes at their size
     assert _trips(page, "the extend dialog", PHONE) == []
-    dialog.get_by_role("button", name="Perpanjang").click()
+    dialog.get_by_role("button", name="Perpanjang").tap()
     expect(page.get_by_text("Diperpanjang")).to_be_visible()
     expect(days).to_have_text(str(before + 5))  # the card shows the new end
 
-    seat.get_by_role("button", name="Cabut").click()  # the revoke dialog: its checkbox too, then left unchanged
+    seat.get_by_role("button", name="Cabut").tap()  # the revoke dialog: its checkbox too, then left unchanged
     expect(dialog.get_by_role("checkbox")).to_be_visible()
     page.wait_for_timeout(500)
     assert _trips(page, "the revoke dialog", PHONE) == []
-    dialog.get_by_role("button", name="Batal").click()
+    dialog.get_by_role("button", name="Batal").tap()
     expect(dialog).to_have_count(0)
     expect(seat.get_by_role("button", name="Cabut")).to_be_visible()  # still active
 
     page.goto(f"{shop.app_url}/admin/orders")
     order = page.locator(".row-card").filter(has_text="ponsel-satu@example.com")
     code = order.locator(".card-field").filter(has_text="Kode").locator(".card-value").inner_text()
-    order.get_by_role("button", name="Detail").click()
+    order.get_by_role("button", name="Detail").tap()
     expect(page).to_have_url(re.compile(f"/admin/orders/{code}$"))
     expect(page.get_by_text("ponsel-satu@example.com").first).to_be_visible()
+    context.close()
