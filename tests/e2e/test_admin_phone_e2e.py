@@ -109,15 +109,18 @@ def _trips(page: Page, path: str, size: dict[str, int]) -> list[str]:
 
 
 @pytest.mark.parametrize("size", [PHONE, TABLET, LAPTOP], ids=["390x844", "768x1024", "1366x768"])
-def test_every_admin_page_fits_and_every_control_is_named_and_big_enough(shop, seeded, page: Page, shoot, size) -> None:
-    page.set_viewport_size(size)
+def test_every_admin_page_fits_and_every_control_is_named_and_big_enough(
+    shop, seeded, browser: Browser, shoot, size
+) -> None:
+    touch = size is not LAPTOP  # a phone and a tablet as Quasar sees them: touch screens, mobile browsers
+    page = browser.new_context(viewport=size, is_mobile=touch, has_touch=touch).new_page()
     page.goto(shop.app_url + LOGIN)
     problems = _check_page(page, LOGIN, size)
     sign_in(page, shop.app_url)
     menu = page.locator(".q-drawer").get_by_role("link", name="Pesanan")
     if size is not LAPTOP:
         expect(menu).not_to_be_in_viewport()  # the menu is closed on a phone, the page is not covered
-        page.get_by_role("button", name="Menu").click()
+        page.get_by_role("button", name="Menu").tap()
         expect(menu).to_be_in_viewport()
     else:
         expect(menu).to_be_in_viewport()  # beside the page on a laptop
@@ -125,6 +128,7 @@ def test_every_admin_page_fits_and_every_control_is_named_and_big_enough(shop, s
         page.goto(shop.app_url + path)
         problems += _check_page(page, path, size)
         shoot(page, f"{size['width']}-{path.strip('/').replace('/', '-')}")
+    page.context.close()
     assert not problems, "\n".join(problems)
 
 
