@@ -376,7 +376,7 @@ def assignments_ui(admin: SignedIn, view: AssignmentsView) -> None:
     )
     with bar:
         filters_bar(view, table)
-    table.action_slot(ACTIONS)
+    table.action_slot("actions", ACTIONS)
     table.cell("invite", INVITE_CELL, shown="props.row.invite_label || props.row.work_note")
     row_actions(admin, table)
     live(table.refresh, ("assignment", "account", "order"))

@@ -80,12 +80,14 @@ class RowAction:
     shown: str = "true"  # a condition on `props.row`, in the browser
     colour: str = ""
     outline: bool = False
+    icon: str = ""  # beside the words, never instead of them
 
     def html(self) -> str:
         colour = f' color="{self.colour}"' if self.colour else ""
         look = "outline" if self.outline else "flat"
+        icon = f' icon="{self.icon}"' if self.icon else ""
         return (
-            f'<q-btn v-if="{self.shown}" {look} dense no-caps no-wrap{colour} label="{self.label}" '
+            f'<q-btn v-if="{self.shown}" {look} dense no-caps no-wrap{colour}{icon} label="{self.label}" '
             f'class="row-action" @click.stop="$parent.$emit(\'{self.event}\', props.row)"/>'
         )
 
@@ -211,9 +213,12 @@ class ServerTable:
         """Draw `column` with `template` in the table and on the phone's cards (see Cards.cell)."""
         self.cards.cell(column, template, shown)
 
-    def action_slot(self, buttons: list[RowAction], column: str = ACTIONS) -> None:
-        """The row's labelled buttons in `column`; each emits its event with the row (see `on_row`)."""
-        self.cards.actions(buttons, column)
+    def action_slot(self, column: str, buttons: list[RowAction] | list[tuple[str, str, str]]) -> None:
+        """The row's labelled buttons in `column`, each emitting its event with the row (see `on_row`); a button
+        given as (event, icon, words) shows its icon and its words (it was an icon with a hover tooltip)."""
+        self.cards.actions(
+            [b if isinstance(b, RowAction) else RowAction(b[0], b[2], icon=b[1]) for b in buttons], column
+        )
 
     def opens(self, kind: type[D], handler: Callable[[D], object], label: str = "Detail") -> None:
         """A tap on a row, or on its labelled button, opens it (see Cards.opens)."""

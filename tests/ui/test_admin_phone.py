@@ -14,7 +14,7 @@ from nicegui.testing import User
 from domain.catalog.pool import add_account
 from infra import db
 from pages.admin.frame import NAV
-from pages.admin.table import CARDS_BELOW, Cards, RowAction, column
+from pages.admin.table import CARDS_BELOW, Cards, RowAction, ServerTable, column
 from tests.ui.test_admin import _login, _paid_order, _rows, owner  # noqa: F401  (owner: a fixture)
 
 BUTTON = re.compile(r"<q-btn\b[^>]*>", re.S)
@@ -90,6 +90,21 @@ async def test_a_table_of_cards_shows_each_field_under_its_label_and_the_buttons
     assert 'color="red-9"' in foot
     cell = _template(table, "body-cell-actions")
     assert cell.startswith('<q-td :props="props">') and "$emit('extend', props.row)" in cell  # the table's too
+
+
+async def test_a_row_button_given_as_an_icon_and_a_tooltip_shows_its_words_too(user: User) -> None:
+    @ui.page("/server-table-probe")
+    def probe() -> None:
+        table = ServerTable([column("code", "Kode"), column("actions", "", "id", align=None)], lambda page, n: None)
+        table.table.mark("probe")
+        table.action_slot("actions", [("look", "visibility", "Lihat")])  # (the form every page used before)
+
+    await user.open("/server-table-probe")
+    table = next(iter(user.find("probe").elements))
+    assert isinstance(table, ui.table)
+    for slot in ("body-cell-actions", "item"):
+        button = BUTTON.findall(_template(table, slot))
+        assert len(button) == 1 and 'label="Lihat"' in button[0] and 'icon="visibility"' in button[0], slot
 
 
 async def test_an_order_opens_from_a_tap_on_its_row_and_from_its_detail_button(user: User, owner) -> None:  # noqa: F811
