@@ -395,6 +395,5 @@ def accounts_ui(admin: SignedIn, view: AccountsView) -> None:
     table.table.add_slot("body-cell-health", HEALTH_CHIP)
     table.table.add_slot("body-cell-actions", ROW_ACTIONS)
     table.table.add_slot("item", ROW_CARD)
-    table.table.props(':grid="window.innerWidth < 900"')  # read at each redraw of the table
     row_actions(admin, table)
     live(table.refresh, ("account", "assignment"))  # seat counts move as customers come and go

@@ -27,11 +27,11 @@ from infra import db
 from infra.types import utcnow
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.money_fields import AmountField, Unusable, method_select
-from pages.admin.table import Listing, ServerTable, column, stored_id, wib
+from pages.admin.table import Listing, RowAction, ServerTable, column, stored_id, wib
 from pages.admin.words import (
     INVITE_LABELS,
     SEAT_LABELS,
-    STATE_CELL,
+    chip_cell,
     chip_fields,
     day_picker,
     day_words,
@@ -51,25 +51,19 @@ COLUMNS = [
     column("invite", "Undangan", "invite_label"),
     column("actions", "", "id", align=None),
 ]
-ACTIONS = (
-    '<q-td :props="props"><div class="row no-wrap items-center q-gutter-xs">'
-    "<template v-if=\"props.row.status === 'ACTIVE'\">"
-    '<q-btn flat dense no-caps no-wrap label="Perpanjang" style="min-height:44px" '
-    "@click=\"$parent.$emit('extend', props.row)\"/>"
-    '<q-btn flat dense no-caps label="Cabut" color="red-9" style="min-height:44px" '
-    "@click=\"$parent.$emit('revoke', props.row)\"/>"
-    '<q-btn flat dense no-caps no-wrap label="Pindah akun" style="min-height:44px" '
-    "@click=\"$parent.$emit('move', props.row)\"/></template>"
+ACTIVE = "props.row.status === 'ACTIVE'"
+ACTIONS = [
+    RowAction("extend", "Perpanjang", ACTIVE),
+    RowAction("revoke", "Cabut", ACTIVE, colour="red-9"),
+    RowAction("move", "Pindah akun", ACTIVE),
     # the owner's to-dos: not on a seat whose workspace task is open (the worker is doing it)
-    "<q-btn v-if=\"props.row.invite_state === 'TO_INVITE' && props.row.by_hand\" outline dense no-caps "
-    'label="Sudah diundang" style="min-height:44px" @click="$parent.$emit(\'invited\', props.row)"/>'
-    "<q-btn v-if=\"props.row.invite_state === 'TO_REMOVE' && props.row.by_hand\" outline dense no-caps "
-    'label="Sudah dikeluarkan" style="min-height:44px" @click="$parent.$emit(\'removed\', props.row)"/></div></q-td>'
-)
+    RowAction("invited", "Sudah diundang", "props.row.by_hand && props.row.invite_state == 'TO_INVITE'", outline=True),
+    RowAction("removed", "Sudah dikeluarkan", "props.row.by_hand && props.row.invite_state == 'TO_REMOVE'", "", True),
+]
 INVITE_CELL = (
-    '<q-td :props="props"><div>{{ props.row.invite_label }}</div>'
+    "<div>{{ props.row.invite_label }}</div>"
     '<div v-if="props.row.work_note" class="text-xs" '
-    ":class=\"props.row.by_hand ? 'text-red-800' : 'text-slate-500'\">{{ props.row.work_note }}</div></q-td>"
+    ":class=\"props.row.by_hand ? 'text-red-800' : 'text-slate-500'\">{{ props.row.work_note }}</div>"
 )
 SEAT_STATUS = SEAT_LABELS  # (in the admin's language)
 
@@ -93,7 +87,7 @@ class SeatRow:
     invite_label: str = ""
     by_hand: bool = False  # a to-do the owner does (no workspace task is on it)
     work_note: str = ""  # what the worker is doing, or why it gave the seat back to the owner
-    status_colour: str = ""  # the status cell's chip (STATE_CELL)
+    status_colour: str = ""  # the status cell's chip (chip_cell)
     status_ink: str = ""
 
 
@@ -418,8 +412,8 @@ def assignments_ui(admin: SignedIn, view: AssignmentsView) -> None:
     )
     with bar:
         filters_bar(view, table)
-    table.table.add_slot("body-cell-actions", ACTIONS)
-    table.table.add_slot("body-cell-invite", INVITE_CELL)
-    table.table.add_slot("body-cell-status", STATE_CELL)
+    table.action_slot("actions", ACTIONS)
+    table.cell("invite", INVITE_CELL, shown="props.row.invite_label || props.row.work_note")
+    table.cell("status", chip_cell("status", "status_label"))
     row_actions(admin, table)
     live(table.refresh, ("assignment", "account", "order"))

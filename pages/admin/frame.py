@@ -50,6 +50,23 @@ PAGE_ADMIN = "admin_id"  # app.storage.client: the admin this page was drawn for
 PAGE_ENDED = "admin_ended"  # app.storage.client: the session ended; the tab is on its way to the login page
 OWNER_ONLY = "Hanya pemilik (owner) yang boleh melakukan ini."
 HEADER_EXTRAS: list[Callable[[], None]] = []  # drawn in every admin page's header, right of the title
+# a phone and a laptop: every control a thumb can hit (44 px, WCAG 2.5.5), a table's rows as cards under 600 px
+# (pages/admin/table.py's Cards), and nothing wider than the screen
+ADMIN_CSS = """
+body.admin .q-btn { min-height: 44px; }
+body.admin .q-btn--round { min-width: 44px; }
+body.admin .q-checkbox, body.admin .q-toggle, body.admin .q-radio { min-height: 44px; }
+body.admin .q-table__container a { display: inline-flex; align-items: center; min-height: 44px; }
+body.admin .rows-open tbody tr { cursor: pointer; }
+body.admin .q-table th { white-space: normal; }
+body.admin .q-chip__icon--remove { box-sizing: content-box; padding: 12px; margin: -12px -12px -12px 0; }
+body.admin .row-action { padding-left: 12px; padding-right: 12px; }
+body.admin .q-table__grid-content .row-action.q-btn--flat { box-shadow: inset 0 0 0 1px currentColor; }
+body.admin .row-card .card-field { display: grid; grid-template-columns: minmax(5.5rem, 32%) minmax(0, 1fr);
+  gap: 0.5rem; padding: 2px 0; }
+body.admin .row-card .card-label { color: #475569; font-size: 0.8rem; }
+body.admin .row-card .card-value { min-width: 0; overflow-wrap: break-word; }
+"""
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -273,6 +290,13 @@ def live(refresh: Callable[[], Awaitable[object]], topics: Iterable[str]) -> Fol
     return Follower(ui.context.client, topics, refresh, safety=SAFETY_SECONDS, min_gap=1.0)
 
 
+def admin_look() -> None:
+    """The admin's look (ADMIN_CSS) on this page: every admin page's, the sign-in page's too."""
+    ui.query("body").classes("admin")
+    ui.colors(primary=PRIMARY)
+    ui.add_head_html(f"<style>{ADMIN_CSS}</style>")
+
+
 @asynccontextmanager
 async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
     """Header, navigation and the page column; yields the admin (None: the page must stop, login follows)."""
@@ -287,11 +311,13 @@ async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
         return
     ui.context.client.storage[PAGE_ADMIN] = admin.id
     ui.query("body").classes("bg-slate-50")
-    ui.colors(primary=PRIMARY)
+    admin_look()
     drawer: ui.left_drawer  # made below the header, whose menu button toggles it
     with ui.header().classes("bg-slate-900 text-white items-center justify-between px-4 py-2"):
         with ui.row().classes("items-center gap-2"):
-            ui.button(icon="menu", on_click=lambda: drawer.toggle()).props("flat dense round color=white")
+            ui.button(icon="menu", on_click=lambda: drawer.toggle()).props(
+                'flat dense round color=white aria-label="Menu"'
+            ).tooltip("Menu")  # (a phone shows a tooltip while the button is held)
             ui.label("AksesGPT admin").classes("text-lg font-bold")
         with ui.row().classes("items-center gap-3"):
             for extra in HEADER_EXTRAS:  # (pages/admin/sales.py: the new-sale notices and their chime switch)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from domain.admin.admins import TooManyAttempts, authenticate, has_second_factor, verify_second_factor
 from domain.shared.models import AdminUser
 from infra import db
-from pages.admin.frame import client_ip
+from pages.admin.frame import admin_look, client_ip
 from pages.admin.session import issue_ticket
 from pages.threads import io_bound
 
@@ -35,6 +35,7 @@ def _start_session(admin_id: int, target: str, second_factor: bool) -> None:
 
 def login_ui(target: str, expired: bool = False) -> None:
     ui.query("body").classes("bg-slate-100")
+    admin_look()
     with ui.card().classes("w-full max-w-sm mx-auto mt-16 gap-3").props("flat bordered"):
         ui.label("AksesGPT admin").classes("text-xl font-bold")
         message = ui.label(EXPIRED if expired else "").classes("text-negative text-sm").mark("login-message")

@@ -26,11 +26,11 @@ from pages.admin.text import as_json, preformatted
 from pages.admin.timeline import mail_kind
 from pages.admin.words import (
     ACTION_WORDS,
-    CLICKABLE_STATE_ROW,
     ENTITY_WORDS,
     STATES,
     action_word,
     actor_word,
+    chip_cell,
     chip_fields,
     day_picker,
     entity_word,
@@ -81,7 +81,6 @@ SYSTEM_ACTORS = (
 PER_PAGE = 50
 CSV_PAGE = 200
 CSV_CAP = 100_000
-CLICKABLE = CLICKABLE_STATE_ROW  # a state cell (outcome, signature, status) as its coloured chip
 
 
 def _value(key: str, value: object) -> str:
@@ -451,8 +450,7 @@ def audit_ui(view: AuditView) -> None:
     )
     with bar:
         audit_filters(view, table)
-    table.table.add_slot("body", CLICKABLE)
-    table.on_row("open", AuditRow, diff_dialog)
+    table.opens(AuditRow, diff_dialog)
 
 
 async def raw_dialog(row: EventRow) -> None:
@@ -489,8 +487,9 @@ def webhooks_ui(view: WebhooksView) -> None:
         per_page=PER_PAGE,
         mark="webhooks-table",
     )
-    table.table.add_slot("body", CLICKABLE)
-    table.on_row("open", EventRow, raw_dialog)
+    table.cell("outcome", chip_cell("outcome"))
+    table.cell("sig", chip_cell("sig", "signature"))
+    table.opens(EventRow, raw_dialog)
 
     async def apply() -> None:
         filters.provider, filters.outcome = provider.value or "", outcome_in.value or ""
@@ -530,8 +529,8 @@ def outbox_ui(view: OutboxView) -> None:
         per_page=PER_PAGE,
         mark="outbox-table",
     )
-    table.table.add_slot("body", CLICKABLE)
-    table.on_row("open", MailRow, mail_dialog)
+    table.cell("status", chip_cell("status"))
+    table.opens(MailRow, mail_dialog)
 
     async def apply() -> None:
         filters.status = status.value or ""

@@ -25,7 +25,7 @@ from pages.admin.money_fields import AmountField, MomentField, Unusable, method_
 from pages.admin.search import customer_path
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
 from pages.admin.timeline import timeline_ui
-from pages.admin.words import CLICKABLE_STATE_ROW, chip_fields, say, state_chip, state_choices, state_word
+from pages.admin.words import chip_cell, chip_fields, say, state_chip, state_choices, state_word
 
 COLUMNS = [
     column("code", "Kode"),
@@ -39,7 +39,6 @@ COLUMNS = [
     column("method", "Metode bayar"),
     column("phone", "Telepon"),
 ]
-OPEN_ROW = CLICKABLE_STATE_ROW  # the status cell as its coloured chip
 
 
 PER_PAGE = 25
@@ -353,8 +352,8 @@ def orders_ui(view: OrdersView) -> None:
     table = ServerTable(
         COLUMNS, lambda page, per_page: listing(filters, page, per_page), first=view.first, mark="orders-table"
     )
-    table.table.add_slot("body", OPEN_ROW)
-    table.on_row("open", OrderRow, lambda row: ui.navigate.to(f"/admin/orders/{row.code}"))
+    table.cell("status", chip_cell("status"))
+    table.opens(OrderRow, lambda row: ui.navigate.to(f"/admin/orders/{row.code}"))
 
     async def apply() -> None:
         filters.status, filters.search = status_in.value or "", search.value or ""

@@ -26,20 +26,15 @@ from domain.shared.validation import parse_rupiah, parse_whole_number
 from infra import db
 from pages.admin.error_words import error_text
 from pages.admin.frame import Done, Refused, SignedIn, act, attempt, fetch
-from pages.admin.table import column, row_of, stored_id, table_rows, wib
+from pages.admin.table import Cards, RowAction, column, row_of, stored_id, table_rows, wib
 from pages.admin.words import state_word, yes_no_columns
 
-EDIT_BUTTON = (
-    '<q-td :props="props"><q-btn flat dense round size="sm" icon="edit" '
-    "@click=\"$parent.$emit('edit', props.row)\"/></q-td>"
-)
-USER_BUTTONS = (
-    '<q-td :props="props"><q-btn flat dense no-caps size="sm" '
-    ":label=\"props.row.is_active ? 'Nonaktifkan' : 'Aktifkan'\" "
-    "@click=\"$parent.$emit('toggle', props.row)\"/>"
-    '<q-btn flat dense no-caps size="sm" label="Reset sandi" '
-    "@click=\"$parent.$emit('reset', props.row)\"/></q-td>"
-)
+EDIT_BUTTON = [RowAction("edit", "Ubah")]
+USER_BUTTONS = [
+    RowAction("toggle", "Nonaktifkan", "props.row.is_active"),
+    RowAction("toggle", "Aktifkan", "!props.row.is_active"),
+    RowAction("reset", "Reset sandi"),
+]
 
 
 def columns(*labels: tuple[str, str]) -> list[dict[str, Any]]:
@@ -271,7 +266,7 @@ def packages_ui(admin: SignedIn, view: PackagesView) -> None:
         .props("flat bordered dense")
         .mark("packages-table")
     )
-    table.add_slot("body-cell-actions", EDIT_BUTTON)
+    Cards(table).actions(EDIT_BUTTON)
 
     async def reload() -> None:
         rows = await fetch(products)
@@ -381,7 +376,7 @@ def admins_table(admin: SignedIn, rows: list[AdminRow]) -> Done:
         .props("flat bordered dense")
         .mark("users-table")
     )
-    table.add_slot("body-cell-actions", USER_BUTTONS)
+    Cards(table).actions(USER_BUTTONS)
 
     async def reload() -> None:
         rows = await fetch(admin_rows)

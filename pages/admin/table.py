@@ -5,6 +5,7 @@ a button sends back (an event's args) is read into its dataclass again with `row
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -73,6 +74,104 @@ def column(name: str, label: str, field: str | None = None, *, right: bool = Fal
     return spec
 
 
+# cards under 1024 px (a phone: one a row; a tablet, or a small laptop beside the menu: two): a table's columns
+# need a laptop's width, and in less its row buttons hide off its edge. Reactive: a table turns as the phone turns.
+CARDS_BELOW = "Quasar.Screen.lt.md"
+ACTIONS = "actions"  # the column of a row's buttons (no label: on a card the buttons sit at its foot)
+OPEN = "open"  # the column of the button that opens a row, and the event it sends
+
+
+@dataclass(frozen=True)
+class RowAction:
+    """A row's button: its words (never only an icon), the event it sends with the row, and when it shows."""
+
+    event: str
+    label: str
+    shown: str = "true"  # a condition on `props.row`, in the browser
+    colour: str = ""
+    outline: bool = False
+    icon: str = ""  # beside the words, never instead of them
+
+    def html(self) -> str:
+        colour = f' color="{self.colour}"' if self.colour else ""
+        look = "outline" if self.outline else "flat"
+        icon = f' icon="{self.icon}"' if self.icon else ""
+        return (
+            f'<q-btn v-if="{self.shown}" {look} dense no-caps no-wrap{colour}{icon} label="{self.label}" '
+            f'class="row-action" @click.stop="$parent.$emit(\'{self.event}\', props.row)"/>'
+        )
+
+
+def action_buttons(actions: list[RowAction]) -> str:
+    """The row's buttons side by side (wrapping on a narrow card)."""
+    return '<div class="row items-center q-gutter-xs">' + "".join(a.html() for a in actions) + "</div>"
+
+
+class Cards:
+    """A table that shows each row as a card of labelled fields on a phone or a tablet (CARDS_BELOW, where its
+    columns would scroll sideways), with the row's buttons at the card's foot; a table on a laptop's screen.
+
+    A column drawn by a template (`cell`) is drawn by the same template on the card; any other column shows its
+    field. Columns without a label are the row's buttons. Every table of the admin goes through this."""
+
+    def __init__(self, table: ui.table) -> None:
+        self.table = table
+        self.cells: dict[str, str] = {}
+        self.shown: dict[str, str] = {}  # when a drawn column shows on the card (a condition on `props.row`)
+        table.props(f'wrap-cells :grid="{CARDS_BELOW}"')  # (a wide screen's cells wrap rather than scroll)
+        self._draw()
+
+    def cell(self, column: str, template: str, shown: str = "") -> None:
+        """Draw `column` with `template` (Vue, reading `props.row`), in the table's cell and on the card (there
+        only when `shown`, a condition on `props.row`, holds, if given)."""
+        self.cells[column] = template
+        if shown:
+            self.shown[column] = shown
+        self.table.add_slot(f"body-cell-{column}", f'<q-td :props="props">{template}</q-td>')
+        self._draw()
+
+    def actions(self, buttons: list[RowAction], column: str = ACTIONS) -> None:
+        """The row's buttons, in `column` (a column without a label)."""
+        self.cell(column, action_buttons(buttons))
+
+    def opens(self, kind: type[D], handler: Callable[[D], object], label: str = "Detail") -> None:
+        """Rows that open (a page, a dialog): a tap on the row, or on its labelled button (which a phone's card
+        and a screen reader have); `handler` gets the row as `kind`."""
+        if not any(c["name"] == OPEN for c in self.table.columns):
+            self.table.columns = [*self.table.columns, column(OPEN, "", "id", align=None)]
+        self.cell(OPEN, action_buttons([RowAction(OPEN, label, outline=True)]))
+        self.table.classes("rows-open")
+        self.table.on(OPEN, lambda e: handler(row_of(kind, e.args)))
+        self.table.on("rowClick", lambda e: handler(row_of(kind, e.args)), js_handler="(evt, row) => emit(row)")
+
+    def _draw(self) -> None:
+        fields, buttons = [], []
+        for spec in self.table.columns:
+            name, label = spec["name"], spec.get("label", "")
+            if not label:
+                buttons.append(self.cells.get(name, ""))
+                continue
+            field = f"props.row['{spec['field']}']"  # (a field's name is an identifier of ours)
+            value = self.cells.get(name) or f"{{{{ {field} }}}}"
+            when = self.shown.get(name, "true") if name in self.cells else f"{field} !== '' && {field} != null"
+            shown = f' v-if="{when}"'
+            fields.append(
+                f'<div class="card-field"{shown}><div class="card-label">{html.escape(label)}</div>'
+                f'<div class="card-value">{value}</div></div>'
+            )
+        select = (
+            '<q-checkbox v-if="\'selected\' in props" v-model="props.selected" dense '
+            'aria-label="Pilih baris ini" class="q-mb-xs"/>'
+        )
+        foot = f'<q-card-actions class="q-pt-none">{"".join(buttons)}</q-card-actions>' if any(buttons) else ""
+        self.table.add_slot(
+            "item",
+            '<div class="q-pa-xs col-12 col-sm-6"><q-card flat bordered class="row-card full-height">'
+            '<q-card-section class="q-py-sm">'
+            f"{select}{''.join(fields)}</q-card-section>{foot}</q-card></div>",
+        )
+
+
 class ServerTable:
     def __init__(
         self,
@@ -101,6 +200,7 @@ class ServerTable:
         self.table.props("flat bordered dense wrap-cells")
         if mark:
             self.table.mark(mark)
+        self.cards = Cards(self.table)
         self.table.on("request", self._on_request)
         if selection:
             label = f"'Pilih ' + props.row.{row_label}" if row_label else "'Pilih baris'"
@@ -137,11 +237,17 @@ class ServerTable:
         """Call `handler` with the row (as `kind`) whose button or click emitted `event`."""
         self.table.on(event, lambda e: handler(row_of(kind, e.args)))
 
-    def action_slot(self, column: str, buttons: list[tuple[str, str, str]]) -> None:
-        """Buttons in `column`; each (event, icon, tooltip) emits `event` with the row."""
-        html = "".join(
-            f'<q-btn flat dense round size="sm" icon="{icon}" @click="$parent.$emit(\'{name}\', props.row)">'
-            f"<q-tooltip>{tip}</q-tooltip></q-btn>"
-            for name, icon, tip in buttons
+    def cell(self, column: str, template: str, shown: str = "") -> None:
+        """Draw `column` with `template` in the table and on the phone's cards (see Cards.cell)."""
+        self.cards.cell(column, template, shown)
+
+    def action_slot(self, column: str, buttons: list[RowAction] | list[tuple[str, str, str]]) -> None:
+        """The row's labelled buttons in `column`, each emitting its event with the row (see `on_row`); a button
+        given as (event, icon, words) shows its icon and its words (it was an icon with a hover tooltip)."""
+        self.cards.actions(
+            [b if isinstance(b, RowAction) else RowAction(b[0], b[2], icon=b[1]) for b in buttons], column
         )
-        self.table.add_slot(f"body-cell-{column}", f'<q-td :props="props">{html}</q-td>')
+
+    def opens(self, kind: type[D], handler: Callable[[D], object], label: str = "Detail") -> None:
+        """A tap on a row, or on its labelled button, opens it (see Cards.opens)."""
+        self.cards.opens(kind, handler, label)

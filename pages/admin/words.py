@@ -359,6 +359,18 @@ STATE_CELL = (
 )
 
 
+def chip_cell(column: str, field: str | None = None) -> str:
+    """A cell's content as its state's chip, for `ServerTable.cell` / `Cards.cell` (so the phone's cards draw it
+    too): the words of row field `field` (the column's name by default), coloured by `<column>_colour` and
+    `<column>_ink` (`chip_fields`)."""
+    shown = field or column
+    return (
+        '<q-chip dense square class="text-xs font-semibold q-ma-none" '
+        f":color=\"props.row['{column}_colour']\" :text-color=\"props.row['{column}_ink']\">"
+        f"{{{{ props.row['{shown}'] }}}}</q-chip>"
+    )
+
+
 def chip_fields(kind: str, value: object) -> tuple[str, str]:
     """A state's chip colour and text colour, for a table row's `<column>_colour` and `<column>_ink`."""
     colour = state_colour(kind, value)
