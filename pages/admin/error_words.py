@@ -527,13 +527,169 @@ PATTERNS: list[tuple[str, Words]] = [
         r"order (\S+) already has a payment \((.*)\)",
         _say("Pesanan {1} sudah punya pembayaran ({2})", "Order {1} already has a payment ({2})"),
     ),
+    (
+        r"grouping must be day, week or month",
+        _say("Pilih pengelompokan: per hari, minggu atau bulan", "Grouping must be day, week or month"),
+    ),
+    (
+        r"the first day must not be after the last day",
+        _say("Tanggal awal tidak boleh setelah tanggal akhir", "The first day must not be after the last day"),
+    ),
+    (
+        r"a report covers (\d+) days at most",
+        _say("Satu laporan paling panjang {1} hari", "A report covers {1} days at most"),
+    ),
+    (
+        r"when the pool has no free seat the package either stops selling or sells and queues",
+        _say(
+            "Pilih yang terjadi saat stok habis: paket berhenti dijual, atau tetap dijual dan pesanan menunggu",
+            "When the pool has no free seat the package either stops selling or sells and queues",
+        ),
+    ),
+    (
+        r"say how the money was paid \(method\) when giving an amount",
+        _say("Pilih cara bayarnya kalau mengisi jumlah", "Say how the money was paid when giving an amount"),
+    ),
+    (
+        r"give both the amount paid and how it was paid, or neither",
+        _say(
+            "Isi jumlah yang dibayar beserta cara bayarnya, atau kosongkan keduanya",
+            "Give both the amount paid and how it was paid, or neither",
+        ),
+    ),
+    (
+        r"the refund time must carry a time zone",
+        _say("Waktu refund harus punya zona waktu", "The refund time must carry a time zone"),
+    ),
+    (
+        r"the refund time cannot be in the future",
+        _say("Waktu refund tidak boleh di masa depan", "The refund time cannot be in the future"),
+    ),
+    (
+        F + r" must be one of .+",
+        _say("{field} harus salah satu pilihan yang tersedia", "{field} must be one of the choices"),
+    ),
+    # raised in Indonesian around a code (a setting's or an action's key): worded again without it
+    (
+        r"Pengaturan (.+) tidak dikenal\.|Pengaturan tidak dikenal: (.+)\.",
+        _say("Pengaturan itu tidak dikenal; muat ulang halaman", "That setting is not known; reload the page"),
+    ),
+    (
+        r"Tindakan (.+) tidak dikenal",
+        _say("Tindakan itu tidak dikenal; muat ulang halaman", "That action is not known; reload the page"),
+    ),
 ]
-COMPILED = [(re.compile(pattern, re.DOTALL), words) for pattern, words in PATTERNS]
+
+
+def _in_indonesian(en_text: str) -> Words:
+    """A refusal the domain already words in Indonesian for the owner: shown as raised; in English `en_text` ({1},
+    {2}… the match's groups, a label or unit among them in English when LABELS has it)."""
+
+    def words(match: re.Match[str], lang: str) -> str:
+        if lang != "en":
+            return match.group(0)
+        groups = [match.group(0), *(LABELS.get(g or "", g or "") for g in match.groups())]
+        return en_text.format(*groups)
+
+    return words
+
+
+# the Indonesian labels and units such refusals name, in English
+LABELS = {
+    "Catatan": "The note",
+    "Nama toko": "The shop name",
+    "Slogan": "The tagline",
+    "Teks pengumuman": "The announcement text",
+    "Syarat & ketentuan": "The terms and conditions",
+    "Kebijakan privasi": "The privacy policy",
+    "Batas waktu bayar": "The payment window",
+    "Batas stok menipis": "The low-stock threshold",
+    " menit": " minutes",
+    " kursi": " seats",
+}
+RAISED_IN_INDONESIAN: list[tuple[str, Words]] = [
+    (
+        r"Pelanggan tidak dikenal: pakai e-mail atau nomor WhatsApp\.",
+        _in_indonesian("Unknown customer: use an e-mail or a WhatsApp number"),
+    ),
+    (r"Tidak ada pesanan atas (.+)\.", _in_indonesian("There are no orders for {1}")),
+    (r"(.+) wajib diisi\.", _in_indonesian("{1} is required")),
+    (
+        r"(.+) terlalu panjang \(paling banyak (\d+) karakter\)\.",
+        _in_indonesian("{1} is too long ({2} characters at most)"),
+    ),
+    (
+        r"(.+) berisi karakter yang tidak bisa disimpan\.",
+        _in_indonesian("{1} contains a character that cannot be saved"),
+    ),
+    (
+        r"(.+) harus bilangan bulat dari (\S+) sampai (\S+?)( menit| kursi)?\.",
+        _in_indonesian("{1} must be a whole number from {2} to {3}{4}"),
+    ),
+    (
+        r"Logo harus gambar PNG, JPEG, WebP atau GIF\.",
+        _in_indonesian("The logo must be a PNG, JPEG, WebP or GIF image"),
+    ),
+    (r"Logo terlalu besar \(paling besar (\d+) KB\)\.", _in_indonesian("The logo is too large ({1} KB at most)")),
+    (r"Berkas logo rusak atau bukan gambar\.", _in_indonesian("The logo file is damaged or not an image")),
+    (
+        r"Alamat logo harus diawali https:// \(atau unggah gambar\)\.",
+        _in_indonesian("The logo address must start with https:// (or upload an image)"),
+    ),
+    (
+        r"Hari pengingat: tulis dua angka (\d+)–(\d+) dipisah koma, yang pertama lebih besar \(mis\. 3,1\)\.",
+        _in_indonesian("Reminder days: write two numbers {1}–{2} separated by a comma, the first larger (e.g. 3,1)"),
+    ),
+    (
+        r"Nomor WhatsApp bantuan harus nomor HP Indonesia \(08… atau \+62…\)\.",
+        _in_indonesian("The support WhatsApp must be an Indonesian mobile number (08… or +62…)"),
+    ),
+    (r"E-mail bantuan tidak valid\.", _in_indonesian("The support e-mail is not valid")),
+    (r"Pilihan hidup/mati tidak terbaca\.", _in_indonesian("The on/off choice could not be read")),
+    (
+        r"Tulis teks pengumuman sebelum menyalakannya\.",
+        _in_indonesian("Write the announcement text before turning it on"),
+    ),
+    (
+        r"Hanya pemilik \(owner\) yang boleh mengubah pengaturan toko\.",
+        _in_indonesian("Only an owner can change the shop settings"),
+    ),
+    (
+        r"Nama untuk pelanggan paling banyak (\d+) karakter",
+        _in_indonesian("The name customers see is {1} characters at most"),
+    ),
+    (
+        r"Biaya bulanan (.+) bukan jumlah rupiah bulat, contoh 75000 atau Rp 75\.000",
+        _in_indonesian("Monthly cost {1} is not whole rupiah, e.g. 75000 or Rp 75.000"),
+    ),
+    (
+        r"Tanggal perpanjangan (.+) tidak terbaca; tulis seperti 05-01-2027",
+        _in_indonesian("Renewal date {1} cannot be read; write it like 05-01-2027"),
+    ),
+    (r"Tanggal perpanjangan perlu zona waktu", _in_indonesian("The renewal date needs a time zone")),
+    (r"Tanggal perpanjangan di luar jangkauan", _in_indonesian("The renewal date is out of range")),
+    (
+        r"Tanggal perpanjangan workspace otomatis diisi oleh sinkron workspace",
+        _in_indonesian("An automated workspace's renewal date is filled in by the workspace sync"),
+    ),
+    (r"Pilih minimal satu akun", _in_indonesian("Choose at least one account")),
+    (r"Paling banyak (\S+) akun sekali jalan", _in_indonesian("{1} accounts at most at a time")),
+    (r"(.+) bukan nomor akun", _in_indonesian("{1} is not an account number")),
+    (r"Tulis nama pool tujuan", _in_indonesian("Write the name of the target pool")),
+    (r"Nama pool paling banyak (\d+) karakter", _in_indonesian("A pool name is {1} characters at most")),
+]
+COMPILED = [(re.compile(pattern, re.DOTALL), words) for pattern, words in PATTERNS + RAISED_IN_INDONESIAN]
+COMPILED_INDONESIAN = [re.compile(pattern, re.DOTALL) for pattern, _ in RAISED_IN_INDONESIAN]
 
 
 def known(message: str) -> bool:
     """Whether a message has its own sentence (not the generic one of its kind)."""
     return any(pattern.fullmatch(message) for pattern, _ in COMPILED)
+
+
+def raised_in_indonesian(message: str) -> bool:
+    """Whether a message is one the domain already words in Indonesian (shown as raised; only its English differs)."""
+    return any(pattern.fullmatch(message) for pattern in COMPILED_INDONESIAN)
 
 
 def error_text(error: DomainError, lang: str | None = None) -> str:
