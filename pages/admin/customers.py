@@ -18,11 +18,12 @@ from domain.admin.customers import (
     whatsapp_link,
 )
 from domain.orders.admin_actions import resend_access
-from domain.shared.i18n import format_date, format_idr
+from domain.shared.i18n import format_idr
 from infra import db
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.search import SEAT_WORDS, customer_path, order_words
 from pages.admin.table import Listing, ServerTable, column
+from pages.admin.words import actor_word, when
 
 PER_PAGE = 25
 COLUMNS = [
@@ -33,21 +34,6 @@ COLUMNS = [
     column("spent", "Total dibayar", right=True),
     column("last_order", "Pesanan terakhir"),
 ]
-OPEN_ROW = (
-    '<q-tr :props="props" class="cursor-pointer" @click="$parent.$emit(\'open\', props.row)">'
-    '<q-td v-for="col in props.cols" :key="col.name" :props="props">{{ col.value }}</q-td></q-tr>'
-)
-# a phone (under 600 px) gets the rows as cards, each a link to the customer's page (a table would be cut off)
-CARD = (
-    '<div class="q-pa-xs col-12"><a class="block no-underline text-black" '
-    ":href=\"'/admin/customers/' + encodeURIComponent(props.row.email)\">"
-    '<q-card flat bordered class="q-pa-sm" style="min-height:44px">'
-    '<div class="text-weight-bold" style="word-break:break-all">{{ props.row.name || props.row.email }}</div>'
-    '<div class="text-caption" style="word-break:break-all">{{ props.row.email }} · {{ props.row.phone }}</div>'
-    '<div class="text-caption">{{ props.row.orders }} pesanan · dibayar {{ props.row.spent }}</div>'
-    '<div class="text-caption">Pesanan terakhir {{ props.row.last_order }}</div>'
-    "</q-card></a></div>"
-)
 TOPICS = ("order", "assignment", "customer")
 
 
@@ -68,7 +54,7 @@ class CustomerListRow:
             phone=row.phone,
             orders=row.orders,
             spent=format_idr(row.spent_idr),
-            last_order=format_date(row.last_order_at),
+            last_order=when(row.last_order_at),
         )
 
 
@@ -104,10 +90,8 @@ def customers_ui(view: CustomersView) -> None:
     table = ServerTable(
         COLUMNS, lambda page, per_page: listing(filters, page, per_page), first=view.first, mark="customers-table"
     )
-    table.table.props('row-key=email :grid="window.innerWidth < 600"')
-    table.table.add_slot("body", OPEN_ROW)
-    table.table.add_slot("item", CARD)
-    table.on_row("open", CustomerListRow, lambda row: ui.navigate.to(customer_path(row.email)))
+    table.table.props("row-key=email")
+    table.opens(CustomerListRow, lambda row: ui.navigate.to(customer_path(row.email)))
 
     async def apply() -> None:
         filters.search = search.value or ""
@@ -157,9 +141,9 @@ def orders_ui(summary: CustomerSummary) -> None:
                     ).mark("customer-open-order")
                 package = summary.packages.get(order.product_id, "")
                 ui.label(" · ".join(x for x in (package, format_idr(order.amount_idr)) if x)).classes("text-sm")
-                dates = [f"Dibuat {format_date(order.created_at)}"]
+                dates = [f"Dibuat {when(order.created_at)}"]
                 if order.paid_at:
-                    dates.append(f"dibayar {format_date(order.paid_at)}")
+                    dates.append(f"dibayar {when(order.paid_at)}")
                 ui.label(" · ".join(dates)).classes("text-sm text-slate-700")
                 if summary.by_phone and order.email != summary.email:
                     ui.label(order.email).classes("text-sm text-slate-700 break-all")
@@ -181,7 +165,7 @@ def seats_ui(summary: CustomerSummary) -> None:
                 ui.label(f"{item.account_email} · {SEAT_WORDS.get(seat.status, seat.status)}").classes(
                     "font-semibold break-all"
                 )
-                ui.label(f"Berakhir {format_date(seat.end_at)} · pesanan {item.order_code}").classes("text-sm")
+                ui.label(f"Berakhir {when(seat.end_at)} · pesanan {item.order_code}").classes("text-sm")
 
 
 def note_ui(admin: SignedIn, summary: CustomerSummary, done: Done) -> None:
@@ -194,9 +178,7 @@ def note_ui(admin: SignedIn, summary: CustomerSummary, done: Done) -> None:
         .mark("customer-note")
     )
     if note:
-        ui.label(f"Terakhir diubah {format_date(note.at)} oleh {note.by.removeprefix('admin:')}").classes(
-            "text-xs text-slate-600"
-        )
+        ui.label(f"Terakhir diubah {when(note.at)} oleh {actor_word(note.by)}").classes("text-xs text-slate-600")
     ip, key = client_ip(), summary.key
 
     async def save() -> None:

@@ -10,18 +10,14 @@ from nicegui import ui
 
 from domain.admin.customers import QUERY_MAX, SearchResults, package_names, search
 from domain.admin.listing import seat_context
-from domain.shared.i18n import format_date, format_idr, t
-from domain.shared.models import AssignmentStatus
+from domain.shared.i18n import format_idr
 from infra import db
 from pages.admin.frame import HEADER_EXTRAS
 from pages.admin.table import stored_id
+from pages.admin.words import SEAT_LABELS, state_word, when
 
 SEARCH_PATH = "/admin/search"
-SEAT_WORDS: dict[str, str] = {
-    AssignmentStatus.ACTIVE: "Aktif",
-    AssignmentStatus.EXPIRED: "Berakhir",
-    AssignmentStatus.REVOKED: "Dicabut",
-}
+SEAT_WORDS = SEAT_LABELS  # (in the admin's language)
 HINT = "Kode pesanan, e-mail, nomor WhatsApp, nama, atau e-mail akun"
 
 
@@ -34,8 +30,8 @@ def customer_path(key: str) -> str:
 
 
 def order_words(status: str) -> str:
-    """An order's status as the owner reads it (the shop's own words for it)."""
-    return t(f"status.{status}", "id")
+    """An order's status as the owner reads it (in the admin's language)."""
+    return state_word("order", status)
 
 
 @dataclass(frozen=True)
@@ -113,7 +109,7 @@ def results_ui(view: SearchView) -> None:
                     [
                         " · ".join(x for x in (package, format_idr(order.amount_idr)) if x),
                         " · ".join(x for x in (order.name, order.email, order.phone) if x),
-                        f"Dibuat {format_date(order.created_at)}",
+                        f"Dibuat {when(order.created_at)}",
                     ],
                     "search-order",
                 )
@@ -150,7 +146,7 @@ def results_ui(view: SearchView) -> None:
                     f"{seat.customer_email} · {SEAT_WORDS.get(seat.status, seat.status)}",
                     [
                         f"Akun {view.accounts.get(seat.chatgpt_account_id, '')}",
-                        f"Berakhir {format_date(seat.end_at)} · pesanan {code}",
+                        f"Berakhir {when(seat.end_at)} · pesanan {code}",
                     ],
                     "search-seat",
                 )

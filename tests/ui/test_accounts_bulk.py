@@ -215,4 +215,4 @@ async def test_the_account_page_shows_the_name_cost_and_renewal_date(user: User,
     await user.open(f"/admin/accounts/{account.id}")
     await user.should_see("Tim Kreatif")
     await user.should_see("Rp 350.000")
-    await user.should_see("5 Januari 2027")
+    await user.should_see("05 Jan 2027")
