@@ -25,7 +25,7 @@ from pages.admin.money_fields import AmountField, MomentField, Unusable, method_
 from pages.admin.search import customer_path
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
 from pages.admin.timeline import timeline_ui
-from pages.admin.words import chip_cell, chip_fields, say, state_chip, state_choices, state_word
+from pages.admin.words import chip_cell, chip_fields, say, state_chip, state_choices, state_word, when
 
 COLUMNS = [
     column("code", "Kode"),
@@ -395,12 +395,13 @@ def detail_ui(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
             ui.label(f"{format_idr(order.amount_idr)} · {order.email} · {order.phone}").classes("font-semibold").mark(
                 "order-summary"
             )
+        customer_links(order.email, order.phone)
         provider, reference, method = (
             order.provider or "-",
             order.provider_reference or "-",
             order.payment_method or "-",
         )
-        paid = wib(order.paid_at) or "-"
+        paid = when(order.paid_at) or "-"
         ui.label(
             say(
                 f"Gateway {provider} · referensi {reference} · metode {method} · dibayar {paid}",

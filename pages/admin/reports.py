@@ -17,12 +17,14 @@ from typing import Any
 from nicegui import ui
 
 from domain.admin import reports
-from domain.admin.reports import Grouping, MoneyRow, OrderCounts, Period, PoolSeats, Split
+from domain.admin.reports import Grouping, MoneyRow, OrderCounts, Period, PoolSeats, Split, wib_midnight
 from domain.shared.errors import ValidationFailed
-from domain.shared.i18n import MONTHS, format_idr
+from domain.shared.i18n import MONTHS, WIB, format_idr
 from infra import db
 from infra.types import utcnow
+from pages.admin.dates import day_picker, day_words, parse_day
 from pages.admin.frame import Refused, fetch, still_valid
+from pages.admin.table import Cards
 
 GROUPINGS = {Grouping.DAY: "Harian", Grouping.WEEK: "Mingguan", Grouping.MONTH: "Bulanan"}
 DEFAULT_DAYS = 30
@@ -224,18 +226,17 @@ def report_ui(table: ReportTable, period: Period) -> None:
             for i, h in enumerate(table.headers)
         ]
         rows = [{f"c{i}": table.shown(v) for i, v in enumerate(row)} for row in table.rows]
-        with ui.element("div").classes("w-full overflow-x-auto"):
-            ui.table(columns=columns, rows=rows, pagination=ROWS_PER_PAGE).props("flat dense wrap-cells").classes(
-                "w-full"
-            ).mark(f"report-{table.key}-table")
+        shown = ui.table(columns=columns, rows=rows, pagination=ROWS_PER_PAGE).props("flat dense wrap-cells")
+        shown.classes("w-full").mark(f"report-{table.key}-table")
+        Cards(shown)  # a card per row on a phone
 
 
 def reports_ui(view: ReportsView) -> None:
     with ui.row().classes("w-full items-end gap-3"):
-        first = ui.input("Dari tanggal", value=view.period.first.isoformat()).props("type=date outlined dense")
-        first.classes("w-44").mark("report-first")
-        last = ui.input("Sampai tanggal", value=view.period.last.isoformat()).props("type=date outlined dense")
-        last.classes("w-44").mark("report-last")
+        first = day_picker("Dari tanggal", day_words(wib_midnight(view.period.first))).classes("w-48")
+        first.mark("report-first")
+        last = day_picker("Sampai tanggal", day_words(wib_midnight(view.period.last))).classes("w-48")
+        last.mark("report-last")
         grouping = ui.select(
             {g.value: label for g, label in GROUPINGS.items()}, value=view.period.grouping.value, label="Kelompok"
         )
@@ -258,11 +259,15 @@ def reports_ui(view: ReportsView) -> None:
             for table in current.tables:
                 report_ui(table, period)
 
+    def picked(field: ui.input) -> date:
+        day = parse_day(field.value or "")  # '02 Des 2026' (the picker) or '2026-12-02'
+        if day is None:
+            raise ValueError(field.value)
+        return day.astimezone(WIB).date()
+
     async def apply() -> None:
         try:
-            period = reports.make_period(
-                date.fromisoformat(first.value or ""), date.fromisoformat(last.value or ""), grouping.value
-            )
+            period = reports.make_period(picked(first), picked(last), grouping.value)
         except (ValueError, ValidationFailed):
             ui.notify(DATE_ERROR, type="negative")
             return

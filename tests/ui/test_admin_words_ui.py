@@ -80,7 +80,7 @@ async def test_the_orders_list_and_its_filter_speak_words_and_one_date_format(us
     rows = _rows(user, "orders-table")
     assert [r["status"] for r in rows] == ["Aktif (terlayani)"]
     assert (rows[0]["status_colour"], rows[0]["status_ink"]) == ("green-9", "white")  # drawn as its coloured chip
-    assert "q-chip" in next(iter(user.find("orders-table").elements)).slots["body"].template
+    assert "q-chip" in next(iter(user.find("orders-table").elements)).slots["body-cell-status"].template
     assert ONE_FORMAT.match(rows[0]["created"]) and ONE_FORMAT.match(rows[0]["paid"]), rows[0]
     statuses = next(iter(user.find(kind=ui.select).elements)).options
     assert statuses[OrderStatus.PAYMENT_EXPIRED.value] == "Tidak dibayar (kedaluwarsa)"
