@@ -87,12 +87,13 @@ ROW_ACTIONS = (
 ROW_CARD = (
     '<div class="q-pa-xs col-12"><q-card flat bordered><q-card-section class="q-py-sm">'
     '<div class="row items-center justify-between no-wrap">'
-    '<div class="row items-center no-wrap min-w-0"><q-checkbox v-model="props.selected" '
+    '<div class="row items-center no-wrap min-w-0" style="flex:1 1 0"><q-checkbox v-model="props.selected" '
     ':aria-label="\'Pilih \' + props.row.email" style="min-width:44px;min-height:44px"/>'
-    '<a class="text-primary font-medium break-words min-w-0" :href="\'/admin/accounts/\' + props.row.id">'
+    '<a class="text-primary font-medium min-w-0" style="overflow-wrap:anywhere" '
+    ":href=\"'/admin/accounts/' + props.row.id\">"
     "{{ props.row.email }}</a></div>"
-    '<q-chip dense square class="font-semibold" :color="props.row.health_colour" '
-    ':text-color="props.row.health_text" :label="props.row.health_label"/></div>'
+    '<q-chip dense square class="font-semibold" style="flex:none" '
+    ':color="props.row.health_colour" :text-color="props.row.health_text" :label="props.row.health_label"/></div>'
     '<div v-if="props.row.note" class="text-xs text-slate-500">{{ props.row.note }}</div>'
     '<div class="text-sm">{{ props.row.mode_label }} · {{ props.row.status_label }} · pool {{ props.row.pool }}</div>'
     '<div class="text-sm">Kursi {{ props.row.seats_used }} dari {{ props.row.capacity }}</div>'

@@ -66,6 +66,8 @@ body.admin .row-card .card-field { display: grid; grid-template-columns: minmax(
   gap: 0.5rem; padding: 2px 0; }
 body.admin .row-card .card-label { color: #475569; font-size: 0.8rem; }
 body.admin .row-card .card-value { min-width: 0; overflow-wrap: break-word; }
+body.admin .q-field__focusable-action { box-sizing: content-box; padding: 10px; margin: -10px; }
+body.admin .q-uploader__header .q-btn { min-width: 44px; }
 """
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -330,10 +332,11 @@ async def admin_frame(title: str) -> AsyncIterator[SignedIn | None]:
     # open beside the page on a wide screen, closed on a phone (where it would cover the page until tapped away)
     with ui.left_drawer(value=None).classes("bg-white border-r").props("width=210 breakpoint=900") as drawer:
         for label, path, icon in NAV:
-            with ui.link(target=path).classes("no-underline text-slate-800 w-full"):
+            word = nav_word(label)
+            with ui.link(target=path).classes("no-underline text-slate-800 w-full").props(f'aria-label="{word}"'):
                 with ui.row().classes("items-center gap-3 px-2 py-2 min-h-[44px] rounded hover:bg-slate-100 w-full"):
                     ui.icon(icon).classes("text-slate-500")
-                    ui.label(nav_word(label))
+                    ui.label(word)
     with ui.column().classes("w-full p-4 gap-4"):
         ui.label(title_word(title)).classes("text-2xl font-bold")
         yield admin

@@ -378,12 +378,12 @@ def orders_ui(view: OrdersView) -> None:
 def customer_links(email: str, phone: str) -> None:
     """The customer's page, and a chat with them on WhatsApp (wa.me)."""
     with ui.row().classes("gap-4 flex-wrap items-center"):
-        ui.link("Halaman pelanggan", customer_path(email)).classes("min-h-[44px] flex items-center").mark(
+        ui.link("Halaman pelanggan", customer_path(email)).classes("min-h-[44px] flex items-center text-blue-800").mark(
             "order-customer"
         )
         if phone:
             ui.link(f"WhatsApp {phone}", whatsapp_link(phone), new_tab=True).classes(
-                "min-h-[44px] flex items-center"
+                "min-h-[44px] flex items-center text-blue-800"
             ).mark("order-wa")
 
 
