@@ -20,6 +20,15 @@ SAVED = "Pengaturan toko disimpan"
 FIELD = "w-full"
 
 
+LOGO_HEADER = (  # the uploader's own header is an unnamed icon button: words instead
+    '<div class="flex items-center gap-2 q-pa-sm">'
+    '<q-btn v-if="props.canAddFiles" icon="image" label="Pilih gambar logo" no-caps flat dense '
+    'class="min-h-[44px]" @click="props.pickFiles"><q-uploader-add-trigger /></q-btn>'
+    '<q-spinner v-if="props.isUploading" size="sm" />'
+    f'<span class="text-sm">PNG, JPEG, WebP atau GIF; paling besar {LOGO_MAX_BYTES // 1000} KB</span></div>'
+)
+
+
 @dataclass(frozen=True)
 class ShopView:
     config: ShopConfig  # what the shop uses now
@@ -96,7 +105,9 @@ class ShopForm:
                     auto_upload=True,
                     max_file_size=LOGO_MAX_BYTES,
                     on_upload=self.uploaded,
-                ).props("accept=image/png,image/jpeg,image/webp,image/gif flat bordered").classes("flex-1 min-w-0")
+                ).props("accept=image/png,image/jpeg,image/webp,image/gif flat bordered").classes(
+                    "flex-1 min-w-0"
+                ).add_slot("header", LOGO_HEADER)
                 ui.button("Hapus logo", on_click=self.clear_logo).props("flat no-caps").classes("min-h-[44px]")
             self.logo.on_value_change(self.show_logo)
 
