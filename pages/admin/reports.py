@@ -24,6 +24,7 @@ from infra import db
 from infra.types import utcnow
 from pages.admin.dates import day_picker, day_words, parse_day
 from pages.admin.frame import Refused, fetch, still_valid
+from pages.admin.lang import admin_lang
 from pages.admin.table import Cards
 
 GROUPINGS = {Grouping.DAY: "Harian", Grouping.WEEK: "Mingguan", Grouping.MONTH: "Bulanan"}
@@ -44,12 +45,12 @@ def default_period() -> Period:
 
 
 def bucket_label(key: date, grouping: Grouping) -> str:
-    """A bucket in words: 01-11-2026, 02-11 s.d. 08-11-2026, November 2026."""
+    """A bucket in the admin's words and date format: 01 Nov 2026, 02 Nov 2026 s.d. 08 Nov 2026, November 2026."""
     if grouping == Grouping.MONTH:
-        return f"{MONTHS['id'][key.month - 1]} {key.year}"
+        return f"{MONTHS[admin_lang()][key.month - 1]} {key.year}"
     if grouping == Grouping.WEEK:
-        return f"{key:%d-%m} s.d. {key + timedelta(days=6):%d-%m-%Y}"
-    return f"{key:%d-%m-%Y}"
+        return f"{day_words(wib_midnight(key))} s.d. {day_words(wib_midnight(key + timedelta(days=6)))}"
+    return day_words(wib_midnight(key))
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def load_view(period: Period) -> ReportsView:
 
 def chart_options(table: ReportTable) -> dict[str, Any]:
     """Bars per period for each column (lines for `lines`), rupiah on the value axis of a money report."""
-    axis: dict[str, Any] = {"type": "value"}
+    axis: dict[str, Any] = {"type": "value", "minInterval": 1}  # whole seats and orders, whole rupiah
     tooltip: dict[str, Any] = {"trigger": "axis"}
     if table.rupiah:
         axis["axisLabel"] = {":formatter": RUPIAH_JS}

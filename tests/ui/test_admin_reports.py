@@ -82,7 +82,7 @@ async def test_monthly_grouping_and_a_bad_range(user: User, owner) -> None:  # n
     user.find("Bulanan").click()
     first = reports_page.wib_today().replace(day=1)
     month = reports_page.bucket_label(first, reports_page.Grouping.MONTH)
-    await user.should_see(f"{first:%d-%m-%Y} s.d.")  # the summary of the new range
+    await user.should_see(f"{reports_page.bucket_label(first, reports_page.Grouping.DAY)} s.d.")  # the new range
     await user.should_see(f"pendapatan {format_idr(order.amount_idr)}")
     assert [row["c0"] for row in _rows(user, "report-keuangan-table")] == [month]
 
