@@ -48,6 +48,6 @@ def test_search_leads_to_the_customer_and_whatsapp(shop, page: Page, shoot, size
     page.wait_for_timeout(300)
     assert page.evaluate(NO_SIDEWAYS), "the customers list scrolls sideways"
     shoot(page, "customers")
-    page.get_by_text(email).first.click()  # a row on a laptop, a card (a link) on a phone
+    page.get_by_role("button", name="Detail").first.click()  # a row's (or a phone's card's) labelled button
     expect(page).to_have_url(re.compile(r"/admin/customers/wulan-"))
     expect(page.get_by_text(name, exact=True)).to_be_visible()
