@@ -29,10 +29,16 @@ def test_selected_accounts_are_suspended_together(shop, page: Page, shoot, size:
     search = page.get_by_label("Cari e-mail / catatan")
     search.fill(f"-{size}@")
     search.press("Enter")
+    page.wait_for_timeout(1500)  # the filtered rows replace the first page's (its boxes would be gone mid-test)
     for email in emails:
         box = page.get_by_label(f"Pilih {email}")
         expect(box).to_be_visible()
-        found = box.bounding_box()
+        found = None
+        for _ in range(20):  # a live refresh may redraw the card between finding the box and measuring it
+            found = box.bounding_box()
+            if found:
+                break
+            page.wait_for_timeout(100)
         assert found and found["width"] >= 44 and found["height"] >= 44, found
         box.click()
     expect(page.get_by_text("2 akun dipilih")).to_be_visible()
