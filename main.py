@@ -16,6 +16,7 @@ from api.health import router as health_router
 from api.lanes import open_machine_lane
 from api.metrics import router as metrics_router
 from api.orders import router as orders_router
+from api.promos import router as promos_router
 from infra import db
 from infra.logs import configure_logging
 from infra.ratelimit import lookup_limit, order_limit
@@ -27,6 +28,7 @@ from integrations.gateways import SANDBOX_MOUNT, build_gateways
 from integrations.sandbox import create_sandbox_app
 from integrations.smtp import sender_for
 from integrations.telegram import telegram_bot_for
+from integrations.whatsapp import whatsapp_sender_for
 from integrations.workspaces import build_workspace_driver
 from pages.admin.frame import AdminSessionMiddleware
 from pages.admin.routes import router as admin_pages
@@ -92,7 +94,12 @@ def wire() -> None:
         telegram = telegram_bot_for(settings)
         if telegram is not None:
             app.on_shutdown(telegram.close)
-        app.state.jobs = shop_jobs(settings, gateways.by_name, sender_for(settings), telegram, app.state.workspaces)
+        whatsapp = whatsapp_sender_for(settings)
+        if whatsapp is not None:
+            app.on_shutdown(whatsapp.close)
+        app.state.jobs = shop_jobs(
+            settings, gateways.by_name, sender_for(settings), telegram, app.state.workspaces, whatsapp_sender=whatsapp
+        )
         scheduler = build_scheduler(app.state.jobs)
         app.on_startup(lambda: start_scheduler(scheduler))
         app.on_shutdown(lambda: stop_scheduler(scheduler))
@@ -100,6 +107,7 @@ def wire() -> None:
     include_once(metrics_router)
     include_once(callbacks_router)
     include_once(orders_router)
+    include_once(promos_router)
     include_once(admin_api_router)
     app.router.routes[:] = [r for r in app.router.routes if not (isinstance(r, Mount) and r.path == SANDBOX_MOUNT)]
     if gateways.sandbox is not None:  # development without gateway settings: serve the simulator ourselves

@@ -17,6 +17,7 @@ from api.routing import Handler, JsonRoute, Refusal, refused
 from api.schemas import Failure, IsoTime
 from domain.admin.api_tokens import admin_for_token
 from domain.admin.listing import MAX_PAGE, accounts_page, assignments_page, audit_page, orders_page
+from domain.catalog.login_help import clean_totp_secret, store_totp_secret
 from domain.catalog.pool import add_account, retire_account, suspend_account, unsuspend_account, update_account
 from domain.seats.assignments import extend_assignment, revoke_assignment
 from domain.shared.audit import admin_actor
@@ -158,8 +159,9 @@ class AccountOut(Row):
     display_name: str
     monthly_cost_idr: int | None
     retired_at: IsoTime | None
+    has_totp: bool = Field(validation_alias="totp_secret_enc")  # a TOTP secret is stored (never answered)
 
-    @field_validator("access_token_set", "session_token_set", mode="before")
+    @field_validator("access_token_set", "session_token_set", "has_totp", mode="before")
     @classmethod
     def stored(cls, value: object) -> bool:
         return bool(value)
@@ -253,6 +255,7 @@ class AccountIn(BaseModel):
     display_name: str = ""
     monthly_cost_idr: int | str | None = None  # whole rupiah: 75000, or text such as "Rp 75.000"
     subscription_expires_at: str | None = None  # 2027-01-05 (midnight WIB) or an ISO time with its offset
+    totp_secret: str = Field("", json_schema_extra={"writeOnly": True})  # base32; stored encrypted, never answered
 
 
 class AccountChange(BaseModel):
@@ -273,6 +276,7 @@ class AccountChange(BaseModel):
     display_name: str | None = None
     monthly_cost_idr: int | str | None = None  # null: not recorded
     subscription_expires_at: str | None = None  # null: not known (only a manual account's; a sync sets the others)
+    totp_secret: str | None = Field(None, json_schema_extra={"writeOnly": True})  # "": cleared; null: kept
 
 
 KEPT_WHEN_NULL = ("driver", "workspace_id", "access_token", "session_token", "allow_list")
@@ -310,9 +314,12 @@ async def list_accounts(
 @router.post("/chatgpt-accounts", status_code=201, responses=CREATE_REFUSALS)
 async def create_account(actor: AdminActor, data: AccountIn) -> AccountResult:
     def work(session: Session) -> AccountResult:
-        fields = data.model_dump(exclude={"status"})
+        fields = data.model_dump(exclude={"status", "totp_secret"})
+        clean_totp_secret(data.totp_secret)  # refused before anything is written
         account = add_account(session=session, actor=actor, **fields)
         assert account.id is not None  # flushed
+        if data.totp_secret:
+            store_totp_secret(session=session, account=account, actor=actor, secret=data.totp_secret)
         if data.status == AccountStatus.SUSPENDED:
             account = suspend_account(session=session, actor=actor, account_id=account.id, reason="created suspended")
         elif data.status not in (AccountStatus.AVAILABLE, ""):
@@ -327,7 +334,8 @@ async def change_account(
     actor: AdminActor, account_id: RowId, data: Annotated[AccountChange, Body(default_factory=AccountChange)]
 ) -> AccountResult:
     def work(session: Session) -> AccountResult:
-        changes = data.model_dump(exclude={"status"}, exclude_unset=True)
+        changes = data.model_dump(exclude={"status", "totp_secret"}, exclude_unset=True)
+        clean_totp_secret(data.totp_secret)  # refused before anything is written
         for name in KEPT_WHEN_NULL:  # null: as if not given (an empty token keeps the stored one too)
             if changes.get(name, "") is None:
                 del changes[name]
@@ -338,6 +346,8 @@ async def change_account(
         )
         if account is None:
             raise NotFound(f"unknown account {account_id}")
+        if data.totp_secret is not None:
+            store_totp_secret(session=session, account=account, actor=actor, secret=data.totp_secret)
         wanted = data.status
         if wanted and wanted != account.status:
             if wanted == AccountStatus.SUSPENDED:

@@ -1,7 +1,10 @@
 """The order API of the original system, kept for bots and integrations:
-POST /api/orders, GET /api/orders/{order_id}/status, GET /api/packages, GET /api/payment-channels."""
+POST /api/orders, GET /api/orders/{order_id}/status, GET /api/packages, GET /api/payment-channels;
+and POST /api/orders/{order_id}/login-code (the seat holder's login code, issue #19)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -12,11 +15,16 @@ from api.routing import Handler, JsonRoute, Refusal, refused
 from api.schemas import Failure, IsoTime
 from domain.catalog.products import catalogue
 from domain.orders.customer_view import access_note, order_page
+from domain.orders.login_code import NoLoginCode, TooManyReveals, reveal_login_code
+from domain.orders.renewals import RenewalRefused
 from domain.payments.checkout import OrderForm, OrderRefused, SoldOut, place_order
 from domain.payments.gateway import GatewayError, GatewayRejected
+from domain.payments.renewals import place_renewal
 from domain.shared.errors import DomainError, NotFound
+from domain.shared.models import Order
 from infra import db
 from infra.ratelimit import order_limit
+from infra.types import utcnow
 
 # domain field names -> the API's names
 API_FIELDS = {
@@ -26,6 +34,7 @@ API_FIELDS = {
     "product": "package_id",
     "locale": "locale",
     "method": "payment_method",
+    "promo_code": "promo_code",
 }
 
 
@@ -36,6 +45,8 @@ class OrderIn(BaseModel):
     phone_number: str = ""
     payment_method: str = ""
     locale: str = "id"
+    notify_whatsapp: bool | None = None  # order news on WhatsApp too; default: yes when a phone is given
+    promo_code: str = ""
 
 
 class FieldErrors(BaseModel):
@@ -57,6 +68,10 @@ class OrderPlaced(BaseModel):
     qr_string: str | None
     payment_expires_at: IsoTime | None
     status_url: str
+    discount: int = 0  # a promo code's discount, already taken off `amount`
+    fee_customer: int | None = None  # the channel's fee on top of `amount` (Tripay's calculator), when any
+    total: int | None = None  # what the customer pays: amount + fee_customer
+    pay_instructions: list[dict[str, Any]] | None = None  # the gateway's steps for the channel, as text
 
 
 class OrderState(BaseModel):
@@ -162,6 +177,8 @@ def _place_order(request: Request, data: OrderIn) -> OrderPlaced:
         phone=data.phone_number,
         method=data.payment_method,
         locale=data.locale,
+        notify_whatsapp=data.notify_whatsapp,
+        promo_code=data.promo_code,
     )
     try:
         placed = place_order(
@@ -178,19 +195,7 @@ def _place_order(request: Request, data: OrderIn) -> OrderPlaced:
         raise _refused_input({"method": exc.message}) from None
     except GatewayError:
         raise refused(503, "payment gateway unavailable, please try again shortly") from None
-    order = placed.order
-    return OrderPlaced(
-        order_id=order.code,
-        reference=order.provider_reference,
-        provider=order.provider,
-        status=order.status,
-        amount=order.amount_idr,
-        checkout_url=order.checkout_url,
-        pay_code=order.pay_code,
-        qr_string=order.qr_string,
-        payment_expires_at=order.payment_expires_at,
-        status_url=placed.link,
-    )
+    return _answer(placed.order, placed.link)
 
 
 @router.post(
@@ -285,3 +290,113 @@ async def payment_channels(request: Request) -> Channels:
             for c in channels
         ],
     )
+
+
+class LoginCodeOut(BaseModel):
+    """The seat holder's current login code (issue #19) and until when it stands."""
+
+    success: bool = True
+    code: str
+    valid_until: IsoTime
+    expires_in: int  # seconds
+
+
+def _login_code(code: str, token: str | None, ip: str | None) -> LoginCodeOut:
+    now = utcnow()
+    login = db.in_transaction(lambda s: reveal_login_code(session=s, code=code, token=token, now=now, ip=ip))
+    left = max(0, int((login.until - now).total_seconds()))
+    return LoginCodeOut(code=login.code, valid_until=login.until, expires_in=left)
+
+
+@router.post(
+    "/orders/{order_id}/login-code",
+    responses={
+        404: {"model": Failure, "description": "no such order"},
+        409: {"model": Failure, "description": "no active seat on a login with a TOTP secret"},
+        429: {"model": Failure, "description": "too many reveals for this order"},
+    },
+)
+async def order_login_code(request: Request, order_id: str, t: str | None = None) -> LoginCodeOut:
+    """The current 6-digit login code of the order's shared login, while its seat is active (audited, limited)."""
+    try:
+        return await run_in_threadpool(_login_code, order_id, t, _client(request))
+    except NotFound:
+        raise refused(404, "order not found") from None
+    except NoLoginCode:
+        raise refused(409, "no login code: the order has no active seat on a login with a TOTP secret") from None
+    except TooManyReveals:
+        raise refused(429, "too many login code requests for this order; wait 10 minutes") from None
+
+
+def _answer(order: Order, link: str) -> OrderPlaced:
+    """What POST /api/orders and a renewal answer: the new order, its payment and its page's link."""
+    return OrderPlaced(
+        order_id=order.code,
+        reference=order.provider_reference,
+        provider=order.provider,
+        status=order.status,
+        amount=order.amount_idr,
+        checkout_url=order.checkout_url,
+        pay_code=order.pay_code,
+        qr_string=order.qr_string,
+        payment_expires_at=order.payment_expires_at,
+        status_url=link,
+        discount=order.discount_idr,
+        fee_customer=order.fee_customer_idr,
+        total=order.amount_idr + (order.fee_customer_idr or 0),
+        pay_instructions=order.pay_instructions,
+    )
+
+
+class RenewalIn(BaseModel):
+    package_id: str = ""
+    payment_method: str = ""
+
+
+def _place_renewal(request: Request, code: str, token: str | None, data: RenewalIn) -> OrderPlaced:
+    try:
+        placed = place_renewal(
+            code=code,
+            token=token,
+            product_slug=data.package_id,
+            method=data.payment_method,
+            gateways=request.app.state.gateways.chain,
+            actor="api",
+            ip=_client(request),
+        )
+    except NotFound:
+        raise refused(404, "order not found") from None
+    except RenewalRefused as exc:
+        raise refused(409, exc.message) from None
+    except OrderRefused as exc:
+        raise _refused_input(exc.errors) from None
+    except GatewayRejected as exc:
+        raise _refused_input({"method": exc.message}) from None
+    except GatewayError:
+        raise refused(503, "payment gateway unavailable, please try again shortly") from None
+    return _answer(placed.order, placed.link)
+
+
+@router.post(
+    "/orders/{order_id}/renewals",
+    status_code=201,
+    dependencies=[Depends(within_order_limit)],
+    responses={
+        400: {"model": FieldErrors, "description": "no or an unknown payment method"},
+        404: {"model": Failure, "description": "no such order (or a wrong token)"},
+        409: {
+            "model": Failure,
+            "description": "the seat cannot be renewed (ended past the grace period, revoked, "
+            "not served yet) or the package is of another pool",
+        },
+        413: {"model": Failure, "description": "body larger than 16 KiB"},
+        429: {"model": Failure, "description": "too many orders from this address"},
+        503: {"model": Failure, "description": "no payment gateway answers"},
+    },
+)
+async def post_renewal(
+    request: Request, order_id: str, data: RenewalIn | None = None, t: str | None = None
+) -> OrderPlaced:
+    """A new order renewing the seat of order `order_id` (t: its page's token), answered like POST /api/orders.
+    The link is checked before the body's fields, so a wrong one is 404 whatever the body."""
+    return await run_in_threadpool(_place_renewal, request, order_id, t, data or RenewalIn())

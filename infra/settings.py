@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     TELEGRAM_BOT_TOKEN: str = ""  # with TELEGRAM_CHAT_ID: every admin alert also goes to that Telegram chat
     TELEGRAM_CHAT_ID: str = ""
     TELEGRAM_API_BASE: str = "https://api.telegram.org"  # Bot API base URL (tests point it at loopback)
+    # customer messages on WhatsApp through a Fonnte-compatible gateway (POST {base}/send); empty provider: off
+    WHATSAPP_PROVIDER: str = ""  # fonnte
+    WHATSAPP_API_BASE: str = "https://api.fonnte.com"
+    WHATSAPP_TOKEN: str = ""  # the device token, sent as the Authorization header; never logged
 
     # ChatGPT workspaces (integrations/chatgpt.py; facts: ../shared/reference/chatgpt-workspaces.md)
     CHATGPT_API_BASE: str = "https://chatgpt.com/backend-api"  # ChatGPT's web backend (tests: the simulator)
@@ -105,6 +109,7 @@ class Settings(BaseSettings):
     SUPPORT_WHATSAPP: str = ""  # an Indonesian mobile number, shown with a wa.me link
     SUPPORT_EMAIL: str = ""
     REMINDER_DAYS: str = "3,1"  # the two e-mail reminders before a seat ends, in days (the first the earlier)
+    RENEWAL_GRACE_DAYS: int = 3  # days after a seat ends within which its customer can still renew it
     CONTENT_DIR: Path = PROJECT_ROOT / "content"  # terms.<lang>.md and privacy.<lang>.md, edited by the owner
 
     LOG_DIR: Path | None = None  # when set: app.log, tripay_webhooks.log, account_allocation.log, jobs.log (rotated)
@@ -137,6 +142,10 @@ class Settings(BaseSettings):
     @property
     def telegram_configured(self) -> bool:
         return bool(self.TELEGRAM_BOT_TOKEN.strip() and self.TELEGRAM_CHAT_ID.strip())
+
+    @property
+    def whatsapp_configured(self) -> bool:
+        return self.WHATSAPP_PROVIDER.strip().lower() == "fonnte" and bool(self.WHATSAPP_TOKEN.strip())
 
     @property
     def public_url(self) -> str:

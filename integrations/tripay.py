@@ -126,6 +126,7 @@ class TripayClient:
         callback_url: str = "",
         timeout: float = 10.0,
         channel_ttl: float = 300.0,
+        fee_ttl: float = 120.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.merchant_code = merchant_code
@@ -139,6 +140,8 @@ class TripayClient:
         )
         self._channel_ttl = channel_ttl
         self._channels: tuple[float, list[PaymentChannel]] | None = None
+        self._fee_ttl = fee_ttl
+        self._fees: dict[int, tuple[float, dict[str, int]]] = {}  # by amount: (when asked, customer fee by channel)
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -191,6 +194,27 @@ class TripayClient:
         total = item.get("total_fee") or {}
         return {"merchant": int(total.get("merchant") or 0), "customer": int(total.get("customer") or 0)}
 
+    def customer_fees(self, *, amount_idr: int) -> dict[str, int]:
+        """What each channel costs the customer on top of `amount_idr` (the fee calculator asked for every channel
+        at once), remembered per amount for `fee_ttl` seconds: a checkout page costs one call, not one per channel."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._fees.get(amount_idr)
+            if hit and now - hit[0] < self._fee_ttl:
+                return hit[1]
+        data = self._request("GET", "merchant/fee-calculator", params={"amount": amount_idr}) or []
+        fees: dict[str, int] = {}
+        for item in data if isinstance(data, list) else []:
+            try:
+                fees[str(item["code"])] = max(0, int((item.get("total_fee") or {}).get("customer") or 0))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue
+        with self._lock:
+            if len(self._fees) > 256:  # a handful of package prices: never a growing map
+                self._fees.clear()
+            self._fees[amount_idr] = (now, fees)
+        return fees
+
     def create_transaction(self, request: CheckoutRequest) -> Checkout:
         payload = {
             "method": request.method,
@@ -221,6 +245,7 @@ class TripayClient:
             qr_string=data.get("qr_string") or None,
             expires_at=_timestamp(data.get("expired_time")),
             instructions=list(data.get("instructions") or []),
+            fee_customer_idr=_whole(data.get("fee_customer")),
         )
 
     def transaction_state(self, *, reference: str, merchant_ref: str = "") -> TransactionState:
@@ -234,6 +259,13 @@ class TripayClient:
             amount_idr=int(amount) - int(data.get("fee_customer") or 0) if amount is not None else None,
             paid_at=_timestamp(data.get("paid_at")),
         )
+
+
+def _whole(value: Any) -> int | None:
+    try:
+        return max(0, int(value)) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _flat_fee(fee: Any) -> int:

@@ -10,7 +10,8 @@ from sqlmodel import Session
 from domain.notify.alerts import raise_alert, resolve_alert
 from domain.notify.mail import MailSender, forget_secret, outgoing
 from domain.notify.telegram import ChatSender
-from domain.shared.models import EmailOutbox, TelegramOutbox
+from domain.notify.whatsapp import WhatsAppSender
+from domain.shared.models import EmailOutbox, TelegramOutbox, WhatsAppOutbox
 from infra import db
 from infra.types import utcnow
 from runtime.outbox import DeliveryReport, deliver_due
@@ -73,3 +74,33 @@ def deliver_telegram_outbox(*, sender: ChatSender, now: datetime | None = None, 
         now=now,
         limit=limit,
     )
+
+
+def deliver_whatsapp_outbox(*, sender: WhatsAppSender, now: datetime | None = None, limit: int = 50) -> DeliveryReport:
+    """Send the due PENDING WhatsApp messages once each; failures (the gateway down, 4xx/5xx, "status": false)
+    wait 1, 2, 4 … 60 minutes, the tenth is FAILED and alerts the admins (one alert for an outage)."""
+    now = now or utcnow()
+
+    def gave_up(session: Session, row: WhatsAppOutbox, error: str) -> None:
+        raise_alert(
+            session=session,
+            key="whatsapp_failed",
+            now=now,
+            kind="whatsapp_failed",
+            subject="Pesan WhatsApp gagal terkirim",
+            message=f"Pesan WhatsApp '{row.kind}' ke {row.to} gagal {row.attempts} kali: {error}. "
+            "Periksa WHATSAPP_TOKEN dan perangkat di dasbor penyedia WhatsApp.",
+        )
+
+    report = deliver_due(
+        model=WhatsAppOutbox,
+        send=lambda row: sender.send(to=row.to, text=row.text),
+        gave_up=gave_up,
+        channel="whatsapp",
+        describe=lambda row: f"kind={row.kind} order_id={row.order_id}",
+        now=now,
+        limit=limit,
+    )
+    if report.sent and not report.failed:
+        db.in_transaction(lambda s: resolve_alert(session=s, key="whatsapp_failed", now=now))
+    return report

@@ -15,9 +15,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from domain.catalog.renewals import remind_renewals
+from domain.catalog.waitlist import notify_waitlist
 from domain.notify.alerts import raise_alert, resolve_alert
 from domain.notify.mail import MailSender
 from domain.notify.telegram import ChatSender
+from domain.notify.whatsapp import WhatsAppSender
 from domain.orders.orders import PaymentResult, expire_order
 from domain.payments.gateway import PaymentGateway
 from domain.payments.reconciliation import overdue_unpaid_orders, reconcile_unpaid
@@ -34,7 +36,7 @@ from domain.shared.shop_settings import SHOP_CONFIG
 from infra import db, db_errors
 from infra.metrics import JOB_DURATION, JOB_RUNS
 from infra.types import utcnow
-from runtime.delivery import deliver_outbox, deliver_telegram_outbox
+from runtime.delivery import deliver_outbox, deliver_telegram_outbox, deliver_whatsapp_outbox
 
 log = logging.getLogger("aksesgpt.jobs")
 BATCH = 200
@@ -90,6 +92,12 @@ def deliver_mail(sender: MailSender | None, now: datetime | None = None) -> str:
 
 def deliver_telegram(sender: ChatSender, now: datetime | None = None) -> str:
     return str(deliver_telegram_outbox(sender=sender, now=now))
+
+
+def deliver_whatsapp(sender: WhatsAppSender | None, now: datetime | None = None) -> str:
+    if sender is None:
+        return "no WhatsApp provider configured: messages kept PENDING"
+    return str(deliver_whatsapp_outbox(sender=sender, now=now))
 
 
 def send_reminders(now: datetime | None = None, max_batches: int = 10) -> str:
@@ -320,3 +328,11 @@ def _record(name: str, started: datetime, outcome: str, detail: str, duration: f
 def job_runs() -> list[JobRun]:
     with db.read_session() as session:
         return list(session.exec(select(JobRun).order_by(col(JobRun.name))))
+
+
+def tell_waitlist(now: datetime | None = None) -> str:
+    """Tell the customers waiting for a sold-out package once its pool has a seat for them again. A job, not a
+    hook: seats return through many doors (an account added, unsuspended, healthy again, its capacity raised, a
+    seat ended or revoked), and one query a minute sees them all."""
+    told = db.in_transaction(lambda s: notify_waitlist(session=s, now=now))
+    return f"told {told}"

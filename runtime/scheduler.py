@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from domain.notify import mail
+from domain.notify import mail, whatsapp
 from domain.notify.mail import MailSender
 from domain.notify.telegram import ChatSender
+from domain.notify.whatsapp import WhatsAppSender
 from domain.payments.gateway import PaymentGateway
 from domain.seats import provisioning
 from infra.settings import Settings
@@ -23,12 +24,14 @@ from runtime.jobs import (
     Job,
     deliver_mail,
     deliver_telegram,
+    deliver_whatsapp,
     expire_unpaid_orders,
     release_expired,
     remind_subscription_renewals,
     run_job,
     send_reminders,
     serve_waiting_orders,
+    tell_waitlist,
     watch_jobs,
     watch_operations,
     watch_pool,
@@ -38,7 +41,8 @@ from runtime.workspaces import WorkspaceWorker
 log = logging.getLogger("aksesgpt.jobs")
 DELIVERY_JOB = "deliver_outbox"
 WORKSPACE_JOB = "workspace_tasks"
-WOKEN_JOBS = (DELIVERY_JOB, WORKSPACE_JOB)  # run again at once when woken while running
+WHATSAPP_JOB = "deliver_whatsapp"
+WOKEN_JOBS = (DELIVERY_JOB, WORKSPACE_JOB, WHATSAPP_JOB)  # run again at once when woken while running
 DELIVER_WITHIN = timedelta(seconds=1)
 
 
@@ -48,6 +52,7 @@ def shop_jobs(
     sender: MailSender | None,
     chat: ChatSender | None = None,
     workspaces: WorkspaceWorker | None = None,
+    whatsapp_sender: WhatsAppSender | None = None,
 ) -> list[Job]:
     jobs = [
         Job("release_expired_assignments", 60, release_expired),
@@ -59,9 +64,12 @@ def shop_jobs(
         Job("operations_alerts", 300, lambda: watch_operations(stock_wait_minutes=settings.STOCK_WAIT_ALERT_MINUTES)),
         Job("prune_change_feed", 3600, prune_old_changes),
         Job("subscription_renewals", 3600, remind_subscription_renewals),
+        Job("waitlist_notify", 60, tell_waitlist),
     ]
     if chat is not None:
         jobs.append(Job("deliver_telegram", 30, lambda: deliver_telegram(chat)))
+    if whatsapp_sender is not None:
+        jobs.append(Job(WHATSAPP_JOB, 30, lambda: deliver_whatsapp(whatsapp_sender)))
     if workspaces is not None:
         sync_every = max(1, min(60, settings.WORKSPACE_SYNC_INTERVAL_S))
         jobs.append(Job(WORKSPACE_JOB, 5, workspaces.run_tasks))
@@ -128,12 +136,14 @@ def start(scheduler: AsyncIOScheduler) -> None:
         job.modify(next_run_time=datetime.now(scheduler.timezone) + timedelta(seconds=2 + index))
     mail.on_mail_committed(lambda: deliver_soon(scheduler))
     provisioning.on_task_committed(lambda: deliver_soon(scheduler, WORKSPACE_JOB))
+    whatsapp.on_whatsapp_committed(lambda: deliver_soon(scheduler, WHATSAPP_JOB))
     log.info("scheduler started jobs=%s", ",".join(j.id for j in scheduler.get_jobs()))
 
 
 def stop(scheduler: AsyncIOScheduler) -> None:
     mail.on_mail_committed(None)
     provisioning.on_task_committed(None)
+    whatsapp.on_whatsapp_committed(None)
     scheduler.shutdown(wait=False)
 
 

@@ -1,4 +1,5 @@
-"""Real servers on loopback that keep what the app sends them: SMTP (aiosmtpd) and Telegram's Bot API."""
+"""Real servers on loopback that keep what the app sends them: SMTP (aiosmtpd), Telegram's Bot API and a
+Fonnte-compatible WhatsApp gateway."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import email
 import email.header
 import json
 import threading
+import time
 from dataclasses import dataclass
 from email.message import Message as MimeMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 from aiosmtpd.controller import Controller
 
@@ -87,3 +90,73 @@ class TelegramApi:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@dataclass
+class WhatsAppRequest:
+    authorization: str
+    form: dict[str, str]
+
+
+class FonnteApi:
+    """A Fonnte-compatible POST /send on loopback: records every request (header and form); `answer` chooses the
+    reply: "ok" ({"status": true}), "refused" (200 with {"status": false}), "error" (500), "busy" (429),
+    "slow" (answers after `delay` seconds)."""
+
+    def __init__(self, token: str = "") -> None:
+        self.requests: list[WhatsAppRequest] = []
+        self.accepted: list[WhatsAppRequest] = []  # the messages a phone would show
+        self.answer = "ok"
+        self.delay = 0.0
+        self.token = token
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's hook name)
+                length = int(self.headers.get("Content-Length") or 0)
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                request = WhatsAppRequest(self.headers.get("Authorization", ""), form)
+                api.requests.append(request)
+                if self.path != "/send":
+                    self._answer(404, {"status": False, "reason": "not found"})
+                elif api.answer == "slow":
+                    time.sleep(api.delay)
+                    self._answer(200, {"status": True})
+                elif api.answer == "error":
+                    self._answer(500, {"status": False, "reason": f"internal error for {request.authorization}"})
+                elif api.answer == "busy":
+                    self._answer(429, {"status": False, "reason": "rate limit"})
+                elif api.answer == "refused" or (api.token and request.authorization != api.token):
+                    self._answer(200, {"status": False, "reason": f"invalid token {request.authorization}"})
+                else:
+                    api.accepted.append(request)
+                    self._answer(200, {"status": True, "id": [len(api.accepted)], "target": [request.form["target"]]})
+
+            def _answer(self, status: int, payload: dict) -> None:
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:  # the client gave up (a timeout test)
+                    pass
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> FonnteApi:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def messages(self) -> list[str]:
+        return [r.form.get("message", "") for r in self.requests]

@@ -76,10 +76,12 @@ def check_invariants(*, session: Session, limit: int = 200) -> list[str]:
 
     # 3. paid orders end fulfilled (with a seat) or pending_stock (served as soon as a seat exists)
     ever_assigned = set(session.execute(sa.select(SEAT.order_id).distinct()).scalars())
-    for order_id, code, status, pool in session.execute(sa.select(ORDER.id, ORDER.code, ORDER.status, ORDER.pool)):
+    orders = sa.select(ORDER.id, ORDER.code, ORDER.status, ORDER.pool, ORDER.renews_order_id)
+    for order_id, code, status, pool, renews in session.execute(orders):
         if per_order.get(order_id, 0) and status != OrderStatus.FULFILLED:
             problems.append(f"order {code} is {status} but holds an ACTIVE seat")
-        if status == OrderStatus.FULFILLED and order_id not in ever_assigned:
+        # a renewal served on the seat it renews holds none of its own
+        if status == OrderStatus.FULFILLED and order_id not in ever_assigned and renews is None:
             problems.append(f"order {code} is fulfilled without any assignment")
         if status == OrderStatus.PENDING_STOCK and free_by_pool.get(pool, 0) > 0:
             problems.append(f"order {code} waits for stock while pool {pool!r} has free seats")

@@ -22,6 +22,7 @@ from domain.shared.models import (
     InviteState,
     Order,
     PaymentEvent,
+    WhatsAppOutbox,
     WorkspaceTask,
 )
 from domain.shared.validation import parse_whole_number
@@ -265,3 +266,11 @@ def accounts_with_room(*, session: Session, exclude: int | None = None, limit: i
 
 def outbox_message(*, session: Session, mail_id: int) -> EmailOutbox | None:
     return session.get(EmailOutbox, mail_id)
+
+
+def whatsapp_outbox_page(
+    *, session: Session, status: str = "", page: int = 1, per_page: int = 50
+) -> Page[WhatsAppOutbox]:
+    """The WhatsApp outbox, newest first (optionally one status)."""
+    conditions: list[Any] = [WhatsAppOutbox.status == status] if status else []
+    return _page(session, WhatsAppOutbox, conditions, page, per_page)

@@ -9,6 +9,7 @@ Money (whole rupiah):
   kind `order`), plus every ManualPayment (`amount_idr` by `at`), the extensions included;
 - fees: `Order.fee_idr` by `paid_at` (Tripay's merchant fee; Midtrans says none);
 - refunds: `Order.refunded_amount_idr` by `refunded_at`;
+- discounts (shown, not subtracted): `Order.discount_idr` of promo codes by `paid_at`;
 - net = revenue - fees - refunds; profit = net - account costs (`account_costs`)."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from domain.shared.errors import ValidationFailed
@@ -124,12 +126,19 @@ def _in(column: Any, period: Period) -> list[Any]:
 _MANUALLY_PAID = select(ManualPayment.order_id).where(ManualPayment.kind == "order")
 
 
+RENEWAL_LABEL = "Perpanjangan · "  # reports keep a renewal's money apart from first sales of the same package
+_PACKAGE_LABEL: Any = sa.case(
+    (col(Order.renews_order_id).is_not(None), sa.literal(RENEWAL_LABEL, sa.String()) + col(Product.name)),
+    else_=col(Product.name),
+).label("package")
+
+
 def _gateway_paid(session: Session, period: Period) -> list[tuple[datetime | None, int | None, str, str]]:
     """(paid_at, paid amount, package name, channel) of every gateway-paid order of the period; the channel is
     the gateway's payment method, else the gateway's name."""
     channel = func.coalesce(Order.payment_method, Order.provider, UNKNOWN_CHANNEL)
     query = (
-        select(Order.paid_at, Order.paid_amount_idr, Product.name, channel)
+        select(Order.paid_at, Order.paid_amount_idr, _PACKAGE_LABEL, channel)
         .join(Product, col(Product.id) == col(Order.product_id))
         .where(*_in(Order.paid_at, period), col(Order.id).not_in(_MANUALLY_PAID))
     )
@@ -139,7 +148,7 @@ def _gateway_paid(session: Session, period: Period) -> list[tuple[datetime | Non
 def _manual_paid(session: Session, period: Period) -> list[tuple[datetime, int, str, str]]:
     """(at, amount, package name, channel) of every ManualPayment of the period."""
     query = (
-        select(ManualPayment.at, ManualPayment.amount_idr, Product.name, ManualPayment.method)
+        select(ManualPayment.at, ManualPayment.amount_idr, _PACKAGE_LABEL, ManualPayment.method)
         .join(Order, col(Order.id) == col(ManualPayment.order_id))
         .join(Product, col(Product.id) == col(Order.product_id))
         .where(*_in(ManualPayment.at, period))
@@ -159,6 +168,7 @@ class MoneyRow:
     fees: int
     refunds: int
     costs: int
+    discounts: int = 0  # promo-code discounts of the orders paid in the bucket (not subtracted: revenue is paid)
 
     @property
     def revenue(self) -> int:
@@ -186,8 +196,19 @@ def money(*, session: Session, period: Period, now: datetime | None = None) -> l
         period,
     )
     costs = account_costs(session=session, period=period, now=now)
+    discounts = _sum_by_bucket(
+        session.exec(select(Order.paid_at, Order.discount_idr).where(*_in(Order.paid_at, period))), period
+    )
     return [
-        MoneyRow(key, gateway.get(key, 0), manual.get(key, 0), fees.get(key, 0), refunds.get(key, 0), costs.get(key, 0))
+        MoneyRow(
+            key,
+            gateway.get(key, 0),
+            manual.get(key, 0),
+            fees.get(key, 0),
+            refunds.get(key, 0),
+            costs.get(key, 0),
+            discounts.get(key, 0),
+        )
         for key in bucket_keys(period)
     ]
 

@@ -22,6 +22,7 @@ from infra.types import utcnow
 NAME_MAX = 60
 TAGLINE_MAX = 160
 BANNER_MAX = 300
+SHARED_MAX = 1_000  # characters of the home page's "akun bersama" explanation
 LEGAL_MAX = 20_000  # characters of the terms or the privacy text
 URL_MAX = 500
 LOGO_MAX_BYTES = 100_000  # an uploaded logo, decoded
@@ -29,6 +30,7 @@ LOGO_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")  # no SVG: i
 WINDOW_MINUTES = (10, 1440)  # a payment window from ten minutes to a day
 THRESHOLD = (0, 10_000)
 REMINDER_DAY_RANGE = (1, 30)
+GRACE_DAYS = (0, 60)  # days after a seat ended within which its customer can renew it
 _DATA_URL = re.compile(r"data:(image/[a-z]+);base64,([A-Za-z0-9+/=\s]+)")
 _HTTPS_URL = re.compile(r"https://[^\s\"'<>]+")
 OWNER_ONLY = "Hanya pemilik (owner) yang boleh mengubah pengaturan toko."
@@ -126,6 +128,15 @@ def _whatsapp(value: Any) -> str:
         ) from None
 
 
+def _owner_whatsapp(value: Any) -> str:
+    try:
+        return _whatsapp(value)
+    except ValidationFailed:
+        raise ValidationFailed(
+            "Nomor WhatsApp pemilik harus nomor HP Indonesia (08… atau +62…).", field="owner_whatsapp"
+        ) from None
+
+
 def _email(value: Any) -> str:
     text = str(value or "").strip()
     if not text:
@@ -157,6 +168,9 @@ def check_setting(key: str, value: Any) -> Any:
         "banner_text": lambda v: _text(v, "Teks pengumuman", key, BANNER_MAX),
         "terms_text": lambda v: _text(v, "Syarat & ketentuan", key, LEGAL_MAX, multiline=True),
         "privacy_text": lambda v: _text(v, "Kebijakan privasi", key, LEGAL_MAX, multiline=True),
+        "owner_whatsapp": _owner_whatsapp,
+        "renewal_grace_days": lambda v: _number(v, "Masa tenggang perpanjangan", key, GRACE_DAYS, " hari"),
+        "shared_text": lambda v: _text(v, "Penjelasan akun bersama", key, SHARED_MAX, multiline=True),
     }
     if key not in checks:
         raise ValidationFailed(f"Pengaturan {key!r} tidak dikenal.", field=key)

@@ -65,6 +65,8 @@ class AccountCard:
     display_name: str = ""
     monthly_cost_idr: int | None = None
     retired_at: datetime | None = None
+    totp_set: bool = False  # login help: a TOTP secret is stored (never shown again)
+    login_code_at: datetime | None = None  # when the owner last pasted an e-mailed verification code
 
     @classmethod
     def of(cls, account: ChatGPTAccount) -> AccountCard:
@@ -97,6 +99,8 @@ class AccountCard:
             display_name=account.display_name,
             monthly_cost_idr=account.monthly_cost_idr,
             retired_at=account.retired_at,
+            totp_set=bool(account.totp_secret_enc),
+            login_code_at=account.login_code_at if account.login_code_enc else None,
         )
 
     @property
@@ -180,6 +184,7 @@ class WorkspaceDetail:
             tuple((p.email, p.kind, p.is_stranger) for p in self.people),
             tuple((t.id, t.status, len(t.steps)) for t in self.tasks),
             tuple((s.id, s.invite_state) for s in self.seats),
+            (a.totp_set, a.login_code_at),
         )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from domain.notify.mail import SECRET_MASK, AccessAccount, Message, NewsOrder, NewsSeat, queue_email
+from domain.notify.whatsapp import wa_login_changed
 from domain.shared.i18n import format_date, t
 from domain.shared.links import order_link
 
@@ -35,3 +36,4 @@ def queue_login_changed(*, session: Session, order: NewsOrder, seat: NewsSeat, a
         order_id=order.id,
         secret_enc=account.password_enc,
     )
+    wa_login_changed(session=session, order=order, until=seat.end_at)

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import escape as escape_html
 from sqlmodel import Session, col, select
 
+from domain.notify.whatsapp import refund_text, wa_access_ready, wa_order_created, wa_refunded, wa_seat_news_many
 from domain.shared.crypto import decrypt_secret
 from domain.shared.i18n import format_date, format_idr, language, t
 from domain.shared.links import order_link, shop_link
@@ -258,7 +259,7 @@ def queue_order_created(*, session: Session, order: Order) -> None:
                 "mail.order_created.body",
                 lang,
                 package=product.name if product else "",
-                amount=format_idr(order.amount_idr),
+                amount=format_idr(order.amount_idr + (order.fee_customer_idr or 0)),  # the channel's fee included
                 deadline=deadline,
             )
         ],
@@ -267,6 +268,7 @@ def queue_order_created(*, session: Session, order: Order) -> None:
         footer=t("mail.footer", lang),
     )
     queue_email(session=session, to=order.email, kind="order_created", message=message, lang=lang, order_id=order.id)
+    wa_order_created(session=session, order=order, package=product.name if product else "")
 
 
 def queue_order_lookup(*, session: Session, email: str, lang: str) -> int:
@@ -305,11 +307,13 @@ def _order_message(
     paragraphs: list[str],
     *,
     details: list[tuple[str, str]] | None = None,
-    renew: bool = False,
+    renew: bool | str = False,
 ) -> Message:
     lang = order.locale
     links = [(t("order.title", lang, code=order.code), order_link(order.code))]
-    if renew:
+    if renew == "seat":  # the one-tap renewal: the order page opens its "Perpanjang" section
+        links.append((t("mail.renew_seat", lang), order_link(order.code) + "&renew=1#perpanjang"))
+    elif renew:
         links.append((t("mail.renew", lang), shop_link("/")))
     return Message(
         subject=subject,
@@ -334,6 +338,30 @@ class AccessAccount(Protocol):
     def password_enc(self) -> str: ...
 
 
+CHATGPT_URL = "https://chatgpt.com"
+
+
+def login_steps(account: AccessAccount, seat: AccountAssignment, lang: str) -> list[str]:
+    """How to get in, as numbered lines: a shared login's (with where the verification code is), or an
+    invitation's."""
+    if account.delivery == Delivery.CREDENTIALS:
+        steps = [
+            t("order.cred.step.open", lang),
+            t("order.cred.step.login", lang, email=account.email),
+            t("mail.steps.code", lang),
+            t("order.dont_change", lang),
+        ]
+    else:
+        workspace = workspace_name(display_name=account.display_name)
+        steps = [
+            t("order.step.mail", lang, email=seat.customer_email),
+            t("order.step.join", lang),
+            t("order.step.login", lang, email=seat.customer_email),
+            t("order.step.switch", lang, workspace=workspace),
+        ]
+    return [f"{t('order.steps', lang)}:", *(f"{n}. {step}" for n, step in enumerate(steps, 1))]
+
+
 def queue_access_ready(
     *, session: Session, order: Order, seat: AccountAssignment, account: AccessAccount, moved: bool = False
 ) -> None:
@@ -346,7 +374,6 @@ def queue_access_ready(
     )
     if account.delivery == Delivery.CREDENTIALS:
         paragraphs = [*lead, t("mail.access.credentials" + ("_moved" if moved else ""), lang, date=until)]
-        paragraphs.append(t("order.dont_change", lang))
         details = [(t("order.login_email", lang), account.email), (t("order.password", lang), SECRET_MASK)]
         secret_enc: str | None = account.password_enc  # encrypted already: put in only when the e-mail leaves
     else:
@@ -354,7 +381,9 @@ def queue_access_ready(
         key = "mail.access.invite" + ("_moved" if moved else "")
         paragraphs = [*lead, t(key, lang, workspace=workspace, email=seat.customer_email, date=until)]
         details, secret_enc = [], None
+    paragraphs += login_steps(account, seat, lang)
     message = _order_message(order, subject, paragraphs, details=details)
+    message.links.append((t("order.open_chatgpt", lang), CHATGPT_URL))
     queue_email(
         session=session,
         to=order.email,
@@ -364,6 +393,7 @@ def queue_access_ready(
         order_id=order.id,
         secret_enc=secret_enc,
     )
+    wa_access_ready(session=session, order=order, until=seat.end_at, moved=moved)
 
 
 def queue_pending_stock(*, session: Session, order: Order) -> None:
@@ -411,6 +441,7 @@ def queue_seat_news(*, session: Session, order: NewsOrder, seat: NewsSeat, kind:
         lang=order.locale,
         order_id=order.id,
     )
+    wa_seat_news_many(session=session, news=[(order, seat)], kind=kind, days=days)
 
 
 def queue_seat_news_many(
@@ -434,6 +465,7 @@ def queue_seat_news_many(
             text=text,
             order_id=order.id,
         )
+    wa_seat_news_many(session=session, news=news, kind=kind, days=days)
 
 
 def _seat_kind(kind: str, days: int) -> str:
@@ -466,7 +498,19 @@ def _seat_message(order: NewsOrder, seat: NewsSeat, kind: str, days: int) -> Mes
         )
     else:  # seat_extended (_seat_subject refused any other)
         body = t("mail.extended.body", lang, date=format_date(seat.end_at, lang))
-    return _order_message(order, subject, [body], renew=kind in ("reminder", "seat_ended", "seat_revoked"))
+    renew: bool | str = "seat" if kind in ("reminder", "seat_ended") else kind == "seat_revoked"
+    return _order_message(order, subject, [body], renew=renew)
+
+
+def queue_refunded(*, session: Session, order: Order, had_seat: bool) -> None:
+    """The money given back: amount, method and when (and that the access ended, when there was one)."""
+    lang = language(order.locale)
+    paragraphs = [refund_text(order, lang)]
+    if had_seat:
+        paragraphs.append(t("mail.refunded.access", lang))
+    message = _order_message(order, t("mail.refunded.subject", lang, code=order.code), paragraphs)
+    queue_email(session=session, to=order.email, kind="refunded", message=message, lang=lang, order_id=order.id)
+    wa_refunded(session=session, order=order)
 
 
 def queue_admin_alert(
@@ -481,3 +525,28 @@ def queue_admin_alert(
     )
     for address in to:
         queue_email(session=session, to=address, kind="admin_alert", message=message, lang="id", due_at=due_at)
+
+
+def queue_renewal_news(
+    *, session: Session, order: Order, first: Order | None, seat: AccountAssignment | None, elsewhere: bool = False
+) -> None:
+    """A paid renewal: the seat's new end, on the first order's page; `elsewhere`: the old account could not take
+    the customer back, so the renewal got a seat of its own (or waits for one), said plainly."""
+    lang = order.locale
+    page = first if first is not None and not elsewhere else order
+    if elsewhere:
+        paragraphs = [t("mail.renewed.elsewhere", lang, code=order.code)]
+        if seat is not None:
+            paragraphs.append(t("mail.renewed.body", lang, date=format_date(seat.end_at, lang)))
+    else:
+        assert seat is not None
+        paragraphs = [t("mail.renewed.body", lang, date=format_date(seat.end_at, lang))]
+    message = Message(
+        subject=t("mail.renewed.subject", lang, code=page.code),
+        greeting=t("mail.greeting", lang, name=order.name),
+        paragraphs=paragraphs,
+        links=[(t("order.title", lang, code=page.code), order_link(page.code))],
+        footer=t("mail.footer", lang),
+    )
+    kind = "renewal_elsewhere" if elsewhere else "renewal"
+    queue_email(session=session, to=order.email, kind=kind, message=message, lang=lang, order_id=order.id)

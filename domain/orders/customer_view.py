@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from domain.catalog.login_help import LoginCode, pasted_code
 from domain.orders.orders import OrderView, view_order
 from domain.seats.provisioning import REPORTED
 from domain.shared.crypto import decrypt_secret
@@ -45,6 +46,8 @@ class Access:
     reported_at: datetime | None = None  # the order's last "my access doesn't work"
     report_again_at: datetime | None = None  # when another report is taken (None: now)
     check: str | None = None  # while a report stands, on an automated workspace: the check's task status
+    has_totp: bool = False  # a shared login with a TOTP secret: its current code on request (login_code.py)
+    pasted: LoginCode | None = None  # the verification code the owner pasted, while it stands
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ def order_page(*, session: Session, code: str, token: str | None) -> OrderPage:
             reported_at=reported_at,
             report_again_at=again,
             check=check,
+            has_totp=credentials and bool(account.totp_secret_enc),
+            pasted=pasted_code(account, utcnow()) if credentials else None,
         ),
     )
 

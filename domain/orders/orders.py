@@ -14,8 +14,10 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from domain.catalog.products import get_product
-from domain.notify.alerts import raise_alert
+from domain.notify.alerts import raise_alert, resolve_alert
+from domain.notify.mail import queue_refunded
 from domain.orders.locks import lock_order
+from domain.orders.renewing import fulfil_renewal
 from domain.orders.states import AWAITING_PAYMENT, transition_order
 from domain.seats.allocation import active_assignment, fulfil_paid_order
 from domain.seats.assignments import revoke_assignment
@@ -59,8 +61,10 @@ def create_order(
     locale: str = "id",
     actor: str = "customer",
     ip: str | None = None,
+    notify_whatsapp: bool | None = None,
 ) -> tuple[Order, str]:
-    """A new unpaid order for an active package; returns it with the order page's access token."""
+    """A new unpaid order for an active package; returns it with the order page's access token. `notify_whatsapp`
+    (None: yes when a phone is given) sends the order's news to that phone on WhatsApp too."""
     product = get_product(session=session, slug=product_slug)
     if not product.is_active:
         raise NotFound(f"package {product_slug!r} is not for sale")
@@ -78,6 +82,7 @@ def create_order(
         duration_days=product.duration_days,
         pool=product.pool,
     )
+    order.notify_whatsapp = bool(order.phone) and notify_whatsapp is not False
     session.add(order)
     session.flush()
     audit_row(
@@ -218,8 +223,17 @@ def record_payment(
         )
         log.warning("payment outcome=review order=%s expected=%s paid=%s", order.code, order.amount_idr, amount_idr)
         return PaymentResult(EventOutcome.APPLIED, order, None, "amount mismatch: held for review")
-    assignment = fulfil_paid_order(session=session, order=order, actor=actor, paid=paid)
+    assignment = fulfil_order(session=session, order=order, actor=actor, paid=paid)
     return PaymentResult(EventOutcome.APPLIED, order, assignment, order.status)
+
+
+def fulfil_order(
+    *, session: Session, order: Order, actor: str, paid: dict[str, object] | None = None
+) -> AccountAssignment | None:
+    """Serve a locked, paid order: a renewal extends the seat it renews, any other order gets a seat."""
+    if order.renews_order_id is not None:
+        return fulfil_renewal(session=session, order=order, actor=actor, paid=paid)
+    return fulfil_paid_order(session=session, order=order, actor=actor, paid=paid)
 
 
 def _close_unpaid(session: Session, order_id: int, to: OrderStatus, actor: str, action: str) -> PaymentResult:
@@ -246,7 +260,7 @@ def accept_review(*, session: Session, order_id: int, actor: str, note: str = ""
     if order.status != OrderStatus.PAYMENT_REVIEW:
         raise IllegalTransition(f"order {order.code} is {order.status}, not waiting for review")
     audit_row(order, session=session, actor=actor, action="order.review_accept", order_code=order.code, note=note)
-    assignment = fulfil_paid_order(session=session, order=order, actor=actor)
+    assignment = fulfil_order(session=session, order=order, actor=actor)
     return PaymentResult(EventOutcome.APPLIED, order, assignment, order.status)
 
 
@@ -282,6 +296,7 @@ def refund_order(
             assignment_id=assignment.id,  # type: ignore[arg-type]
             actor=actor,
             reason=f"refund: {reason}",
+            tell=False,  # the refund message below says what happened
         )
     transition_order(
         session=session,
@@ -294,4 +309,7 @@ def refund_order(
         amount_idr=refunded,
         method=method,
     )
+    queue_refunded(session=session, order=order, had_seat=assignment is not None)
+    if order.refund_requested_at is not None:  # the customer's request (a queued order's "Minta refund") is answered
+        resolve_alert(session=session, key=f"refund_request:{order.code}")
     return order

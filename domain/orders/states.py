@@ -8,11 +8,13 @@ from typing import Any
 from sqlmodel import Session
 
 from domain.notify.telegram import queue_telegram_alert
+from domain.notify.whatsapp import wa_owner_sale
 from domain.shared.audit import audit_row
 from domain.shared.errors import IllegalTransition
 from domain.shared.i18n import format_idr
 from domain.shared.links import shop_link
 from domain.shared.models import Order, OrderStatus
+from domain.shared.shop_settings import SHOP_CONFIG
 from infra import settings as config
 from infra.changes import announce
 from infra.rows import write_columns
@@ -57,6 +59,11 @@ def announce_sale(*, session: Session, order: Order) -> None:
             session=session, chat_id=settings.TELEGRAM_CHAT_ID.strip(), key=f"sale:{order.code}", text=text
         )
         row.next_attempt_at = utcnow()
+    owner_phone = SHOP_CONFIG.get(session=session).owner_whatsapp
+    if owner_phone:  # the owner's own number, when WhatsApp is on (wa_owner_sale queues nothing when it is off)
+        wa_owner_sale(
+            session=session, owner_phone=owner_phone, order=order, link=shop_link(f"/admin/orders/{order.code}")
+        )
 
 
 def transition_order(

@@ -4,10 +4,12 @@ its lock. The shop's checkout page and `POST /api/orders` both go through `place
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlmodel import Session, select
@@ -15,7 +17,16 @@ from sqlmodel import Session, select
 from domain.notify.mail import queue_order_created
 from domain.orders.locks import lock_order
 from domain.orders.orders import create_order, fail_order, order_input_errors
-from domain.payments.gateway import Checkout, CheckoutRequest, GatewayError, PaymentChannel, PaymentGateway
+from domain.payments.gateway import (
+    Checkout,
+    CheckoutRequest,
+    CustomerFees,
+    GatewayError,
+    GatewayRejected,
+    PaymentChannel,
+    PaymentGateway,
+)
+from domain.payments.promos import PromoRefused, apply_promo
 from domain.seats.allocation import free_seats
 from domain.shared.audit import SYSTEM, audit_row, record_audit
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
@@ -66,6 +77,46 @@ def channels_by_group(channels: Sequence[PaymentChannel], amount_idr: int) -> Or
     return OrderedDict((g, items) for g, items in groups.items() if items)
 
 
+def with_customer_fees(
+    channels: Sequence[PaymentChannel], gateway: PaymentGateway | CustomerFees, amount_idr: int
+) -> list[PaymentChannel]:
+    """The channels with what each costs the customer on top of `amount_idr`, as the gateway's fee calculator
+    says; the channel list's flat fee where the gateway has no calculator or it did not answer."""
+    ask = getattr(gateway, "customer_fees", None)
+    if ask is None:
+        return list(channels)
+    try:
+        fees: dict[str, int] = ask(amount_idr=amount_idr)
+    except (GatewayError, GatewayRejected) as exc:
+        log.warning("fee calculator gateway=%s outcome=unavailable reason=%s", getattr(gateway, "name", "?"), exc)
+        return list(channels)
+    return [replace(c, fee_customer_idr=fees[c.code]) if c.code in fees else c for c in channels]
+
+
+TAG = re.compile(r"<[^>]*>")
+MAX_INSTRUCTION_TEXT = 500
+
+
+def plain_text(value: object) -> str:
+    """A gateway's HTML fragment as text: tags dropped, entities read, spaces folded."""
+    text = html.unescape(TAG.sub("", str(value or "")))
+    return " ".join(text.split())[:MAX_INSTRUCTION_TEXT]
+
+
+def plain_instructions(raw: Sequence[object]) -> list[dict[str, object]]:
+    """The gateway's payment steps ([{title, steps}]) as text only, empty ones dropped: kept with the order and
+    shown as numbered steps (the gateway's HTML never reaches the page)."""
+    sections: list[dict[str, object]] = []
+    for item in list(raw)[:10]:
+        if not isinstance(item, dict):
+            continue
+        steps = [plain_text(step) for step in list(item.get("steps") or [])[:20]]
+        steps = [step for step in steps if step]
+        if steps:
+            sections.append({"title": plain_text(item.get("title")), "steps": steps})
+    return sections
+
+
 def redirects_to_gateway(order: Order) -> bool:
     """Whether the customer pays on the gateway's page rather than with what the order page shows."""
     return order.payment_method in REDIRECT_METHODS and bool(order.checkout_url)
@@ -81,6 +132,8 @@ class OrderForm:
     phone: str
     method: str
     locale: str = "id"
+    notify_whatsapp: bool | None = None  # None: yes when a phone is given
+    promo_code: str = ""  # optional; applied in the order's transaction (domain/payments/promos.py)
 
 
 class OrderRefused(ValidationFailed):
@@ -155,10 +208,12 @@ def place_order(
         window = window if window is not None else payment_window(session=session)
     if errors:
         raise OrderRefused(errors)
+    # a discount never takes the total below what a payment channel accepts
+    floor = lowest_channel_minimum(gateways) if form.promo_code.strip() else None
 
     def create(s: Session) -> tuple[Order, str]:
         refuse_when_sold_out(session=s, product_slug=form.product_slug)
-        return create_order(
+        created = create_order(
             session=s,
             product_slug=form.product_slug,
             email=form.email,
@@ -167,7 +222,14 @@ def place_order(
             locale=form.locale,
             actor=actor,
             ip=ip,
+            notify_whatsapp=form.notify_whatsapp,
         )
+        if form.promo_code.strip():
+            try:
+                apply_promo(session=s, order=created[0], code=form.promo_code, floor_idr=floor, actor=actor)
+            except PromoRefused as exc:
+                raise OrderRefused({"promo_code": exc.message}) from None
+        return created
 
     order, _token = db.in_transaction(create)
     link = order_link(order.code)
@@ -194,6 +256,8 @@ def attach_checkout(*, session: Session, order_id: int, checkout: Checkout, acto
     order.payment_method, order.checkout_url = checkout.method, checkout.checkout_url
     order.pay_code, order.qr_string = checkout.pay_code, checkout.qr_string
     order.payment_expires_at = checkout.expires_at or order.payment_expires_at
+    order.fee_customer_idr = checkout.fee_customer_idr
+    order.pay_instructions = plain_instructions(checkout.instructions) or None
     session.add(order)
     session.flush()
     queue_order_created(session=session, order=order)

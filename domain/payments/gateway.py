@@ -68,6 +68,7 @@ class Checkout:
     qr_string: str | None = None
     expires_at: datetime | None = None
     instructions: list[dict] = field(default_factory=list)
+    fee_customer_idr: int | None = None  # the channel's fee the customer pays on top (None: the gateway says none)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,12 @@ class TransactionState:
     amount_idr: int | None = None
     paid_at: datetime | None = None
     fee_idr: int | None = None  # what the gateway keeps (Tripay's fee_merchant); Midtrans says none
+
+
+class CustomerFees(Protocol):
+    """A gateway that can say what each channel costs the customer for an amount (Tripay's fee calculator)."""
+
+    def customer_fees(self, *, amount_idr: int) -> dict[str, int]: ...
 
 
 class PaymentGateway(Protocol):

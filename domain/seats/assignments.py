@@ -139,15 +139,17 @@ def _pool_of(session: Session, assignment: AccountAssignment) -> str:
 
 
 def revoke_assignment(
-    *, session: Session, assignment_id: int, actor: str, reason: str, ip: str | None = None
+    *, session: Session, assignment_id: int, actor: str, reason: str, ip: str | None = None, tell: bool = True
 ) -> AccountAssignment:
-    """End an ACTIVE assignment now, for a stated reason; the freed seat serves waiting orders."""
+    """End an ACTIVE assignment now, for a stated reason; the freed seat serves waiting orders. `tell` False: the
+    caller sends the customer its own message (a refund says the amount, method and when)."""
     reason = require_text(reason, "reason", 500, multiline=True)
     assignment = _locked_assignment(session, assignment_id)
     _require_active(assignment, "revoked")
     lock_pools(session=session, pools=[_pool_of(session, assignment)])
     account = end_assignment(session, assignment, AssignmentStatus.REVOKED, actor, "assignment.revoke", reason, ip)
-    _tell_customer(session, assignment, "seat_revoked")
+    if tell:
+        _tell_customer(session, assignment, "seat_revoked")
     serve_pending_stock(session=session, actor=actor, pool=account.pool)
     return assignment
 

@@ -39,6 +39,8 @@ ENTITIES = {
     "admin_users": "admin",
     "products": "product",
     "workspace_tasks": "workspace_task",
+    "promo_codes": "promo_code",
+    "waitlist_entries": "waitlist",
 }
 WORKSPACE = "workspace"  # the actor of what the workspace worker and sync decide
 

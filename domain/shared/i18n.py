@@ -375,6 +375,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "status.payment_failed": {"id": "Gagal", "en": "Failed"},
     "status.payment_review": {"id": "Sedang diperiksa", "en": "Under review"},
     "status.refunded": {"id": "Dikembalikan", "en": "Refunded"},
+    "status.seat.EXPIRED": {"id": "Berakhir", "en": "Ended"},
+    "status.seat.REVOKED": {"id": "Dicabut", "en": "Revoked"},
     # e-mails
     "mail.greeting": {"id": "Halo {name},", "en": "Hello {name},"},
     "mail.order_link": {"id": "Halaman pesanan Anda: {link}", "en": "Your order page: {link}"},
@@ -407,9 +409,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Order {code}: your access moved to a new account",
     },
     "mail.moved.body": {
-        "id": "Akun ChatGPT Anda yang lama tidak bisa dipakai lagi, jadi kami memindahkan Anda ke akun lain. "
+        "id": "Kursi Anda dipindah ke akun ChatGPT lain; akun yang lama tidak bisa Anda pakai lagi. "
         "Masa aktif Anda tetap sampai {date}; tidak ada yang perlu dibayar.",
-        "en": "Your previous ChatGPT account can no longer be used, so we moved you to another one. "
+        "en": "Your seat moved to another ChatGPT account; you can no longer use the previous one. "
         "Your access still runs until {date}; there is nothing to pay.",
     },
     "mail.access.credentials_moved": {
@@ -440,8 +442,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "mail.reminder.subject": {"id": "Akses Anda berakhir dalam {days} hari", "en": "Your access ends in {days} days"},
     "mail.reminder.subject_1": {"id": "Akses Anda berakhir besok", "en": "Your access ends tomorrow"},
     "mail.reminder.body": {
-        "id": "Akses pesanan {code} berakhir pada {date}. Perpanjang dengan membeli paket baru di toko.",
-        "en": "The access of order {code} ends on {date}. Renew by buying a new package in the shop.",
+        "id": "Akses pesanan {code} berakhir pada {date}. Perpanjang kursi yang sama dari halaman pesanan.",
+        "en": "The access of order {code} ends on {date}. Renew the same seat from the order page.",
     },
     "mail.renew": {"id": "Beli paket baru", "en": "Buy a new package"},
     "mail.ended.subject": {"id": "Akses pesanan {code} telah berakhir", "en": "The access of order {code} has ended"},
@@ -464,6 +466,303 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "mail.lookup.subject": {"id": "Link pesanan Anda", "en": "Your order links"},
     "mail.lookup.body": {"id": "Berikut pesanan yang memakai e-mail ini:", "en": "These orders use this e-mail:"},
+    # WhatsApp messages (domain/notify/whatsapp.py): short, plain, never a password or a login code
+    "wa.order_created": {
+        "id": "Pesanan {code} ({package}) sudah dibuat. Bayar {amount} sebelum {deadline}.",
+        "en": "Order {code} ({package}) is placed. Pay {amount} before {deadline}.",
+    },
+    "wa.pay_link": {"id": "Bayar di sini: {link}", "en": "Pay here: {link}"},
+    "wa.order_link": {"id": "Halaman pesanan Anda: {link}", "en": "Your order page: {link}"},
+    "wa.renew_link": {"id": "Perpanjang di sini: {link}", "en": "Renew here: {link}"},
+    "wa.access_ready": {
+        "id": "Pembayaran pesanan {code} diterima. Akses ChatGPT Anda siap, aktif sampai {date}. "
+        "Cara masuk ada di halaman pesanan.",
+        "en": "Payment for order {code} received. Your ChatGPT access is ready, active until {date}. "
+        "How to sign in is on your order page.",
+    },
+    "wa.moved": {
+        "id": "Kursi Anda (pesanan {code}) dipindah ke akun lain. Masa aktif tetap sampai {date}; tidak ada yang "
+        "perlu dibayar. Buka halaman pesanan untuk cara masuk ke akun barunya.",
+        "en": "Your seat (order {code}) moved to another account. It still runs until {date}; there is nothing "
+        "to pay. Open your order page to see how to sign in to the new account.",
+    },
+    "wa.login_changed": {
+        "id": "Kata sandi akun ChatGPT pesanan {code} sudah diganti. Buka halaman pesanan untuk data login "
+        "terbaru; akses tetap aktif sampai {date}.",
+        "en": "The password of the ChatGPT account of order {code} changed. Open your order page for the new "
+        "login; your access still runs until {date}.",
+    },
+    "wa.reminder": {
+        "id": "Akses pesanan {code} berakhir pada {date}. Perpanjang agar tetap di akun yang sama.",
+        "en": "The access of order {code} ends on {date}. Renew to stay on the same account.",
+    },
+    "wa.ended": {
+        "id": "Akses pesanan {code} berakhir pada {date}. Terima kasih telah berbelanja.",
+        "en": "The access of order {code} ended on {date}. Thank you for your purchase.",
+    },
+    "wa.revoked": {
+        "id": "Akses pesanan {code} dihentikan pada {date}.",
+        "en": "The access of order {code} was stopped on {date}.",
+    },
+    "wa.extended": {
+        "id": "Masa aktif pesanan {code} diperpanjang. Akses Anda sekarang sampai {date}, di akun yang sama.",
+        "en": "Order {code} is extended. Your access now lasts until {date}, on the same account.",
+    },
+    "wa.refund": {
+        "id": "Dana pesanan {code} sebesar {amount} dikembalikan lewat {method} pada {date}.",
+        "en": "{amount} for order {code} was refunded by {method} on {date}.",
+    },
+    "wa.refund_no_method": {
+        "id": "Dana pesanan {code} sebesar {amount} dikembalikan pada {date}.",
+        "en": "{amount} for order {code} was refunded on {date}.",
+    },
+    "wa.refund_none": {
+        "id": "Pesanan {code} dibatalkan pada {date}.",
+        "en": "Order {code} was cancelled on {date}.",
+    },
+    "refund_method.gateway": {"id": "metode pembayaran semula", "en": "your original payment method"},
+    "refund_method.cash": {"id": "tunai", "en": "cash"},
+    "refund_method.transfer": {"id": "transfer bank", "en": "bank transfer"},
+    "refund_method.qris": {"id": "QRIS", "en": "QRIS"},
+    "refund_method.ewallet": {"id": "e-wallet", "en": "e-wallet"},
+    "refund_method.other": {"id": "cara lain", "en": "another way"},
+    "mail.refunded.subject": {"id": "Pesanan {code}: dana dikembalikan", "en": "Order {code}: refunded"},
+    "mail.refunded.access": {
+        "id": "Akses ChatGPT pesanan ini sudah berakhir.",
+        "en": "The ChatGPT access of this order has ended.",
+    },
+    "checkout.notify_whatsapp": {"id": "Kirim info pesanan ke WhatsApp", "en": "Send order updates to WhatsApp"},
+    "shop.whatsapp_contact": {"id": "Hubungi kami lewat WhatsApp", "en": "Contact us on WhatsApp"},
+    # login help (#19): the steps of a shared login, its login code, the code the owner pasted
+    "order.cred.step.open": {
+        "id": "Buka chatgpt.com dan tekan 'Log in'.",
+        "en": "Open chatgpt.com and press 'Log in'.",
+    },
+    "order.cred.step.login": {
+        "id": "Masukkan e-mail {email}, lalu kata sandi yang tertera.",
+        "en": "Enter the e-mail {email}, then the password shown.",
+    },
+    "order.cred.step.code": {
+        "id": "Diminta kode verifikasi dari e-mail? Kode terbaru muncul di halaman ini begitu kami menerimanya "
+        "(halaman diperbarui sendiri). Belum muncul setelah beberapa menit? Laporkan lewat tombol di bawah.",
+        "en": "Asked for a verification code from the e-mail? The latest code appears on this page as soon as we "
+        "receive it (the page updates by itself). Nothing after a few minutes? Report it with the button below.",
+    },
+    "order.cred.step.code_totp": {
+        "id": "Diminta kode verifikasi (6 angka)? Tekan 'Tampilkan kode login' di bawah dan ketik kodenya.",
+        "en": "Asked for a verification code (6 digits)? Press 'Show login code' below and type it in.",
+    },
+    "mail.steps.code": {
+        "id": "Diminta kode verifikasi? Buka halaman pesanan Anda (link di bawah): kodenya ada di sana.",
+        "en": "Asked for a verification code? Open your order page (link below): the code is there.",
+    },
+    "order.login_code.button": {"id": "Tampilkan kode login", "en": "Show login code"},
+    "order.login_code.label": {"id": "Kode login", "en": "Login code"},
+    "order.login_code.next": {"id": "Kode berganti dalam {left}", "en": "The code changes in {left}"},
+    "order.login_code.limited": {
+        "id": "Terlalu sering meminta kode. Coba lagi dalam 10 menit.",
+        "en": "Too many code requests. Try again in 10 minutes.",
+    },
+    "order.login_code.gone": {
+        "id": "Kode login tidak tersedia: akses pesanan ini sudah tidak aktif.",
+        "en": "No login code: this order's access is no longer active.",
+    },
+    "order.login_code.error": {
+        "id": "Kode tidak bisa diambil sekarang. Coba lagi sebentar lagi.",
+        "en": "The code could not be fetched just now. Try again in a moment.",
+    },
+    "order.login_code.pasted": {"id": "Kode verifikasi terbaru", "en": "Latest verification code"},
+    "order.login_code.pasted_until": {
+        "id": "Dari e-mail akun, dikirim admin. Berlaku sampai {time}.",
+        "en": "From the account's e-mail, sent by the shop. Valid until {time}.",
+    },
+    # renewal on the same seat (issue #19)
+    "mail.renew_seat": {"id": "Perpanjang kursi ini", "en": "Renew this seat"},
+    "mail.renewed.subject": {"id": "Perpanjangan diterima: {code}", "en": "Renewal received: {code}"},
+    "mail.renewed.body": {
+        "id": "Perpanjangan diterima, kursi Anda kini berakhir {date}.",
+        "en": "Renewal received, your seat now ends on {date}.",
+    },
+    "mail.renewed.elsewhere": {
+        "id": "Kursi lama Anda tidak bisa dipakai lagi (masa tenggangnya lewat atau akunnya tidak tersedia), "
+        "jadi perpanjangan {code} mendapat kursi baru di akun lain. Detail login yang baru ada di halaman "
+        "pesanan {code}.",
+        "en": "Your previous seat cannot be used any more (its grace period passed or its account is unavailable), "
+        "so renewal {code} gets a new seat on another account. The new login details are on the page of "
+        "order {code}.",
+    },
+    "renew.title": {"id": "Perpanjang", "en": "Renew"},
+    "renew.help": {
+        "id": "Perpanjang kursi yang sama: akun dan riwayat chat Anda tetap.",
+        "en": "Renew the same seat: your account and chat history stay.",
+    },
+    "renew.until": {
+        "id": "Masa aktif sudah berakhir; kursi ini masih bisa diperpanjang sampai {date}.",
+        "en": "The period has ended; this seat can still be renewed until {date}.",
+    },
+    "renew.open": {"id": "Perpanjang kursi ini", "en": "Renew this seat"},
+    "renew.package": {"id": "Pilih paket", "en": "Choose a package"},
+    "renew.option": {
+        "id": "{name} · {price} · {days} hari → berakhir {date}",
+        "en": "{name} · {price} · {days} days → ends {date}",
+    },
+    "renew.submit": {"id": "Bayar perpanjangan", "en": "Pay for the renewal"},
+    "renew.choose_package": {"id": "Pilih paket perpanjangan.", "en": "Choose a renewal package."},
+    "renew.error": {
+        "id": "Perpanjangan belum bisa dibuat. Coba lagi sebentar lagi.",
+        "en": "The renewal could not be placed. Please try again shortly.",
+    },
+    "renew.refused.past_grace": {
+        "id": "Masa tenggang kursi ini sudah lewat. Silakan beli paket baru.",
+        "en": "This seat's grace period has passed. Please buy a new package.",
+    },
+    "renew.refused.revoked": {
+        "id": "Kursi ini sudah dicabut dan tidak bisa diperpanjang.",
+        "en": "This seat was revoked and cannot be renewed.",
+    },
+    "renew.refused.no_seat": {
+        "id": "Pesanan ini belum punya kursi untuk diperpanjang.",
+        "en": "This order has no seat to renew yet.",
+    },
+    "renew.refused.other_pool": {
+        "id": "Paket itu untuk jenis akun lain. Pilih paket dari daftar ini.",
+        "en": "That package is for another kind of account. Choose one from this list.",
+    },
+    "renew.refused.not_for_sale": {
+        "id": "Paket itu sedang tidak dijual. Pilih paket lain.",
+        "en": "That package is not for sale now. Choose another.",
+    },
+    "renew.refused.unknown_package": {"id": "Pilih paket perpanjangan.", "en": "Choose a renewal package."},
+    "renew.refused.other": {
+        "id": "Kursi ini tidak bisa diperpanjang sekarang.",
+        "en": "This seat cannot be renewed now.",
+    },
+    "renew.back": {"id": "Buka pesanan {code} (kursi Anda)", "en": "Open order {code} (your seat)"},
+    "renew.elsewhere": {
+        "id": "Kursi lama Anda tidak bisa dipakai lagi, jadi perpanjangan ini mendapat kursi baru di akun lain. "
+        "Login yang baru ada di bawah.",
+        "en": "Your previous seat cannot be used any more, so this renewal got a new seat on another account. "
+        "The new login is below.",
+    },
+    # promo codes and the sold-out waitlist (issue #19)
+    "promo.unknown": {"id": "Kode promo tidak ditemukan", "en": "Promo code not found"},
+    "promo.ended": {"id": "Kode promo sudah tidak berlaku", "en": "This promo code has ended"},
+    "promo.not_yet": {"id": "Kode promo belum berlaku", "en": "This promo code is not valid yet"},
+    "promo.not_for_package": {
+        "id": "Kode promo tidak berlaku untuk paket ini",
+        "en": "This promo code does not apply to this package",
+    },
+    "promo.minimum": {"id": "Minimal pembelian {amount}", "en": "Minimum purchase {amount}"},
+    "promo.used_up": {"id": "Kode promo sudah habis dipakai", "en": "This promo code has been used up"},
+    "promo.used_by_you": {
+        "id": "Anda sudah memakai kode promo ini",
+        "en": "You have already used this promo code",
+    },
+    "promo.too_low": {
+        "id": "Kode promo tidak bisa dipakai untuk harga ini",
+        "en": "This promo code cannot be used at this price",
+    },
+    "promo.ask": {"id": "Punya kode promo?", "en": "Have a promo code?"},
+    "promo.field": {"id": "Kode promo", "en": "Promo code"},
+    "promo.apply": {"id": "Pakai", "en": "Apply"},
+    "promo.remove": {"id": "Hapus", "en": "Remove"},
+    "promo.applied": {
+        "id": "Kode {code}: hemat {discount}. Total baru {total}",
+        "en": "Code {code}: you save {discount}. New total {total}",
+    },
+    "promo.discount": {"id": "Diskon", "en": "Discount"},
+    "waitlist.button": {"id": "Habis — kabari saya", "en": "Sold out — notify me"},
+    "waitlist.intro": {
+        "id": "Tulis e-mail atau nomor WhatsApp Anda. Kami kabari sekali saat kursi tersedia lagi.",
+        "en": "Leave your e-mail or WhatsApp number. We will tell you once when seats are back.",
+    },
+    "waitlist.contact": {"id": "E-mail atau nomor WhatsApp", "en": "E-mail or WhatsApp number"},
+    "waitlist.submit": {"id": "Kabari saya", "en": "Notify me"},
+    "waitlist.joined": {
+        "id": "Terima kasih! Kami kabari {contact} saat paket ini tersedia lagi.",
+        "en": "Thank you! We will tell {contact} when this package is available again.",
+    },
+    "waitlist.bad_contact": {
+        "id": "Tulis e-mail yang benar (nama@contoh.com) atau nomor WhatsApp (08… / +62…).",
+        "en": "Enter a valid e-mail (name@example.com) or WhatsApp number (08… / +62…).",
+    },
+    "waitlist.too_many": {
+        "id": "Terlalu banyak permintaan. Coba lagi beberapa menit lagi.",
+        "en": "Too many requests. Please try again in a few minutes.",
+    },
+    "mail.back_in_stock.subject": {"id": "{package} tersedia lagi", "en": "{package} is available again"},
+    "mail.back_in_stock.body": {
+        "id": "Kabar baik: paket {package} tersedia lagi. Pesan sekarang sebelum habis lagi: {link}",
+        "en": "Good news: the {package} package is available again. Order now before it sells out again: {link}",
+    },
+    "queue.position": {
+        "id": "Posisi Anda di antrean: nomor {position}.",
+        "en": "Your place in line: number {position}.",
+    },
+    "queue.refund_button": {"id": "Minta refund", "en": "Ask for a refund"},
+    "queue.cancel": {"id": "Batal", "en": "Cancel"},
+    "queue.refund_confirm": {
+        "id": "Minta refund pesanan ini? Pemilik toko akan mengembalikan dana Anda.",
+        "en": "Ask for a refund of this order? The shop owner will return your money.",
+    },
+    "queue.refund_requested": {
+        "id": "Permintaan refund diterima ({date}). Pemilik toko akan mengembalikan dana Anda dan mengabari "
+        "lewat e-mail.",
+        "en": "Refund requested ({date}). The shop owner will return your money and tell you by e-mail.",
+    },
+    # checkout that converts, lookup by code, home (issue 19)
+    "checkout.row_total": {"id": "Total {total}", "en": "Total {total}"},
+    "checkout.group.E-Wallet": {"id": "E-wallet", "en": "E-wallet"},
+    "checkout.group.Convenience Store": {"id": "Gerai retail", "en": "Convenience store"},
+    "order.total": {"id": "Total bayar", "en": "Total to pay"},
+    "order.fee_included": {
+        "id": "Termasuk biaya {method} {fee}",
+        "en": "Includes the {method} fee of {fee}",
+    },
+    "order.va_number": {"id": "Nomor Virtual Account", "en": "Virtual account number"},
+    "order.retail_code": {"id": "Kode pembayaran", "en": "Payment code"},
+    "order.pay_with": {"id": "Bayar dengan {name}", "en": "Pay with {name}"},
+    "order.pay_steps": {"id": "Cara bayar", "en": "How to pay"},
+    "order.save_qr": {"id": "Simpan QR", "en": "Save QR"},
+    "order.qr_same_phone": {
+        "id": "Bayar dari ponsel ini? Tekan Simpan QR, buka aplikasi e-wallet atau m-banking, pilih Bayar/Scan, "
+        "lalu pilih gambar QR dari galeri.",
+        "en": "Paying from this phone? Press Save QR, open your e-wallet or banking app, choose Pay/Scan, then "
+        "pick the QR image from your gallery.",
+    },
+    "lookup.help_code": {
+        "id": "Masukkan kode pesanan (contoh AG-…) dan e-mail atau nomor WhatsApp yang Anda pakai saat memesan.",
+        "en": "Enter the order code (like AG-…) and the e-mail or WhatsApp number you ordered with.",
+    },
+    "lookup.code": {"id": "Kode pesanan", "en": "Order code"},
+    "lookup.contact": {"id": "E-mail atau nomor WhatsApp", "en": "E-mail or WhatsApp number"},
+    "lookup.open": {"id": "Buka pesanan", "en": "Open my order"},
+    "lookup.no_match": {
+        "id": "Kode pesanan dan e-mail/nomor WhatsApp itu tidak cocok dengan pesanan mana pun. Periksa lagi keduanya.",
+        "en": "That order code and e-mail/WhatsApp number do not match an order. Check both again.",
+    },
+    "lookup.need_both": {
+        "id": "Isi kode pesanan dan e-mail atau nomor WhatsApp.",
+        "en": "Fill in the order code and the e-mail or WhatsApp number.",
+    },
+    "lookup.by_email": {
+        "id": "Lupa kode pesanan? Kirim semua link pesanan ke e-mail Anda:",
+        "en": "Forgot the order code? Send all your order links to your e-mail:",
+    },
+    "home.shared.title": {"id": "Apa itu akun bersama?", "en": "What is a shared account?"},
+    "home.payments.title": {"id": "Metode pembayaran", "en": "Payment methods"},
+    "home.shared.body": {
+        "id": "Satu akun ChatGPT Plus dipakai bersama oleh beberapa pelanggan: setiap pesanan menempati satu kursi, "
+        "dan jumlah kursi per akun dibatasi (biasanya 3–5 orang), jadi akun tidak pernah penuh sesak. "
+        "Pada akun login bersama (e-mail dan kata sandi dari kami), riwayat chat bisa terlihat oleh pengguna lain "
+        "di akun itu: jangan menulis data pribadi, dan hapus chat yang tidak ingin dilihat orang lain. "
+        "Pada akun undangan workspace, Anda masuk dengan e-mail sendiri dan chat Anda tetap pribadi.",
+        "en": "One ChatGPT Plus account is shared by a few customers: each order takes one seat, and the seats per "
+        "account are limited (usually 3–5 people), so an account is never crowded. "
+        "On a shared login (an e-mail and password from us), other users of that account can see the chat "
+        "history: write nothing private, and delete chats others should not see. "
+        "On a workspace invitation you sign in with your own e-mail and your chats stay private.",
+    },
 }
 
 

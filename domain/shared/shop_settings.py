@@ -37,6 +37,9 @@ class ShopConfig:
     banner_text: str
     terms_text: str  # empty: the text of content/terms.<lang>.md
     privacy_text: str
+    owner_whatsapp: str = ""  # E.164; the owner's number for new-sale notices on WhatsApp (empty: none)
+    renewal_grace_days: int = 3  # days after a seat ended within which it can still be renewed
+    shared_text: str = ""  # "Penjelasan akun bersama" on the home page; empty: the shop's own text per language
 
     @property
     def banner(self) -> str:
@@ -94,6 +97,7 @@ def env_defaults() -> ShopConfig:
         banner_text="",
         terms_text="",
         privacy_text="",
+        renewal_grace_days=env.RENEWAL_GRACE_DAYS,
     )
 
 

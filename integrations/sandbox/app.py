@@ -19,10 +19,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from integrations.sandbox.state import (
     CHANNEL_BY_CODE,
     CHANNELS,
+    CUSTOMER_FEE_PERCENT,
+    CUSTOMER_FEES,
     MIDTRANS_STATUS,
     Deliverer,
     SandboxConfig,
     Transaction,
+    customer_fee,
     merchant_fee,
     new_reference,
     pay_details,
@@ -83,8 +86,8 @@ def create_sandbox_app(config: SandboxConfig) -> FastAPI:
                 "name": name,
                 "type": kind,
                 "fee_merchant": {"flat": flat, "percent": percent},
-                "fee_customer": {"flat": 0, "percent": 0},
-                "total_fee": {"flat": flat, "percent": f"{percent:.2f}"},
+                "fee_customer": {"flat": CUSTOMER_FEES.get(code, 0), "percent": CUSTOMER_FEE_PERCENT.get(code, 0)},
+                "total_fee": {"flat": flat + CUSTOMER_FEES.get(code, 0), "percent": f"{percent:.2f}"},
                 "minimum_fee": None,
                 "maximum_fee": None,
                 "minimum_amount": low,
@@ -105,7 +108,7 @@ def create_sandbox_app(config: SandboxConfig) -> FastAPI:
             {
                 "code": c,
                 "name": CHANNEL_BY_CODE[c][1],
-                "total_fee": {"merchant": merchant_fee(c, amount), "customer": 0},
+                "total_fee": {"merchant": merchant_fee(c, amount), "customer": customer_fee(c, amount)},
             }
             for c in codes
             if c in CHANNEL_BY_CODE
@@ -154,6 +157,7 @@ def create_sandbox_app(config: SandboxConfig) -> FastAPI:
             pay_code=pay_code,
             qr_string=qr_string,
             fee_merchant=merchant_fee(method, amount),
+            fee_customer=customer_fee(method, amount),
         )
         txns[reference] = txn
         return JSONResponse({"success": True, "message": "", "data": txn.public(config.public_url)})
@@ -268,7 +272,7 @@ def create_sandbox_app(config: SandboxConfig) -> FastAPI:
         return [await deliverer.deliver(txn, amount) for _ in range(copies)]
 
     def page(txn: Transaction) -> HTMLResponse:
-        rupiah = f"Rp {txn.amount:,}".replace(",", ".")
+        rupiah = f"Rp {txn.amount + txn.fee_customer:,}".replace(",", ".")
         how = (f"<p>Kode bayar: <b id='pay-code'>{escape(txn.pay_code)}</b></p>" if txn.pay_code else "") + (
             f"<p>QR string:<br><code id='qr-string'>{escape(txn.qr_string)}</code></p>" if txn.qr_string else ""
         )

@@ -32,6 +32,16 @@ CHANNELS = [
     ("INDOMARET", "Indomaret", "Convenience Store", "direct", 3_500, 0, 10_000, 2_500_000),
 ]
 CHANNEL_BY_CODE = {c[0]: c for c in CHANNELS}
+# what the customer pays on top, as a merchant who passes the bank's and the outlet's flat fee on configures it
+# (QRIS and e-wallets: the merchant pays all)
+CUSTOMER_FEES = {
+    "BRIVA": 2_500,
+    "BNIVA": 2_500,
+    "BCAVA": 3_000,
+    "MANDIRIVA": 2_500,
+    "ALFAMART": 2_500,
+    "INDOMARET": 2_500,
+}
 MIDTRANS_STATUS = {
     "PAID": ("settlement", "200"),
     "EXPIRED": ("expire", "407"),
@@ -39,6 +49,18 @@ MIDTRANS_STATUS = {
     "REFUND": ("refund", "200"),
     "UNPAID": ("pending", "201"),
 }
+
+
+CUSTOMER_FEE_PERCENT = {"SHOPEEPAY": 1.5}  # a fee share that grows with the amount, as merchants set for e-wallets
+
+
+def customer_fee(code: str, amount: int) -> int:
+    """What Tripay's fee calculator says the customer pays for `amount` on channel `code`: a flat part, and a
+    percentage rounded up to a whole rupiah."""
+    if code not in CHANNEL_BY_CODE:
+        return 0
+    percent = CUSTOMER_FEE_PERCENT.get(code, 0)
+    return CUSTOMER_FEES.get(code, 0) + (-(-amount * int(percent * 100) // 10_000) if percent else 0)
 
 
 def merchant_fee(code: str, amount: int) -> int:
@@ -78,6 +100,7 @@ class Transaction:
     pay_code: str | None = None
     qr_string: str | None = None
     fee_merchant: int = 0
+    fee_customer: int = 0  # on top of `amount` (the order's price): the customer pays amount + fee_customer
     created_at: float = field(default_factory=time.time)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
 
@@ -96,10 +119,10 @@ class Transaction:
             "customer_phone": self.customer_phone,
             "callback_url": self.callback_url,
             "return_url": self.return_url,
-            "amount": self.amount,
+            "amount": self.amount + self.fee_customer,
             "fee_merchant": self.fee_merchant,
-            "fee_customer": 0,
-            "total_fee": self.fee_merchant,
+            "fee_customer": self.fee_customer,
+            "total_fee": self.fee_merchant + self.fee_customer,
             "amount_received": self.amount - self.fee_merchant,
             "pay_code": self.pay_code,
             "pay_url": checkout_url if code and code[3] == "redirect" else None,
@@ -115,33 +138,56 @@ class Transaction:
 
 
 def instructions(txn: Transaction) -> list[dict[str, Any]]:
+    """Payment steps per channel as Tripay's transaction answer words them: a title per way to pay, steps with the
+    pay code and the total in <b> tags (a shop must show them as text)."""
+    channel = CHANNEL_BY_CODE.get(txn.method)
+    name = channel[1] if channel else txn.method
+    total = f"Rp {txn.amount + txn.fee_customer:,}".replace(",", ".")
+    code = f"<b>{txn.pay_code}</b>"
     if txn.method == "QRIS":
         return [
             {
-                "title": "Bayar dengan QRIS",
+                "title": "Pembayaran via QRIS",
                 "steps": [
                     "Buka aplikasi e-wallet atau m-banking yang mendukung QRIS.",
-                    "Pindai kode QR yang tampil.",
-                    "Periksa nama merchant dan jumlah, lalu konfirmasi pembayaran.",
+                    "Pindai kode QR yang tampil, atau pilih <i>unggah dari galeri</i> bila QR tersimpan di ponsel.",
+                    f"Pastikan nama merchant dan jumlah <b>{total}</b>, lalu konfirmasi pembayaran.",
+                    "Transaksi selesai, simpan bukti pembayaran Anda.",
                 ],
             }
         ]
     if txn.pay_code and txn.method.endswith("VA"):
+        bank = txn.method.removesuffix("VA")
         return [
             {
-                "title": "Transfer lewat m-banking",
+                "title": f"Mobile Banking {bank}",
                 "steps": [
-                    "Pilih menu Transfer > Virtual Account.",
-                    f"Masukkan nomor <b>{txn.pay_code}</b>.",
-                    f"Pastikan jumlah Rp {txn.amount:,} lalu konfirmasi.".replace(",", "."),
+                    f"Masuk ke aplikasi mobile banking {bank}.",
+                    "Pilih menu <b>Transfer</b> lalu <b>Virtual Account</b>.",
+                    f"Masukkan nomor virtual account {code}.",
+                    f"Pastikan nama tagihan dan total {total}, lalu konfirmasi dengan PIN.",
                 ],
-            }
+            },
+            {
+                "title": f"ATM {bank}",
+                "steps": [
+                    "Masukkan kartu ATM dan PIN.",
+                    "Pilih <b>Transaksi Lain</b> &gt; <b>Pembayaran</b> &gt; <b>Virtual Account</b>.",
+                    f"Masukkan nomor virtual account {code} lalu tekan Benar.",
+                    f"Periksa total {total} dan selesaikan transaksi.",
+                ],
+            },
         ]
     if txn.pay_code:
         return [
             {
-                "title": f"Bayar di {txn.method.title()}",
-                "steps": [f"Sebutkan kode pembayaran <b>{txn.pay_code}</b> ke kasir.", "Bayar sesuai jumlah tagihan."],
+                "title": f"Pembayaran di {name}",
+                "steps": [
+                    f"Datang ke gerai {name} terdekat.",
+                    'Katakan ke kasir ingin melakukan pembayaran "<b>Tripay</b>".',
+                    f"Sebutkan kode pembayaran {code}.",
+                    f"Bayar sejumlah {total} dan simpan struk sebagai bukti.",
+                ],
             }
         ]
     return [{"title": "Bayar lewat aplikasi", "steps": ["Tekan tombol bayar dan ikuti langkah di aplikasi."]}]
@@ -182,7 +228,8 @@ class Deliverer:
 
     def tripay_body(self, txn: Transaction, amount: int | None = None) -> bytes:
         code = CHANNEL_BY_CODE.get(txn.method)
-        total = txn.amount if amount is None else amount
+        # a test's `amount` is what reached the merchant's price, like txn.amount: the customer's fee comes on top
+        total = (txn.amount if amount is None else amount) + txn.fee_customer
         body = {
             "reference": txn.reference,
             "merchant_ref": txn.merchant_ref,
@@ -190,9 +237,9 @@ class Deliverer:
             "payment_method_code": txn.method,
             "total_amount": total,
             "fee_merchant": txn.fee_merchant,
-            "fee_customer": 0,
-            "total_fee": txn.fee_merchant,
-            "amount_received": total - txn.fee_merchant,
+            "fee_customer": txn.fee_customer,
+            "total_fee": txn.fee_merchant + txn.fee_customer,
+            "amount_received": total - txn.fee_customer - txn.fee_merchant,
             "is_closed_payment": 1,
             "status": txn.status,
             "paid_at": txn.paid_at,

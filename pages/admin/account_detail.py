@@ -19,6 +19,7 @@ from infra import db
 from pages.admin.account_form import account_dialog
 from pages.admin.dates import day_words
 from pages.admin.frame import Done, Refused, SignedIn, act, attempt, carry_out, client_ip, fetch, live
+from pages.admin.login_code import login_help_ui
 from pages.admin.words import (
     DARK_TEXT,
     DELIVERY_LABELS,
@@ -348,6 +349,8 @@ def detail_ui(admin: SignedIn, detail: WorkspaceDetail, done: Done, clocks: Cloc
     with ui.card().classes("w-full").props("flat bordered"):
         summary_ui(detail.account, clocks)
         AccountActions(admin, detail, done)
+        if detail.account.delivery == Delivery.CREDENTIALS:
+            login_help_ui(admin, detail.account, done)
     if detail.account.automated:
         workspace_ui(admin, detail, done, clocks)
     seats_ui(detail)

@@ -13,12 +13,13 @@ from sqlmodel import Session
 
 from domain.admin.workspaces import AccountCard
 from domain.catalog.account_fields import parse_monthly_cost
+from domain.catalog.login_help import clean_totp_secret, store_totp_secret
 from domain.catalog.pool import add_account, update_account
 from domain.catalog.renewals import RENEWAL_REMINDER_DAYS
 from domain.orders.admin_actions import waiting_for_stock
 from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import WIB, format_idr
-from domain.shared.models import Delivery, Driver
+from domain.shared.models import ChatGPTAccount, Delivery, Driver
 from pages.admin.dates import day_picker, day_words, parse_day, when
 from pages.admin.frame import Done, Refused, SignedIn, attempt, client_ip
 from pages.admin.words import DRIVER_LABELS
@@ -141,6 +142,41 @@ def serving(save: Callable[[Session], object], pool: str) -> Callable[[Session],
     return work
 
 
+TOTP_HINT = "Kunci base32 dari pengaturan 2FA akun; pelanggan aktif melihat kode 6 angkanya"
+
+
+class TotpField:
+    """A shared login's TOTP secret: typed like a token (never shown again), and for a stored one a way to clear it."""
+
+    def __init__(self, stored: bool) -> None:
+        self.stored = stored
+        self.secret = SecretField("Kunci TOTP (2FA)", TOTP_HINT, stored, "acc-totp")
+        self.clear = ui.checkbox("Hapus kunci TOTP", value=False).mark("acc-totp-clear") if stored else None
+
+    def wanted(self) -> str | None:
+        """The secret to store, "" to clear it, None to keep what is stored."""
+        if self.clear is not None and self.clear.value:
+            return ""
+        return self.secret.value or None
+
+
+def with_totp(
+    save: Callable[[Session], object], secret: str | None, admin: SignedIn, ip: str | None
+) -> Callable[[Session], object]:
+    """The account's save and its TOTP secret's, in one transaction (a bad secret saves nothing)."""
+    if secret is None:
+        return save
+
+    def work(session: Session) -> object:
+        clean_totp_secret(secret)  # refused before the account is written
+        account = save(session)
+        assert isinstance(account, ChatGPTAccount)
+        store_totp_secret(session=session, account=account, actor=admin.actor, secret=secret, ip=ip)
+        return account
+
+    return work
+
+
 def account_saver(
     admin: SignedIn, existing: AccountCard | None, fields: dict[str, Any], ip: str | None
 ) -> Callable[[Session], object]:
@@ -196,6 +232,8 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None 
             .classes("w-full")
             .mark("acc-note")
         )
+        with ui.column().classes("w-full gap-2") as credentials_part:
+            totp = TotpField(bool(existing and existing.totp_set))
         with ui.column().classes("w-full gap-2") as workspace_part:
             display_name = (
                 ui.input("Nama workspace untuk pelanggan", value=existing.display_name if existing else "")
@@ -242,6 +280,7 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None 
 
         def show_parts() -> None:
             workspace_part.set_visibility(delivery.value == Delivery.INVITE)
+            credentials_part.set_visibility(delivery.value == Delivery.CREDENTIALS)
             automated_part.set_visibility(delivery.value == Delivery.INVITE and driver.value == Driver.CHATGPT)
             subscription.show(synced=delivery.value == Delivery.INVITE and driver.value == Driver.CHATGPT)
 
@@ -273,7 +312,10 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None 
             if lacking:
                 ui.notify(lacking, type="warning")
                 return
-            served = await attempt(serving(account_saver(admin, existing, fields, client_ip()), str(pool.value)))
+            ip = client_ip()
+            totp_secret = totp.wanted() if delivery.value == Delivery.CREDENTIALS else None
+            saver = with_totp(account_saver(admin, existing, fields, ip), totp_secret, admin, ip)
+            served = await attempt(serving(saver, str(pool.value)))
             if not isinstance(served, Refused):
                 ui.notify(_saved(existing, served), type="positive")
                 dialog.close()

@@ -14,6 +14,10 @@ ENTITY_WORDS: dict[str, tuple[str, str]] = {
     "workspace_task": ("Tugas workspace", "Workspace task"),
     "setting": ("Pengaturan toko", "Shop setting"),
     "manual_payment": ("Pembayaran manual", "Manual payment"),
+    "settings": ("Pengaturan toko", "Shop settings"),
+    "customer": ("Pelanggan", "Customer"),
+    "promo_code": ("Kode promo", "Promo code"),
+    "waitlist": ("Daftar tunggu", "Waiting list"),
 }
 ACTION_WORDS: dict[str, tuple[str, str]] = {
     "order.create": ("Pesanan dibuat", "Order created"),

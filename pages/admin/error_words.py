@@ -145,6 +145,17 @@ def _verb(id_text: str, en_text: str, state_kind: str, state_group: int, verb_gr
 F = r"(\w+)"  # a field's name
 PATTERNS: list[tuple[str, Words]] = [
     (
+        r"(.+) is neither an e-mail address nor a mobile number",
+        _say("{1} bukan alamat e-mail maupun nomor HP", "{1} is neither an e-mail address nor a mobile number"),
+    ),
+    (
+        r"order (\S+) is not waiting for a seat \((\w+)\)",
+        _states(
+            "order", "Pesanan {1} tidak sedang menunggu kursi ({2})", "Order {1} is not waiting for a seat ({2})", 2
+        ),
+    ),
+    (r"the order's package is gone", _say("Paket pesanan ini sudah tidak ada", "The order's package is gone")),
+    (
         r"(.+) is not a valid email address",
         _say("{1} bukan alamat e-mail yang sah", "{1} is not a valid e-mail address"),
     ),
@@ -677,6 +688,50 @@ RAISED_IN_INDONESIAN: list[tuple[str, Words]] = [
     (r"(.+) bukan nomor akun", _in_indonesian("{1} is not an account number")),
     (r"Tulis nama pool tujuan", _in_indonesian("Write the name of the target pool")),
     (r"Nama pool paling banyak (\d+) karakter", _in_indonesian("A pool name is {1} characters at most")),
+    (
+        r"Nomor WhatsApp pemilik harus nomor HP Indonesia \(08… atau \+62…\)\.",
+        _in_indonesian("The owner's WhatsApp must be an Indonesian mobile number (08… or +62…)"),
+    ),
+    (
+        r"Kode verifikasi hanya untuk akun login bersama \(CREDENTIALS\)",
+        _in_indonesian("A verification code is only for shared-login accounts"),
+    ),
+    (
+        r"Kunci TOTP harus base32 \(huruf A–Z dan angka 2–7\), 16–128 karakter",
+        _in_indonesian("The TOTP key must be base32 (letters A–Z and digits 2–7), 16–128 characters"),
+    ),
+    (r"Kunci TOTP bukan base32 yang sah", _in_indonesian("The TOTP key is not valid base32")),
+    (r"Kode verifikasi: 4–12 huruf atau angka", _in_indonesian("Verification code: 4–12 letters or digits")),
+    (
+        r"Kunci TOTP hanya untuk akun login bersama \(CREDENTIALS\)",
+        _in_indonesian("A TOTP key is only for shared-login accounts"),
+    ),
+    (
+        r"(.+) harus angka bulat 1–1\.000\.000, atau kosong \(tanpa batas\)\.",
+        _in_indonesian("{1} must be a whole number 1–1,000,000, or empty (no limit)"),
+    ),
+    (
+        r"(.+) tidak terbaca; pakai format 2026-12-31 23:59\.",
+        _in_indonesian("{1} cannot be read; use 2026-12-31 23:59"),
+    ),
+    (
+        r"Kode promo 3–32 karakter: huruf, angka, - atau _\.",
+        _in_indonesian("A promo code is 3–32 characters: letters, digits, - or _"),
+    ),
+    (r"Pilih jenis potongan: persen atau rupiah\.", _in_indonesian("Choose the discount kind: percent or rupiah")),
+    (r"Potongan persen harus angka bulat 1–100\.", _in_indonesian("A percent discount is a whole number 1–100")),
+    (
+        r"Potongan rupiah harus jumlah bulat, misalnya 10000 atau 10\.000\.",
+        _in_indonesian("A rupiah discount is a whole amount, e.g. 10000 or 10.000"),
+    ),
+    (
+        r"Minimal pembelian harus jumlah rupiah bulat, atau kosong\.",
+        _in_indonesian("The minimum purchase is whole rupiah, or empty"),
+    ),
+    (r"'Berlaku sampai' harus setelah 'Berlaku mulai'\.", _in_indonesian("'Valid until' must be after 'Valid from'")),
+    (r"Ada paket yang tidak dikenal\.", _in_indonesian("A package is unknown")),
+    (r"Kode (.+) sudah ada\.", _in_indonesian("Code {1} already exists")),
+    (r"Kode promo #(.+) tidak ada\.", _in_indonesian("Promo code #{1} does not exist")),
 ]
 COMPILED = [(re.compile(pattern, re.DOTALL), words) for pattern, words in PATTERNS + RAISED_IN_INDONESIAN]
 COMPILED_INDONESIAN = [re.compile(pattern, re.DOTALL) for pattern, _ in RAISED_IN_INDONESIAN]

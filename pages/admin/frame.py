@@ -37,6 +37,7 @@ NAV = (
     ("Outbox e-mail", "/admin/outbox", "mail"),
     ("Toko", "/admin/shop", "storefront"),
     ("Paket", "/admin/packages", "sell"),
+    ("Promo", "/admin/promos", "local_offer"),
     ("Admin", "/admin/users", "admin_panel_settings"),
     ("Keamanan", "/admin/security", "lock"),
 )

@@ -94,6 +94,7 @@ MONEY_HEADERS = [
     "Bersih",
     "Biaya akun",
     "Laba",
+    "Diskon promo",
 ]
 
 
@@ -113,6 +114,7 @@ def money_table(rows: list[MoneyRow], grouping: Grouping) -> ReportTable:
                 r.net,
                 r.costs,
                 r.profit,
+                r.discounts,
             ]
             for r in rows
         ],

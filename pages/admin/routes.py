@@ -16,12 +16,14 @@ from pages.admin import (
     logs,
     orders,
     overview,
+    promos,
     reports,
     sales,  # noqa: F401  (every admin page's header: the new-sale notices)
     search,
     security,
     settings,
     shop,
+    whatsapp_outbox,
 )
 from pages.admin.filters import AddressFilters
 from pages.admin.frame import admin_frame
@@ -132,6 +134,7 @@ async def outbox_page() -> None:
     async with admin_frame("Outbox e-mail") as admin:
         if admin is not None:
             logs.outbox_ui(await io_bound(logs.load_outbox, logs.MailFilters()))
+            whatsapp_outbox.whatsapp_outbox_ui(await io_bound(whatsapp_outbox.load_whatsapp_outbox))
 
 
 @router.page("/admin/packages", title="Paket — AksesGPT admin")
@@ -182,3 +185,10 @@ async def shop_page() -> None:
     async with admin_frame("Pengaturan toko") as admin:
         if admin is not None:
             shop.shop_ui(admin, await io_bound(shop.load_view))
+
+
+@router.page("/admin/promos", title="Promo — AksesGPT admin")
+async def promos_page() -> None:
+    async with admin_frame("Kode promo") as admin:
+        if admin is not None:
+            promos.promos_ui(admin, await io_bound(promos.load_view))

@@ -49,10 +49,12 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("tagline", "Slogan"),
     ("support_whatsapp", "WhatsApp bantuan"),
     ("support_email", "E-mail bantuan"),
+    ("owner_whatsapp", "WhatsApp pemilik (notifikasi penjualan baru)"),
     ("payment_window_minutes", "Batas waktu bayar (menit)"),
     ("low_pool_threshold", "Peringatan stok menipis bila kursi kosong kurang dari"),
     ("reminder_days", "Pengingat e-mail (hari sebelum berakhir)"),
     ("banner", "Pengumuman"),
+    ("renewal_grace_days", "Masa tenggang perpanjangan (hari setelah berakhir)"),
 )
 
 
@@ -64,10 +66,12 @@ def read_only_ui(config: ShopConfig) -> None:
         "tagline": config.tagline or "(bawaan)",
         "support_whatsapp": config.support_whatsapp or "-",
         "support_email": config.support_email or "-",
+        "owner_whatsapp": config.owner_whatsapp or "-",
         "payment_window_minutes": config.payment_window_minutes,
         "low_pool_threshold": config.low_pool_threshold,
         "reminder_days": _days_text(config.reminder_days),
         "banner": config.banner or "(mati)",
+        "renewal_grace_days": config.renewal_grace_days,
     }
     with ui.card().classes("w-full max-w-2xl").props("flat bordered"):
         for key, label in ROWS:
@@ -124,6 +128,14 @@ class ShopForm:
                 .classes(FIELD)
                 .mark("shop-email")
             )
+            self.owner_whatsapp = (
+                ui.input("WhatsApp pemilik (notifikasi penjualan baru)", value=config.owner_whatsapp)
+                .props(
+                    'inputmode=tel hint="Setiap penjualan baru dikabarkan ke nomor ini lewat WhatsApp. Kosong: tidak."'
+                )
+                .classes(FIELD)
+                .mark("shop-owner-whatsapp")
+            )
 
             ui.label("Penjualan").classes("text-lg font-bold mt-2")
             self.window = (
@@ -146,6 +158,16 @@ class ShopForm:
                 .props('hint="Dua angka, mis. 3,1: e-mail 3 hari dan 1 hari sebelum masa aktif berakhir."')
                 .classes(FIELD)
                 .mark("shop-reminders")
+            )
+            self.grace = (
+                ui.input("Masa tenggang perpanjangan (hari)", value=str(config.renewal_grace_days))
+                .props(
+                    "inputmode=numeric "
+                    f'hint="Pelanggan masih bisa memperpanjang kursinya sekian hari setelah berakhir '
+                    f'(bawaan {defaults.renewal_grace_days})."'
+                )
+                .classes(FIELD)
+                .mark("shop-renewal-grace")
             )
 
             ui.label("Pengumuman di toko").classes("text-lg font-bold mt-2")
@@ -172,6 +194,16 @@ class ShopForm:
                 .props("rows=6")
                 .classes(FIELD)
                 .mark("shop-privacy")
+            )
+            ui.label("Penjelasan akun bersama").classes("text-lg font-bold mt-2")
+            ui.label(
+                "Tampil di beranda: berapa orang per akun, apakah chat pribadi. Kosong: teks bawaan (ID/EN)."
+            ).classes("text-sm text-slate-600")
+            self.shared = (
+                ui.textarea("Penjelasan akun bersama", value=config.shared_text)
+                .props("rows=3 autogrow")
+                .classes(FIELD)
+                .mark("shop-shared-text")
             )
             self.error = ui.label("").classes("text-negative text-sm").mark("shop-error")
             self.error.set_visibility(False)
@@ -208,6 +240,9 @@ class ShopForm:
             "banner_text": self.banner_text.value or "",
             "terms_text": self.terms.value or "",
             "privacy_text": self.privacy.value or "",
+            "owner_whatsapp": self.owner_whatsapp.value or "",
+            "renewal_grace_days": self.grace.value or "",
+            "shared_text": self.shared.value or "",
         }
 
     async def save(self) -> None:
@@ -230,6 +265,7 @@ class ShopForm:
             return
         self.whatsapp.set_value(saved.support_whatsapp)  # as stored (+62…)
         self.email.set_value(saved.support_email)
+        self.owner_whatsapp.set_value(saved.owner_whatsapp)
         ui.notify(SAVED, type="positive")
 
 

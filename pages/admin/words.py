@@ -160,6 +160,7 @@ JOB_LABELS: dict[str, str] = {
     "workspace_sync": "Sinkronisasi workspace",
     "job_watchdog": "Pengawas tugas latar",
     "subscription_renewals": "Pengingat perpanjangan langganan",
+    "waitlist_notify": "Kabar stok kembali (daftar tunggu)",
 }
 
 

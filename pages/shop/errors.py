@@ -21,6 +21,9 @@ from pages.shop.frame import request_lang, static_page
 log = logging.getLogger("aksesgpt.pages")
 
 
+TAP = "inline-flex items-center justify-center min-h-[44px] min-w-[44px]"  # a finger's tap target
+
+
 def _body(status: int, lang: str, extra: str = "") -> str:
     return (
         '<div class="flex flex-col items-center text-center gap-3 py-16">'
@@ -28,8 +31,8 @@ def _body(status: int, lang: str, extra: str = "") -> str:
         f'<h1 class="text-2xl font-bold">{tr(f"error.{status}.title", lang)}</h1>'
         f'<div class="text-slate-600 max-w-md">{tr(f"error.{status}.help", lang)}</div>{extra}'
         '<div class="flex flex-wrap gap-4 justify-center items-center mt-4">'
-        f'<a href="/" class="rounded bg-blue-700 text-white px-4 py-2 no-underline">{tr("error.home", lang)}</a>'
-        f'<a href="/orders" class="text-blue-700 underline">{tr("nav.lookup", lang)}</a></div></div>'
+        f'<a href="/" class="{TAP} rounded bg-blue-700 text-white px-4 no-underline">{tr("error.home", lang)}</a>'
+        f'<a href="/orders" class="{TAP} text-blue-700 underline">{tr("nav.lookup", lang)}</a></div></div>'
     )
 
 
@@ -65,5 +68,5 @@ async def server_error(request: Request, exc: Exception) -> Response:
     if not request.scope.get("nicegui_page_path"):
         return PlainTextResponse("Internal Server Error", status_code=500)
     lang = request_lang(request)
-    code = f'<div class="text-sm text-slate-500">{tr("error.incident", lang)} <code>{incident}</code></div>'
+    code = f'<div class="text-sm text-slate-600">{tr("error.incident", lang)} <code>{incident}</code></div>'
     return _page(request, 500, code)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from html import escape
 
-from nicegui import ui
+from nicegui import app, ui
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,11 +28,29 @@ FRAME_CSS = """
 body { background: #f8fafc; }
 .nicegui-content:has(> .shop-header, > .shop-page) { padding: 0; gap: 0; align-items: stretch; min-height: 100vh; }
 .shop-page { display: flex; flex-direction: column; min-height: 100vh; }
+.shop-wa-fab { position: fixed; right: 16px; bottom: 16px; z-index: 30; width: 56px; height: 56px;
+  border-radius: 9999px; background: #15803d; color: #fff; display: flex; align-items: center;
+  justify-content: center; box-shadow: 0 4px 12px rgba(0,0,0,.25); }
+.shop-wa-fab:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
+body:has(.shop-wa-fab) footer { padding-bottom: 88px; }
+.pay-methods .q-radio { display: flex; width: 100%; min-height: 44px; }
 """
+# the WhatsApp mark (a speech bubble with a handset), drawn in the button's text colour
+WA_ICON = (
+    '<svg aria-hidden="true" viewBox="0 0 24 24" width="30" height="30" fill="currentColor">'
+    '<path d="M12 2a10 10 0 0 0-8.6 15.1L2 22l5-1.3A10 10 0 1 0 12 2zm0 18.2a8.2 8.2 0 0 1-4.2-1.1l-.3-.2-3 .8.8-2.9'
+    "-.2-.3A8.2 8.2 0 1 1 12 20.2zm4.5-6.1c-.2-.1-1.5-.7-1.7-.8s-.4-.1-.6.1-.7.8-.8 1-.3.2-.5.1a6.7 6.7 0 0 1-3.3-2.9"
+    "c-.2-.4.2-.4.7-1.3.1-.2 0-.3 0-.4l-.8-1.8c-.2-.5-.4-.4-.6-.4h-.5a1 1 0 0 0-.7.3 3 3 0 0 0-.9 2.2 5.2 5.2 0 0 0 "
+    '1.1 2.8 11.9 11.9 0 0 0 4.6 4c1.7.7 2.4.8 3.2.7a2.8 2.8 0 0 0 1.9-1.3 2.3 2.3 0 0 0 .2-1.3c-.1-.1-.3-.2-.5-.3z"/>'
+    "</svg>"
+)
+# one button colour on every page, the admin's: white on it reads at 6.7:1 (NiceGUI's default #5898d4: 3.1:1)
+PRIMARY = "#1d4ed8"
 LANG_COOKIE = "lang"
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 HEADER_CLASSES = "shop-header sticky top-0 z-20 bg-white text-slate-900 shadow-sm"
 MAIN_CLASSES = "w-full max-w-4xl mx-auto p-4"
+TAP = "inline-flex items-center justify-center min-h-[44px] min-w-[44px]"  # a finger's tap target
 FOOTER_CLASSES = "mt-auto bg-white text-slate-600 text-sm px-4 py-3 border-t"
 
 
@@ -66,11 +84,48 @@ COUNTDOWN_JS = """<script>
 </script>"""
 
 
+# The floating WhatsApp button steps aside while it would cover a button (the pay button on a phone's screen).
+WA_FAB_JS = """<script>
+(() => {
+  const place = () => {
+    const fab = document.querySelector("[data-whatsapp-fab]");
+    if (!fab) return;
+    fab.style.visibility = "visible";
+    const f = fab.getBoundingClientRect();
+    const covers = [...document.querySelectorAll("button, [role=button], .q-btn")].some((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width && r.height && r.left < f.right && r.right > f.left && r.top < f.bottom && r.bottom > f.top;
+    });
+    if (covers) fab.style.visibility = "hidden";
+  };
+  addEventListener("scroll", place, { passive: true });
+  addEventListener("resize", place);
+  setInterval(place, 500);
+})();
+</script>"""
+
+
+# Quasar's loading bar (shown while the page talks to the server) is a progressbar without a name: screen readers
+# announce an unnamed bar, and axe counts it as a serious violation
+LOADING_BAR_JS = """<script>
+document.addEventListener("DOMContentLoaded", () => {
+  const label = () => (document.documentElement.lang.startsWith("id") ? "Memuat" : "Loading");
+  const name = () => document.querySelectorAll(".q-loading-bar:not([aria-label])")
+    .forEach((el) => el.setAttribute("aria-label", label()));
+  new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
+  name();
+});
+</script>"""
+
+
 def add_shared_head() -> None:
     """Once per app (main.py's wire): the frame's CSS and the countdown script, shared by every page (no
     per-page element)."""
     ui.add_css(FRAME_CSS, shared=True)
     ui.add_head_html(COUNTDOWN_JS, shared=True)
+    ui.add_head_html(WA_FAB_JS, shared=True)
+    ui.add_head_html(LOADING_BAR_JS, shared=True)
+    app.colors(primary=PRIMARY)
 
 
 def request_lang(request: Request, requested: str | None = None) -> str:
@@ -122,7 +177,7 @@ SWITCH_JS = "const u = new window.URL(location.href); u.searchParams.set('lang',
 def _language_switch_html(lang: str) -> str:
     return (
         f'<button type="button" data-lang="{"en" if lang == "id" else "id"}" onclick="{SWITCH_JS}" '
-        'class="text-xs font-medium text-blue-700 rounded px-2 py-1 hover:bg-blue-50 cursor-pointer">'
+        f'class="{TAP} text-xs font-medium text-blue-700 rounded px-2 hover:bg-blue-50 cursor-pointer">'
         f"{tr('nav.language', lang)}</button>"
     )
 
@@ -152,7 +207,7 @@ def _brand_html(config: ShopConfig) -> str:
         else ""
     )
     return (
-        '<a href="/" class="flex items-center gap-2 min-w-0 text-xl font-bold no-underline text-blue-700">'
+        '<a href="/" class="flex items-center gap-2 min-w-0 min-h-[44px] text-xl font-bold no-underline text-blue-700">'
         f'{logo}<span class="truncate" data-brand>{escape(config.shop_name)}</span></a>'
     )
 
@@ -168,11 +223,11 @@ def _banner_html(config: ShopConfig) -> str:
 
 def _header_html(lang: str, config: ShopConfig) -> str:
     return (
-        '<div class="flex items-center justify-between gap-3 px-4 py-2">'
+        '<div class="flex items-center justify-between gap-3 px-4 py-0">'
         f"{_brand_html(config)}"
         '<nav class="flex items-center gap-3 text-sm shrink-0">'
-        f'<a href="/#paket" class="no-underline text-slate-700 max-sm:hidden">{tr("nav.packages", lang)}</a>'
-        f'<a href="/orders" class="no-underline text-slate-700">{tr("nav.lookup", lang)}</a>'
+        f'<a href="/#paket" class="{TAP} no-underline text-slate-700 max-sm:hidden">{tr("nav.packages", lang)}</a>'
+        f'<a href="/orders" class="{TAP} no-underline text-slate-700">{tr("nav.lookup", lang)}</a>'
         f"{_language_switch_html(lang)}</nav></div>{_banner_html(config)}"
     )
 
@@ -197,11 +252,23 @@ def contact_html(lang: str, config: ShopConfig) -> str:
     return f"<span data-contact>{escape(text)}</span>"
 
 
+def whatsapp_button_html(lang: str, config: ShopConfig) -> str:
+    """The floating WhatsApp contact button (a wa.me link to the support number), or nothing when none is set."""
+    if not config.support_whatsapp:
+        return ""
+    label = escape(tr("shop.whatsapp_contact", lang))
+    return (
+        f'<a href="{escape(config.whatsapp_link)}" class="shop-wa-fab" data-whatsapp-fab aria-label="{label}" '
+        f'title="{label}" rel="noopener" target="_blank">{WA_ICON}</a>'
+    )
+
+
 def _footer_html(lang: str, config: ShopConfig) -> str:
     return (
         f'<div class="flex flex-wrap gap-4 items-center justify-center">{contact_html(lang, config)}'
-        f'<a href="/terms" class="text-slate-600">{tr("nav.terms", lang)}</a>'
-        f'<a href="/privacy" class="text-slate-600">{tr("nav.privacy", lang)}</a></div>'
+        f'<a href="/terms" class="{TAP} text-slate-600">{tr("nav.terms", lang)}</a>'
+        f'<a href="/privacy" class="{TAP} text-slate-600">{tr("nav.privacy", lang)}</a></div>'
+        f"{whatsapp_button_html(lang, config)}"
     )
 
 

@@ -17,6 +17,7 @@ from domain.shared.shop_settings import SETTINGS_TOPIC, ShopConfig
 from infra import db
 from pages.live import Follower
 from pages.shop.frame import shop_config, static_page, static_page_html, warm_shop_config
+from pages.shop.payment_logos import payment_logos_html
 from pages.threads import io_bound
 from runtime.feed import FEED
 
@@ -70,7 +71,7 @@ def card_html(item: CatalogueItem, lang: str) -> str:
     """A package's text as one HTML block (NiceGUI's cost grows with the number of elements on a page)."""
     product = item.product
     badge = (
-        f'<span class="bg-orange-500 text-white text-xs rounded px-2 py-0.5">{tr("home.popular", lang)}</span>'
+        f'<span class="bg-orange-700 text-white text-xs rounded px-2 py-0.5">{tr("home.popular", lang)}</span>'
         if product.is_popular
         else ""
     )
@@ -98,14 +99,17 @@ def sold_out(item: CatalogueItem) -> bool:
 
 def buy_html(item: CatalogueItem, lang: str) -> str:
     slug = escape(item.product.slug)
-    if sold_out(item):
+    named = escape(item.product.name, quote=True)  # every card's link is told apart by a screen reader
+    if sold_out(item):  # no buy link: the package's waitlist instead
         return (
-            f'<span data-package="{slug}" aria-disabled="true" class="block text-center bg-slate-300 text-slate-700 '
-            f'rounded py-2 font-medium uppercase">{tr("home.sold_out", lang)}</span>'
+            f'<a href="/checkout/{slug}#kabari" data-package="{slug}" data-waitlist '
+            f'aria-label="{tr("waitlist.button", lang)}: {named}" class="block text-center bg-white '
+            f"border-2 border-red-700 text-red-800 no-underline rounded py-2 min-h-[44px] font-medium"
+            f'">{tr("waitlist.button", lang)}</a>'
         )
     return (
-        f'<a href="/checkout/{slug}" data-package="{slug}" '
-        f'class="block text-center bg-blue-600 hover:bg-blue-700 text-white no-underline rounded py-2 '
+        f'<a href="/checkout/{slug}" data-package="{slug}" aria-label="{tr("home.buy", lang)} {named}" '
+        f'class="block text-center bg-blue-700 hover:bg-blue-800 text-white no-underline rounded py-3 '
         f'font-medium uppercase">{tr("home.buy", lang)}</a>'
     )
 
@@ -144,13 +148,23 @@ def how_and_faq_html(lang: str, reminder_days: tuple[int, int] = (3, 1)) -> str:
     )
 
 
+def shared_html(lang: str, config: ShopConfig) -> str:
+    """What "bersama" means here: the owner's words (as typed, line breaks kept), else the shop's own."""
+    text = escape(config.shared_text.strip()) or tr("home.shared.body", lang)
+    return (
+        f'<section class="{BOX} p-4 mb-6" data-shared><h2 class="text-xl font-bold mb-2">'
+        f'{tr("home.shared.title", lang)}</h2><div class="text-slate-700 whitespace-pre-line">{text}</div></section>'
+    )
+
+
 def body_html(items: list[CatalogueItem], lang: str, config: ShopConfig) -> str:
     """The whole front page below the header as HTML: with the frame it is the page's only element."""
     tagline = escape(config.tagline) or tr("brand.tagline", lang)
     return (
         f'<div class="text-lg text-slate-700 mb-4" data-tagline>{tagline}</div>'
         f'<h1 id="paket" class="text-2xl font-bold mb-6">{tr("home.title", lang)}</h1>'
-        f'<div class="mb-6">{cards_html(items, lang)}</div>{how_and_faq_html(lang, config.reminder_days)}'
+        f'<div class="mb-6">{cards_html(items, lang)}</div>{shared_html(lang, config)}'
+        f"{payment_logos_html(tr('home.payments.title', lang))}{how_and_faq_html(lang, config.reminder_days)}"
     )
 
 

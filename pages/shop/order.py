@@ -14,19 +14,22 @@ import segno
 from nicegui import Client, app, background_tasks, ui
 
 from domain.orders.customer_view import Access, OrderPage, invite_line, moved_line, order_page, report_status
+from domain.payments.channels import channel_name, is_retail
 from domain.payments.reconciliation import settle_deadline
 from domain.shared.errors import NotFound
 from domain.shared.i18n import format_date, format_idr
 from domain.shared.i18n import t as tr
-from domain.shared.models import AssignmentStatus, Delivery, InviteState, OrderStatus
+from domain.shared.models import AssignmentStatus, Delivery, InviteState, Order, OrderStatus
 from domain.workspaces.support import Next, ReportOutcome, report_access_problem
 from infra import db
 from infra.types import utcnow
 from pages.live import Follower
 from pages.shop.frame import shop_frame, static_page
+from pages.shop.login_help import credential_steps_html, login_codes
+from pages.shop.queue import waiting_ui
+from pages.shop.renewal import renewal_section, renewed_from_section
 from pages.threads import io_bound
 
-RETAIL = ("ALFAMART", "INDOMARET")
 CHATGPT_URL = "https://chatgpt.com"
 log = logging.getLogger("aksesgpt.shop")
 
@@ -57,6 +60,8 @@ def fingerprint(page: OrderPage | None) -> Fingerprint:
         (info.moved_at, info.unhealthy, info.reported_at, info.report_again_at, info.check) if info else None,
         # the login as shown: a new password (or workspace name) from the owner is drawn at once
         (info.login_email, info.password, info.workspace) if info else None,
+        # login help: a TOTP secret stored or cleared, a code pasted by the owner (or its ten minutes over)
+        (info.has_totp, info.pasted) if info else None,
     )
 
 
@@ -73,7 +78,7 @@ def not_found(lang: str) -> None:
 def copy_row(label: str, value: str, lang: str, mark: str) -> None:
     with ui.row().classes("w-full items-center justify-between bg-slate-100 rounded p-2 no-wrap"):
         with ui.column().classes("gap-0 min-w-0"):
-            ui.label(label).classes("text-xs text-slate-500")
+            ui.label(label).classes("text-xs text-slate-700")
             ui.label(value).classes("font-mono text-lg break-all").mark(mark)
 
         def copy() -> None:
@@ -82,7 +87,15 @@ def copy_row(label: str, value: str, lang: str, mark: str) -> None:
 
         ui.button(tr("order.copy", lang), icon="content_copy", on_click=copy).props(
             "flat dense no-caps color=blue-9"  # (#1565c0: 5.4:1 on the grey row; the default blue read at 2.9:1)
-        )
+        ).classes("min-h-[44px]")
+
+
+@lru_cache(maxsize=64)
+def qr_download(qr_string: str) -> str:
+    """The QR as a PNG data URI to keep on the phone ("Simpan QR"), large enough for a banking app's "scan from
+    gallery"; drawn here from the gateway's string, once per order. A link's data, not a route: nothing to
+    guard behind the order's token beyond the page itself."""
+    return segno.make(qr_string, error="m").png_data_uri(scale=10, border=4)
 
 
 @lru_cache(maxsize=256)
@@ -119,36 +132,72 @@ def ends_html(info: Access, lang: str) -> str:
 
 
 def unpaid_head_html(page: OrderPage, lang: str) -> str:
+    """The channel by name, the total to pay (the channel's fee included, and said), the deadline."""
     order = page.view.order
     deadline = order.payment_expires_at
+    fee = order.fee_customer_idr or 0
+    name = escape(channel_name(order.payment_method))
     head = (
         f'<div class="text-slate-600">{tr("order.waiting", lang)}</div>'
-        f'<div class="flex items-baseline gap-2"><span class="text-slate-600">{tr("order.amount", lang)}</span>'
-        f'<span class="text-3xl font-bold">{format_idr(order.amount_idr)}</span></div>'
+        f'<div class="text-lg font-semibold" data-channel>{tr("order.pay_with", lang, name=name)}</div>'
+        f'<div class="flex items-baseline gap-2"><span class="text-slate-600">{tr("order.total", lang)}</span>'
+        f'<span class="text-3xl font-bold" data-total>{format_idr(order.amount_idr + fee)}</span></div>'
     )
+    if fee:
+        head += (
+            f'<div class="text-sm text-slate-600">'
+            f"{tr('order.fee_included', lang, method=name, fee=format_idr(fee))}</div>"
+        )
     if deadline:
         head += f"<div>{tr('order.pay_before', lang, deadline=format_date(deadline, lang))}</div>"
         head += countdown_html(deadline, lang)
     return head
 
 
+def gateway_steps_html(order: Order, lang: str) -> str:
+    """The gateway's own steps for the channel, kept with the order as text: numbered, each way to pay titled."""
+    sections = [item for item in order.pay_instructions or [] if isinstance(item, dict) and item.get("steps")]
+    if not sections:
+        return ""
+    parts = []
+    for section in sections:
+        items = "".join(f"<li>{escape(str(step))}</li>" for step in section["steps"])
+        title = escape(str(section.get("title") or ""))
+        parts.append(
+            (f'<div class="font-medium mt-2">{title}</div>' if title else "")
+            + f'<ol class="list-decimal pl-6 space-y-1 text-slate-700">{items}</ol>'
+        )
+    return (
+        f'<div class="mt-2" data-pay-steps><div class="font-semibold">{tr("order.pay_steps", lang)}</div>'
+        f"{''.join(parts)}</div>"
+    )
+
+
 def how_to_pay_html(page: OrderPage, lang: str) -> str:
     order = page.view.order
-    method = (order.payment_method or "").upper()
+    steps = gateway_steps_html(order, lang)
     if order.qr_string:
+        save = (
+            f'<a href="{qr_download(order.qr_string)}" download="QRIS-{escape(order.code)}.png" '
+            'class="inline-flex items-center gap-2 bg-blue-700 text-white no-underline rounded px-5 font-medium" '
+            f'style="min-height: 44px" data-save-qr>{tr("order.save_qr", lang)}</a>'
+            f'<div class="text-sm text-slate-700 mt-2" data-same-phone>{tr("order.qr_same_phone", lang)}</div>'
+        )
         how = (
             f'<div class="font-semibold">{tr("order.scan_qr", lang)}</div>'
-            f'<img src="{qr_image(order.qr_string)}" alt="QRIS" class="w-64 h-64 bg-white my-2" '
-            'style="image-rendering: pixelated">'
-            f'<div class="text-sm text-slate-700">{tr("step.qris", lang)}</div>'
+            f'<img src="{qr_image(order.qr_string)}" alt="QRIS {escape(order.code)}" class="w-64 h-64 bg-white my-2" '
+            f'style="image-rendering: pixelated">{save}'
         )
+        how += steps or f'<div class="text-sm text-slate-700">{tr("step.qris", lang)}</div>'
     elif order.pay_code:
-        how = f'<div class="text-sm text-slate-700">{tr("step.retail" if method in RETAIL else "step.va", lang)}</div>'
+        fallback = tr("step.retail" if is_retail(order.payment_method) else "step.va", lang)
+        how = steps or f'<div class="text-sm text-slate-700">{fallback}</div>'
     else:
         how = f'<div class="text-sm text-slate-700">{tr("step.redirect", lang)}</div>'
     if order.checkout_url:
         how += (
-            f'<a href="{escape(order.checkout_url)}" target="_blank" rel="noopener" class="text-blue-700 underline">'
+            f'<a href="{escape(order.checkout_url)}" target="_blank" rel="noopener" '
+            'class="inline-flex items-center min-h-[44px] text-blue-700 underline">'
             f"{tr('order.open_checkout', lang)}</a>"
         )
     return how
@@ -158,7 +207,8 @@ def unpaid(page: OrderPage, lang: str) -> None:
     """How to pay with a pay code: the code has a live copy button between the two HTML blocks."""
     order = page.view.order
     ui.html(unpaid_head_html(page, lang), sanitize=False).classes("w-full")
-    copy_row(tr("order.pay_code", lang), order.pay_code or "", lang, "pay-code")
+    label = tr("order.retail_code" if is_retail(order.payment_method) else "order.va_number", lang)
+    copy_row(label, order.pay_code or "", lang, "pay-code")
     ui.html(how_to_pay_html(page, lang), sanitize=False).classes("w-full").mark("how-to-pay")
 
 
@@ -168,8 +218,6 @@ def static_card_html(page: OrderPage, lang: str) -> str | None:
     status = OrderStatus(order.status)
     if status == OrderStatus.PENDING_PAYMENT and not order.pay_code:
         return unpaid_head_html(page, lang) + how_to_pay_html(page, lang)
-    if status == OrderStatus.PENDING_STOCK:
-        return f"<div>{tr('order.pending_stock', lang)}</div>"
     if status == OrderStatus.PAYMENT_REVIEW:
         return f"<div>{tr('order.review', lang)}</div>"
     if status == OrderStatus.REFUNDED:
@@ -197,7 +245,7 @@ def invite_steps_html(info: Access, lang: str) -> str:
     return (
         f'<div class="font-semibold">{tr("order.steps", lang)}</div>'
         f'<ol class="list-decimal pl-6 space-y-1 text-slate-700">{items}</ol>'
-        f'<a href="{CHATGPT_URL}" target="_blank" rel="noopener" class="inline-flex items-center mt-3 bg-blue-600 '
+        f'<a href="{CHATGPT_URL}" target="_blank" rel="noopener" class="inline-flex items-center mt-3 bg-blue-700 '
         'text-white no-underline rounded px-5 font-medium" style="min-height: 44px">'
         f"{tr('order.open_chatgpt', lang)}</a>"
     )
@@ -281,13 +329,18 @@ def report_section(page: OrderPage, info: Access, lang: str, token: str) -> None
     )
 
 
-def access(page: OrderPage, lang: str, token: str = "") -> None:
+def access(page: OrderPage, lang: str, token: str = "", renew: bool = False) -> None:
     seat, info = page.view.assignment, page.access
+    order = page.view.order
+    if order.renews_order_id is not None:  # a renewal: the seat it extended, and the way back to it
+        renewed_from_section(order.code, token, lang, order)
+        if seat is None:
+            return
     if info is None:  # paid, seat being assigned (a refresh away) or ended
         if seat is not None and seat.status != AssignmentStatus.ACTIVE:
             ended = format_date(seat.ended_at or seat.end_at, lang)
             ui.label(tr(f"order.ended.{seat.status}", lang, date=ended, reason=seat.end_reason or "")).mark("ended")
-            ui.link(tr("order.renew", lang), "/")
+            renewal_section(order.code, token, lang, seat=seat, open_now=renew)
         else:
             ui.label(tr("order.processing", lang))
         return
@@ -299,10 +352,14 @@ def access(page: OrderPage, lang: str, token: str = "") -> None:
     if info.delivery == Delivery.CREDENTIALS:
         copy_row(tr("order.login_email", lang), info.login_email, lang, "login-email")
         copy_row(tr("order.password", lang), info.password or "", lang, "password")
-        ui.label(tr("order.dont_change", lang)).classes("text-sm text-amber-800 bg-amber-50 rounded p-2")
+        ui.html(credential_steps_html(info, lang), sanitize=False).classes("w-full").mark("steps")
+        client = ui.context.client
+        login_codes(page, info, lang, token, lambda: read_again(client))
     else:
         invitation(info, lang)
     ui.html(ends_html(info, lang), sanitize=False).mark("ends")
+    if token and seat is not None:
+        renewal_section(order.code, token, lang, seat=seat, open_now=renew)
     if token:
         report_section(page, info, lang, token)
 
@@ -311,22 +368,25 @@ CARD = "w-full bg-white border border-slate-200 rounded p-4 gap-3"
 
 
 def title_html(page: OrderPage, lang: str) -> str:
-    order = page.view.order
+    order, seat = page.view.order, page.view.assignment
+    badge = tr(f"status.{order.status}", lang)
+    if order.status == OrderStatus.FULFILLED and seat is not None and seat.status != AssignmentStatus.ACTIVE:
+        badge = tr(f"status.seat.{seat.status}", lang)  # paid, but the seat has ended: not "Aktif"
     return (
         f'<div class="flex items-center gap-3 flex-wrap"><h1 class="text-2xl font-bold">'
-        f'{tr("order.title", lang, code=order.code)}</h1><span class="bg-blue-600 text-white text-xs rounded '
-        f'px-2 py-0.5">{tr(f"status.{order.status}", lang)}</span></div>'
+        f'{tr("order.title", lang, code=order.code)}</h1><span class="bg-blue-700 text-white text-xs rounded '
+        f'px-2 py-0.5">{badge}</span></div>'
         f'<div class="text-slate-600">{escape(page.view.product_name)}</div>'
     )
 
 
-def draw(page: OrderPage, lang: str, token: str = "") -> None:
+def draw(page: OrderPage, lang: str, token: str = "", renew: bool = False) -> None:
     """The whole page: one HTML element when nothing on it is live (amount, countdown, QR or steps; waiting
     messages), else the frame around the live parts (copy buttons, order again)."""
     order = page.view.order
     status = OrderStatus(order.status)
     static = static_card_html(page, lang)
-    if static is not None:
+    if static is not None and order.renews_order_id is None:
         marker = ("qr" if order.qr_string else "how-to-pay") if status == OrderStatus.PENDING_PAYMENT else None
         body = f'{title_html(page, lang)}<div class="{CARD} mt-6 flex flex-col">{static}</div>'
         static_page(lang, body).mark(f"status {marker or order.status.replace('_', '-')}")
@@ -334,16 +394,19 @@ def draw(page: OrderPage, lang: str, token: str = "") -> None:
     with shop_frame(lang):
         ui.html(title_html(page, lang), sanitize=False).mark("status")
         with ui.column().classes(CARD):
-            if status == OrderStatus.PENDING_PAYMENT:
+            if static is not None:  # a renewal waiting for payment (or stock): the same card, and the way back
+                ui.html(static, sanitize=False).classes("w-full")
+                renewed_from_section(order.code, token, lang, order)
+            elif status == OrderStatus.PENDING_PAYMENT:
                 unpaid(page, lang)
             elif status == OrderStatus.FULFILLED:
-                access(page, lang, token)
+                access(page, lang, token, renew)
+            elif status == OrderStatus.PENDING_STOCK:
+                waiting_ui(page, lang, token)
             else:
                 ui.label(tr("order.expired" if status == OrderStatus.PAYMENT_EXPIRED else "order.failed", lang))
-                again = "/checkout/{}?{}".format(
-                    page.view.product_slug,
-                    urlencode({"email": order.email, "name": order.name, "phone": order.phone}),
-                )
+                # the earlier order and its link's token: the checkout reads the contact details itself
+                again = f"/checkout/{page.view.product_slug}?{urlencode({'again': order.code, 't': token})}"
                 ui.button(tr("order.order_again", lang), on_click=lambda: ui.navigate.to(again)).mark("order-again")
 
 
@@ -360,6 +423,13 @@ def topics_of(page: OrderPage) -> set[str]:
     if seat is not None:
         topics |= {f"assignment:{seat.id}", f"account:{seat.chatgpt_account_id}"}
     return topics
+
+
+def read_again(client: Client) -> None:
+    """Read the order again now (a pasted code's ten minutes are over)."""
+    follower = FOLLOWERS.get(client)
+    if follower is not None:
+        follower.follower.trigger()
 
 
 FOLLOWERS: weakref.WeakKeyDictionary[Client, OrderFollower] = weakref.WeakKeyDictionary()  # each open order page's
@@ -430,10 +500,11 @@ class OrderFollower:
         self.follower.trigger()  # (the change feed brings it too; this page need not wait for it)
 
 
-def order_ui(page: OrderPage | None, code: str, token: str, lang: str) -> None:
-    """The order as read for the page's request, then followed while the browser stays connected."""
+def order_ui(page: OrderPage | None, code: str, token: str, lang: str, renew: bool = False) -> None:
+    """The order as read for the page's request, then followed while the browser stays connected (`renew`: the
+    reminder's link, which opens the "Perpanjang" section)."""
     if page is None:
         not_found(lang)
         return
-    draw(page, lang, token)
+    draw(page, lang, token, renew)
     OrderFollower(ui.context.client, code, token, lang, page)

@@ -26,18 +26,22 @@ async def home_page(lang: str | None = None) -> None:
 
 
 @router.page("/checkout/{slug}", title="Checkout — AksesGPT")
-async def checkout_page(slug: str, email: str = "", name: str = "", phone: str = "", lang: str | None = None) -> None:
+async def checkout_page(
+    slug: str, email: str = "", name: str = "", phone: str = "", again: str = "", t: str = "", lang: str | None = None
+) -> None:
     lang = current_lang(lang)
     await warm_shop_config()
     view = await io_bound(checkout.load_view, slug)
-    checkout.checkout_ui(view, checkout.Contact(email, name, phone), lang, order_limit)
+    # "Pesan lagi" names the earlier order and its link's token, never the contact details themselves
+    prefill = await io_bound(checkout.prefill_from_order, again, t) if again else checkout.Contact(email, name, phone)
+    checkout.checkout_ui(view, prefill, lang, order_limit)
 
 
 @router.page("/order/{code}", title="Pesanan — AksesGPT")
-async def order_page(code: str, t: str = "", lang: str | None = None) -> None:
+async def order_page(code: str, t: str = "", lang: str | None = None, renew: str = "") -> None:
     lang = current_lang(lang)
     await warm_shop_config()
-    order.order_ui(await io_bound(order.load, code, t), code, t, lang)
+    order.order_ui(await io_bound(order.load, code, t), code, t, lang, renew == "1")
 
 
 @router.page("/orders", title="Cek pesanan — AksesGPT")

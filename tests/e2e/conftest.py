@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -40,6 +42,18 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict:
     return {"executable_path": CHROMIUM, "args": CHROMIUM_FLAGS, "headless": True}
+
+
+@contextmanager
+def this_process_on(url: str) -> Iterator[None]:
+    """Point this test process's engine at a module's own shop, and back at the session's shop afterwards
+    (a module-scoped shop that left the engine on its database made later tests read the wrong shop)."""
+    previous = db.get_engine().url.render_as_string(hide_password=False)
+    db.configure(url)
+    try:
+        yield
+    finally:
+        db.configure(previous)
 
 
 @pytest.fixture(scope="session")

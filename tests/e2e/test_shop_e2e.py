@@ -21,7 +21,7 @@ def test_a_phone_customer_buys_30_days_with_qris_and_sees_the_access(shop, page:
     page.goto(shop.app_url)
     expect(page.get_by_text("ChatGPT Plus 30 Hari")).to_be_visible()
     shoot(page, "1-home")
-    page.get_by_role("link", name="Beli").nth(1).click()
+    page.get_by_role("link", name="Beli ChatGPT Plus 30 Hari").click()  # each card's link names its package
     expect(page.get_by_text("Checkout: ChatGPT Plus 30 Hari")).to_be_visible()
     page.get_by_label("E-mail").fill("rina@example.com")
     page.get_by_label("Nama").fill("Rina Wulandari")

@@ -71,7 +71,7 @@ def test_an_empty_pool_queues_the_order_until_the_admin_adds_an_account(
     expect(admin.get_by_text("Akun ditambahkan")).to_be_visible()
 
     # the customer's page was never reloaded
-    expect(page.get_by_text("kosong-1@pool.example")).to_be_visible(timeout=10000)
+    expect(page.get_by_text("kosong-1@pool.example", exact=True)).to_be_visible(timeout=10000)
     expect(page.get_by_text("Pool-Pass-1")).to_be_visible()
     shoot(page, "3-fulfilled-without-reload")
     admin.context.close()

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from domain.catalog.pool import add_account
 from domain.catalog.products import create_product
 from infra import db
-from tests.e2e.conftest import ADMIN, sign_in
+from tests.e2e.conftest import ADMIN, sign_in, this_process_on
 from tests.e2e.test_stories_e2e import _checkout, _pay_from_the_order_page
 from tests.live import start_stack
 
@@ -41,10 +41,9 @@ def shop(tmp_path_factory: pytest.TempPathFactory):
             "ADMIN_PASSWORD": ADMIN[1],
         },
     )
-    db.configure(url)
-    yield stack
-    stack.stop()
-    db.get_engine().dispose()
+    with this_process_on(url):
+        yield stack
+        stack.stop()
 
 
 def _sim(shop) -> str:

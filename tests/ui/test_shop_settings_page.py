@@ -192,3 +192,17 @@ async def test_a_save_by_another_process_reaches_this_ones_pages_through_the_cha
         await asyncio.sleep(0.1)
     await user.open("/")
     await user.should_see("Toko Sebelah")
+
+
+async def test_the_owner_sets_the_renewal_grace_days(user: User, admins, engine) -> None:
+    await _open_form(user)
+    assert _element(user, "shop-renewal-grace").value == "3"  # the .env default
+    before = fingerprint(engine)
+    user.find("shop-renewal-grace").clear().type("seminggu")
+    message = await click_for_message(user, "shop-save")
+    assert message == "Masa tenggang perpanjangan harus bilangan bulat dari 0 sampai 60 hari."
+    assert fingerprint(engine) == before
+    user.find("shop-renewal-grace").clear().type("7")
+    assert await click_for_message(user, "shop-save") == "Pengaturan toko disimpan"
+    assert _settings() == {"renewal_grace_days": 7}
+    assert SHOP_CONFIG.load().renewal_grace_days == 7
