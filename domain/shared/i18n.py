@@ -638,6 +638,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "This seat cannot be renewed now.",
     },
     "renew.back": {"id": "Buka pesanan {code} (kursi Anda)", "en": "Open order {code} (your seat)"},
+    "renew.moved_to": {
+        "id": "Perpanjangan Anda ({code}) mendapat kursi baru di akun lain. Login yang berlaku ada di pesanan itu.",
+        "en": "Your renewal ({code}) got a new seat on another account. The login that works is on that order.",
+    },
+    "renew.open_new": {"id": "Buka pesanan {code} (kursi baru Anda)", "en": "Open order {code} (your new seat)"},
     "renew.elsewhere": {
         "id": "Kursi lama Anda tidak bisa dipakai lagi, jadi perpanjangan ini mendapat kursi baru di akun lain. "
         "Login yang baru ada di bawah.",

@@ -27,7 +27,7 @@ from pages.live import Follower
 from pages.shop.frame import shop_frame, static_page
 from pages.shop.login_help import credential_steps_html, login_codes
 from pages.shop.queue import waiting_ui
-from pages.shop.renewal import renewal_section, renewed_from_section
+from pages.shop.renewal import renewal_section, renewed_from_section, renewed_to_section
 from pages.threads import io_bound
 
 CHATGPT_URL = "https://chatgpt.com"
@@ -76,7 +76,7 @@ def not_found(lang: str) -> None:
 
 
 def copy_row(label: str, value: str, lang: str, mark: str) -> None:
-    with ui.row().classes("w-full items-center justify-between bg-slate-100 rounded p-2 no-wrap"):
+    with ui.row().classes("w-full items-center justify-between bg-[#f1f5f9] rounded p-2 no-wrap"):
         with ui.column().classes("gap-0 min-w-0"):
             ui.label(label).classes("text-xs text-slate-700")
             ui.label(value).classes("font-mono text-lg break-all").mark(mark)
@@ -340,6 +340,8 @@ def access(page: OrderPage, lang: str, token: str = "", renew: bool = False) -> 
         if seat is not None and seat.status != AssignmentStatus.ACTIVE:
             ended = format_date(seat.ended_at or seat.end_at, lang)
             ui.label(tr(f"order.ended.{seat.status}", lang, date=ended, reason=seat.end_reason or "")).mark("ended")
+            if token:
+                renewed_to_section(order.code, token, lang)
             renewal_section(order.code, token, lang, seat=seat, open_now=renew)
         else:
             ui.label(tr("order.processing", lang))

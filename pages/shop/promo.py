@@ -33,7 +33,7 @@ class PromoBox:
     def __init__(self, slug: str, lang: str, email: Callable[[], str], changed: Callable[[], None]) -> None:
         self.slug, self.lang, self.email, self.changed = slug, lang, email, changed
         self.quote: PromoQuote | None = None
-        with ui.expansion(tr("promo.ask", lang)).classes("w-full").props("dense").mark("promo-toggle"):
+        with ui.expansion(tr("promo.ask", lang)).classes("w-full").mark("promo-toggle"):
             with ui.row().classes("w-full items-start gap-2 no-wrap"):
                 self.field = (
                     ui.input(tr("promo.field", lang))

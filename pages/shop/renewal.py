@@ -86,6 +86,26 @@ def load_renewed_from(code: str, token: str) -> RenewedFrom | None:
         )
 
 
+def load_renewed_to(code: str, token: str) -> tuple[str, str] | None:
+    """For an order whose seat ended: the latest paid renewal of it that got a seat of its own elsewhere (its code
+    and link), so the first order's page sends the customer to where they are seated now; else None."""
+    with db.read_session() as session:
+        try:
+            first = view_order(session=session, code=code, token=token).order
+        except NotFound:
+            return None
+        renewals = session.exec(
+            select(Order)
+            .where(Order.renews_order_id == first.id, Order.status == OrderStatus.FULFILLED)
+            .order_by(col(Order.id).desc())
+        ).all()
+        for renewal in renewals:
+            seat = session.exec(_latest(renewal.id)).first()
+            if seat is not None and seat.status == AssignmentStatus.ACTIVE:
+                return renewal.code, f"/order/{renewal.code}?t={access_token(renewal.code)}"
+    return None
+
+
 def _latest(order_id: int | None) -> SelectOfScalar[AccountAssignment]:
     return (
         select(AccountAssignment)
@@ -253,5 +273,27 @@ def renewed_from_section(code: str, token: str, lang: str, order: Order) -> None
             ui.link(tr("renew.back", lang, code=info.code), info.link).classes("text-blue-700 underline").mark(
                 "renew-back"
             )
+
+    ui.timer(0, fill, once=True)
+
+
+def renewed_to_section(code: str, token: str, lang: str) -> None:
+    """On an order whose seat ended: when a renewal of it was seated on another account, say so and link there
+    (the renewal's page holds the new login; this page keeps the ended seat)."""
+    box = ui.column().classes("w-full gap-2").mark("renewed-to")
+
+    async def fill() -> None:
+        found = await io_bound(load_renewed_to, code, token)
+        box.clear()
+        if found is None:
+            return
+        renewal_code, link = found
+        with box:
+            ui.label(tr("renew.moved_to", lang, code=renewal_code)).classes(
+                "text-sm text-amber-900 bg-amber-50 rounded p-2 w-full"
+            ).mark("renewed-to-note")
+            ui.link(tr("renew.open_new", lang, code=renewal_code), link).classes(
+                "text-blue-700 underline min-h-[44px] inline-flex items-center"
+            ).mark("renewed-to-link")
 
     ui.timer(0, fill, once=True)

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from nicegui.testing import User
 from sqlmodel import col, select
 
+from domain.catalog.pool import retire_account
 from domain.orders.orders import create_order, record_payment
+from domain.orders.renewals import create_renewal
 from domain.seats.assignments import release_expired_assignments
 from domain.shared.links import access_token
 from domain.shared.models import AccountAssignment, Order
@@ -85,3 +87,29 @@ async def test_past_the_grace_period_only_a_new_package_is_offered(user: User) -
     await user.should_see("Perpanjang dengan paket baru")
     await user.should_not_see("Pilih paket")
     await user.should_not_see("Bayar perpanjangan")
+
+
+async def test_a_renewal_seated_elsewhere_is_pointed_to_from_the_first_order(user: User) -> None:
+    """The old account was retired after the seat ended: the paid renewal gets a seat on another account, and the
+    first order's page (which keeps its ended seat) says so and links to the renewal's page with the new login."""
+    order = _paid_order()
+    _end_seat(order, days_ago=1)
+    with db.read_session() as s:
+        [old] = s.exec(select(AccountAssignment).where(AccountAssignment.order_id == order.id)).all()
+    db.in_transaction(lambda s: retire_account(session=s, actor="test", account_id=old.chatgpt_account_id))
+
+    def renew(s):
+        renewal, _ = create_renewal(
+            session=s, code=order.code, token=access_token(order.code), product_slug="paket-30-hari", actor="test"
+        )
+        record_payment(session=s, order_id=renewal.id, amount_idr=renewal.amount_idr, actor="tripay_webhook")
+        return renewal
+
+    renewal = db.in_transaction(renew)
+    with db.read_session() as s:
+        [seat] = s.exec(select(AccountAssignment).where(AccountAssignment.order_id == renewal.id)).all()
+    assert seat.chatgpt_account_id != old.chatgpt_account_id
+    await user.open(_link(order))
+    await user.should_see("Masa aktif berakhir pada")
+    await user.should_see(f"Perpanjangan Anda ({renewal.code}) mendapat kursi baru di akun lain.")
+    await user.should_see(f"Buka pesanan {renewal.code} (kursi baru Anda)")
