@@ -307,17 +307,21 @@ def report_section(page: OrderPage, info: Access, lang: str, token: str) -> None
     request = ui.context.client.request
     ip = request.client.host if request is not None and request.client else None
 
+    client = ui.context.client
+
     async def report() -> None:
         button.disable()
         try:
             outcome = await io_bound(send_report, code, token, ip)
         except Exception:  # the database did not answer: nothing was taken, the customer may try again
             log.exception("access report failed order=%s", code)
-            answer.text = tr("order.report.error", lang)
-            button.enable()
+            if not answer.is_deleted:
+                answer.text = tr("order.report.error", lang)
+                button.enable()
             return
-        answer.text = tr("order.not_found", lang) if outcome is None else report_words(outcome, lang)
-        follower = FOLLOWERS.get(ui.context.client)
+        if not answer.is_deleted:  # the change feed may have redrawn the section (with the report) meanwhile
+            answer.text = tr("order.not_found", lang) if outcome is None else report_words(outcome, lang)
+        follower = FOLLOWERS.get(client)
         if follower is not None:  # what stands now (a report taken, or one from another tab that refused this one)
             follower.follower.trigger()
 

@@ -45,7 +45,7 @@ def waiting_ui(page: OrderPage, lang: str, token: str) -> None:
 
     async def fill() -> None:
         position = await io_bound(position_of, order.id or 0)
-        if position is not None:
+        if position is not None and not line.is_deleted:
             line.text = tr("queue.position", lang, position=position)
             line.set_visibility(True)
 
@@ -64,6 +64,8 @@ def waiting_ui(page: OrderPage, lang: str, token: str) -> None:
             asked = await io_bound(ask_refund, order.code, token, ip)
         except DomainError as exc:  # served or refunded meanwhile: the page follows the order and redraws
             log.warning("refund request order=%s refused: %s", order.code, exc.message)
+            return
+        if answer.is_deleted:  # redrawn meanwhile: the new drawing shows the request
             return
         answer.text = requested_line(asked, lang)
         answer.set_visibility(True)

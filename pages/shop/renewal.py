@@ -176,6 +176,8 @@ class RenewalForm:
         self.error.set_visibility(False)
 
     def refuse(self, text: str) -> None:
+        if self.error.is_deleted:  # a live redraw replaced the form while the server answered
+            return
         self.error.text = text
         self.error.set_visibility(True)
         self.error.run_method("scrollIntoView", {"block": "center"})
@@ -191,7 +193,8 @@ class RenewalForm:
         self.busy = True
         self.submit.disable()
         self.error.set_visibility(False)
-        request = ui.context.client.request
+        client = ui.context.client
+        request = client.request
         ip = request.client.host if request is not None and request.client else None
         try:
             target = await io_bound(place, self.code, self.token, slug, method, ip)
@@ -205,7 +208,10 @@ class RenewalForm:
             log.exception("renewal failed order=%s", self.code)
             self.refuse(tr("renew.error", lang))
         else:
-            ui.navigate.to(target)
+            with client:  # placed: go and pay, even when a live redraw replaced this form meanwhile
+                ui.navigate.to(target)
+            return
+        if self.submit.is_deleted:
             return
         self.busy = False
         self.submit.enable()
@@ -219,6 +225,8 @@ def renewal_section(code: str, token: str, lang: str, *, seat: AccountAssignment
 
     async def fill() -> None:
         offer = await io_bound(load_offer, code, token) if token else None
+        if box.is_deleted:  # the page was redrawn while the server answered
+            return
         box.clear()
         with box:
             if offer is None:
@@ -258,6 +266,8 @@ def renewed_from_section(code: str, token: str, lang: str, order: Order) -> None
 
     async def fill() -> None:
         info = await io_bound(load_renewed_from, code, token)
+        if box.is_deleted:  # the page was redrawn while the server answered
+            return
         box.clear()
         if info is None:
             return
@@ -284,6 +294,8 @@ def renewed_to_section(code: str, token: str, lang: str) -> None:
 
     async def fill() -> None:
         found = await io_bound(load_renewed_to, code, token)
+        if box.is_deleted:  # the page was redrawn while the server answered
+            return
         box.clear()
         if found is None:
             return
