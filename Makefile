@@ -22,13 +22,17 @@ migrate: install
 run: install
 	$(PY) main.py
 
+# the non-browser suite waits on sockets, subprocesses and databases more than it computes: 4 processes
+# (TEST_WORKERS=0 runs it in one); each process has its own SQLite files and PostgreSQL schemas
+TEST_WORKERS ?= 4
+
 test: install chromium
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 	$(PY) -m pytest tests/e2e -o addopts="" -q -p no:cacheprovider
 
 # everything but the browser suite
 test-fast: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 test-e2e: install chromium
 	$(PY) -m pytest tests/e2e -o addopts="" -q -p no:cacheprovider

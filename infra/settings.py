@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     TELEGRAM_CHAT_ID: str = ""
     TELEGRAM_API_BASE: str = "https://api.telegram.org"  # Bot API base URL (tests point it at loopback)
     # customer messages on WhatsApp through a Fonnte-compatible gateway (POST {base}/send); empty provider: off
-    WHATSAPP_PROVIDER: str = ""  # fonnte
+    WHATSAPP_PROVIDER: str = ""  # fonnte or wablas
     WHATSAPP_API_BASE: str = "https://api.fonnte.com"
     WHATSAPP_TOKEN: str = ""  # the device token, sent as the Authorization header; never logged
 
@@ -145,7 +145,7 @@ class Settings(BaseSettings):
 
     @property
     def whatsapp_configured(self) -> bool:
-        return self.WHATSAPP_PROVIDER.strip().lower() == "fonnte" and bool(self.WHATSAPP_TOKEN.strip())
+        return self.WHATSAPP_PROVIDER.strip().lower() in ("fonnte", "wablas") and bool(self.WHATSAPP_TOKEN.strip())
 
     @property
     def public_url(self) -> str:

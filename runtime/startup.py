@@ -26,8 +26,8 @@ def warn_about_settings(settings: Settings) -> None:
     if bool(settings.TELEGRAM_BOT_TOKEN.strip()) != bool(settings.TELEGRAM_CHAT_ID.strip()):
         log.warning("Telegram alerts need both TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID; alerts go by e-mail only")
     provider = settings.WHATSAPP_PROVIDER.strip().lower()
-    if provider and (provider != "fonnte" or not settings.WHATSAPP_TOKEN.strip()):
-        log.warning("WhatsApp is off: WHATSAPP_PROVIDER must be fonnte and WHATSAPP_TOKEN set")
+    if provider and not settings.whatsapp_configured:
+        log.warning("WhatsApp is off: WHATSAPP_PROVIDER must be fonnte or wablas, and WHATSAPP_TOKEN set")
     if not settings.SMTP_HOST:
         if settings.is_production:
             log.warning("SMTP_HOST is not set: e-mails stay PENDING in the outbox until it is")

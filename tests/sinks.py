@@ -103,6 +103,9 @@ class FonnteApi:
     reply: "ok" ({"status": true}), "refused" (200 with {"status": false}), "error" (500), "busy" (429),
     "slow" (answers after `delay` seconds)."""
 
+    path = "/send"
+    number_field = "target"
+
     def __init__(self, token: str = "") -> None:
         self.requests: list[WhatsAppRequest] = []
         self.accepted: list[WhatsAppRequest] = []  # the messages a phone would show
@@ -117,7 +120,7 @@ class FonnteApi:
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 request = WhatsAppRequest(self.headers.get("Authorization", ""), form)
                 api.requests.append(request)
-                if self.path != "/send":
+                if self.path != api.path:
                     self._answer(404, {"status": False, "reason": "not found"})
                 elif api.answer == "slow":
                     time.sleep(api.delay)
@@ -130,7 +133,8 @@ class FonnteApi:
                     self._answer(200, {"status": False, "reason": f"invalid token {request.authorization}"})
                 else:
                     api.accepted.append(request)
-                    self._answer(200, {"status": True, "id": [len(api.accepted)], "target": [request.form["target"]]})
+                    number = request.form.get(api.number_field, "")
+                    self._answer(200, {"status": True, "id": [len(api.accepted)], "target": [number]})
 
             def _answer(self, status: int, payload: dict) -> None:
                 data = json.dumps(payload).encode()
@@ -160,3 +164,10 @@ class FonnteApi:
 
     def messages(self) -> list[str]:
         return [r.form.get("message", "") for r in self.requests]
+
+
+class WablasApi(FonnteApi):
+    """The same loopback gateway, speaking Wablas: POST /api/send-message with `phone` and `message`."""
+
+    path = "/api/send-message"
+    number_field = "phone"

@@ -131,3 +131,14 @@ def notify_waitlist(*, session: Session, now: datetime | None = None) -> int:
         told += len(entries)
     session.flush()
     return told
+
+
+def waiting_counts(*, session: Session) -> dict[int, int]:
+    """Per package id, how many waitlist contacts have not been told yet (the owner's packages table shows it:
+    people who would buy if seats came back)."""
+    rows = session.exec(
+        select(WaitlistEntry.product_id, func.count())
+        .where(col(WaitlistEntry.notified_at).is_(None))
+        .group_by(col(WaitlistEntry.product_id))
+    ).all()
+    return {int(product_id): int(count) for product_id, count in rows}

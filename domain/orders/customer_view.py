@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from domain.catalog.login_help import LoginCode, pasted_code
 from domain.orders.orders import OrderView, view_order
+from domain.orders.waiting import queue_position
 from domain.seats.provisioning import REPORTED
 from domain.shared.crypto import decrypt_secret
 from domain.shared.i18n import format_date, t
@@ -54,6 +55,7 @@ class Access:
 class OrderPage:
     view: OrderView
     access: Access | None
+    queue_position: int | None = None  # a paid order waiting for a seat: its place in its pool's line
 
 
 def order_page(*, session: Session, code: str, token: str | None) -> OrderPage:
@@ -61,7 +63,7 @@ def order_page(*, session: Session, code: str, token: str | None) -> OrderPage:
     view = view_order(session=session, code=code, token=token)
     seat = view.assignment
     if seat is None or seat.status != AssignmentStatus.ACTIVE:
-        return OrderPage(view=view, access=None)
+        return OrderPage(view=view, access=None, queue_position=queue_position(session=session, order=view.order))
     account = session.get(ChatGPTAccount, seat.chatgpt_account_id)
     assert account is not None
     credentials = account.delivery == Delivery.CREDENTIALS

@@ -90,6 +90,8 @@ def transition_order(
     write_columns(session=session, obj=order, **(columns or {}), status=to.value)
     if to in SOLD and before not in SOLD:
         announce_sale(session=session, order=order)
+    if before == OrderStatus.PENDING_STOCK:  # the orders behind it in its pool's line moved up one
+        announce(session=session, topics=(f"queue:{order.pool}",))
     audit_row(
         order,
         session=session,

@@ -18,6 +18,7 @@ from domain.catalog.products import (
     list_products,
     update_product,
 )
+from domain.catalog.waitlist import waiting_counts
 from domain.payments.checkout import lowest_channel_minimum
 from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import format_idr
@@ -59,9 +60,10 @@ class ProductRow:
     sort_order: int
     warranty_days: int | None = None
     sold_out_mode: str = SoldOutMode.QUEUE
+    waitlist: int = 0  # contacts waiting to hear the package is back (its "Habis — kabari saya" list)
 
     @classmethod
-    def of(cls, p: Product) -> ProductRow:
+    def of(cls, p: Product, waitlist: int = 0) -> ProductRow:
         return cls(
             id=stored_id(p.id),
             slug=p.slug,
@@ -76,6 +78,7 @@ class ProductRow:
             sort_order=p.sort_order,
             warranty_days=p.warranty_days,
             sold_out_mode=str(p.sold_out_mode),
+            waitlist=waitlist,
         )
 
 
@@ -101,6 +104,7 @@ PRODUCT_COLUMNS = columns(
     ("is_active", "Dijual"),
     ("is_popular", "Populer"),
     ("sort_order", "Urutan"),
+    ("waitlist", "Menunggu kabar"),
 )
 PRODUCT_COLUMNS = yes_no_columns(PRODUCT_COLUMNS, "is_active", "is_popular")  # "Ya"/"Tidak", never true/false
 
@@ -112,7 +116,8 @@ class PackagesView:
 
 def products() -> list[ProductRow]:
     with db.read_session() as session:
-        return [ProductRow.of(p) for p in list_products(session=session, active_only=False)]
+        waiting = waiting_counts(session=session)
+        return [ProductRow.of(p, waiting.get(p.id or 0, 0)) for p in list_products(session=session, active_only=False)]
 
 
 def load_packages() -> PackagesView:

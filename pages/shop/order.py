@@ -62,6 +62,7 @@ def fingerprint(page: OrderPage | None) -> Fingerprint:
         (info.login_email, info.password, info.workspace) if info else None,
         # login help: a TOTP secret stored or cleared, a code pasted by the owner (or its ten minutes over)
         (info.has_totp, info.pasted) if info else None,
+        page.queue_position,  # a paid order waiting for a seat: its place in line as the line moves
     )
 
 
@@ -422,9 +423,12 @@ DEADLINE_TRIES = 4
 
 
 def topics_of(page: OrderPage) -> set[str]:
-    """The changes an open order page follows: its order, and its seat and that seat's account once it has one
-    (a move, a health change, the invitation's progress)."""
-    topics = {f"order:{page.view.order.id}"}
+    """The changes an open order page follows: its order, its pool's line while it waits for a seat, and its seat
+    and that seat's account once it has one (a move, a health change, the invitation's progress)."""
+    order = page.view.order
+    topics = {f"order:{order.id}"}
+    if order.status == OrderStatus.PENDING_STOCK:  # an order ahead in the pool's line served or refunded
+        topics.add(f"queue:{order.pool}")
     seat = page.view.assignment
     if seat is not None:
         topics |= {f"assignment:{seat.id}", f"account:{seat.chatgpt_account_id}"}

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from nicegui import background_tasks, ui
+from nicegui import ui
 
 from domain.orders.customer_view import OrderPage
-from domain.orders.waiting import queue_position, request_refund
+from domain.orders.waiting import request_refund
 from domain.shared.errors import DomainError
 from domain.shared.i18n import format_date
 from domain.shared.i18n import t as tr
@@ -18,12 +18,6 @@ from pages.shop.promo import BUTTON
 from pages.threads import io_bound
 
 log = logging.getLogger("aksesgpt.shop")
-
-
-def position_of(order_id: int) -> int | None:
-    with db.read_session() as session:
-        order = session.get(Order, order_id)
-        return queue_position(session=session, order=order) if order else None
 
 
 def ask_refund(code: str, token: str, ip: str) -> Order:
@@ -36,20 +30,13 @@ def requested_line(order: Order, lang: str) -> str:
 
 
 def waiting_ui(page: OrderPage, lang: str, token: str) -> None:
-    """The waiting message with the order's place in line (read in a thread, filled in when known) and the
-    refund request, or the request already made."""
+    """The waiting message with the order's place in line and the refund request, or the request already made."""
     order = page.view.order
     ui.label(tr("order.pending_stock", lang)).classes("w-full")
-    line = ui.label("").classes("w-full font-semibold").mark("queue-position")
-    line.set_visibility(False)
-
-    async def fill() -> None:
-        position = await io_bound(position_of, order.id or 0)
-        if position is not None and not line.is_deleted:
-            line.text = tr("queue.position", lang, position=position)
-            line.set_visibility(True)
-
-    background_tasks.create(fill(), name="queue position")
+    if page.queue_position is not None:  # read with the page, drawn again as the line moves (the change feed)
+        ui.label(tr("queue.position", lang, position=page.queue_position)).classes("w-full font-semibold").mark(
+            "queue-position"
+        )
     answer = ui.label(requested_line(order, lang) if order.refund_requested_at else "")
     answer.classes("text-sm text-green-900 bg-green-50 rounded p-2 w-full").mark("refund-answer")
     answer.set_visibility(order.refund_requested_at is not None)

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from domain.shared.models import EmailOutbox, Order
+from domain.catalog.pool import suspend_account, unsuspend_account
+from domain.shared.models import ChatGPTAccount, EmailOutbox, Order
 from infra import db
 from tests.e2e.conftest import sign_in
 
@@ -16,7 +17,20 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
 
-def test_a_phone_customer_buys_30_days_with_qris_and_sees_the_access(shop, page: Page, shoot) -> None:
+@pytest.fixture
+def shared_logins_only(shop):
+    """The demo pool also holds an invite account (demo-team); which account takes the next seat depends on what
+    earlier tests sold (the fullest first). This story is about a shared login, so that account is paused for it."""
+    with db.read_session() as s:
+        team = s.exec(select(ChatGPTAccount).where(ChatGPTAccount.email == "demo-team@demo.aksesgpt.invalid")).one()
+    db.in_transaction(lambda s: suspend_account(session=s, actor="test", account_id=team.id, reason="e2e story"))
+    yield
+    db.in_transaction(lambda s: unsuspend_account(session=s, actor="test", account_id=team.id))
+
+
+def test_a_phone_customer_buys_30_days_with_qris_and_sees_the_access(
+    shop, page: Page, shoot, shared_logins_only
+) -> None:
     page.set_viewport_size(PHONE)
     page.goto(shop.app_url)
     expect(page.get_by_text("ChatGPT Plus 30 Hari")).to_be_visible()

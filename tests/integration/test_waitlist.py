@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from domain.catalog.products import update_product
-from domain.catalog.waitlist import join_waitlist
+from domain.catalog.waitlist import join_waitlist, waiting_counts
 from domain.orders.orders import refund_order
 from domain.orders.waiting import queue_position, request_refund
 from domain.shared.errors import Conflict, NotFound, ValidationFailed
@@ -51,9 +51,13 @@ def test_waiting_customers_are_told_once_when_a_seat_returns(engine) -> None:
     _join(product.slug, "budi@example.com")
     _join(product.slug, "+62 812 3456 7890", locale="en")
     assert tell_waitlist() == "told 0", "no seat yet: nobody is told"
+    with db.read_session() as s:
+        assert waiting_counts(session=s) == {product.id: 2}  # the owner's packages table: 2 waiting to hear
     make_account(max_seats=1)
     assert tell_waitlist() == "told 2"
     assert tell_waitlist() == "told 0", "told once"
+    with db.read_session() as s:
+        assert waiting_counts(session=s) == {}
     with db.read_session() as s:
         mail = s.exec(select(EmailOutbox).where(EmailOutbox.kind == "back_in_stock")).one()
         whatsapp = s.exec(select(WhatsAppOutbox)).one()

@@ -31,13 +31,13 @@ from infra import db
 from infra.settings import Settings
 from infra.types import utcnow
 from integrations.gateways import Gateways
-from integrations.whatsapp import FonnteSender, whatsapp_sender_for
+from integrations.whatsapp import FONNTE_BASE, WABLAS_BASE, FonnteSender, WablasSender, whatsapp_sender_for
 from runtime.delivery import deliver_outbox, deliver_whatsapp_outbox
 from runtime.jobs import send_reminders
 from runtime.outbox import BACKOFF_MINUTES
 from tests.helpers import ADMIN, make_account, make_product, pay, smtp_sender
 from tests.integration.test_shop_settings import FakeGateway
-from tests.sinks import FonnteApi
+from tests.sinks import FonnteApi, WablasApi
 
 PASSWORD = "Shared-Pw-77xq"
 LOGIN_CODE = "493817"
@@ -138,6 +138,42 @@ def test_order_created_and_access_ready_reach_whatsapp_without_password_or_code(
         assert not re.search(r"\d{6}", _without_links(message, order.code)), message
     assert [r.kind for r in _rows()] == ["order_created", "access_ready"]
     assert deliver_whatsapp_outbox(sender=sender).sent == 0, "nothing is sent twice"
+
+
+def test_a_wablas_gateway_gets_the_same_messages_as_phone_and_message(engine, monkeypatch, token) -> None:
+    """WHATSAPP_PROVIDER=wablas: the same outbox, POST /api/send-message with `phone` and `message`, the token as
+    the Authorization header; a refusal is retried with the token kept out of the error."""
+    wablas = WablasApi(token=token).start()
+    try:
+        configured = Settings(
+            _env_file=None, WHATSAPP_PROVIDER="wablas", WHATSAPP_API_BASE=wablas.url, WHATSAPP_TOKEN=token
+        )
+        monkeypatch.setattr("infra.settings.get_settings", lambda: configured)
+        sender = whatsapp_sender_for(configured)
+        assert isinstance(sender, WablasSender)
+        order = _checked_out(make_product())
+        wablas.answer = "refused"
+        report = deliver_whatsapp_outbox(sender=sender)
+        assert (report.sent, report.retrying) == (0, 1)
+        [row] = _rows()
+        assert row.last_error and token not in row.last_error
+        with db.write_session() as s:  # its backoff over
+            again = s.get(WhatsAppOutbox, row.id)
+            again.next_attempt_at = utcnow()
+            s.add(again)
+        wablas.answer = "ok"
+        assert deliver_whatsapp_outbox(sender=sender).sent == 1
+        [accepted] = wablas.accepted
+        assert accepted.form["phone"] == NUMBER and order.code in accepted.form["message"]
+        assert accepted.authorization == token
+        sender.close()
+    finally:
+        wablas.stop()
+    default = Settings(_env_file=None, WHATSAPP_PROVIDER="wablas", WHATSAPP_API_BASE=FONNTE_BASE, WHATSAPP_TOKEN="x")
+    made = whatsapp_sender_for(default)
+    assert isinstance(made, WablasSender) and str(made._client.base_url).rstrip("/") == WABLAS_BASE
+    made.close()
+    assert whatsapp_sender_for(Settings(_env_file=None, WHATSAPP_PROVIDER="other", WHATSAPP_TOKEN="x")) is None
 
 
 def test_reminder_carries_the_renewal_link(engine, settings, sender, fonnte) -> None:

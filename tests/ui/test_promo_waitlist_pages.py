@@ -12,7 +12,7 @@ from sqlmodel import select
 from domain.admin.admins import create_admin
 from domain.catalog.pool import list_accounts, retire_account
 from domain.catalog.products import get_product, update_product
-from domain.orders.orders import create_order, record_payment
+from domain.orders.orders import create_order, record_payment, refund_order
 from domain.payments.promos import save_promo
 from domain.shared.links import access_token
 from domain.shared.models import AdminAlert, Order, PromoCode, PromoUse, WaitlistEntry
@@ -134,11 +134,14 @@ async def test_a_queued_order_shows_its_place_and_asks_for_a_refund(user: User) 
 
         return db.in_transaction(work)
 
-    paid_order("first@example.com")
+    first = paid_order("first@example.com")
     order = paid_order("second@example.com")
     await user.open(f"/order/{order.code}?t={access_token(order.code)}")
     await user.should_see("Semua kursi sedang terisi")
-    await user.should_see("Posisi Anda di antrean: nomor 2.", retries=50)
+    await user.should_see("Posisi Anda di antrean: nomor 2.")
+    # the order ahead leaves the line (refunded): this open page moves up without a reload
+    db.in_transaction(lambda s: refund_order(session=s, order_id=first.id, actor=ADMIN, reason="customer asked"))
+    await user.should_see("Posisi Anda di antrean: nomor 1.", retries=100)
     user.find("refund-request").click()
     await user.should_see("Minta refund pesanan ini?")
     user.find("refund-confirm").click()
