@@ -16,6 +16,7 @@ from api.schemas import Failure, IsoTime
 from domain.catalog.products import catalogue
 from domain.orders.customer_view import access_note, order_page
 from domain.orders.login_code import NoLoginCode, TooManyReveals, reveal_login_code
+from domain.orders.orders import view_order
 from domain.orders.renewals import RenewalRefused
 from domain.payments.checkout import OrderForm, OrderRefused, SoldOut, place_order
 from domain.payments.gateway import GatewayError, GatewayRejected
@@ -23,7 +24,7 @@ from domain.payments.renewals import place_renewal
 from domain.shared.errors import DomainError, NotFound
 from domain.shared.models import Order
 from infra import db
-from infra.ratelimit import order_limit
+from infra.ratelimit import login_code_ip_limit, order_limit
 from infra.types import utcnow
 
 # domain field names -> the API's names
@@ -168,6 +169,11 @@ async def within_order_limit(request: Request) -> None:
         raise refused(429, "too many orders from this address; wait a minute")
 
 
+async def within_login_code_limit(request: Request) -> None:
+    if not login_code_ip_limit.allow(_client(request)):
+        raise refused(429, "too many login code requests from this address; wait 10 minutes")
+
+
 def _place_order(request: Request, data: OrderIn) -> OrderPlaced:
     gateways = request.app.state.gateways
     form = OrderForm(
@@ -302,6 +308,8 @@ class LoginCodeOut(BaseModel):
 
 
 def _login_code(code: str, token: str | None, ip: str | None) -> LoginCodeOut:
+    with db.read_session() as session:  # a wrong link is answered without taking the database's write lock
+        view_order(session=session, code=code, token=token)
     now = utcnow()
     login = db.in_transaction(lambda s: reveal_login_code(session=s, code=code, token=token, now=now, ip=ip))
     left = max(0, int((login.until - now).total_seconds()))
@@ -310,10 +318,11 @@ def _login_code(code: str, token: str | None, ip: str | None) -> LoginCodeOut:
 
 @router.post(
     "/orders/{order_id}/login-code",
+    dependencies=[Depends(within_login_code_limit)],
     responses={
         404: {"model": Failure, "description": "no such order"},
         409: {"model": Failure, "description": "no active seat on a login with a TOTP secret"},
-        429: {"model": Failure, "description": "too many reveals for this order"},
+        429: {"model": Failure, "description": "too many reveals for this order, or from this address"},
     },
 )
 async def order_login_code(request: Request, order_id: str, t: str | None = None) -> LoginCodeOut:

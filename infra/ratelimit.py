@@ -96,3 +96,6 @@ class Throttle:
 # the shop's limits: placing an order (the API and the checkout page count together) and looking orders up
 order_limit = RateLimit("orders", limit=10, per_seconds=60)
 lookup_limit = RateLimit("lookup", limit=5, per_seconds=300)
+# the login-code API per address, before any reading: wrong links cost nothing beyond this (the per-order limit
+# counts only after the link and the seat are checked)
+login_code_ip_limit = RateLimit("login_code_ip", limit=60, per_seconds=600)

@@ -21,10 +21,10 @@ from domain.orders.renewing import fulfil_renewal
 from domain.orders.states import AWAITING_PAYMENT, transition_order
 from domain.seats.allocation import active_assignment, fulfil_paid_order
 from domain.seats.assignments import revoke_assignment
-from domain.shared.audit import audit_row
+from domain.shared.audit import audit_row, snapshot
 from domain.shared.errors import IllegalTransition, NotFound, ValidationFailed
 from domain.shared.links import access_token, hash_token, token_hash_matches
-from domain.shared.models import AccountAssignment, EventOutcome, Order, OrderStatus, Product
+from domain.shared.models import AccountAssignment, AssignmentStatus, EventOutcome, Order, OrderStatus, Product
 from domain.shared.money import REFUND_METHODS, amount_paid, check_amount, check_method
 from domain.shared.validation import normalize_email, normalize_locale, normalize_phone, require_text
 from infra.types import utcnow
@@ -264,6 +264,36 @@ def accept_review(*, session: Session, order_id: int, actor: str, note: str = ""
     return PaymentResult(EventOutcome.APPLIED, order, assignment, order.status)
 
 
+def _take_back_renewal(*, session: Session, renewal: Order, actor: str) -> None:
+    """A refunded renewal that extended another order's seat gives its days back: that seat, while still active,
+    ends `duration_days` earlier (not before now; the expiry job then releases it), audited."""
+    seat = session.exec(
+        select(AccountAssignment)
+        .where(
+            AccountAssignment.order_id == renewal.renews_order_id,
+            AccountAssignment.status == AssignmentStatus.ACTIVE,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if seat is None:
+        return  # the seat ended already: nothing left to take back
+    before = snapshot(seat, "end_at")
+    seat.end_at = max(seat.end_at - timedelta(days=renewal.duration_days), utcnow())
+    session.add(seat)
+    session.flush()
+    audit_row(
+        seat,
+        session=session,
+        actor=actor,
+        action="assignment.renewal_refunded",
+        before=before,
+        after=snapshot(seat, "end_at"),
+        renewal_code=renewal.code,
+        days=renewal.duration_days,
+    )
+
+
 def refund_order(
     *,
     session: Session,
@@ -290,6 +320,8 @@ def refund_order(
     paid = amount_paid(session=session, order=order)
     refunded = paid if amount_idr is None else check_amount(amount_idr, maximum=paid)
     assignment = active_assignment(session=session, order_id=order_id)
+    if assignment is None and order.renews_order_id is not None and order.status == OrderStatus.FULFILLED:
+        _take_back_renewal(session=session, renewal=order, actor=actor)
     if assignment is not None:
         revoke_assignment(
             session=session,

@@ -61,12 +61,31 @@ def seat_holder(*, session: Session, order: Order) -> Order:
     return holder
 
 
+def seated_renewal(*, session: Session, order: Order) -> Order | None:
+    """The latest paid renewal of `order` that got a seat of its own (on another account, its old one could not
+    take it back) and still holds it: where the customer is seated now; None when there is none."""
+    renewals = session.exec(
+        select(Order)
+        .where(Order.renews_order_id == order.id, Order.status == OrderStatus.FULFILLED)
+        .order_by(col(Order.id).desc())
+    ).all()
+    for renewal in renewals:
+        seat = latest_seat(session=session, order_id=renewal.id)  # type: ignore[arg-type]
+        if seat is not None and seat.status == AssignmentStatus.ACTIVE:
+            return renewal
+    return None
+
+
 def renewable(*, session: Session, order: Order, now: datetime | None = None) -> Renewable:
     """The seat `order` (or the order it renewed) holds and the active packages of its pool, or RenewalRefused
     saying why it cannot be renewed: not served yet, refunded, revoked, or ended longer ago than the grace."""
     now = now or utcnow()
     holder = seat_holder(session=session, order=order)
     seat = latest_seat(session=session, order_id=holder.id)  # type: ignore[arg-type]
+    if seat is not None and seat.status != AssignmentStatus.ACTIVE:
+        moved = seated_renewal(session=session, order=holder)
+        if moved is not None:  # renewed onto another account: renewing extends that seat, not the ended one
+            holder, seat = moved, latest_seat(session=session, order_id=moved.id)  # type: ignore[arg-type]
     if holder.status != OrderStatus.FULFILLED or seat is None:
         raise RenewalRefused("this order has no seat to renew yet", reason="no_seat")
     grace = SHOP_CONFIG.get(session=session).renewal_grace_days

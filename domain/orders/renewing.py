@@ -78,6 +78,9 @@ def fulfil_renewal(*, session: Session, order: Order, actor: str, paid: Paid | N
     first = session.get(Order, order.renews_order_id)
     # the seat row before the pool: the lock order of the expiry job and revokes
     seat = latest_seat(session=session, order_id=order.renews_order_id, lock=True)
+    # asked again: on PostgreSQL a second statement sees a seat that another renewal of the same order committed
+    # while this one waited for the lock above (two renewals paid at once must not both restart the seat)
+    seat = latest_seat(session=session, order_id=order.renews_order_id, lock=True) or seat
     now = utcnow()
     grace = SHOP_CONFIG.get(session=session).renewal_grace_days
     reason = "no_seat"  # why the renewal cannot stay on the seat (the order was refunded, say)

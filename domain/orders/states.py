@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from domain.notify.alerts import resolve_alert
 from domain.notify.telegram import queue_telegram_alert
 from domain.notify.whatsapp import wa_owner_sale
 from domain.shared.audit import audit_row
@@ -92,6 +93,10 @@ def transition_order(
         announce_sale(session=session, order=order)
     if before == OrderStatus.PENDING_STOCK:  # the orders behind it in its pool's line moved up one
         announce(session=session, topics=(f"queue:{order.pool}",))
+        if order.refund_requested_at is not None and to == OrderStatus.FULFILLED:
+            # served after asking for a refund: the alert's "still waiting for a seat" is over (the order page
+            # says the customer asked, then got a seat)
+            resolve_alert(session=session, key=f"refund_request:{order.code}")
     audit_row(
         order,
         session=session,

@@ -402,11 +402,16 @@ def detail_ui(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
             order.payment_method or "-",
         )
         paid = when(order.paid_at) or "-"
-        if order.refund_requested_at is not None and order.status != OrderStatus.REFUNDED:
+        if order.refund_requested_at is not None and order.status == OrderStatus.PENDING_STOCK:
             ui.label(
                 f"Pelanggan meminta refund pada {when(order.refund_requested_at)} (masih menunggu kursi): "
                 "proses dengan tombol Refund / batalkan."
             ).classes("text-red-900 bg-red-50 rounded p-2 w-full font-semibold").mark("refund-requested")
+        elif order.refund_requested_at is not None and order.status == OrderStatus.FULFILLED:
+            ui.label(
+                f"Pelanggan sempat meminta refund pada {when(order.refund_requested_at)}, lalu mendapat kursi. "
+                "Hubungi pelanggan bila ia tetap ingin refund."
+            ).classes("text-amber-900 bg-amber-50 rounded p-2 w-full").mark("refund-requested")
         if order.discount_idr:
             ui.label(f"Diskon promo {format_idr(order.discount_idr)} dari harga paket").mark("order-discount")
         ui.label(

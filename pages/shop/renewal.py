@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from domain.orders.orders import view_order
-from domain.orders.renewals import Renewable, RenewalRefused, renewal_of
+from domain.orders.renewals import Renewable, RenewalRefused, renewal_of, seated_renewal
 from domain.payments.checkout import OrderRefused, channels_by_group
 from domain.payments.gateway import GatewayError, GatewayRejected, PaymentChannel
 from domain.payments.renewals import place_renewal
@@ -87,23 +87,17 @@ def load_renewed_from(code: str, token: str) -> RenewedFrom | None:
 
 
 def load_renewed_to(code: str, token: str) -> tuple[str, str] | None:
-    """For an order whose seat ended: the latest paid renewal of it that got a seat of its own elsewhere (its code
-    and link), so the first order's page sends the customer to where they are seated now; else None."""
+    """For an order whose seat ended: the latest paid renewal of it seated on another account (its code and
+    link), so the first order's page sends the customer to where they are seated now; else None."""
     with db.read_session() as session:
         try:
             first = view_order(session=session, code=code, token=token).order
         except NotFound:
             return None
-        renewals = session.exec(
-            select(Order)
-            .where(Order.renews_order_id == first.id, Order.status == OrderStatus.FULFILLED)
-            .order_by(col(Order.id).desc())
-        ).all()
-        for renewal in renewals:
-            seat = session.exec(_latest(renewal.id)).first()
-            if seat is not None and seat.status == AssignmentStatus.ACTIVE:
-                return renewal.code, f"/order/{renewal.code}?t={access_token(renewal.code)}"
-    return None
+        renewal = seated_renewal(session=session, order=first)
+        if renewal is None:
+            return None
+        return renewal.code, f"/order/{renewal.code}?t={access_token(renewal.code)}"
 
 
 def _latest(order_id: int | None) -> SelectOfScalar[AccountAssignment]:

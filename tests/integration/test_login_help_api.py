@@ -116,3 +116,16 @@ def test_the_order_api_answers_the_seat_holders_code_until_the_seat_ends(engine)
     db.in_transaction(lambda s: revoke_assignment(session=s, assignment_id=seat.id, actor=ADMIN, reason="refund"))
     refused = client.post(url)
     assert refused.status_code == 409 and "code" not in refused.json()
+
+
+def test_wrong_links_from_one_address_are_limited_before_any_reading(engine) -> None:
+    """The per-order limit counts only after the link and the seat are checked; an address sending wrong links
+    is stopped by its own limit (60 in 10 minutes), and a wrong link never writes (nothing audited)."""
+    app = FastAPI()
+    app.include_router(orders_router)
+    client = TestClient(app)
+    order = make_order(make_product())
+    answers = [client.post(f"/api/orders/{order.code}/login-code?t=wrong-{i}").status_code for i in range(61)]
+    assert answers[:60] == [404] * 60 and answers[60] == 429
+    with db.read_session() as s:
+        assert s.exec(select(AuditLog).where(AuditLog.action == "order.login_code_shown")).all() == []

@@ -259,3 +259,24 @@ def test_the_api_checks_a_code_and_places_the_order_with_it(api, owner_id) -> No
     )
     assert hostile.status_code == 200 and hostile.json()["message"] == "Kode promo tidak ditemukan"
     assert api.post("/api/promo-codes/check", json={"code": "HEMAT10", "package_id": "a\x00"}).status_code == 404
+
+
+def test_the_api_preview_never_tells_whether_an_e_mail_used_a_code(api, owner_id) -> None:
+    """One use per customer: after budi used it, the public check answers the same for budi's e-mail as for any
+    other (nobody learns who used which code); placing budi's second order is what refuses it."""
+    product = make_product(price_idr=79_000)
+    _promo(owner_id, max_uses_per_customer=1)
+    body = {
+        "customer_email": "budi@example.com",
+        "package_id": product.slug,
+        "full_name": "Budi",
+        "phone_number": "081234567890",
+        "payment_method": "QRIS",
+        "promo_code": "HEMAT10",
+    }
+    assert api.post("/api/orders", json=body).status_code == 201
+    for email in ("budi@example.com", "ani@example.com"):
+        check = api.post("/api/promo-codes/check", json={"code": "HEMAT10", "package_id": product.slug, "email": email})
+        assert check.json()["valid"] is True, email
+    second = api.post("/api/orders", json=body)
+    assert second.status_code == 400 and "promo_code" in second.json()["errors"]

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from domain.catalog.pool import retire_account
-from domain.orders.renewals import RenewalRefused, create_renewal
+from domain.orders.orders import refund_order
+from domain.orders.renewals import RenewalRefused, create_renewal, renewable
 from domain.seats.assignments import release_expired_assignments, revoke_assignment
 from domain.shared.links import access_token
 from domain.shared.models import (
@@ -112,6 +113,45 @@ def test_duplicate_callbacks_extend_once(engine) -> None:
     [after] = _seats(first.id)
     assert after.end_at == seat.end_at + timedelta(days=30)
     assert [m.kind for m in _mails(renewal.id)].count("renewal") == 1
+    assert invariants() == []
+
+
+def test_a_refunded_renewal_takes_its_days_back_off_the_seat(engine) -> None:
+    """The renewal held no seat of its own: refunding it shortens the seat it extended by its days, audited; the
+    first order keeps its seat and its own days."""
+    product = make_product(duration_days=30)
+    make_account(max_seats=2)
+    first = make_order(product)
+    seat = pay(first).assignment
+    renewal = _renew(first, product)
+    pay(renewal)
+
+    db.in_transaction(lambda s: refund_order(session=s, order_id=renewal.id, actor=ADMIN, reason="changed mind"))
+
+    [after] = _seats(first.id)
+    assert after.status == AssignmentStatus.ACTIVE and after.end_at == seat.end_at
+    assert _order(renewal.id).status == OrderStatus.REFUNDED and _order(first.id).status == OrderStatus.FULFILLED
+    with db.read_session() as s:
+        audit = s.exec(select(AuditLog).where(AuditLog.action == "assignment.renewal_refunded")).one()
+    assert audit.entity_id == seat.id and audit.details["renewal_code"] == renewal.code
+    assert invariants() == []
+
+
+def test_a_second_renewal_extends_the_seat_the_first_restarted(engine) -> None:
+    """Two renewals of a seat ended within the grace: the first brings it back, the second extends that seat
+    (one seat taken, never two)."""
+    product = make_product(duration_days=30)
+    account = make_account(max_seats=3)
+    first = make_order(product)
+    seat = pay(first).assignment
+    _ended(seat, days_ago=1)
+    one, two = _renew(first, product), _renew(first, product)
+    pay(one)
+    pay(two)
+    active = [s for s in _seats(first.id) if s.status == AssignmentStatus.ACTIVE]
+    assert len(active) == 1 and active[0].end_at - active[0].start_at == timedelta(days=60)
+    with db.read_session() as s:
+        assert s.get(ChatGPTAccount, account.id).seats_used == 1
     assert invariants() == []
 
 
@@ -223,6 +263,10 @@ def test_when_the_old_account_was_retired_the_renewal_gets_a_seat_elsewhere_and_
         audit = s.exec(select(AuditLog).where(AuditLog.action == "order.renew_elsewhere")).one()
     assert audit.details["reason"] == "account_unavailable"
     assert invariants() == []
+    # renewing again from the first order's link extends the seat the customer holds now, not the ended one
+    with db.read_session() as s:
+        again = renewable(session=s, order=s.get(Order, first.id))
+    assert (again.holder.id, again.seat.id) == (renewal.id, new.id)
 
 
 def test_a_renewal_paid_after_the_grace_period_gets_a_seat_elsewhere(engine) -> None:

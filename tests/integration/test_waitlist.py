@@ -109,3 +109,18 @@ def test_a_queued_order_knows_its_place_and_can_ask_for_a_refund(engine) -> None
     unpaid = make_order(product)
     with pytest.raises(Conflict):
         db.in_transaction(lambda s: request_refund(session=s, code=unpaid.code, token=access_token(unpaid.code)))
+
+
+def test_a_refund_request_is_closed_when_the_order_gets_a_seat_after_all(engine) -> None:
+    """The customer asked while waiting; a seat came before the owner acted: the alert ("still waiting") is
+    resolved, and the order keeps the time it was asked (its admin page says so)."""
+    product = make_product()
+    order = make_order(product)
+    pay(order)
+    db.in_transaction(lambda s: request_refund(session=s, code=order.code, token=access_token(order.code)))
+    make_account(max_seats=1)  # the waiting order is served at once
+    with db.read_session() as s:
+        served = s.get(Order, order.id)
+        alert = s.exec(select(AdminAlert).where(AdminAlert.key == f"refund_request:{order.code}")).one()
+    assert served.status == OrderStatus.FULFILLED and served.refund_requested_at is not None
+    assert not alert.active
