@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from domain.catalog.pool import suspend_account, unsuspend_account
+from domain.catalog.pool import add_account, suspend_account, unsuspend_account
 from domain.shared.models import ChatGPTAccount, EmailOutbox, Order
 from infra import db
 from tests.e2e.conftest import sign_in
@@ -19,13 +19,20 @@ DESKTOP = {"width": 1280, "height": 800}
 
 @pytest.fixture
 def shared_logins_only(shop):
-    """The demo pool also holds an invite account (demo-team); which account takes the next seat depends on what
-    earlier tests sold (the fullest first). This story is about a shared login, so that account is paused for it."""
+    """The demo pool also holds an invite account (demo-team), and earlier tests of this session may have filled
+    its shared logins (the fullest account takes the next seat). This story is about a shared login: the invite
+    account is paused and one shared login with room is added for it; both are put back as they were after."""
     with db.read_session() as s:
         team = s.exec(select(ChatGPTAccount).where(ChatGPTAccount.email == "demo-team@demo.aksesgpt.invalid")).one()
     db.in_transaction(lambda s: suspend_account(session=s, actor="test", account_id=team.id, reason="e2e story"))
+    room = db.in_transaction(
+        lambda s: add_account(
+            session=s, actor="test", email="story-1@pool.example", password="Story-Pass-1", pool="default", max_seats=8
+        )
+    )
     yield
     db.in_transaction(lambda s: unsuspend_account(session=s, actor="test", account_id=team.id))
+    db.in_transaction(lambda s: suspend_account(session=s, actor="test", account_id=room.id, reason="e2e story over"))
 
 
 def test_a_phone_customer_buys_30_days_with_qris_and_sees_the_access(
