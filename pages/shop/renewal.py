@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from nicegui import app, ui
+from nicegui import app, background_tasks, ui
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -61,7 +61,9 @@ def load_offer(code: str, token: str) -> RenewalOffer | None:
     if not renewable.packages:
         return None
     cheapest = min(p.price_idr for p in renewable.packages)
-    return RenewalOffer(renewable, dict(channels_by_group(load_channels(cheapest), cheapest)))
+    same = [p.price_idr for p in renewable.packages if p.id == renewable.holder.product_id]
+    # fees for the package shown chosen (the seat's own); the channels kept are those the cheapest package can use
+    return RenewalOffer(renewable, dict(channels_by_group(load_channels(same[0] if same else cheapest), cheapest)))
 
 
 def load_renewed_from(code: str, token: str) -> RenewedFrom | None:
@@ -143,10 +145,13 @@ class RenewalForm:
             )
             for p in renewable.packages
         }
-        first = renewable.packages[0].slug
-        first_price = renewable.packages[0].price_idr  # (the fees shown are for the first package's price)
-        self.package = ui.radio(options, value=first).classes(f"w-full {TALL_OPTIONS}").mark("renew-package")
-        methods = {c.code: fee_text(c, first_price, lang) for items in offer.groups.values() for c in items}
+        # the package the seat was bought with comes first to hand; else the first of the pool
+        same = [p for p in renewable.packages if p.id == renewable.holder.product_id]
+        chosen = (same or renewable.packages)[0]
+        self.prices = {p.slug: p.price_idr for p in renewable.packages}
+        self.package = ui.radio(options, value=chosen.slug).classes(f"w-full {TALL_OPTIONS}").mark("renew-package")
+        self.package.on_value_change(lambda e: background_tasks.create(self.fees_for(e.value), name="renewal fees"))
+        methods = {c.code: fee_text(c, chosen.price_idr, lang) for items in offer.groups.values() for c in items}
         if not methods:
             ui.label(tr("checkout.unavailable", lang)).classes("text-negative")
         self.method = (
@@ -168,6 +173,19 @@ class RenewalForm:
 
     def hide_error(self) -> None:
         self.error.set_visibility(False)
+
+    async def fees_for(self, slug: str | None) -> None:
+        """Another package chosen: each method's fee and total for its price (a percentage fee grows with it)."""
+        price = self.prices.get(slug or "")
+        if price is None:
+            return
+        channels = await io_bound(load_channels, price)
+        if self.method.is_deleted or self.package.value != slug:
+            return  # redrawn, or another package chosen meanwhile
+        known = {c.code: c for items in self.offer.groups.values() for c in items}
+        fresh = {c.code: c for c in channels}
+        methods = {code: fee_text(fresh.get(code, c), price, self.lang) for code, c in known.items()}
+        self.method.set_options(methods, value=self.method.value)
 
     def refuse(self, text: str) -> None:
         if self.error.is_deleted:  # a live redraw replaced the form while the server answered

@@ -4,6 +4,7 @@ wrong choice is said in words and places nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -65,6 +66,16 @@ async def test_an_active_seat_offers_the_packages_of_its_pool(user: User) -> Non
     await user.should_see("Pilih paket")
     await user.should_see("ChatGPT Plus 90 Hari · Rp 199.000 · 90 hari → berakhir")
     await user.should_see("Bayar perpanjangan")
+    package = next(iter(user.find("renew-package").elements))
+    method = next(iter(user.find("renew-method").elements))
+    assert package.value == "paket-30-hari"  # the seat's own package comes chosen
+    assert method.options["BRIVA"].endswith("Total Rp 81.500")  # its price plus the channel's fee
+    package.set_value("paket-90-hari")
+    for _ in range(50):  # the fees are asked for the new price in a thread
+        if method.options["BRIVA"].endswith("Total Rp 201.500"):
+            break
+        await asyncio.sleep(0.05)
+    assert method.options["BRIVA"].endswith("Total Rp 201.500")
 
 
 async def test_a_seat_ended_within_grace_opens_from_the_reminder_link_and_wants_a_method(user: User) -> None:
