@@ -4,6 +4,8 @@ and POST /api/orders/{order_id}/login-code (the seat holder's login code, issue 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -174,6 +176,19 @@ async def within_login_code_limit(request: Request) -> None:
         raise refused(429, "too many login code requests from this address; wait 10 minutes")
 
 
+@contextmanager
+def _payment_refusals() -> Iterator[None]:
+    """What placing an order or a renewal can refuse, answered alike: 400 with the field, or 503."""
+    try:
+        yield
+    except OrderRefused as exc:
+        raise _refused_input(exc.errors) from None
+    except GatewayRejected as exc:
+        raise _refused_input({"method": exc.message}) from None
+    except GatewayError:
+        raise refused(503, "payment gateway unavailable, please try again shortly") from None
+
+
 def _place_order(request: Request, data: OrderIn) -> OrderPlaced:
     gateways = request.app.state.gateways
     form = OrderForm(
@@ -186,21 +201,11 @@ def _place_order(request: Request, data: OrderIn) -> OrderPlaced:
         notify_whatsapp=data.notify_whatsapp,
         promo_code=data.promo_code,
     )
-    try:
-        placed = place_order(
-            form=form,
-            gateways=gateways.chain,
-            actor="api",
-            ip=_client(request),
-        )
-    except SoldOut as exc:
-        raise refused(409, exc.message) from None
-    except OrderRefused as exc:
-        raise _refused_input(exc.errors) from None
-    except GatewayRejected as exc:
-        raise _refused_input({"method": exc.message}) from None
-    except GatewayError:
-        raise refused(503, "payment gateway unavailable, please try again shortly") from None
+    with _payment_refusals():
+        try:
+            placed = place_order(form=form, gateways=gateways.chain, actor="api", ip=_client(request))
+        except SoldOut as exc:
+            raise refused(409, exc.message) from None
     return _answer(placed.order, placed.link)
 
 
@@ -363,26 +368,21 @@ class RenewalIn(BaseModel):
 
 
 def _place_renewal(request: Request, code: str, token: str | None, data: RenewalIn) -> OrderPlaced:
-    try:
-        placed = place_renewal(
-            code=code,
-            token=token,
-            product_slug=data.package_id,
-            method=data.payment_method,
-            gateways=request.app.state.gateways.chain,
-            actor="api",
-            ip=_client(request),
-        )
-    except NotFound:
-        raise refused(404, "order not found") from None
-    except RenewalRefused as exc:
-        raise refused(409, exc.message) from None
-    except OrderRefused as exc:
-        raise _refused_input(exc.errors) from None
-    except GatewayRejected as exc:
-        raise _refused_input({"method": exc.message}) from None
-    except GatewayError:
-        raise refused(503, "payment gateway unavailable, please try again shortly") from None
+    with _payment_refusals():
+        try:
+            placed = place_renewal(
+                code=code,
+                token=token,
+                product_slug=data.package_id,
+                method=data.payment_method,
+                gateways=request.app.state.gateways.chain,
+                actor="api",
+                ip=_client(request),
+            )
+        except NotFound:
+            raise refused(404, "order not found") from None
+        except RenewalRefused as exc:
+            raise refused(409, exc.message) from None
     return _answer(placed.order, placed.link)
 
 
