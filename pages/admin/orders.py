@@ -100,6 +100,8 @@ class OrderDetail:
     order_id: int
     timeline: list[TimelineEntry]
     paid_idr: int = 0  # what the customer paid for it (the refund's default and limit)
+    renews: str = ""  # a renewal: the code of the order whose seat it renewed
+    renewals: tuple[tuple[str, str, int], ...] = ()  # its paid renewals: (code, status, amount), oldest first
 
     @property
     def news(self) -> tuple[str, int, str]:
@@ -183,6 +185,9 @@ def load_view(filters: OrderFilters) -> OrdersView:
     return OrdersView(filters, listing(filters, 1, PER_PAGE))
 
 
+RENEWAL_SHOWN = (OrderStatus.FULFILLED, OrderStatus.PENDING_STOCK, OrderStatus.PAYMENT_REVIEW, OrderStatus.REFUNDED)
+
+
 def load_detail(code: str) -> OrderDetail | None:
     with db.read_session() as session:
         try:
@@ -190,11 +195,19 @@ def load_detail(code: str) -> OrderDetail | None:
         except NotFound:
             return None
         order_id = stored_id(order.id)
+        renews = session.get(Order, order.renews_order_id) if order.renews_order_id else None
+        renewals = session.exec(
+            select(Order.code, Order.status, Order.amount_idr)
+            .where(Order.renews_order_id == order_id, col(Order.status).in_(RENEWAL_SHOWN))
+            .order_by(col(Order.id))
+        ).all()
         return OrderDetail(
             order,
             order_id,
             order_timeline(session=session, order_id=order_id),
             amount_paid(session=session, order=order),
+            renews=renews.code if renews else "",
+            renewals=tuple((str(c), str(st), int(a)) for c, st, a in renewals),
         )
 
 
@@ -412,6 +425,25 @@ def detail_ui(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
                 f"Pelanggan sempat meminta refund pada {when(order.refund_requested_at)}, lalu mendapat kursi. "
                 "Hubungi pelanggan bila ia tetap ingin refund."
             ).classes("text-amber-900 bg-amber-50 rounded p-2 w-full").mark("refund-requested")
+        if detail.renews:
+            with ui.row().classes("items-center gap-2"):
+                ui.label("Perpanjangan dari pesanan")
+                ui.link(detail.renews, f"/admin/orders/{detail.renews}").classes(
+                    "min-h-[44px] flex items-center text-blue-800"
+                ).mark("order-renews")
+        if detail.renewals:
+            with ui.column().classes("gap-0 w-full").mark("order-renewals"):
+                ui.label("Diperpanjang oleh:").classes("font-semibold")
+                for code, status, amount in detail.renewals:
+                    with ui.row().classes("items-center gap-2"):
+                        ui.link(code, f"/admin/orders/{code}").classes("min-h-[44px] flex items-center text-blue-800")
+                        state_chip("order", status)
+                        ui.label(format_idr(amount))
+                if order.status != OrderStatus.REFUNDED:
+                    ui.label(
+                        "Refund pesanan ini mencabut kursinya, termasuk hari dari perpanjangan di atas: "
+                        "refund perpanjangan itu juga bila uangnya dikembalikan."
+                    ).classes("text-sm text-amber-900 bg-amber-50 rounded p-2 w-full")
         if order.discount_idr:
             ui.label(f"Diskon promo {format_idr(order.discount_idr)} dari harga paket").mark("order-discount")
         ui.label(

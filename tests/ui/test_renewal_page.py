@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from nicegui.testing import User
 from sqlmodel import col, select
 
+from domain.admin.admins import create_admin
 from domain.catalog.pool import retire_account
 from domain.orders.orders import create_order, record_payment
 from domain.orders.renewals import create_renewal
@@ -19,6 +20,7 @@ from domain.shared.links import access_token
 from domain.shared.models import AccountAssignment, Order
 from infra import db
 from infra.types import utcnow
+from tests.ui.test_open_admin_tabs import OWNER, sign_in
 
 
 def _paid_order() -> Order:
@@ -124,3 +126,25 @@ async def test_a_renewal_seated_elsewhere_is_pointed_to_from_the_first_order(use
     await user.should_see("Masa aktif berakhir pada")
     await user.should_see(f"Perpanjangan Anda ({renewal.code}) mendapat kursi baru di akun lain.")
     await user.should_see(f"Buka pesanan {renewal.code} (kursi baru Anda)")
+
+
+async def test_the_admin_order_pages_link_a_seat_s_order_and_its_renewals(user: User) -> None:
+    db.in_transaction(lambda s: create_admin(session=s, email=OWNER[0], password=OWNER[1]))
+    order = _paid_order()
+
+    def renew(s):
+        renewal, _ = create_renewal(
+            session=s, code=order.code, token=access_token(order.code), product_slug="paket-30-hari", actor="test"
+        )
+        record_payment(session=s, order_id=renewal.id, amount_idr=renewal.amount_idr, actor="tripay_webhook")
+        return renewal
+
+    renewal = db.in_transaction(renew)
+    await sign_in(user, OWNER)
+    await user.open(f"/admin/orders/{order.code}")
+    await user.should_see("Diperpanjang oleh:")
+    await user.should_see(renewal.code)
+    await user.should_see("refund perpanjangan itu juga bila uangnya dikembalikan")
+    await user.open(f"/admin/orders/{renewal.code}")
+    await user.should_see("Perpanjangan dari pesanan")
+    await user.should_see(order.code, marker="order-renews")
