@@ -123,7 +123,7 @@ def send_reminders(now: datetime | None = None, max_batches: int = 10) -> str:
 
 
 def remind_subscription_renewals(now: datetime | None = None) -> str:
-    """One alert per account whose ChatGPT subscription renews within RENEWAL_REMINDER_DAYS, once per date."""
+    """One alert per account whose ChatGPT subscription renews within the owner's reminder days, once per date."""
     moment = now or utcnow()
     reminded = db.in_transaction(lambda s: remind_renewals(session=s, now=moment))
     return f"renewals reminded {reminded}"

@@ -31,6 +31,7 @@ WINDOW_MINUTES = (10, 1440)  # a payment window from ten minutes to a day
 THRESHOLD = (0, 10_000)
 REMINDER_DAY_RANGE = (1, 30)
 GRACE_DAYS = (0, 60)  # days after a seat ended within which its customer can renew it
+ACCOUNT_REMINDER_DAYS = (1, 30)  # days before an account's subscription renews that the owner is reminded
 _DATA_URL = re.compile(r"data:(image/[a-z]+);base64,([A-Za-z0-9+/=\s]+)")
 _HTTPS_URL = re.compile(r"https://[^\s\"'<>]+")
 OWNER_ONLY = "Hanya pemilik (owner) yang boleh mengubah pengaturan toko."
@@ -170,6 +171,7 @@ def check_setting(key: str, value: Any) -> Any:
         "privacy_text": lambda v: _text(v, "Kebijakan privasi", key, LEGAL_MAX, multiline=True),
         "owner_whatsapp": _owner_whatsapp,
         "renewal_grace_days": lambda v: _number(v, "Masa tenggang perpanjangan", key, GRACE_DAYS, " hari"),
+        "account_reminder_days": lambda v: _number(v, "Pengingat langganan akun", key, ACCOUNT_REMINDER_DAYS, " hari"),
         "shared_text": lambda v: _text(v, "Penjelasan akun bersama", key, SHARED_MAX, multiline=True),
     }
     if key not in checks:

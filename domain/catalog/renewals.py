@@ -10,8 +10,9 @@ from domain.notify.alerts import raise_alert
 from domain.shared.audit import SCHEDULER, audit_row
 from domain.shared.i18n import format_date, format_idr
 from domain.shared.models import AccountStatus, ChatGPTAccount
+from domain.shared.shop_settings import SHOP_CONFIG
 
-# days before the renewal date the owner hears of it (a shop setting may replace this constant later)
+# days before the renewal date the owner hears of it: the shop setting `account_reminder_days`, this by default
 RENEWAL_REMINDER_DAYS = 5
 
 
@@ -19,9 +20,11 @@ def renewal_alert_key(account_id: int | None) -> str:
     return f"subscription_renewal:{account_id}"
 
 
-def remind_renewals(*, session: Session, now: datetime, days: int = RENEWAL_REMINDER_DAYS, limit: int = 200) -> int:
+def remind_renewals(*, session: Session, now: datetime, days: int | None = None, limit: int = 200) -> int:
     """Raise one admin alert for each account in service whose subscription renews within `days` (or has passed)
-    and whose owner was not reminded of this date yet; returns how many were reminded."""
+    and whose owner was not reminded of this date yet (`days`: the owner's shop setting when None); returns how
+    many were reminded."""
+    days = SHOP_CONFIG.get(session=session).account_reminder_days if days is None else days
     due = session.exec(
         select(ChatGPTAccount)
         .where(

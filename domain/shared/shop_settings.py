@@ -39,6 +39,7 @@ class ShopConfig:
     privacy_text: str
     owner_whatsapp: str = ""  # E.164; the owner's number for new-sale notices on WhatsApp (empty: none)
     renewal_grace_days: int = 3  # days after a seat ended within which it can still be renewed
+    account_reminder_days: int = 5  # days before an account's ChatGPT subscription renews, the owner is reminded
     shared_text: str = ""  # "Penjelasan akun bersama" on the home page; empty: the shop's own text per language
 
     @property

@@ -15,11 +15,11 @@ from domain.admin.workspaces import AccountCard
 from domain.catalog.account_fields import parse_monthly_cost
 from domain.catalog.login_help import clean_totp_secret, store_totp_secret
 from domain.catalog.pool import add_account, update_account
-from domain.catalog.renewals import RENEWAL_REMINDER_DAYS
 from domain.orders.admin_actions import waiting_for_stock
 from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import WIB, format_idr
 from domain.shared.models import ChatGPTAccount, Delivery, Driver
+from domain.shared.shop_settings import SHOP_CONFIG, env_defaults
 from pages.admin.dates import day_picker, day_words, parse_day, when
 from pages.admin.frame import Done, Refused, SignedIn, attempt, client_ip
 from pages.admin.words import DRIVER_LABELS
@@ -33,7 +33,13 @@ ALLOW_HINT = "Anggota workspace yang sengaja Anda simpan: tidak ditandai, tidak 
 NOTE_HINT = "Tidak pernah terlihat oleh pelanggan"
 DISPLAY_HINT = "Terlihat di halaman pesanan dan e-mail pelanggan; kosong = Workspace ChatGPT"
 COST_HINT = "Contoh: 75.000 atau Rp 75.000 (untuk laporan biaya)"
-RENEWAL_HINT = f"Anda diingatkan {RENEWAL_REMINDER_DAYS} hari sebelumnya"
+RENEWAL_HINT = "Anda diingatkan {days} hari sebelumnya (ubah di Toko)"
+
+
+def _reminder_days() -> int:
+    """The owner's reminder days as last read (the page does not wait on the database for a hint)."""
+    known = SHOP_CONFIG.cached() or SHOP_CONFIG.latest() or env_defaults()
+    return known.account_reminder_days
 
 
 def renewal_day(moment: datetime | None) -> str:
@@ -59,7 +65,7 @@ class SubscriptionFields:
         self.show_cost()
         self.renewal = (
             day_picker("Tanggal perpanjangan langganan", self.initial_day)
-            .props(f'hint="{RENEWAL_HINT}"')
+            .props(f'hint="{RENEWAL_HINT.format(days=_reminder_days())}"')
             .classes("w-full")
             .mark("acc-renewal")
         )

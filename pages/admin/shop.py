@@ -55,6 +55,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("reminder_days", "Pengingat e-mail (hari sebelum berakhir)"),
     ("banner", "Pengumuman"),
     ("renewal_grace_days", "Masa tenggang perpanjangan (hari setelah berakhir)"),
+    ("account_reminder_days", "Pengingat langganan akun ChatGPT (hari sebelumnya)"),
 )
 
 
@@ -72,6 +73,7 @@ def read_only_ui(config: ShopConfig) -> None:
         "reminder_days": _days_text(config.reminder_days),
         "banner": config.banner or "(mati)",
         "renewal_grace_days": config.renewal_grace_days,
+        "account_reminder_days": config.account_reminder_days,
     }
     with ui.card().classes("w-full max-w-2xl").props("flat bordered"):
         for key, label in ROWS:
@@ -169,6 +171,16 @@ class ShopForm:
                 .classes(FIELD)
                 .mark("shop-renewal-grace")
             )
+            self.account_reminder = (
+                ui.input("Pengingat langganan akun (hari)", value=str(config.account_reminder_days))
+                .props(
+                    "inputmode=numeric "
+                    'hint="Anda diingatkan sekian hari sebelum langganan ChatGPT sebuah akun diperpanjang '
+                    f'(bawaan {defaults.account_reminder_days})."'
+                )
+                .classes(FIELD)
+                .mark("shop-account-reminder")
+            )
 
             ui.label("Pengumuman di toko").classes("text-lg font-bold mt-2")
             self.banner_on = ui.switch("Tampilkan pengumuman", value=config.banner_on).mark("shop-banner-on")
@@ -242,6 +254,7 @@ class ShopForm:
             "privacy_text": self.privacy.value or "",
             "owner_whatsapp": self.owner_whatsapp.value or "",
             "renewal_grace_days": self.grace.value or "",
+            "account_reminder_days": self.account_reminder.value or "",
             "shared_text": self.shared.value or "",
         }
 

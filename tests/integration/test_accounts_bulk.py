@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import col, select
 
 from domain.admin.admins import create_admin
+from domain.admin.shop_settings import save_shop_settings
 from domain.catalog.pool import add_account, update_account
 from domain.catalog.pool_bulk import Skip, bulk_change, export_accounts_csv
 from domain.catalog.renewals import RENEWAL_REMINDER_DAYS
@@ -336,3 +337,24 @@ def test_a_synced_workspace_keeps_the_renewal_date_chatgpt_gave(engine) -> None:
     assert fingerprint(engine) == state
     db.in_transaction(lambda s: update_account(session=s, actor=ADMIN, account_id=account.id, monthly_cost_idr=400_000))
     assert _account(account.id).monthly_cost_idr == 400_000
+
+
+def test_the_owner_sets_how_many_days_ahead_the_renewal_reminder_comes(engine) -> None:
+    owner = db.in_transaction(lambda s: create_admin(session=s, email="boss@example.com", password="boss-password-123"))
+    now = utcnow()
+    account = make_account()
+    db.in_transaction(
+        lambda s: update_account(
+            session=s, actor=ADMIN, account_id=account.id, subscription_expires_at=now + timedelta(days=8)
+        )
+    )
+    assert remind_subscription_renewals(now=now) == "renewals reminded 0"  # 8 days away, reminded 5 days ahead
+    for bad in ("0", "31", "lima"):
+        with pytest.raises(ValidationFailed):
+            db.in_transaction(
+                lambda s, b=bad: save_shop_settings(session=s, admin_id=owner.id, changes={"account_reminder_days": b})
+            )
+    db.in_transaction(
+        lambda s: save_shop_settings(session=s, admin_id=owner.id, changes={"account_reminder_days": "10"})
+    )
+    assert remind_subscription_renewals(now=now) == "renewals reminded 1"
