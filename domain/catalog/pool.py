@@ -454,6 +454,9 @@ CSV_COLUMNS = (
     "access_token",
     "session_token",
     "allow_list",
+    "display_name",
+    "monthly_cost_idr",  # 75000, 75.000 or Rp 75.000
+    "subscription_expires_at",  # the renewal day: 2027-01-05 or 05-01-2027 (midnight WIB)
 )
 
 
@@ -495,7 +498,7 @@ def _without_values(message: str, raw: dict[str, Any]) -> str:
 
 def import_accounts_csv(*, session: Session, actor: str, text: str, dry_run: bool = False) -> ImportReport:
     """Import accounts from CSV (header: email,password,pool,delivery,max_seats,note; optionally driver,
-    workspace_id,access_token,session_token,allow_list).
+    workspace_id,access_token,session_token,allow_list, and display_name,monthly_cost_idr,subscription_expires_at).
 
     Each row is checked on its own; bad rows are reported by line and skipped, good rows are
     added (unless `dry_run`, which only previews)."""

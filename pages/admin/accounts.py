@@ -227,6 +227,10 @@ def import_dialog(admin: SignedIn, on_done: Done) -> None:
             "Workspace otomatis: tambahkan kolom driver (manual atau chatgpt), workspace_id, access_token, "
             "session_token dan allow_list (e-mail dipisah spasi). Pratinjau tidak pernah menampilkan token."
         ).classes("text-sm text-slate-600")
+        ui.label(
+            "Boleh juga: display_name (nama yang dilihat pelanggan), monthly_cost_idr (mis. Rp 75.000) dan "
+            "subscription_expires_at (tanggal perpanjangan langganan, mis. 05-01-2027)."
+        ).classes("text-sm text-slate-600")
         text = ui.textarea("Isi CSV").classes("w-full").props("rows=8").mark("csv-text")
 
         async def uploaded(event: events.UploadEventArguments) -> None:  # NiceGUI 3: the file is event.file

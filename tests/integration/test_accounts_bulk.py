@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from domain.admin.admins import create_admin
 from domain.admin.shop_settings import save_shop_settings
-from domain.catalog.pool import add_account, update_account
+from domain.catalog.pool import add_account, import_accounts_csv, update_account
 from domain.catalog.pool_bulk import Skip, bulk_change, export_accounts_csv
 from domain.catalog.renewals import RENEWAL_REMINDER_DAYS
 from domain.notify.mail import SECRET_MASK, outgoing
@@ -358,3 +358,22 @@ def test_the_owner_sets_how_many_days_ahead_the_renewal_reminder_comes(engine) -
         lambda s: save_shop_settings(session=s, admin_id=owner.id, changes={"account_reminder_days": "10"})
     )
     assert remind_subscription_renewals(now=now) == "renewals reminded 1"
+
+
+def test_the_csv_import_takes_the_name_customers_see_the_cost_and_the_renewal_day(engine) -> None:
+    text = (
+        "email,password,display_name,monthly_cost_idr,subscription_expires_at\n"
+        "satu@pool.example,pw-111111,Tim Satu,Rp 75.000,05-01-2027\n"
+        "dua@pool.example,pw-222222,,,\n"
+        "tiga@pool.example,pw-333333,Tim Tiga,tujuh puluh ribu,\n"
+    )
+    report = db.in_transaction(lambda s: import_accounts_csv(session=s, actor=ADMIN, text=text))
+    assert [r.email for r in report.ok] == ["satu@pool.example", "dua@pool.example"]
+    [bad] = report.errors
+    assert bad.line == 4 and "Biaya bulanan" in bad.error
+    with db.read_session() as s:
+        one = s.exec(select(ChatGPTAccount).where(ChatGPTAccount.email == "satu@pool.example")).one()
+        two = s.exec(select(ChatGPTAccount).where(ChatGPTAccount.email == "dua@pool.example")).one()
+    assert (one.display_name, one.monthly_cost_idr) == ("Tim Satu", 75_000)
+    assert one.subscription_expires_at == datetime(2027, 1, 4, 17, 0, tzinfo=UTC)  # 05 Jan 2027 00.00 WIB
+    assert (two.display_name, two.monthly_cost_idr, two.subscription_expires_at) == ("", None, None)
