@@ -22,6 +22,11 @@ MAIL_KINDS: dict[str, tuple[str, str]] = {
     "seat_revoked": ("E-mail kursi dicabut", "Seat-revoked e-mail"),
     "seat_extended": ("E-mail perpanjangan", "Extension e-mail"),
     "admin_alert": ("E-mail peringatan admin", "Admin alert e-mail"),
+    "renewal": ("E-mail perpanjangan diterima", "Renewal e-mail"),
+    "renewal_elsewhere": ("E-mail perpanjangan di akun lain", "Renewal-elsewhere e-mail"),
+    "login_changed": ("E-mail login baru (kata sandi diganti)", "New login e-mail (password changed)"),
+    "refunded": ("E-mail refund", "Refund e-mail"),
+    "back_in_stock": ("E-mail paket tersedia lagi", "Back-in-stock e-mail"),
 }
 MAIL_DONE = {
     "SENT": ("terkirim", "sent"),

@@ -161,3 +161,12 @@ def test_an_audit_entry_s_changes_read_as_words_money_and_wib_times() -> None:
     created = _summary({"after": {"price_idr": 99_000, "is_active": True, "end_at": "2026-12-02T07:05:00+00:00"}})
     assert created == "Harga: Rp 99.000; Aktif: Ya; Berakhir: 02 Des 2026 14.05 WIB"  # new values, no arrow
     assert _summary({"order_code": "AG-1", "method": "QRIS"}) == "Kode pesanan: AG-1, Metode: QRIS"
+
+
+def test_every_customer_e_mail_kind_is_named_on_the_timeline() -> None:
+    from pages.admin.timeline import mail_kind
+
+    kinds = ("order_created", "access_ready", "access_moved", "pending_stock", "seat_ended", "seat_revoked")
+    kinds += ("seat_extended", "renewal", "renewal_elsewhere", "login_changed", "refunded", "back_in_stock")
+    for kind in (*kinds, "reminder_3d"):
+        assert mail_kind(kind, "id") != "E-mail" and mail_kind(kind, "en") != "E-mail", kind
