@@ -4,6 +4,7 @@ both started as subprocesses the way `make run` starts the app (fresh SQLite fil
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -95,6 +96,24 @@ def place_order(
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def pay_in_the_sandbox_tab(page: Page, landing: str | re.Pattern[str], shoot=None) -> None:
+    """From an unpaid order page: open the simulator's checkout (a new tab), press "Bayar (Pay)", wait until that
+    tab is back on the shop (`landing` shown there) and close it. The wait matters: closing a tab while its form
+    post is redirecting hung Chromium for good (Target.closeTarget racing a navigation commit: page.close() never
+    returned, and the browser suite ran until CI's limit)."""
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name=re.compile("Buka halaman pembayaran|Open the payment page")).click()
+    checkout = opened.value
+    expect(checkout.get_by_text("SANDBOX — simulasi pembayaran")).to_be_visible()
+    if shoot is not None:
+        shoot(checkout, "4-sandbox-checkout")
+    checkout.get_by_role("button", name="Bayar (Pay)").click()
+    expect(checkout).to_have_url(re.compile(r"/order/AG-"), timeout=15000)  # redirected back to the shop
+    expect(checkout.get_by_text(landing).first).to_be_visible(timeout=15000)
+    checkout.wait_for_load_state("load")
+    checkout.close()
 
 
 def sign_in(page: Page, base_url: str) -> Page:

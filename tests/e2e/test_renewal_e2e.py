@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from domain.shared.models import AccountAssignment, EmailOutbox, Order
 from infra import db
-from tests.e2e.conftest import place_order
+from tests.e2e.conftest import pay_in_the_sandbox_tab, place_order
 
 PHONE = {"width": 390, "height": 844}
 
@@ -57,12 +57,7 @@ def test_a_phone_customer_renews_the_same_seat(shop, page: Page, shoot) -> None:
     assert renewal_code != code
     expect(page.get_by_role("link", name=f"Buka pesanan {code} (kursi Anda)")).to_be_visible()  # the way back
     shoot(page, "2-renewal-unpaid")
-    with page.context.expect_page() as opened:  # the simulator's checkout opens in a new tab
-        page.get_by_role("link", name="Buka halaman pembayaran").click()
-    checkout = opened.value
-    expect(checkout.get_by_text("SANDBOX — simulasi pembayaran")).to_be_visible()
-    checkout.get_by_role("button", name="Bayar (Pay)").click()
-    checkout.close()
+    pay_in_the_sandbox_tab(page, "Perpanjangan diterima")
 
     # the renewal's page turns paid by itself, says what happened and links back to the seat's order
     expect(page.get_by_text(re.compile(r"Perpanjangan diterima, kursi Anda kini berakhir"))).to_be_visible(

@@ -11,7 +11,7 @@ from sqlmodel import select
 from domain.catalog.pool import add_account, suspend_account, unsuspend_account
 from domain.shared.models import ChatGPTAccount, EmailOutbox, Order
 from infra import db
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import pay_in_the_sandbox_tab, sign_in
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -57,14 +57,7 @@ def test_a_phone_customer_buys_30_days_with_qris_and_sees_the_access(
     order_url = page.url
     assert "/order/AG-" in order_url and "t=" in order_url
 
-    with page.context.expect_page() as opened:  # the simulator's checkout opens in a new tab
-        page.get_by_role("link", name="Buka halaman pembayaran").click()
-    checkout = opened.value
-    expect(checkout.get_by_text("SANDBOX — simulasi pembayaran")).to_be_visible()
-    shoot(checkout, "4-sandbox-checkout")
-    checkout.get_by_role("button", name="Bayar (Pay)").click()
-    expect(checkout.get_by_text("Pembayaran diterima")).to_be_visible(timeout=15000)  # back on our order page
-    checkout.close()
+    pay_in_the_sandbox_tab(page, "Pembayaran diterima", shoot)  # back on our order page in that tab
 
     # the first tab was never reloaded: it turns paid by itself
     expect(page.get_by_text("Pembayaran diterima")).to_be_visible(timeout=15000)

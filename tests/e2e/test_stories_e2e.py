@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from domain.catalog.products import create_product
 from infra import db
-from tests.e2e.conftest import place_order, sign_in
+from tests.e2e.conftest import pay_in_the_sandbox_tab, place_order, sign_in
 
 PHONE = {"width": 390, "height": 844}
 
@@ -23,15 +23,6 @@ def _checkout(page: Page, shop, slug: str, email: str, *, english: bool = False)
     page.get_by_text("QRIS (semua e-wallet & m-banking)").click()
     page.get_by_text("I agree to the terms" if english else "Saya setuju dengan syarat & ketentuan").click()
     page.get_by_role("button", name="Pay now" if english else "Bayar sekarang").click()
-
-
-def _pay_from_the_order_page(page: Page) -> None:
-    with page.context.expect_page() as opened:
-        page.get_by_role("link", name=re.compile("Buka halaman pembayaran|Open the payment page")).click()
-    checkout = opened.value
-    checkout.get_by_role("button", name="Bayar (Pay)").click()
-    checkout.wait_for_load_state()
-    checkout.close()
 
 
 def _admin_page(browser: Browser, shop) -> Page:
@@ -55,7 +46,7 @@ def test_an_empty_pool_queues_the_order_until_the_admin_adds_an_account(
     page.set_viewport_size(PHONE)
     _checkout(page, shop, "paket-kosong", "antre@example.com")
     expect(page.get_by_text("Menunggu pembayaran. Halaman ini diperbarui otomatis.")).to_be_visible(timeout=15000)
-    _pay_from_the_order_page(page)
+    pay_in_the_sandbox_tab(page, re.compile("Pembayaran diterima|Payment received"))
     expect(page.get_by_text("Semua kursi sedang terisi")).to_be_visible(timeout=15000)
     shoot(page, "1-pending-stock")
 
@@ -127,7 +118,7 @@ def test_the_whole_flow_reads_in_english(shop, page: Page, shoot) -> None:
     expect(page.get_by_text("Waiting for your payment. This page updates by itself.")).to_be_visible(timeout=15000)
     expect(page.get_by_text("Time left")).to_be_visible()
     shoot(page, "2-order-en")
-    _pay_from_the_order_page(page)
+    pay_in_the_sandbox_tab(page, re.compile("Pembayaran diterima|Payment received"))
     expect(page.get_by_text("Payment received")).to_be_visible(timeout=15000)
     expect(page.get_by_text(re.compile(r"Active until .* \(7 days left\)"))).to_be_visible()
     expect(page.get_by_text("Pembayaran diterima")).to_have_count(0)

@@ -11,6 +11,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import pay_in_the_sandbox_tab
 from tests.live import start_stack
 from tests.sinks import FonnteApi
 
@@ -99,12 +100,7 @@ def test_a_phone_customer_gets_whatsapp_news_and_the_contact_button_stays_off_th
     order_url = page.url
     expect(fab).to_be_visible()
 
-    with page.context.expect_page() as opened:
-        page.get_by_role("link", name="Buka halaman pembayaran").click()
-    checkout = opened.value
-    checkout.get_by_role("button", name="Bayar (Pay)").click()
-    expect(checkout.get_by_text("Pembayaran diterima")).to_be_visible(timeout=15000)
-    checkout.close()
+    pay_in_the_sandbox_tab(page, "Pembayaran diterima")
     expect(page.get_by_text("Pembayaran diterima")).to_be_visible(timeout=15000)
     shoot(page, "2-order-paid")
 
