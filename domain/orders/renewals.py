@@ -177,3 +177,40 @@ def renewals_of(*, session: Session, order: Order, limit: int = 20) -> list[Orde
             .limit(limit)
         )
     )
+
+
+@dataclass(frozen=True)
+class RenewedFrom:
+    """A renewal order as its own page tells it: the order whose seat it renewed, that seat's end while it is
+    active, and whether the renewal got a seat of its own (the old one could not be kept)."""
+
+    first: Order
+    seat_end: datetime | None
+    own_seat: bool
+
+
+def renewed_from(*, session: Session, order: Order) -> RenewedFrom | None:
+    """For a renewal order, what it renewed; None for any other order."""
+    first = session.get(Order, order.renews_order_id) if order.renews_order_id is not None else None
+    if first is None:
+        return None
+    seat = latest_seat(session=session, order_id=first.id)  # type: ignore[arg-type]
+    return RenewedFrom(
+        first=first,
+        seat_end=seat.end_at if seat is not None and seat.status == AssignmentStatus.ACTIVE else None,
+        own_seat=latest_seat(session=session, order_id=order.id) is not None,  # type: ignore[arg-type]
+    )
+
+
+RENEWALS_LISTED = (OrderStatus.FULFILLED, OrderStatus.PENDING_STOCK, OrderStatus.PAYMENT_REVIEW, OrderStatus.REFUNDED)
+
+
+def paid_renewals(*, session: Session, order_id: int) -> list[Order]:
+    """The renewals of an order that were paid (served, waiting, held for review or refunded), oldest first."""
+    return list(
+        session.exec(
+            select(Order)
+            .where(Order.renews_order_id == order_id, col(Order.status).in_(RENEWALS_LISTED))
+            .order_by(col(Order.id))
+        )
+    )

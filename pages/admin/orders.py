@@ -14,6 +14,7 @@ from domain.admin.customers import whatsapp_link
 from domain.admin.listing import MAX_PER_PAGE, orders_page
 from domain.orders.admin_actions import TimelineEntry, mark_paid_manually, order_timeline, resend_access
 from domain.orders.orders import accept_review, get_order, refund_order
+from domain.orders.renewals import paid_renewals
 from domain.shared.errors import NotFound
 from domain.shared.i18n import WIB, format_idr
 from domain.shared.models import Order, OrderStatus, Product
@@ -185,9 +186,6 @@ def load_view(filters: OrderFilters) -> OrdersView:
     return OrdersView(filters, listing(filters, 1, PER_PAGE))
 
 
-RENEWAL_SHOWN = (OrderStatus.FULFILLED, OrderStatus.PENDING_STOCK, OrderStatus.PAYMENT_REVIEW, OrderStatus.REFUNDED)
-
-
 def load_detail(code: str) -> OrderDetail | None:
     with db.read_session() as session:
         try:
@@ -196,18 +194,14 @@ def load_detail(code: str) -> OrderDetail | None:
             return None
         order_id = stored_id(order.id)
         renews = session.get(Order, order.renews_order_id) if order.renews_order_id else None
-        renewals = session.exec(
-            select(Order.code, Order.status, Order.amount_idr)
-            .where(Order.renews_order_id == order_id, col(Order.status).in_(RENEWAL_SHOWN))
-            .order_by(col(Order.id))
-        ).all()
+        renewals = paid_renewals(session=session, order_id=order_id)
         return OrderDetail(
             order,
             order_id,
             order_timeline(session=session, order_id=order_id),
             amount_paid(session=session, order=order),
             renews=renews.code if renews else "",
-            renewals=tuple((str(c), str(st), int(a)) for c, st, a in renewals),
+            renewals=tuple((r.code, str(r.status), r.amount_idr) for r in renewals),
         )
 
 

@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from nicegui import app, background_tasks, ui
-from sqlmodel import col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from domain.orders.orders import view_order
-from domain.orders.renewals import Renewable, RenewalRefused, renewal_of, seated_renewal
+from domain.orders.renewals import Renewable, RenewalRefused, renewal_of, renewed_from, seated_renewal
 from domain.payments.checkout import OrderRefused, channels_by_group
 from domain.payments.gateway import GatewayError, GatewayRejected, PaymentChannel
 from domain.payments.renewals import place_renewal
@@ -42,7 +40,7 @@ class RenewalOffer:
 
 
 @dataclass(frozen=True)
-class RenewedFrom:
+class RenewedFromLink:
     """A renewal order's page: the order whose seat it renewed, its link, and that seat's end now."""
 
     code: str
@@ -66,26 +64,23 @@ def load_offer(code: str, token: str) -> RenewalOffer | None:
     return RenewalOffer(renewable, dict(channels_by_group(load_channels(same[0] if same else cheapest), cheapest)))
 
 
-def load_renewed_from(code: str, token: str) -> RenewedFrom | None:
+def load_renewed_from(code: str, token: str) -> RenewedFromLink | None:
     """For a renewal order: the order it renewed (None for any other order, or a wrong link)."""
     with db.read_session() as session:
         try:
             order = view_order(session=session, code=code, token=token).order
         except NotFound:
             return None
-        if order.renews_order_id is None:
-            return None
-        first = session.get(Order, order.renews_order_id)
-        if first is None:
-            return None
-        own = session.exec(_latest(order.id)).first()
-        seat = session.exec(_latest(first.id)).first()
-        return RenewedFrom(
-            code=first.code,
-            link=f"/order/{first.code}?t={access_token(first.code)}",
-            seat_end=seat.end_at if seat is not None and seat.status == AssignmentStatus.ACTIVE else None,
-            own_seat=own is not None,
-        )
+        found = renewed_from(session=session, order=order)
+    if found is None:
+        return None
+    first = found.first
+    return RenewedFromLink(
+        code=first.code,
+        link=f"/order/{first.code}?t={access_token(first.code)}",
+        seat_end=found.seat_end,
+        own_seat=found.own_seat,
+    )
 
 
 def load_renewed_to(code: str, token: str) -> tuple[str, str] | None:
@@ -100,15 +95,6 @@ def load_renewed_to(code: str, token: str) -> tuple[str, str] | None:
         if renewal is None:
             return None
         return renewal.code, f"/order/{renewal.code}?t={access_token(renewal.code)}"
-
-
-def _latest(order_id: int | None) -> SelectOfScalar[AccountAssignment]:
-    return (
-        select(AccountAssignment)
-        .where(AccountAssignment.order_id == order_id)
-        .order_by(col(AccountAssignment.id).desc())
-        .limit(1)
-    )
 
 
 def place(code: str, token: str, slug: str, method: str, ip: str | None) -> str:

@@ -126,6 +126,9 @@ async def test_a_renewal_seated_elsewhere_is_pointed_to_from_the_first_order(use
     await user.should_see("Masa aktif berakhir pada")
     await user.should_see(f"Perpanjangan Anda ({renewal.code}) mendapat kursi baru di akun lain.")
     await user.should_see(f"Buka pesanan {renewal.code} (kursi baru Anda)")
+    await user.open(_link(renewal))  # and the renewal's own page says why, with the way back
+    await user.should_see("Kursi lama Anda tidak bisa dipakai lagi")
+    await user.should_see(f"Buka pesanan {order.code} (kursi Anda)")
 
 
 async def test_the_admin_order_pages_link_a_seat_s_order_and_its_renewals(user: User) -> None:
