@@ -72,14 +72,11 @@ def load_renewed_from(code: str, token: str) -> RenewedFromLink | None:
         except NotFound:
             return None
         found = renewed_from(session=session, order=order)
-    if found is None:
-        return None
-    first = found.first
+        if found is None:
+            return None
+        first = found.first.code  # (read while the session is open: its objects expire when it ends)
     return RenewedFromLink(
-        code=first.code,
-        link=f"/order/{first.code}?t={access_token(first.code)}",
-        seat_end=found.seat_end,
-        own_seat=found.own_seat,
+        code=first, link=f"/order/{first}?t={access_token(first)}", seat_end=found.seat_end, own_seat=found.own_seat
     )
 
 
