@@ -16,6 +16,19 @@ from tests.live import base_env, free_port, start
 
 NICEGUI_LIFESPAN = app.router.lifespan_context  # NiceGUI's own, before any test wired main.py
 
+_SHOULD_SEE = User.should_see
+PATIENCE = 30  # tries, 0.1 s apart
+
+
+async def _patient_should_see(self: User, target=None, *, retries: int = PATIENCE, **filters) -> None:  # type: ignore[no-untyped-def]
+    """`user.should_see` waiting up to 3 s by default instead of NiceGUI's 0.3 s: most pages here draw what they read
+    in a thread (`io_bound`), and with four test processes on two cores 0.3 s was sometimes not enough for an
+    order's page to arrive (it was there a moment later, in the failure's own dump). Only a failure waits longer."""
+    await _SHOULD_SEE(self, target, retries=retries, **filters)
+
+
+User.should_see = _patient_should_see  # type: ignore[method-assign]
+
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory):
