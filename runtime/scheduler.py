@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from domain.notify import mail, whatsapp
+from domain.notify import mail, telegram, whatsapp
 from domain.notify.mail import MailSender
 from domain.notify.telegram import ChatSender
 from domain.notify.whatsapp import WhatsAppSender
@@ -42,7 +42,8 @@ log = logging.getLogger("aksesgpt.jobs")
 DELIVERY_JOB = "deliver_outbox"
 WORKSPACE_JOB = "workspace_tasks"
 WHATSAPP_JOB = "deliver_whatsapp"
-WOKEN_JOBS = (DELIVERY_JOB, WORKSPACE_JOB, WHATSAPP_JOB)  # run again at once when woken while running
+TELEGRAM_JOB = "deliver_telegram"
+WOKEN_JOBS = (DELIVERY_JOB, WORKSPACE_JOB, WHATSAPP_JOB, TELEGRAM_JOB)  # run again at once when woken while running
 DELIVER_WITHIN = timedelta(seconds=1)
 
 
@@ -67,7 +68,7 @@ def shop_jobs(
         Job("waitlist_notify", 60, tell_waitlist),
     ]
     if chat is not None:
-        jobs.append(Job("deliver_telegram", 30, lambda: deliver_telegram(chat)))
+        jobs.append(Job(TELEGRAM_JOB, 30, lambda: deliver_telegram(chat)))
     if whatsapp_sender is not None:
         jobs.append(Job(WHATSAPP_JOB, 30, lambda: deliver_whatsapp(whatsapp_sender)))
     if workspaces is not None:
@@ -137,6 +138,7 @@ def start(scheduler: AsyncIOScheduler) -> None:
     mail.on_mail_committed(lambda: deliver_soon(scheduler))
     provisioning.on_task_committed(lambda: deliver_soon(scheduler, WORKSPACE_JOB))
     whatsapp.on_whatsapp_committed(lambda: deliver_soon(scheduler, WHATSAPP_JOB))
+    telegram.on_telegram_committed(lambda: deliver_soon(scheduler, TELEGRAM_JOB))
     log.info("scheduler started jobs=%s", ",".join(j.id for j in scheduler.get_jobs()))
 
 
@@ -144,6 +146,7 @@ def stop(scheduler: AsyncIOScheduler) -> None:
     mail.on_mail_committed(None)
     provisioning.on_task_committed(None)
     whatsapp.on_whatsapp_committed(None)
+    telegram.on_telegram_committed(None)
     scheduler.shutdown(wait=False)
 
 

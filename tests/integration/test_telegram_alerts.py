@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
+import threading
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from domain.admin.shop_state import render
+from domain.notify import telegram as telegram_module
+from domain.notify.telegram import queue_telegram_alert
 from domain.shared.models import EmailOutbox, MailStatus, TelegramOutbox
 from infra import db
 from infra.settings import Settings
 from infra.types import utcnow
 from integrations.telegram import TelegramBot, telegram_bot_for
 from runtime.delivery import deliver_outbox, deliver_telegram_outbox
-from runtime.jobs import deliver_telegram, watch_pool
+from runtime.jobs import Job, deliver_telegram, watch_pool
 from runtime.outbox import MAX_ATTEMPTS
+from runtime.scheduler import TELEGRAM_JOB, build_scheduler, start, stop
 from tests.helpers import make_account, smtp_sender
 from tests.sinks import TelegramApi
 
@@ -134,3 +139,35 @@ def test_without_both_telegram_settings_alerts_go_by_email_only(engine, monkeypa
     with db.read_session() as s:
         assert s.exec(select(TelegramOutbox)).all() == []
         assert len(s.exec(select(EmailOutbox)).all()) == 1
+
+
+def test_a_committed_alert_brings_the_telegram_job_forward_long_before_its_interval(engine, settings) -> None:
+    """An owner's new-sale notice or alert leaves within about a second of its commit, not at the 30 s interval."""
+    runs: list[int] = []
+    ran = threading.Event()
+
+    def deliver() -> str:
+        runs.append(1)
+        ran.set()
+        return "delivered"
+
+    def alert(session) -> None:
+        queue_telegram_alert(session=session, chat_id=CHAT, key="test", text="Pesanan baru dibayar")
+        queue_telegram_alert(session=session, chat_id=CHAT, key="test-2", text="Stok menipis")
+
+    async def scenario() -> bool:
+        scheduler = build_scheduler([Job(TELEGRAM_JOB, 3600, deliver)])  # an hour between runs
+        start(scheduler)  # runs every job once, two seconds after start
+        try:
+            assert await asyncio.to_thread(ran.wait, 30)
+            ran.clear()
+            await asyncio.to_thread(db.in_transaction, alert)
+            return await asyncio.to_thread(ran.wait, 30)
+        finally:
+            stop(scheduler)
+
+    assert asyncio.run(scenario())
+    assert len(runs) == 2  # two messages, one wake
+    assert telegram_module._wake_delivery is None  # stopping the scheduler unhooks it
+    with db.read_session() as s:
+        assert len(s.exec(select(TelegramOutbox)).all()) == 2
