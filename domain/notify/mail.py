@@ -16,7 +16,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import escape as escape_html
 from sqlmodel import Session, col, select
 
-from domain.notify.whatsapp import refund_text, wa_access_ready, wa_order_created, wa_refunded, wa_seat_news_many
+from domain.notify.whatsapp import (
+    WaOrder,
+    WaSeat,
+    refund_text,
+    wa_access_ready,
+    wa_order_created,
+    wa_refunded,
+    wa_seat_news_many,
+)
 from domain.shared.crypto import decrypt_secret
 from domain.shared.i18n import format_date, format_idr, language, t
 from domain.shared.links import order_link, shop_link
@@ -404,28 +412,17 @@ def queue_pending_stock(*, session: Session, order: Order) -> None:
     queue_email(session=session, to=order.email, kind="pending_stock", message=message, lang=lang, order_id=order.id)
 
 
-class NewsOrder(Protocol):
-    """What a seat e-mail needs of its order (an object, or a row read in the transaction)."""
+class NewsOrder(WaOrder, Protocol):
+    """What a seat e-mail needs of its order (an object, or a row read in the transaction): a WhatsApp message's
+    needs, and the address."""
 
-    @property
-    def id(self) -> int | None: ...
-    @property
-    def code(self) -> str: ...
-    @property
-    def name(self) -> str: ...
     @property
     def email(self) -> str: ...
-    @property
-    def locale(self) -> str: ...
 
 
-class NewsSeat(Protocol):
-    """What a seat e-mail needs of the seat."""
+class NewsSeat(WaSeat, Protocol):
+    """What a seat e-mail needs of the seat: a WhatsApp message's needs, and why it ended."""
 
-    @property
-    def end_at(self) -> datetime: ...
-    @property
-    def ended_at(self) -> datetime | None: ...
     @property
     def end_reason(self) -> str | None: ...
 

@@ -171,6 +171,8 @@ def refund_text(order: Order, lang: str) -> str:
 
 
 class WaSeat(Protocol):
+    """What a seat message needs of the seat (an AccountAssignment, or a row read in the transaction)."""
+
     @property
     def end_at(self) -> datetime: ...
     @property
