@@ -615,8 +615,12 @@ LABELS = {
     "Kebijakan privasi": "The privacy policy",
     "Batas waktu bayar": "The payment window",
     "Batas stok menipis": "The low-stock threshold",
+    "Masa tenggang perpanjangan": "The renewal grace period",
+    "Pengingat langganan akun": "The account subscription reminder",
+    "Penjelasan akun bersama": "The shared-account explanation",
     " menit": " minutes",
     " kursi": " seats",
+    " hari": " days",
 }
 RAISED_IN_INDONESIAN: list[tuple[str, Words]] = [
     (
@@ -634,7 +638,7 @@ RAISED_IN_INDONESIAN: list[tuple[str, Words]] = [
         _in_indonesian("{1} contains a character that cannot be saved"),
     ),
     (
-        r"(.+) harus bilangan bulat dari (\S+) sampai (\S+?)( menit| kursi)?\.",
+        r"(.+) harus bilangan bulat dari (\S+) sampai (\S+?)( menit| kursi| hari)?\.",
         _in_indonesian("{1} must be a whole number from {2} to {3}{4}"),
     ),
     (

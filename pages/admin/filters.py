@@ -10,6 +10,7 @@ from nicegui import ui
 
 from domain.admin.listing import MAX_ROW_ID, filter_choice, filter_id
 from domain.shared.errors import ValidationFailed
+from pages.admin.lang import say
 
 SHOWN = 40  # characters of an ignored value repeated in its note
 
@@ -20,14 +21,14 @@ class AddressFilters:
 
     def _ignored(self, name: str, value: str, why: str) -> None:
         shown = value if len(value) <= SHOWN else value[:SHOWN] + "…"
-        self.notes.append(f"Filter {name}={shown!r} diabaikan: {why}.")
+        self.notes.append(say(f"Filter {name}={shown!r} diabaikan: {why}.", f"Filter {name}={shown!r} ignored: {why}."))
 
     def choice(self, name: str, value: str, choices: Iterable[str]) -> str:
         """`value` when it is one of `choices`, else "" (every row) and a note."""
         try:
             return filter_choice(value, choices, name)
         except ValidationFailed:
-            self._ignored(name, value, "nilainya tidak dikenal")
+            self._ignored(name, value, say("nilainya tidak dikenal", "unknown value"))
             return ""
 
     def row_id(self, name: str, value: str) -> int | None:
@@ -35,7 +36,14 @@ class AddressFilters:
         try:
             return filter_id(value, name)
         except ValidationFailed:
-            self._ignored(name, value, f"bukan ID yang valid (bilangan bulat 1–{MAX_ROW_ID})")
+            self._ignored(
+                name,
+                value,
+                say(
+                    f"bukan ID yang valid (bilangan bulat 1–{MAX_ROW_ID})",
+                    f"not a valid ID (a whole number 1–{MAX_ROW_ID})",
+                ),
+            )
             return None
 
     def show(self) -> None:

@@ -221,7 +221,7 @@ async def _checked(call: Callable[[], T], *, owner_only: bool, cached: bool = Fa
     if ran is not None:
         return ran.value
     if admin is not None and admin.id == page_admin:
-        ui.notify(OWNER_ONLY, type="negative")
+        ui.notify(say(OWNER_ONLY, "Only the owner may do this."), type="negative")
         return REFUSED
     _end_page(forget=admin is None and data is not None, seen=data)
     return REFUSED

@@ -42,6 +42,8 @@ NAV_EN: dict[str, str] = {
     "Pelanggan": "Customers",
     "Laporan": "Reports",
     "Pengaturan toko": "Shop settings",
+    "Toko": "Shop",
+    "Promo": "Promos",
     "Cari": "Search",
 }
 TITLES_EN: dict[str, str] = {
@@ -58,6 +60,7 @@ TITLES_EN: dict[str, str] = {
     "Pelanggan": "Customers",
     "Laporan": "Reports",
     "Pengaturan toko": "Shop settings",
+    "Kode promo": "Promo codes",
     "Cari": "Search",
 }
 

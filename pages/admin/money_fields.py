@@ -1,5 +1,5 @@
 """The fields a dialog uses to record money: an amount in rupiah (75000, 75.000 or Rp 75.000), how it was paid,
-and a WIB date and time; each read back with an Indonesian message when it cannot be used."""
+and a WIB date and time; each read back with a message in the admin's language when it cannot be used."""
 
 from __future__ import annotations
 
@@ -11,13 +11,16 @@ from domain.shared.errors import ValidationFailed
 from domain.shared.i18n import WIB, format_idr
 from domain.shared.validation import parse_rupiah
 from infra.types import utcnow
+from pages.admin.lang import say
 
 AMOUNT_ERROR = "Jumlah tidak valid: tulis angka rupiah, misalnya 75000 atau 75.000."
 MOMENT_ERROR = "Tanggal atau jam tidak valid, atau masih di masa depan."
+AMOUNT_ERROR_EN = "Invalid amount: write rupiah digits, e.g. 75000 or 75.000."
+MOMENT_ERROR_EN = "Invalid date or time, or still in the future."
 
 
 class Unusable(Exception):
-    """A field the admin must correct; its message is already in Indonesian."""
+    """A field the admin must correct; its message is already in the admin's language."""
 
 
 class AmountField:
@@ -37,10 +40,11 @@ class AmountField:
         try:
             return parse_rupiah(text, "amount_idr")
         except ValidationFailed:
-            raise Unusable(AMOUNT_ERROR) from None
+            raise Unusable(say(AMOUNT_ERROR, AMOUNT_ERROR_EN)) from None
 
 
-def method_select(methods: dict[str, str], value: str, mark: str, label: str = "Metode") -> ui.select:
+def method_select(methods: dict[str, str], value: str, mark: str, label: str = "") -> ui.select:
+    label = label or say("Metode", "Method")
     return ui.select(methods, value=value, label=label).props("outlined dense").classes("w-full").mark(mark)
 
 
@@ -50,16 +54,18 @@ class MomentField:
     def __init__(self, label: str, mark: str) -> None:
         now = utcnow().astimezone(WIB)
         with ui.row().classes("w-full gap-2 no-wrap"):
-            self.day = ui.input(f"{label} (tanggal WIB)", value=f"{now:%Y-%m-%d}").props("type=date outlined dense")
+            self.day = ui.input(label + say(" (tanggal WIB)", " (WIB date)"), value=f"{now:%Y-%m-%d}").props(
+                "type=date outlined dense"
+            )
             self.day.classes("flex-1").mark(f"{mark}-date")
-            self.time = ui.input("Jam", value=f"{now:%H:%M}").props("type=time outlined dense")
+            self.time = ui.input(say("Jam", "Time"), value=f"{now:%H:%M}").props("type=time outlined dense")
             self.time.classes("w-28").mark(f"{mark}-time")
 
     def read(self) -> datetime:
         try:
             local = datetime.strptime(f"{self.day.value} {self.time.value}", "%Y-%m-%d %H:%M").replace(tzinfo=WIB)
         except ValueError:
-            raise Unusable(MOMENT_ERROR) from None
+            raise Unusable(say(MOMENT_ERROR, MOMENT_ERROR_EN)) from None
         if local > utcnow():
-            raise Unusable(MOMENT_ERROR)
+            raise Unusable(say(MOMENT_ERROR, MOMENT_ERROR_EN))
         return local

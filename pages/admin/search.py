@@ -14,11 +14,12 @@ from domain.shared.i18n import format_idr
 from infra import db
 from pages.admin.frame import HEADER_EXTRAS
 from pages.admin.table import stored_id
-from pages.admin.words import SEAT_LABELS, state_word, when
+from pages.admin.words import SEAT_LABELS, say, state_word, when
 
 SEARCH_PATH = "/admin/search"
 SEAT_WORDS = SEAT_LABELS  # (in the admin's language)
 HINT = "Kode pesanan, e-mail, nomor WhatsApp, nama, atau e-mail akun"
+HINT_EN = "Order code, e-mail, WhatsApp number, name or account e-mail"
 
 
 def search_path(query: str) -> str:
@@ -58,15 +59,16 @@ def go_search(query: str) -> None:
 def header_search() -> None:
     """The header's search box (a wide screen), or a button to the search page (a phone: no room for a box)."""
     box = (
-        ui.input(placeholder="Cari…")
-        .props('dense outlined dark standout clearable aria-label="Cari pesanan, pelanggan, akun"')
+        ui.input(placeholder=say("Cari…", "Search…"))
+        .props("dense outlined dark standout clearable")
+        .props(f'aria-label="{say("Cari pesanan, pelanggan, akun", "Search orders, customers, accounts")}"')
         .classes("w-56 max-sm:hidden")
         .mark("header-search")
     )
     box.on("keydown.enter", lambda: go_search(box.value or ""))
     ui.button(icon="search", on_click=lambda: ui.navigate.to(SEARCH_PATH)).props(
-        'flat round color=white aria-label="Cari"'
-    ).classes("sm:hidden min-w-[44px] min-h-[44px]").tooltip("Cari")
+        f'flat round color=white aria-label="{say("Cari", "Search")}"'
+    ).classes("sm:hidden min-w-[44px] min-h-[44px]").tooltip(say("Cari", "Search"))
 
 
 HEADER_EXTRAS.insert(0, header_search)
@@ -76,9 +78,12 @@ def _section(title: str, count: int, more: bool, mark: str) -> ui.column:
     shown = f"{count}+" if more else str(count)
     ui.label(f"{title} ({shown})").classes("text-lg font-bold mt-2")
     if more:
-        ui.label("Hanya hasil terbaru yang ditampilkan; perjelas pencarian untuk melihat yang lain.").classes(
-            "text-sm text-slate-600"
-        )
+        ui.label(
+            say(
+                "Hanya hasil terbaru yang ditampilkan; perjelas pencarian untuk melihat yang lain.",
+                "Only the latest results are shown; narrow the search to see the others.",
+            )
+        ).classes("text-sm text-slate-600")
     return ui.column().classes("w-full gap-2").mark(mark)
 
 
@@ -96,11 +101,13 @@ def results_ui(view: SearchView) -> None:
     if not results.query:
         return
     if results.empty:
-        ui.label(f"Tidak ada yang cocok dengan “{results.query}”.").mark("search-nothing")
+        ui.label(say(f"Tidak ada yang cocok dengan “{results.query}”.", f"Nothing matches “{results.query}”.")).mark(
+            "search-nothing"
+        )
         return
     found = results.orders
     if found.rows:
-        with _section("Pesanan", len(found.rows), found.more, "search-orders"):
+        with _section(say("Pesanan", "Orders"), len(found.rows), found.more, "search-orders"):
             for order in found.rows:
                 package = view.packages.get(order.product_id, "")
                 _card(
@@ -109,44 +116,52 @@ def results_ui(view: SearchView) -> None:
                     [
                         " · ".join(x for x in (package, format_idr(order.amount_idr)) if x),
                         " · ".join(x for x in (order.name, order.email, order.phone) if x),
-                        f"Dibuat {when(order.created_at)}",
+                        say(f"Dibuat {when(order.created_at)}", f"Created {when(order.created_at)}"),
                     ],
                     "search-order",
                 )
     found = results.customers
     if found.rows:
-        with _section("Pelanggan", len(found.rows), found.more, "search-customers"):
+        with _section(say("Pelanggan", "Customers"), len(found.rows), found.more, "search-customers"):
             for customer in found.rows:
                 _card(
                     customer_path(customer.email),
                     customer.name or customer.email,
                     [
                         " · ".join(x for x in (customer.email, customer.phone) if x),
-                        f"{customer.orders} pesanan · dibayar {format_idr(customer.spent_idr)}",
+                        say(
+                            f"{customer.orders} pesanan · dibayar {format_idr(customer.spent_idr)}",
+                            f"{customer.orders} orders · paid {format_idr(customer.spent_idr)}",
+                        ),
                     ],
                     "search-customer",
                 )
     found = results.accounts
     if found.rows:
-        with _section("Akun ChatGPT", len(found.rows), found.more, "search-accounts"):
+        with _section(say("Akun ChatGPT", "ChatGPT accounts"), len(found.rows), found.more, "search-accounts"):
             for account in found.rows:
                 _card(
                     f"/admin/accounts/{stored_id(account.id)}",
                     account.email,
-                    [account.display_name, f"Kursi terpakai {account.seats_used}/{account.max_seats or 1}"],
+                    [
+                        account.display_name,
+                        say("Kursi terpakai", "Seats used") + f" {account.seats_used}/{account.max_seats or 1}",
+                    ],
                     "search-account",
                 )
     found = results.seats
     if found.rows:
-        with _section("Kursi", len(found.rows), found.more, "search-seats"):
+        with _section(say("Kursi", "Seats"), len(found.rows), found.more, "search-seats"):
             for seat in found.rows:
                 code = view.codes.get(seat.order_id, "")
                 _card(
                     f"/admin/orders/{code}" if code else customer_path(seat.customer_email),
                     f"{seat.customer_email} · {SEAT_WORDS.get(seat.status, seat.status)}",
                     [
-                        f"Akun {view.accounts.get(seat.chatgpt_account_id, '')}",
-                        f"Berakhir {when(seat.end_at)} · pesanan {code}",
+                        say("Akun", "Account") + f" {view.accounts.get(seat.chatgpt_account_id, '')}",
+                        say(
+                            f"Berakhir {when(seat.end_at)} · pesanan {code}", f"Ends {when(seat.end_at)} · order {code}"
+                        ),
                     ],
                     "search-seat",
                 )
@@ -155,11 +170,13 @@ def results_ui(view: SearchView) -> None:
 def search_ui(view: SearchView) -> None:
     with ui.row().classes("w-full items-center gap-2 no-wrap"):
         box = (
-            ui.input(HINT, value=view.results.query)
+            ui.input(say(HINT, HINT_EN), value=view.results.query)
             .props("outlined clearable autofocus")
             .classes("grow min-w-0")
             .mark("search-query")
         )
         box.on("keydown.enter", lambda: go_search(box.value or ""))
-        ui.button("Cari", on_click=lambda: go_search(box.value or "")).classes("min-h-[44px]").mark("search-go")
+        ui.button(say("Cari", "Search"), on_click=lambda: go_search(box.value or "")).classes("min-h-[44px]").mark(
+            "search-go"
+        )
     results_ui(view)

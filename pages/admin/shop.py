@@ -13,20 +13,33 @@ from domain.admin.shop_settings import LOGO_MAX_BYTES, check_setting, logo_data_
 from domain.shared.errors import ValidationFailed
 from domain.shared.shop_settings import ShopConfig, env_defaults, read_shop_config
 from infra import db
+from pages.admin.error_words import error_text
 from pages.admin.frame import Refused, SignedIn, attempt, client_ip
+from pages.admin.words import admin_lang, say
 
 READ_ONLY = "Hanya pemilik (owner) yang bisa mengubah pengaturan toko. Anda dapat melihatnya saja."
+READ_ONLY_EN = "Only the owner can change the shop settings. You can only view them."
 SAVED = "Pengaturan toko disimpan"
 FIELD = "w-full"
 
 
-LOGO_HEADER = (  # the uploader's own header is an unnamed icon button: words instead
-    '<div class="flex items-center gap-2 q-pa-sm">'
-    '<q-btn v-if="props.canAddFiles" icon="image" label="Pilih gambar logo" no-caps flat dense '
-    'class="min-h-[44px]" @click="props.pickFiles"><q-uploader-add-trigger /></q-btn>'
-    '<q-spinner v-if="props.isUploading" size="sm" />'
-    f'<span class="text-sm">PNG, JPEG, WebP atau GIF; paling besar {LOGO_MAX_BYTES // 1000} KB</span></div>'
-)
+def logo_header() -> str:
+    """The uploader's header (its own is an unnamed icon button: words instead), in the admin's language."""
+    pick = say("Pilih gambar logo", "Choose a logo image")
+    kinds = say(
+        f"PNG, JPEG, WebP atau GIF; paling besar {LOGO_MAX_BYTES // 1000} KB",
+        f"PNG, JPEG, WebP or GIF; {LOGO_MAX_BYTES // 1000} KB at most",
+    )
+    return (
+        '<div class="flex items-center gap-2 q-pa-sm">'
+        f'<q-btn v-if="props.canAddFiles" icon="image" label="{pick}" no-caps flat dense '
+        'class="min-h-[44px]" @click="props.pickFiles"><q-uploader-add-trigger /></q-btn>'
+        '<q-spinner v-if="props.isUploading" size="sm" />'
+        f'<span class="text-sm">{kinds}</span></div>'
+    )
+
+
+LOGO_HEADER = logo_header()  # (in Indonesian; the page draws `logo_header()`)
 
 
 @dataclass(frozen=True)
@@ -57,28 +70,51 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("renewal_grace_days", "Masa tenggang perpanjangan (hari setelah berakhir)"),
     ("account_reminder_days", "Pengingat langganan akun ChatGPT (hari sebelumnya)"),
 )
+ROWS_EN: dict[str, str] = {
+    "shop_name": "Shop name",
+    "tagline": "Tagline",
+    "support_whatsapp": "Support WhatsApp",
+    "support_email": "Support e-mail",
+    "owner_whatsapp": "Owner's WhatsApp (new sale notices)",
+    "payment_window_minutes": "Payment window (minutes)",
+    "low_pool_threshold": "Low-stock warning when free seats fall below",
+    "reminder_days": "E-mail reminders (days before the end)",
+    "banner": "Announcement",
+    "renewal_grace_days": "Renewal grace period (days after the end)",
+    "account_reminder_days": "ChatGPT account subscription reminder (days before)",
+}
+
+
+def refusal(exc: ValidationFailed) -> str:
+    """A refused setting (the domain words it in Indonesian): as raised, or in English after the switch."""
+    return error_text(exc) if admin_lang() == "en" else exc.message
+
+
+def hint(id_text: str, en_text: str) -> str:
+    """A field's hint prop in the admin's language."""
+    return f'hint="{say(id_text, en_text)}"'
 
 
 def read_only_ui(config: ShopConfig) -> None:
     """The settings for an admin who is not an owner: shown, not editable."""
-    ui.label(READ_ONLY).classes("text-amber-800").mark("shop-read-only")
+    ui.label(say(READ_ONLY, READ_ONLY_EN)).classes("text-amber-800").mark("shop-read-only")
     shown: dict[str, Any] = {
         "shop_name": config.shop_name,
-        "tagline": config.tagline or "(bawaan)",
+        "tagline": config.tagline or say("(bawaan)", "(default)"),
         "support_whatsapp": config.support_whatsapp or "-",
         "support_email": config.support_email or "-",
         "owner_whatsapp": config.owner_whatsapp or "-",
         "payment_window_minutes": config.payment_window_minutes,
         "low_pool_threshold": config.low_pool_threshold,
         "reminder_days": _days_text(config.reminder_days),
-        "banner": config.banner or "(mati)",
+        "banner": config.banner or say("(mati)", "(off)"),
         "renewal_grace_days": config.renewal_grace_days,
         "account_reminder_days": config.account_reminder_days,
     }
     with ui.card().classes("w-full max-w-2xl").props("flat bordered"):
         for key, label in ROWS:
             with ui.column().classes("gap-0 w-full"):
-                ui.label(label).classes("text-sm text-slate-600")
+                ui.label(say(label, ROWS_EN[key])).classes("text-sm text-slate-600")
                 ui.label(str(shown[key])).classes("break-words w-full").mark(f"shop-show-{key}")
 
 
@@ -89,17 +125,19 @@ class ShopForm:
         self.admin = admin
         config, defaults = view.config, view.defaults
         with ui.card().classes("w-full max-w-2xl gap-3").props("flat bordered"):
-            ui.label("Identitas toko").classes("text-lg font-bold")
-            self.shop_name = ui.input("Nama toko", value=config.shop_name).classes(FIELD).mark("shop-name")
+            ui.label(say("Identitas toko", "Shop identity")).classes("text-lg font-bold")
+            self.shop_name = (
+                ui.input(say("Nama toko", "Shop name"), value=config.shop_name).classes(FIELD).mark("shop-name")
+            )
             self.tagline = (
-                ui.input("Slogan", value=config.tagline)
-                .props('hint="Kosong: slogan bawaan toko."')
+                ui.input(say("Slogan", "Tagline"), value=config.tagline)
+                .props(hint("Kosong: slogan bawaan toko.", "Empty: the shop's default tagline."))
                 .classes(FIELD)
                 .mark("shop-tagline")
             )
             self.logo = (
-                ui.input("Logo (alamat https://)", value=config.logo)
-                .props('hint="Atau unggah gambar di bawah."')
+                ui.input(say("Logo (alamat https://)", "Logo (https:// address)"), value=config.logo)
+                .props(hint("Atau unggah gambar di bawah.", "Or upload an image below."))
                 .classes(FIELD)
                 .mark("shop-logo")
             )
@@ -107,112 +145,167 @@ class ShopForm:
                 self.preview = ui.image(config.logo or "").classes("w-16 h-16 object-contain").mark("shop-logo-preview")
                 self.preview.set_visibility(bool(config.logo))
                 ui.upload(
-                    label=f"Unggah logo (PNG, JPEG, WebP, GIF; maks. {LOGO_MAX_BYTES // 1000} KB)",
+                    label=say(
+                        f"Unggah logo (PNG, JPEG, WebP, GIF; maks. {LOGO_MAX_BYTES // 1000} KB)",
+                        f"Upload a logo (PNG, JPEG, WebP, GIF; max. {LOGO_MAX_BYTES // 1000} KB)",
+                    ),
                     auto_upload=True,
                     max_file_size=LOGO_MAX_BYTES,
                     on_upload=self.uploaded,
                 ).props("accept=image/png,image/jpeg,image/webp,image/gif flat bordered").classes(
                     "flex-1 min-w-0"
-                ).add_slot("header", LOGO_HEADER)
-                ui.button("Hapus logo", on_click=self.clear_logo).props("flat no-caps").classes("min-h-[44px]")
+                ).add_slot("header", logo_header())
+                ui.button(say("Hapus logo", "Remove logo"), on_click=self.clear_logo).props("flat no-caps").classes(
+                    "min-h-[44px]"
+                )
             self.logo.on_value_change(self.show_logo)
 
-            ui.label("Kontak bantuan").classes("text-lg font-bold mt-2")
+            ui.label(say("Kontak bantuan", "Support contact")).classes("text-lg font-bold mt-2")
             self.whatsapp = (
-                ui.input("WhatsApp bantuan", value=config.support_whatsapp)
-                .props('inputmode=tel hint="Nomor HP: 08… atau +62…"')
+                ui.input(say("WhatsApp bantuan", "Support WhatsApp"), value=config.support_whatsapp)
+                .props("inputmode=tel " + hint("Nomor HP: 08… atau +62…", "Mobile number: 08… or +62…"))
                 .classes(FIELD)
                 .mark("shop-whatsapp")
             )
             self.email = (
-                ui.input("E-mail bantuan", value=config.support_email)
+                ui.input(say("E-mail bantuan", "Support e-mail"), value=config.support_email)
                 .props("type=email")
                 .classes(FIELD)
                 .mark("shop-email")
             )
             self.owner_whatsapp = (
-                ui.input("WhatsApp pemilik (notifikasi penjualan baru)", value=config.owner_whatsapp)
+                ui.input(
+                    say("WhatsApp pemilik (notifikasi penjualan baru)", "Owner's WhatsApp (new sale notices)"),
+                    value=config.owner_whatsapp,
+                )
                 .props(
-                    'inputmode=tel hint="Setiap penjualan baru dikabarkan ke nomor ini lewat WhatsApp. Kosong: tidak."'
+                    "inputmode=tel "
+                    + hint(
+                        "Setiap penjualan baru dikabarkan ke nomor ini lewat WhatsApp. Kosong: tidak.",
+                        "Every new sale is announced to this number on WhatsApp. Empty: none.",
+                    )
                 )
                 .classes(FIELD)
                 .mark("shop-owner-whatsapp")
             )
 
-            ui.label("Penjualan").classes("text-lg font-bold mt-2")
+            ui.label(say("Penjualan", "Sales")).classes("text-lg font-bold mt-2")
             self.window = (
-                ui.input("Batas waktu bayar (menit)", value=str(config.payment_window_minutes))
-                .props(f'inputmode=numeric hint="Bawaan {defaults.payment_window_minutes} menit."')
+                ui.input(
+                    say("Batas waktu bayar (menit)", "Payment window (minutes)"),
+                    value=str(config.payment_window_minutes),
+                )
+                .props(
+                    "inputmode=numeric "
+                    + hint(
+                        f"Bawaan {defaults.payment_window_minutes} menit.",
+                        f"Default {defaults.payment_window_minutes} minutes.",
+                    )
+                )
                 .classes(FIELD)
                 .mark("shop-window")
             )
             self.threshold = (
-                ui.input("Batas stok menipis (kursi)", value=str(config.low_pool_threshold))
+                ui.input(
+                    say("Batas stok menipis (kursi)", "Low-stock threshold (seats)"),
+                    value=str(config.low_pool_threshold),
+                )
                 .props(
                     "inputmode=numeric "
-                    f'hint="Peringatan bila kursi kosong kurang dari ini (bawaan {defaults.low_pool_threshold})."'
+                    + hint(
+                        f"Peringatan bila kursi kosong kurang dari ini (bawaan {defaults.low_pool_threshold}).",
+                        f"A warning when free seats fall below this (default {defaults.low_pool_threshold}).",
+                    )
                 )
                 .classes(FIELD)
                 .mark("shop-threshold")
             )
             self.reminders = (
-                ui.input("Hari pengingat", value=_days_text(config.reminder_days))
-                .props('hint="Dua angka, mis. 3,1: e-mail 3 hari dan 1 hari sebelum masa aktif berakhir."')
+                ui.input(say("Hari pengingat", "Reminder days"), value=_days_text(config.reminder_days))
+                .props(
+                    hint(
+                        "Dua angka, mis. 3,1: e-mail 3 hari dan 1 hari sebelum masa aktif berakhir.",
+                        "Two numbers, e.g. 3,1: an e-mail 3 days and 1 day before the seat ends.",
+                    )
+                )
                 .classes(FIELD)
                 .mark("shop-reminders")
             )
             self.grace = (
-                ui.input("Masa tenggang perpanjangan (hari)", value=str(config.renewal_grace_days))
+                ui.input(
+                    say("Masa tenggang perpanjangan (hari)", "Renewal grace period (days)"),
+                    value=str(config.renewal_grace_days),
+                )
                 .props(
                     "inputmode=numeric "
-                    f'hint="Pelanggan masih bisa memperpanjang kursinya sekian hari setelah berakhir '
-                    f'(bawaan {defaults.renewal_grace_days})."'
+                    + hint(
+                        "Pelanggan masih bisa memperpanjang kursinya sekian hari setelah berakhir "
+                        f"(bawaan {defaults.renewal_grace_days}).",
+                        "A customer can still renew their seat this many days after it ended "
+                        f"(default {defaults.renewal_grace_days}).",
+                    )
                 )
                 .classes(FIELD)
                 .mark("shop-renewal-grace")
             )
             self.account_reminder = (
-                ui.input("Pengingat langganan akun (hari)", value=str(config.account_reminder_days))
+                ui.input(
+                    say("Pengingat langganan akun (hari)", "Account subscription reminder (days)"),
+                    value=str(config.account_reminder_days),
+                )
                 .props(
                     "inputmode=numeric "
-                    'hint="Anda diingatkan sekian hari sebelum langganan ChatGPT sebuah akun diperpanjang '
-                    f'(bawaan {defaults.account_reminder_days})."'
+                    + hint(
+                        "Anda diingatkan sekian hari sebelum langganan ChatGPT sebuah akun diperpanjang "
+                        f"(bawaan {defaults.account_reminder_days}).",
+                        "You are reminded this many days before an account's ChatGPT subscription renews "
+                        f"(default {defaults.account_reminder_days}).",
+                    )
                 )
                 .classes(FIELD)
                 .mark("shop-account-reminder")
             )
 
-            ui.label("Pengumuman di toko").classes("text-lg font-bold mt-2")
-            self.banner_on = ui.switch("Tampilkan pengumuman", value=config.banner_on).mark("shop-banner-on")
+            ui.label(say("Pengumuman di toko", "Announcement in the shop")).classes("text-lg font-bold mt-2")
+            self.banner_on = ui.switch(
+                say("Tampilkan pengumuman", "Show the announcement"), value=config.banner_on
+            ).mark("shop-banner-on")
             self.banner_text = (
-                ui.textarea("Teks pengumuman", value=config.banner_text)
+                ui.textarea(say("Teks pengumuman", "Announcement text"), value=config.banner_text)
                 .props("rows=2 autogrow")
                 .classes(FIELD)
                 .mark("shop-banner-text")
             )
 
-            ui.label("Halaman hukum").classes("text-lg font-bold mt-2")
-            ui.label("Kosong: teks bawaan dari berkas content/ dipakai. Boleh memakai Markdown.").classes(
-                "text-sm text-slate-600"
-            )
+            ui.label(say("Halaman hukum", "Legal pages")).classes("text-lg font-bold mt-2")
+            ui.label(
+                say(
+                    "Kosong: teks bawaan dari berkas content/ dipakai. Boleh memakai Markdown.",
+                    "Empty: the default text from the content/ files is used. Markdown is allowed.",
+                )
+            ).classes("text-sm text-slate-600")
             self.terms = (
-                ui.textarea("Syarat & ketentuan", value=config.terms_text)
+                ui.textarea(say("Syarat & ketentuan", "Terms & conditions"), value=config.terms_text)
                 .props("rows=6")
                 .classes(FIELD)
                 .mark("shop-terms")
             )
             self.privacy = (
-                ui.textarea("Kebijakan privasi", value=config.privacy_text)
+                ui.textarea(say("Kebijakan privasi", "Privacy policy"), value=config.privacy_text)
                 .props("rows=6")
                 .classes(FIELD)
                 .mark("shop-privacy")
             )
-            ui.label("Penjelasan akun bersama").classes("text-lg font-bold mt-2")
+            ui.label(say("Penjelasan akun bersama", "About shared accounts")).classes("text-lg font-bold mt-2")
             ui.label(
-                "Tampil di beranda: berapa orang per akun, apakah chat pribadi. Kosong: teks bawaan (ID/EN)."
+                say(
+                    "Tampil di beranda: berapa orang per akun, apakah chat pribadi. Kosong: teks bawaan (ID/EN).",
+                    "Shown on the home page: how many people per account, whether chats are private. "
+                    "Empty: the default text (ID/EN).",
+                )
             ).classes("text-sm text-slate-600")
             self.shared = (
-                ui.textarea("Penjelasan akun bersama", value=config.shared_text)
+                ui.textarea(say("Penjelasan akun bersama", "About shared accounts"), value=config.shared_text)
                 .props("rows=3 autogrow")
                 .classes(FIELD)
                 .mark("shop-shared-text")
@@ -220,9 +313,9 @@ class ShopForm:
             self.error = ui.label("").classes("text-negative text-sm").mark("shop-error")
             self.error.set_visibility(False)
             with ui.row().classes("w-full justify-end"):
-                ui.button("Simpan pengaturan", icon="save", on_click=self.save).classes("min-h-[44px]").mark(
-                    "shop-save"
-                )
+                ui.button(say("Simpan pengaturan", "Save settings"), icon="save", on_click=self.save).classes(
+                    "min-h-[44px]"
+                ).mark("shop-save")
 
     def show_logo(self) -> None:
         logo = (self.logo.value or "").strip()
@@ -236,7 +329,7 @@ class ShopForm:
         try:
             self.logo.set_value(logo_data_url(await event.file.read()))
         except ValidationFailed as exc:
-            ui.notify(exc.message, type="negative")
+            ui.notify(refusal(exc), type="negative")
 
     def changes(self) -> dict[str, Any]:
         return {
@@ -268,9 +361,9 @@ class ShopForm:
             for key, value in changes.items():
                 check_setting(key, value)
         except ValidationFailed as exc:
-            self.error.text = exc.message
+            self.error.text = refusal(exc)
             self.error.set_visibility(True)
-            ui.notify(exc.message, type="negative")
+            ui.notify(self.error.text, type="negative")
             return
         self.error.set_visibility(False)
         saved = await attempt(work, owner_only=True)
@@ -279,11 +372,16 @@ class ShopForm:
         self.whatsapp.set_value(saved.support_whatsapp)  # as stored (+62…)
         self.email.set_value(saved.support_email)
         self.owner_whatsapp.set_value(saved.owner_whatsapp)
-        ui.notify(SAVED, type="positive")
+        ui.notify(say(SAVED, "Shop settings saved"), type="positive")
 
 
 def shop_ui(admin: SignedIn, view: ShopView) -> None:
-    ui.label("Nama, logo, kontak bantuan dan aturan penjualan toko Anda.").classes("text-slate-600")
+    ui.label(
+        say(
+            "Nama, logo, kontak bantuan dan aturan penjualan toko Anda.",
+            "Your shop's name, logo, support contact and sales rules.",
+        )
+    ).classes("text-slate-600")
     if admin.role != "owner":
         read_only_ui(view.config)
         return
