@@ -843,3 +843,8 @@ def problem_text(problem: str, lang: str | None = None) -> str:
         if match:
             return words(match, lang)
     return "Data tidak cocok; minta teknisi memeriksa" if lang != "en" else "Data mismatch; ask a technician to look"
+
+
+def as_raised(error: DomainError, lang: str | None = None) -> str:
+    """A refusal the domain words in Indonesian for the owner: as raised, or in English after the switch."""
+    return error_text(error, lang) if (lang or admin_lang()) == "en" else error.message

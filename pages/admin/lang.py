@@ -100,11 +100,18 @@ def language_switch() -> ui.button:
 # the tables' column headings in English (ServerTable asks at drawing time; one not listed stays as written)
 COLUMNS_EN: dict[str, str] = {
     "Akun": "Account",
+    "Aktif": "Active",
     "Berakhir (WIB)": "Ends (WIB)",
+    "Berlaku": "Valid",
     "Dibayar (WIB)": "Paid (WIB)",
     "Dibuat (WIB)": "Created (WIB)",
+    "Dijual": "On sale",
+    "Dipakai": "Used",
+    "Diskon diberikan": "Discount given",
     "Entitas": "Record",
     "Galat terakhir": "Last error",
+    "Harga": "Price",
+    "Hari": "Days",
     "Hasil": "Outcome",
     "Jenis": "Kind",
     "Jumlah": "Amount",
@@ -115,22 +122,63 @@ COLUMNS_EN: dict[str, str] = {
     "Kolom": "Field",
     "Kunci": "Key",
     "Kursi": "Seats",
+    "Login terakhir": "Last sign-in",
     "Masalah terakhir": "Last problem",
+    "Menunggu kabar": "Waiting list",
+    "Metode bayar": "Payment method",
+    "Min. beli": "Min. purchase",
+    "Nama": "Name",
+    "Nomor": "Number",
+    "Paket": "Package",
     "Pelaku": "Who",
     "Pelanggan": "Customer",
+    "Per pelanggan": "Per customer",
+    "Peran": "Role",
     "Percobaan": "Attempts",
     "Perubahan": "Changes",
     "Pesanan": "Order",
+    "Pesanan terakhir": "Last order",
+    "Populer": "Popular",
+    "Potongan": "Discount",
     "Sebelum": "Before",
     "Sesudah": "After",
     "Sinkron terakhir": "Last sync",
     "Sisa hari": "Days left",
     "Subjek": "Subject",
     "Tanda tangan": "Signature",
+    "Telepon": "Phone",
+    "Terkunci sampai": "Locked until",
     "Tindakan": "Action",
+    "Total dibayar": "Total paid",
     "Undangan": "Invitation",
+    "Urutan": "Sort order",
     "Waktu (WIB)": "Time (WIB)",
 }
+
+
+# a table row's buttons in English (RowAction asks at drawing time; one not listed stays as written)
+ACTIONS_EN: dict[str, str] = {
+    "Ubah": "Edit",
+    "Nonaktifkan": "Deactivate",
+    "Aktifkan": "Activate",
+    "Reset sandi": "Reset password",
+    "Perpanjang": "Extend",
+    "Cabut": "Revoke",
+    "Pindah akun": "Move account",
+    "Sudah diundang": "Invited",
+    "Sudah dikeluarkan": "Removed",
+    "Tangguhkan": "Suspend",
+    "Aktifkan lagi": "Reactivate",
+    "Pensiunkan": "Retire",
+    "Lihat kata sandi": "Show password",
+    "Lihat penugasan akun ini": "Seats on this account",
+    "Buka": "Open",
+}
+
+
+def action_label(label: str, lang: str | None = None) -> str:
+    """A row button's words in the admin's language."""
+    return say(label, ACTIONS_EN.get(label, label), lang)
 
 
 def column_words(columns: list[dict], lang: str | None = None) -> list[dict]:

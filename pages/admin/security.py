@@ -15,7 +15,7 @@ from domain.admin.admins import confirm_totp, new_enrolment, sign_out_everywhere
 from domain.shared.models import AdminUser
 from infra import db
 from pages.admin.frame import Refused, SignedIn, act, client_ip, fetch, must_enrol
-from pages.admin.words import when
+from pages.admin.words import say, when
 
 
 @dataclass(frozen=True)
@@ -43,23 +43,41 @@ def _qr_data_uri(uri: str) -> str:
 
 def recovery_codes_ui(codes: list[str]) -> None:
     with ui.card().classes("w-full max-w-xl").props("flat bordered").mark("recovery-codes"):
-        ui.label("Kode cadangan — simpan sekarang, tidak akan ditampilkan lagi").classes("font-semibold")
-        ui.label("Setiap kode bisa dipakai sekali untuk masuk bila ponsel Anda hilang.").classes("text-sm")
+        ui.label(
+            say(
+                "Kode cadangan — simpan sekarang, tidak akan ditampilkan lagi",
+                "Recovery codes — save them now, they will not be shown again",
+            )
+        ).classes("font-semibold")
+        ui.label(
+            say(
+                "Setiap kode bisa dipakai sekali untuk masuk bila ponsel Anda hilang.",
+                "Each code signs you in once if you lose your phone.",
+            )
+        ).classes("text-sm")
         ui.label("\n".join(codes)).classes("font-mono whitespace-pre text-base").mark("recovery-code-list")
-        ui.button("Selesai", on_click=lambda: ui.navigate.to("/admin/security")).mark("recovery-done")
+        ui.button(say("Selesai", "Done"), on_click=lambda: ui.navigate.to("/admin/security")).mark("recovery-done")
 
 
 def enrol_ui(admin: SignedIn) -> None:
     """The QR code and secret of a new TOTP secret, and the box for the app's first code."""
     enrolment = new_enrolment(email=admin.email)
     with ui.card().classes("w-full max-w-xl gap-3").props("flat bordered") as card:
-        ui.label("1. Pindai kode QR ini dengan aplikasi autentikator (Google Authenticator, Authy, 2FAS…)")
-        ui.image(_qr_data_uri(enrolment.uri)).classes("w-48 h-48").props('alt="Kode QR verifikasi dua langkah"')
-        ui.label("Atau ketik kunci ini di aplikasi:").classes("text-sm")
+        ui.label(
+            say(
+                "1. Pindai kode QR ini dengan aplikasi autentikator (Google Authenticator, Authy, 2FAS…)",
+                "1. Scan this QR code with an authenticator app (Google Authenticator, Authy, 2FAS…)",
+            )
+        )
+        alt = say("Kode QR verifikasi dua langkah", "Two-step verification QR code")
+        ui.image(_qr_data_uri(enrolment.uri)).classes("w-48 h-48").props(f'alt="{alt}"')
+        ui.label(say("Atau ketik kunci ini di aplikasi:", "Or type this key into the app:")).classes("text-sm")
         ui.label(enrolment.secret).classes("font-mono text-sm break-all").mark("totp-secret")
-        ui.label("2. Ketik kode 6 angka yang muncul di aplikasi")
+        ui.label(say("2. Ketik kode 6 angka yang muncul di aplikasi", "2. Type the 6-digit code the app shows"))
         code = (
-            ui.input("Kode verifikasi").props("outlined inputmode=numeric autocomplete=one-time-code").mark("totp-code")
+            ui.input(say("Kode verifikasi", "Verification code"))
+            .props("outlined inputmode=numeric autocomplete=one-time-code")
+            .mark("totp-code")
         )
         codes: list[str] = []
 
@@ -69,22 +87,30 @@ def enrol_ui(admin: SignedIn) -> None:
             def work(session: Session) -> None:
                 codes[:] = confirm_totp(session=session, admin_id=admin.id, secret=enrolment.secret, code=typed, ip=ip)
 
-            if await act(work, "Verifikasi dua langkah aktif"):
+            if await act(work, say("Verifikasi dua langkah aktif", "Two-step verification is on")):
                 card.clear()
                 with card:
                     recovery_codes_ui(codes)
 
-        ui.button("Aktifkan", on_click=confirm).mark("totp-confirm")
+        ui.button(say("Aktifkan", "Turn on"), on_click=confirm).mark("totp-confirm")
 
 
 def security_ui(admin: SignedIn, view: SecurityView) -> None:
     if must_enrol(admin):
-        ui.label("Toko ini mewajibkan verifikasi dua langkah. Aktifkan dulu untuk memakai dasbor.").classes(
-            "text-amber-800 bg-amber-50 p-3 rounded"
-        ).mark("totp-required")
-    ui.label("Verifikasi dua langkah").classes("text-lg font-semibold")
+        ui.label(
+            say(
+                "Toko ini mewajibkan verifikasi dua langkah. Aktifkan dulu untuk memakai dasbor.",
+                "This shop requires two-step verification. Turn it on first to use the dashboard.",
+            )
+        ).classes("text-amber-800 bg-amber-50 p-3 rounded").mark("totp-required")
+    ui.label(say("Verifikasi dua langkah", "Two-step verification")).classes("text-lg font-semibold")
     if view.second_factor_since is None:
-        ui.label("Belum aktif: siapa pun yang tahu kata sandi Anda bisa masuk.").classes("text-sm")
+        ui.label(
+            say(
+                "Belum aktif: siapa pun yang tahu kata sandi Anda bisa masuk.",
+                "Off: anyone who knows your password can sign in.",
+            )
+        ).classes("text-sm")
         holder = ui.column().classes("w-full")
 
         async def start() -> None:
@@ -95,33 +121,46 @@ def security_ui(admin: SignedIn, view: SecurityView) -> None:
                 enrol_ui(admin)
 
         with holder:
-            ui.button("Aktifkan verifikasi dua langkah", on_click=start).mark("totp-start")
+            ui.button(say("Aktifkan verifikasi dua langkah", "Turn on two-step verification"), on_click=start).mark(
+                "totp-start"
+            )
     else:
         since = when(view.second_factor_since)
-        ui.label(f"Aktif sejak {since} · sisa kode cadangan: {view.recovery_codes_left}").classes("text-sm").mark(
-            "totp-on"
-        )
+        ui.label(
+            say(
+                f"Aktif sejak {since} · sisa kode cadangan: {view.recovery_codes_left}",
+                f"On since {since} · recovery codes left: {view.recovery_codes_left}",
+            )
+        ).classes("text-sm").mark("totp-on")
         if not view.required:
 
             async def turn_off() -> None:
                 ip = client_ip()
                 if await act(
                     lambda s: turn_off_totp(session=s, actor_id=admin.id, admin_id=admin.id, ip=ip),
-                    "Verifikasi dua langkah dimatikan",
+                    say("Verifikasi dua langkah dimatikan", "Two-step verification turned off"),
                 ):
                     ui.navigate.to("/admin/security")
 
-            ui.button("Matikan", on_click=turn_off).props("outline color=negative").mark("totp-off")
+            ui.button(say("Matikan", "Turn off"), on_click=turn_off).props("outline color=negative").mark("totp-off")
     ui.separator()
-    ui.label("Perangkat").classes("text-lg font-semibold")
-    ui.label("Keluar dari semua perangkat dan tab yang sedang masuk dengan akun ini (termasuk yang ini).").classes(
-        "text-sm"
-    )
+    ui.label(say("Perangkat", "Devices")).classes("text-lg font-semibold")
+    ui.label(
+        say(
+            "Keluar dari semua perangkat dan tab yang sedang masuk dengan akun ini (termasuk yang ini).",
+            "Sign out of every device and tab signed in with this account (this one too).",
+        )
+    ).classes("text-sm")
 
     async def everywhere() -> None:
         ip = client_ip()
-        if await act(lambda s: sign_out_everywhere(session=s, admin_id=admin.id, ip=ip), "Anda telah keluar"):
+        if await act(
+            lambda s: sign_out_everywhere(session=s, admin_id=admin.id, ip=ip),
+            say("Anda telah keluar", "You are signed out"),
+        ):
             app.storage.user.pop("admin", None)
             ui.navigate.to("/admin/login")
 
-    ui.button("Keluar dari semua perangkat", on_click=everywhere).props("outline").mark("sign-out-everywhere")
+    ui.button(say("Keluar dari semua perangkat", "Sign out everywhere"), on_click=everywhere).props("outline").mark(
+        "sign-out-everywhere"
+    )

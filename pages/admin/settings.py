@@ -28,7 +28,7 @@ from infra import db
 from pages.admin.error_words import error_text
 from pages.admin.frame import Done, Refused, SignedIn, act, attempt, fetch
 from pages.admin.table import Cards, RowAction, column, row_of, stored_id, table_rows, wib
-from pages.admin.words import state_word, yes_no_columns
+from pages.admin.words import admin_lang, column_words, say, state_word, yes_no_columns
 
 EDIT_BUTTON = [RowAction("edit", "Ubah")]
 USER_BUTTONS = [
@@ -143,9 +143,20 @@ SOLD_OUT_CHOICES = {
     SoldOutMode.QUEUE.value: "Tetap jual: pesanan menunggu kursi dan dilayani otomatis",
     SoldOutMode.STOP.value: "Berhenti jual: paket tampil Habis sampai ada kursi",
 }
+SOLD_OUT_CHOICES_EN = {
+    SoldOutMode.QUEUE.value: "Keep selling: orders wait for a seat and are served automatically",
+    SoldOutMode.STOP.value: "Stop selling: the package shows Sold out until a seat is free",
+}
 PRICE_HINT = "Harga tidak terbaca: tulis 75000, 75.000 atau Rp 75.000 (rupiah utuh, tanpa sen)"
 DAYS_HINT = f"Durasi harus bilangan bulat dari 1 sampai {MAX_DURATION_DAYS} hari"
 ORDER_HINT = f"Urutan harus bilangan bulat dari -{MAX_SORT_ORDER} sampai {MAX_SORT_ORDER}"
+PRICE_HINT_EN = "The price cannot be read: write 75000, 75.000 or Rp 75.000 (whole rupiah, no cents)"
+DAYS_HINT_EN = f"The duration must be a whole number from 1 to {MAX_DURATION_DAYS} days"
+ORDER_HINT_EN = f"The sort order must be a whole number from -{MAX_SORT_ORDER} to {MAX_SORT_ORDER}"
+
+
+def sold_out_choices() -> dict[str, str]:
+    return SOLD_OUT_CHOICES_EN if admin_lang() == "en" else SOLD_OUT_CHOICES
 
 
 @dataclass(frozen=True)
@@ -172,56 +183,68 @@ def number_field(label: str, value: str, parse: Callable[[str], int], hint: str,
 def product_dialog(admin: SignedIn, done: Done, existing: ProductRow | None = None) -> None:
     data = existing or NEW_PRODUCT
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
-        ui.label("Ubah paket" if existing else "Tambah paket").classes("text-lg font-bold")
-        slug = ui.input("Slug (untuk URL)", value=data.slug).classes("w-full").mark("product-slug")
-        name = ui.input("Nama", value=data.name).classes("w-full").mark("product-name")
-        description = ui.input("Deskripsi", value=data.description).classes("w-full")
+        title = say("Ubah paket", "Edit package") if existing else say("Tambah paket", "Add package")
+        ui.label(title).classes("text-lg font-bold")
+        slug = ui.input(say("Slug (untuk URL)", "Slug (for the URL)"), value=data.slug).classes("w-full")
+        slug.mark("product-slug")
+        name = ui.input(say("Nama", "Name"), value=data.name).classes("w-full").mark("product-name")
+        description = ui.input(say("Deskripsi", "Description"), value=data.description).classes("w-full")
         price = number_field(
-            "Harga (Rp)", format_idr(data.price_idr).removeprefix("Rp "), parse_rupiah, PRICE_HINT, "product-price"
+            say("Harga (Rp)", "Price (Rp)"),
+            format_idr(data.price_idr).removeprefix("Rp "),
+            parse_rupiah,
+            say(PRICE_HINT, PRICE_HINT_EN),
+            "product-price",
         )
         price_shown = ui.label("").classes("text-sm font-semibold").mark("price-parsed")
         days = number_field(
-            "Durasi (hari)",
+            say("Durasi (hari)", "Duration (days)"),
             str(data.duration_days),
             lambda text: parse_whole_number(text, "duration_days", minimum=1, maximum=MAX_DURATION_DAYS),
-            DAYS_HINT,
+            say(DAYS_HINT, DAYS_HINT_EN),
             "product-days",
         )
         pool = ui.input("Pool", value=data.pool).classes("w-full")
         order = number_field(
-            "Urutan",
+            say("Urutan", "Sort order"),
             str(data.sort_order),
             lambda text: parse_whole_number(text, "sort_order", minimum=-MAX_SORT_ORDER, maximum=MAX_SORT_ORDER),
-            ORDER_HINT,
+            say(ORDER_HINT, ORDER_HINT_EN),
             "product-order",
         )
         warranty = (
             ui.input(
-                "Garansi akun (hari)",
+                say("Garansi akun (hari)", "Account warranty (days)"),
                 value="" if data.warranty_days is None else str(data.warranty_days),
-                placeholder="kosong = seluruh masa aktif",
+                placeholder=say("kosong = seluruh masa aktif", "empty = the whole period"),
             )
             .classes("w-full")
             .mark("product-warranty")
         )
         ui.label(
-            "Bila akun pelanggan mati (diblokir, langganan habis) dalam masa garansi, pelanggan dipindahkan otomatis "
-            "ke akun lain dengan tanggal berakhir yang sama."
+            say(
+                "Bila akun pelanggan mati (diblokir, langganan habis) dalam masa garansi, pelanggan dipindahkan "
+                "otomatis ke akun lain dengan tanggal berakhir yang sama.",
+                "When a customer's account dies (banned, subscription ended) within the warranty, the customer is "
+                "moved automatically to another account with the same end date.",
+            )
         ).classes("text-xs text-gray-700")
-        ui.label("Bila pool tidak punya kursi kosong:").classes("text-sm font-medium")
+        ui.label(say("Bila pool tidak punya kursi kosong:", "When the pool has no free seat:")).classes(
+            "text-sm font-medium"
+        )
         sold_out = (
-            ui.radio(SOLD_OUT_CHOICES, value=data.sold_out_mode or SoldOutMode.QUEUE.value)
+            ui.radio(sold_out_choices(), value=data.sold_out_mode or SoldOutMode.QUEUE.value)
             .props("dense")
             .classes("w-full")
             .mark("product-sold-out")
         )
-        active = ui.switch("Dijual", value=data.is_active)
-        popular = ui.switch("Tandai populer", value=data.is_popular)
+        active = ui.switch(say("Dijual", "On sale"), value=data.is_active)
+        popular = ui.switch(say("Tandai populer", "Mark as popular"), value=data.is_popular)
 
         def show_price() -> None:
             """The amount as it will be saved, before saving (75.000 is seventy-five thousand)."""
             try:
-                price_shown.text = f"Disimpan sebagai {format_idr(price.read())}"
+                price_shown.text = say("Disimpan sebagai ", "Saved as ") + format_idr(price.read())
             except ValidationFailed as exc:
                 price_shown.text = error_text(exc)
 
@@ -254,19 +277,22 @@ def product_dialog(admin: SignedIn, done: Done, existing: ProductRow | None = No
             lowest = await fetch(lowest_price)
             if isinstance(lowest, Refused):
                 return
-            if await act(product_saver(admin, existing.id if existing else None, fields, lowest), "Paket disimpan"):
+            if await act(
+                product_saver(admin, existing.id if existing else None, fields, lowest),
+                say("Paket disimpan", "Package saved"),
+            ):
                 dialog.close()
                 await done()
 
         with ui.row().classes("w-full justify-end"):
-            ui.button("Batal", on_click=dialog.close).props("flat")
-            ui.button("Simpan", on_click=save).mark("product-save")
+            ui.button(say("Batal", "Cancel"), on_click=dialog.close).props("flat")
+            ui.button(say("Simpan", "Save"), on_click=save).mark("product-save")
     dialog.open()
 
 
 def packages_ui(admin: SignedIn, view: PackagesView) -> None:
     table = (
-        ui.table(columns=PRODUCT_COLUMNS, rows=table_rows(view.products), row_key="id")
+        ui.table(columns=column_words(PRODUCT_COLUMNS), rows=table_rows(view.products), row_key="id")
         .classes("w-full")
         .props("flat bordered dense")
         .mark("packages-table")
@@ -280,7 +306,9 @@ def packages_ui(admin: SignedIn, view: PackagesView) -> None:
             table.update()
 
     table.on("edit", lambda e: product_dialog(admin, reload, row_of(ProductRow, e.args)))
-    ui.button("Tambah paket", icon="add", on_click=lambda: product_dialog(admin, reload))
+    ui.button(say("Tambah paket", "Add package"), icon="add", on_click=lambda: product_dialog(admin, reload)).mark(
+        "product-new"
+    )
 
 
 @dataclass
@@ -299,7 +327,7 @@ class AdminRow:
             id=stored_id(a.id),
             email=a.email,
             role=state_word("role", a.role),
-            active="ya" if a.is_active else "tidak",
+            active=say("ya", "yes") if a.is_active else say("tidak", "no"),
             is_active=a.is_active,
             last_login=wib(a.last_login_at),
             locked=wib(a.locked_until),
@@ -356,27 +384,28 @@ def load_users(admin_id: int) -> UsersView:
 
 def reset_dialog(admin: SignedIn, row: AdminRow) -> None:
     with ui.dialog() as dialog, ui.card():
-        ui.label(f"Kata sandi baru untuk {row.email}")
-        password = ui.input("Kata sandi (min. 10 karakter)", password=True).classes("w-full")
+        ui.label(say(f"Kata sandi baru untuk {row.email}", f"New password for {row.email}"))
+        password = ui.input(say("Kata sandi (min. 10 karakter)", "Password (min. 10 characters)"), password=True)
+        password.classes("w-full")
 
         async def save() -> None:
             if await act(
                 lambda s: reset_admin_password(
                     session=s, actor_id=admin.id, admin_id=row.id, password=password.value or ""
                 ),
-                "Diganti",
+                say("Diganti", "Changed"),
                 owner_only=True,
             ):
                 dialog.close()
 
-        ui.button("Simpan", on_click=save)
+        ui.button(say("Simpan", "Save"), on_click=save)
     dialog.open()
 
 
 def admins_table(admin: SignedIn, rows: list[AdminRow]) -> Done:
     """The admins with their enable and reset buttons; returns what reads them again."""
     table = (
-        ui.table(columns=ADMIN_COLUMNS, rows=table_rows(rows), row_key="id")
+        ui.table(columns=column_words(ADMIN_COLUMNS), rows=table_rows(rows), row_key="id")
         .classes("w-full")
         .props("flat bordered dense")
         .mark("users-table")
@@ -392,7 +421,7 @@ def admins_table(admin: SignedIn, rows: list[AdminRow]) -> Done:
     async def toggle(row: AdminRow) -> None:
         if await act(
             lambda s: set_admin_active(session=s, actor_id=admin.id, admin_id=row.id, active=not row.is_active),
-            "Disimpan",
+            say("Disimpan", "Saved"),
             owner_only=True,
         ):
             await reload()
@@ -403,15 +432,12 @@ def admins_table(admin: SignedIn, rows: list[AdminRow]) -> Done:
 
 
 def add_admin_form(admin: SignedIn, reload: Done) -> None:
-    ui.label("Tambah admin").classes("text-lg font-bold mt-4")
+    ui.label(say("Tambah admin", "Add an admin")).classes("text-lg font-bold mt-4")
     with ui.row().classes("items-end gap-3"):
         email = ui.input("E-mail").props("dense outlined")
-        password = ui.input("Kata sandi (min. 10)", password=True).props("dense outlined")
-        role = (
-            ui.select({"staff": "Staf", "owner": "Pemilik"}, value="staff", label="Peran")
-            .props("dense outlined")
-            .classes("w-32")
-        )
+        password = ui.input(say("Kata sandi (min. 10)", "Password (min. 10)"), password=True).props("dense outlined")
+        roles = {"staff": say("Staf", "Staff"), "owner": say("Pemilik", "Owner")}
+        role = ui.select(roles, value="staff", label=say("Peran", "Role")).props("dense outlined").classes("w-32")
 
         async def create() -> None:
             if await act(
@@ -422,13 +448,13 @@ def add_admin_form(admin: SignedIn, reload: Done) -> None:
                     password=password.value or "",
                     role=role.value,
                 ),
-                "Admin dibuat",
+                say("Admin dibuat", "Admin created"),
                 owner_only=True,
             ):
                 email.value = password.value = ""
                 await reload()
 
-        ui.button("Tambah", on_click=create)
+        ui.button(say("Tambah", "Add"), on_click=create)
 
 
 class TokenList:
@@ -444,10 +470,14 @@ class TokenList:
         with self.box:
             for token in tokens:
                 with ui.row().classes("items-center gap-3"):
-                    state = f"dicabut {token.revoked}" if token.revoked else f"terakhir dipakai {token.used or '-'}"
-                    ui.label(f"{token.name} · dibuat {token.created} · {state}").classes("text-sm")
+                    if token.revoked:
+                        state = say(f"dicabut {token.revoked}", f"revoked {token.revoked}")
+                    else:
+                        state = say(f"terakhir dipakai {token.used or '-'}", f"last used {token.used or '-'}")
+                    made = say(f"dibuat {token.created}", f"created {token.created}")
+                    ui.label(f"{token.name} · {made} · {state}").classes("text-sm")
                     if not token.revoked:
-                        ui.button("Cabut", on_click=lambda t=token: self.revoke(t)).props(
+                        ui.button(say("Cabut", "Revoke"), on_click=lambda t=token: self.revoke(t)).props(
                             "flat dense no-caps size=sm color=negative"
                         )
 
@@ -458,13 +488,16 @@ class TokenList:
 
     async def revoke(self, token: TokenRow) -> None:
         actor = self.admin.actor
-        if await act(lambda s: revoke_token(session=s, token_id=token.id, actor=actor), "Token dicabut"):
+        if await act(
+            lambda s: revoke_token(session=s, token_id=token.id, actor=actor), say("Token dicabut", "Token revoked")
+        ):
             await self.reload()
 
 
 def new_token_form(admin: SignedIn, tokens: TokenList) -> None:
     with ui.row().classes("items-end gap-3"):
-        token_name = ui.input("Nama token (dipakai untuk apa)").props("dense outlined")
+        token_name = ui.input(say("Nama token (dipakai untuk apa)", "Token name (what it is for)"))
+        token_name.props("dense outlined")
 
         async def new_token() -> None:
             def work(s: Session) -> str:
@@ -474,17 +507,24 @@ def new_token_form(admin: SignedIn, tokens: TokenList) -> None:
             if isinstance(value, Refused):
                 return
             with ui.dialog() as dialog, ui.card():
-                ui.label("Salin token ini sekarang; token tidak akan ditampilkan lagi.")
+                ui.label(
+                    say(
+                        "Salin token ini sekarang; token tidak akan ditampilkan lagi.",
+                        "Copy this token now; it will not be shown again.",
+                    )
+                )
                 ui.label(value).classes("font-mono break-all").mark("new-token")
-                ui.button("Tutup", on_click=dialog.close)
+                ui.button(say("Tutup", "Close"), on_click=dialog.close)
             dialog.open()
             await tokens.reload()
 
-        ui.button("Buat token", on_click=new_token)
+        ui.button(say("Buat token", "Create token"), on_click=new_token)
 
 
 def users_ui(admin: SignedIn, view: UsersView) -> None:
     reload = admins_table(admin, view.admins)
     add_admin_form(admin, reload)
-    ui.label("Token API (Authorization: Bearer …) milik Anda").classes("text-lg font-bold mt-4")
+    ui.label(
+        say("Token API (Authorization: Bearer …) milik Anda", "Your API tokens (Authorization: Bearer …)")
+    ).classes("text-lg font-bold mt-4")
     new_token_form(admin, TokenList(admin, view.tokens))

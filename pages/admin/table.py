@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from nicegui import events, ui
 
 from pages.admin.frame import Refused, fetch
-from pages.admin.words import column_words, when
+from pages.admin.words import action_label, column_words, say, when
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -32,11 +32,19 @@ class Listing(Generic[R]):
 
 
 Loader = Callable[[int, int], Listing[Any]]
+
+
 # the selection checkboxes at a finger's size (a dense table's are 24 px), each with words for a screen reader
-SELECT_ALL = (
-    '<q-th auto-width><q-checkbox v-model="props.selected" aria-label="Pilih semua baris di halaman ini" '
-    'style="min-width:44px;min-height:44px"/></q-th>'
-)
+def select_all() -> str:
+    """The header's checkbox (every row of the page shown), named in the admin's language."""
+    name = say("Pilih semua baris di halaman ini", "Select every row on this page")
+    return (
+        f'<q-th auto-width><q-checkbox v-model="props.selected" aria-label="{name}" '
+        'style="min-width:44px;min-height:44px"/></q-th>'
+    )
+
+
+SELECT_ALL = select_all()  # (in Indonesian; a table draws `select_all()`)
 SELECT_ROW = (
     '<q-td auto-width><q-checkbox v-model="props.selected" :aria-label="LABEL" '
     'style="min-width:44px;min-height:44px"/></q-td>'
@@ -97,7 +105,7 @@ class RowAction:
         look = "outline" if self.outline else "flat"
         icon = f' icon="{self.icon}"' if self.icon else ""
         return (
-            f'<q-btn v-if="{self.shown}" {look} dense no-caps no-wrap{colour}{icon} label="{self.label}" '
+            f'<q-btn v-if="{self.shown}" {look} dense no-caps no-wrap{colour}{icon} label="{action_label(self.label)}" '
             f'class="row-action" @click.stop="$parent.$emit(\'{self.event}\', props.row)"/>'
         )
 
@@ -161,7 +169,7 @@ class Cards:
             )
         select = (
             '<q-checkbox v-if="\'selected\' in props" v-model="props.selected" dense '
-            'aria-label="Pilih baris ini" class="q-mb-xs"/>'
+            f'aria-label="{say("Pilih baris ini", "Select this row")}" class="q-mb-xs"/>'
         )
         foot = f'<q-card-actions class="q-pt-none">{"".join(buttons)}</q-card-actions>' if any(buttons) else ""
         self.table.add_slot(
@@ -203,8 +211,9 @@ class ServerTable:
         self.cards = Cards(self.table)
         self.table.on("request", self._on_request)
         if selection:
-            label = f"'Pilih ' + props.row.{row_label}" if row_label else "'Pilih baris'"
-            self.table.add_slot("header-selection", SELECT_ALL)
+            pick, row = say("Pilih ", "Select "), say("Pilih baris", "Select row")
+            label = f"'{pick}' + props.row.{row_label}" if row_label else f"'{row}'"
+            self.table.add_slot("header-selection", select_all())
             self.table.add_slot("body-selection", SELECT_ROW.replace("LABEL", label))
 
     def selected_keys(self) -> list[Any]:

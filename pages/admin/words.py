@@ -34,6 +34,7 @@ from pages.admin.dates import day_words as day_words
 from pages.admin.dates import parse_day as parse_day
 from pages.admin.dates import when as when
 from pages.admin.dates import wib_time as wib_time
+from pages.admin.lang import action_label as action_label
 from pages.admin.lang import admin_lang as admin_lang
 from pages.admin.lang import column_words as column_words
 from pages.admin.lang import language_switch as language_switch
