@@ -21,8 +21,9 @@ from domain.shared.i18n import WIB, format_idr
 from domain.shared.models import ChatGPTAccount, Delivery, Driver
 from domain.shared.shop_settings import SHOP_CONFIG, env_defaults
 from pages.admin.dates import day_picker, day_words, parse_day, when
+from pages.admin.error_words import as_raised
 from pages.admin.frame import Done, Refused, SignedIn, attempt, client_ip
-from pages.admin.words import DRIVER_LABELS
+from pages.admin.words import DRIVER_LABELS, admin_lang, say
 
 DELIVERY_CHOICES = {
     Delivery.CREDENTIALS.value: "Login bersama (kata sandi dikirim ke pelanggan)",
@@ -34,6 +35,26 @@ NOTE_HINT = "Tidak pernah terlihat oleh pelanggan"
 DISPLAY_HINT = "Terlihat di halaman pesanan dan e-mail pelanggan; kosong = Workspace ChatGPT"
 COST_HINT = "Contoh: 75.000 atau Rp 75.000 (untuk laporan biaya)"
 RENEWAL_HINT = "Anda diingatkan {days} hari sebelumnya (ubah di Toko)"
+DELIVERY_CHOICES_EN = {
+    Delivery.CREDENTIALS.value: "Shared login (the password is sent to the customer)",
+    Delivery.INVITE.value: "Workspace invitation (the customer's e-mail is invited)",
+}
+HINTS_EN = {
+    ALLOW_HINT: "Workspace members you keep on purpose: not flagged, not removed",
+    NOTE_HINT: "Never seen by customers",
+    DISPLAY_HINT: "Shown on the customer's order page and e-mails; empty = ChatGPT Workspace",
+    COST_HINT: "E.g. 75.000 or Rp 75.000 (for the cost report)",
+    RENEWAL_HINT: "You are reminded {days} days before (change it in Shop)",
+}
+
+
+def hint_words(hint: str) -> str:
+    """One of the form's hints in the admin's language."""
+    return say(hint, HINTS_EN.get(hint, hint))
+
+
+def delivery_choices() -> dict[str, str]:
+    return DELIVERY_CHOICES_EN if admin_lang() == "en" else DELIVERY_CHOICES
 
 
 def _reminder_days() -> int:
@@ -55,8 +76,11 @@ class SubscriptionFields:
         self.initial_day = renewal_day(existing.subscription_expires_at if existing else None)
         cost = existing.monthly_cost_idr if existing else None
         self.cost = (
-            ui.input("Biaya langganan per bulan (Rp)", value=format_idr(cost) if cost else "")
-            .props(f'inputmode=numeric hint="{COST_HINT}"')
+            ui.input(
+                say("Biaya langganan per bulan (Rp)", "Monthly subscription cost (Rp)"),
+                value=format_idr(cost) if cost else "",
+            )
+            .props(f'inputmode=numeric hint="{hint_words(COST_HINT)}"')
             .classes("w-full")
             .mark("acc-monthly-cost")
         )
@@ -64,15 +88,18 @@ class SubscriptionFields:
         self.cost.on_value_change(self.show_cost)
         self.show_cost()
         self.renewal = (
-            day_picker("Tanggal perpanjangan langganan", self.initial_day)
-            .props(f'hint="{RENEWAL_HINT.format(days=_reminder_days())}"')
+            day_picker(say("Tanggal perpanjangan langganan", "Subscription renewal date"), self.initial_day)
+            .props(f'hint="{hint_words(RENEWAL_HINT).format(days=_reminder_days())}"')
             .classes("w-full")
             .mark("acc-renewal")
         )
         synced = when(existing.subscription_expires_at) if existing else ""
-        self.synced = ui.label(f"Tanggal perpanjangan (dari sinkron workspace): {synced or 'belum diketahui'}").classes(
-            "text-sm text-slate-600"
-        )
+        self.synced = ui.label(
+            say(
+                f"Tanggal perpanjangan (dari sinkron workspace): {synced or 'belum diketahui'}",
+                f"Renewal date (from the workspace sync): {synced or 'not known yet'}",
+            )
+        ).classes("text-sm text-slate-600")
         self.synced_mode = False
 
     def show_cost(self) -> None:
@@ -80,9 +107,12 @@ class SubscriptionFields:
         try:
             cost = parse_monthly_cost(self.cost.value)
         except ValidationFailed as exc:
-            self.parsed.text = exc.message
+            self.parsed.text = as_raised(exc)
             return
-        self.parsed.text = f"Disimpan sebagai {format_idr(cost)}" if cost else "Biaya belum dicatat"
+        if cost:
+            self.parsed.text = say("Disimpan sebagai ", "Saved as ") + format_idr(cost)
+        else:
+            self.parsed.text = say("Biaya belum dicatat", "No cost recorded")
 
     def show(self, *, synced: bool) -> None:
         self.synced_mode = synced
@@ -105,13 +135,15 @@ class SecretField:
         with ui.column().classes("w-full gap-1"):
             if stored:
                 with ui.row().classes("w-full items-center gap-2") as self.saved:
-                    ui.label(f"{label}: tersimpan ••••").classes("text-sm").mark(f"{mark}-saved")
-                    ui.button("Ubah", on_click=self.change).props("flat dense no-caps").classes("min-h-[44px]").mark(
-                        f"{mark}-change"
+                    ui.label(f"{label}: " + say("tersimpan ••••", "stored ••••")).classes("text-sm").mark(
+                        f"{mark}-saved"
                     )
+                    ui.button(say("Ubah", "Change"), on_click=self.change).props("flat dense no-caps").classes(
+                        "min-h-[44px]"
+                    ).mark(f"{mark}-change")
             self.input = (
                 ui.input(
-                    label + (" baru (kosongkan agar tetap)" if stored else ""),
+                    label + (say(" baru (kosongkan agar tetap)", " new (leave empty to keep)") if stored else ""),
                     password=True,
                     password_toggle_button=True,
                 )
@@ -133,8 +165,13 @@ class SecretField:
 def _saved(existing: AccountCard | None, served: int = 0) -> str:
     """What saving said: orders waiting for stock are named only when the new account served some."""
     if existing:
-        return "Akun disimpan"
-    return f"Akun ditambahkan; {served} pesanan yang menunggu dilayani" if served else "Akun ditambahkan"
+        return say("Akun disimpan", "Account saved")
+    if served:
+        return say(
+            f"Akun ditambahkan; {served} pesanan yang menunggu dilayani",
+            f"Account added; {served} waiting orders served",
+        )
+    return say("Akun ditambahkan", "Account added")
 
 
 def serving(save: Callable[[Session], object], pool: str) -> Callable[[Session], int]:
@@ -149,6 +186,7 @@ def serving(save: Callable[[Session], object], pool: str) -> Callable[[Session],
 
 
 TOTP_HINT = "Kunci base32 dari pengaturan 2FA akun; pelanggan aktif melihat kode 6 angkanya"
+HINTS_EN[TOTP_HINT] = "The base32 key from the account's 2FA settings; active customers see its 6-digit code"
 
 
 class TotpField:
@@ -156,8 +194,12 @@ class TotpField:
 
     def __init__(self, stored: bool) -> None:
         self.stored = stored
-        self.secret = SecretField("Kunci TOTP (2FA)", TOTP_HINT, stored, "acc-totp")
-        self.clear = ui.checkbox("Hapus kunci TOTP", value=False).mark("acc-totp-clear") if stored else None
+        self.secret = SecretField(say("Kunci TOTP (2FA)", "TOTP key (2FA)"), hint_words(TOTP_HINT), stored, "acc-totp")
+        self.clear = (
+            ui.checkbox(say("Hapus kunci TOTP", "Remove the TOTP key"), value=False).mark("acc-totp-clear")
+            if stored
+            else None
+        )
 
     def wanted(self) -> str | None:
         """The secret to store, "" to clear it, None to keep what is stored."""
@@ -196,20 +238,29 @@ def missing(fields: dict[str, Any], existing: AccountCard | None) -> str:
     if fields["driver"] != Driver.CHATGPT:
         return ""
     if not fields["workspace_id"]:
-        return "Isi ID workspace (chatgpt-account-id) untuk workspace otomatis"
+        return say(
+            "Isi ID workspace (chatgpt-account-id) untuk workspace otomatis",
+            "Fill in the workspace ID (chatgpt-account-id) for an automated workspace",
+        )
     if not fields.get("access_token") and not (existing and existing.access_token_set):
-        return "Tempel access token untuk workspace otomatis"
+        return say("Tempel access token untuk workspace otomatis", "Paste the access token for an automated workspace")
     return ""
 
 
 def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None = None) -> None:
     """Add (existing=None) or edit an account."""
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg"):
-        ui.label("Ubah akun" if existing else "Tambah akun").classes("text-lg font-bold")
-        email = ui.input("E-mail akun", value=existing.email if existing else "").classes("w-full").mark("acc-email")
+        title = say("Ubah akun", "Edit account") if existing else say("Tambah akun", "Add account")
+        ui.label(title).classes("text-lg font-bold")
+        email = (
+            ui.input(say("E-mail akun", "Account e-mail"), value=existing.email if existing else "")
+            .classes("w-full")
+            .mark("acc-email")
+        )
         password = (
             ui.input(
-                "Kata sandi" + (" (kosongkan jika tidak diubah)" if existing else ""),
+                say("Kata sandi", "Password")
+                + (say(" (kosongkan jika tidak diubah)", " (leave empty to keep it)") if existing else ""),
                 password=True,
                 password_toggle_button=True,
             )
@@ -218,14 +269,14 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None 
         )
         pool = ui.input("Pool", value=existing.pool if existing else "default").classes("w-full")
         delivery = (
-            ui.select(DELIVERY_CHOICES, value=existing.delivery if existing else Delivery.CREDENTIALS.value)
-            .props('label="Cara pelanggan masuk"')
+            ui.select(delivery_choices(), value=existing.delivery if existing else Delivery.CREDENTIALS.value)
+            .props(f'label="{say("Cara pelanggan masuk", "How customers get in")}"')
             .classes("w-full")
             .mark("acc-delivery")
         )
         seats = (  # text, read by the domain: 2.5 or 10.000 is refused, not cut to 2 or 10
             ui.input(
-                "Maks. kursi (kosong = 1 pelanggan)",
+                say("Maks. kursi (kosong = 1 pelanggan)", "Max. seats (empty = 1 customer)"),
                 value=str(existing.max_seats) if existing and existing.max_seats is not None else "",
             )
             .props("inputmode=numeric")
@@ -233,8 +284,8 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None 
             .mark("acc-seats")
         )
         note = (
-            ui.input("Catatan (hanya untuk admin)", value=existing.note if existing else "")
-            .props(f'hint="{NOTE_HINT}"')
+            ui.input(say("Catatan (hanya untuk admin)", "Note (admins only)"), value=existing.note if existing else "")
+            .props(f'hint="{hint_words(NOTE_HINT)}"')
             .classes("w-full")
             .mark("acc-note")
         )
@@ -242,42 +293,53 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None 
             totp = TotpField(bool(existing and existing.totp_set))
         with ui.column().classes("w-full gap-2") as workspace_part:
             display_name = (
-                ui.input("Nama workspace untuk pelanggan", value=existing.display_name if existing else "")
-                .props(f'hint="{DISPLAY_HINT}" maxlength=120')
+                ui.input(
+                    say("Nama workspace untuk pelanggan", "Workspace name for customers"),
+                    value=existing.display_name if existing else "",
+                )
+                .props(f'hint="{hint_words(DISPLAY_HINT)}" maxlength=120')
                 .classes("w-full")
                 .mark("acc-display-name")
             )
             driver = (
-                ui.select(DRIVER_CHOICES, value=existing.driver if existing else Driver.MANUAL.value)
-                .props('label="Siapa yang mengundang dan mengeluarkan"')
+                ui.select(
+                    {d.value: DRIVER_LABELS[d] for d in Driver},
+                    value=existing.driver if existing else Driver.MANUAL.value,
+                )
+                .props(f'label="{say("Siapa yang mengundang dan mengeluarkan", "Who invites and removes")}"')
                 .classes("w-full")
                 .mark("acc-driver")
             )
             with ui.column().classes("w-full gap-2") as automated_part:
                 workspace_id = (
-                    ui.input("ID workspace", value=existing.workspace_id if existing else "")
-                    .props('hint="Header chatgpt-account-id di ChatGPT"')
+                    ui.input(say("ID workspace", "Workspace ID"), value=existing.workspace_id if existing else "")
+                    .props(f'hint="{say("Header chatgpt-account-id di ChatGPT", "The chatgpt-account-id header")}"')
                     .classes("w-full")
                     .mark("acc-workspace-id")
                 )
                 access = SecretField(
                     "Access token",
-                    "accessToken dari chatgpt.com/api/auth/session",
+                    say(
+                        "accessToken dari chatgpt.com/api/auth/session", "accessToken from chatgpt.com/api/auth/session"
+                    ),
                     bool(existing and existing.access_token_set),
                     "acc-access-token",
                 )
                 session_token = SecretField(
                     "Session token",
-                    "Cookie __Secure-next-auth.session-token (untuk memperbarui access token otomatis)",
+                    say(
+                        "Cookie __Secure-next-auth.session-token (untuk memperbarui access token otomatis)",
+                        "The __Secure-next-auth.session-token cookie (to renew the access token automatically)",
+                    ),
                     bool(existing and existing.session_token_set),
                     "acc-session-token",
                 )
                 allow = (
                     ui.textarea(
-                        "Daftar izin (satu e-mail per baris)",
+                        say("Daftar izin (satu e-mail per baris)", "Allow-list (one e-mail per line)"),
                         value="\n".join(existing.allow_list) if existing else "",
                     )
-                    .props(f'rows=3 hint="{ALLOW_HINT}"')
+                    .props(f'rows=3 hint="{hint_words(ALLOW_HINT)}"')
                     .classes("w-full")
                     .mark("acc-allow-list")
                 )
@@ -328,6 +390,6 @@ def account_dialog(admin: SignedIn, on_done: Done, existing: AccountCard | None 
                 await on_done()
 
         with ui.row().classes("w-full justify-end"):
-            ui.button("Batal", on_click=dialog.close).props("flat")
-            ui.button("Simpan", on_click=save).mark("acc-save")
+            ui.button(say("Batal", "Cancel"), on_click=dialog.close).props("flat")
+            ui.button(say("Simpan", "Save"), on_click=save).mark("acc-save")
     dialog.open()

@@ -33,8 +33,10 @@ from pages.admin.words import (
     HEALTH_COLOURS,
     HEALTH_LABELS,
     STATUS_LABELS,
+    action_label,
     ago,
     error_words,
+    say,
 )
 
 COLUMNS = [
@@ -71,38 +73,57 @@ ROW_MENU = [
     ("reveal", "Lihat kata sandi", "props.row.password_set"),
     ("seats", "Lihat penugasan akun ini", "true"),
 ]
-ROW_ACTIONS = (
-    '<q-td :props="props"><div class="row no-wrap items-center q-gutter-xs">'
-    '<q-btn outline dense no-caps label="Buka" style="min-height:44px;min-width:64px" '
-    ":href=\"'/admin/accounts/' + props.row.id\"/>"
-    '<q-btn-dropdown flat dense no-caps label="Lainnya" style="min-height:44px"><q-list>'
-    + "".join(
-        f'<q-item v-if="{shown}" clickable v-close-popup style="min-height:44px" '
-        f"@click=\"$parent.$emit('{event}', props.row)\"><q-item-section>{label}</q-item-section></q-item>"
-        for event, label, shown in ROW_MENU
+
+
+def actions_cell() -> str:
+    """The row's open button and its menu of the other actions, in the admin's language."""
+    return (
+        '<q-td :props="props"><div class="row no-wrap items-center q-gutter-xs">'
+        f'<q-btn outline dense no-caps label="{action_label("Buka")}" style="min-height:44px;min-width:64px" '
+        ":href=\"'/admin/accounts/' + props.row.id\"/>"
+        f'<q-btn-dropdown flat dense no-caps label="{say("Lainnya", "More")}" style="min-height:44px"><q-list>'
+        + "".join(
+            f'<q-item v-if="{shown}" clickable v-close-popup style="min-height:44px" '
+            f"@click=\"$parent.$emit('{event}', props.row)\"><q-item-section>{action_label(label)}</q-item-section>"
+            "</q-item>"
+            for event, label, shown in ROW_MENU
+        )
+        + "</q-list></q-btn-dropdown></div></q-td>"
     )
-    + "</q-list></q-btn-dropdown></div></q-td>"
-)
-# on a phone each account is a card (a nine-column table would only scroll sideways there)
-ROW_CARD = (
-    '<div class="q-pa-xs col-12"><q-card flat bordered><q-card-section class="q-py-sm">'
-    '<div class="row items-center justify-between no-wrap">'
-    '<div class="row items-center no-wrap min-w-0" style="flex:1 1 0"><q-checkbox v-model="props.selected" '
-    ':aria-label="\'Pilih \' + props.row.email" style="min-width:44px;min-height:44px"/>'
-    '<a class="text-primary font-medium min-w-0" style="overflow-wrap:anywhere" '
-    ":href=\"'/admin/accounts/' + props.row.id\">"
-    "{{ props.row.email }}</a></div>"
-    '<q-chip dense square class="font-semibold" style="flex:none" '
-    ':color="props.row.health_colour" :text-color="props.row.health_text" :label="props.row.health_label"/></div>'
-    '<div v-if="props.row.note" class="text-xs text-slate-500">{{ props.row.note }}</div>'
-    '<div class="text-sm">{{ props.row.mode_label }} · {{ props.row.status_label }} · pool {{ props.row.pool }}</div>'
-    '<div class="text-sm">Kursi {{ props.row.seats_used }} dari {{ props.row.capacity }}</div>'
-    '<div v-if="props.row.last_sync !== \'—\'" class="text-sm">Sinkron terakhir: {{ props.row.last_sync }}</div>'
-    '<div v-if="props.row.problem" class="text-sm text-red-800">{{ props.row.problem }}</div>'
-    "</q-card-section><q-card-actions>"
-    + ROW_ACTIONS.removeprefix('<q-td :props="props">').removesuffix("</q-td>")
-    + "</q-card-actions></q-card></div>"
-)
+
+
+def row_card() -> str:
+    """On a phone each account is a card (a nine-column table would only scroll sideways there)."""
+    return (
+        '<div class="q-pa-xs col-12"><q-card flat bordered><q-card-section class="q-py-sm">'
+        '<div class="row items-center justify-between no-wrap">'
+        '<div class="row items-center no-wrap min-w-0" style="flex:1 1 0"><q-checkbox v-model="props.selected" '
+        f':aria-label="\'{say("Pilih", "Select")} \' + props.row.email" style="min-width:44px;min-height:44px"/>'
+        '<a class="text-primary font-medium min-w-0" style="overflow-wrap:anywhere" '
+        ":href=\"'/admin/accounts/' + props.row.id\">"
+        "{{ props.row.email }}</a></div>"
+        '<q-chip dense square class="font-semibold" style="flex:none" '
+        ':color="props.row.health_colour" :text-color="props.row.health_text" :label="props.row.health_label"/>'
+        "</div>"
+        '<div v-if="props.row.note" class="text-xs text-slate-500">{{ props.row.note }}</div>'
+        '<div class="text-sm">{{ props.row.mode_label }} · {{ props.row.status_label }} · pool {{ props.row.pool }}'
+        "</div>"
+        + say(
+            '<div class="text-sm">Kursi {{ props.row.seats_used }} dari {{ props.row.capacity }}</div>',
+            '<div class="text-sm">Seats {{ props.row.seats_used }} of {{ props.row.capacity }}</div>',
+        )
+        + '<div v-if="props.row.last_sync !== \'—\'" class="text-sm">'
+        + say("Sinkron terakhir", "Last sync")
+        + ": {{ props.row.last_sync }}</div>"
+        '<div v-if="props.row.problem" class="text-sm text-red-800">{{ props.row.problem }}</div>'
+        "</q-card-section><q-card-actions>"
+        + actions_cell().removeprefix('<q-td :props="props">').removesuffix("</q-td>")
+        + "</q-card-actions></q-card></div>"
+    )
+
+
+ROW_ACTIONS = actions_cell()  # (in Indonesian; the table draws `actions_cell()` and `row_card()`)
+ROW_CARD = row_card()
 PER_PAGE = 25
 
 
@@ -130,7 +151,7 @@ class AccountRow:
     def of(cls, card: AccountCard) -> AccountRow:
         health = Health(card.health)
         if card.delivery == Delivery.INVITE:
-            mode = "Workspace · " + ("otomatis" if card.automated else "manual")
+            mode = "Workspace · " + (say("otomatis", "automated") if card.automated else "manual")
         else:
             mode = DELIVERY_LABELS[Delivery(card.delivery)]
         return cls(
@@ -147,7 +168,7 @@ class AccountRow:
             health_label=HEALTH_LABELS[health],
             health_colour=HEALTH_COLOURS[health],
             health_text="grey-10" if health in DARK_TEXT else "white",
-            last_sync=(ago(card.last_sync_at) or "Belum pernah") if card.automated else "—",
+            last_sync=(ago(card.last_sync_at) or say("Belum pernah", "Never")) if card.automated else "—",
             problem=error_words(card.health, card.last_error, card.failures_in_row),
         )
 
@@ -197,51 +218,68 @@ async def edit_account(admin: SignedIn, account_id: int, done: Done) -> None:
 
 
 def import_report_ui(report: ImportReport, dry_run: bool) -> None:
-    verb = "Akan diimpor" if dry_run else "Diimpor"
-    ui.label(f"{verb}: {len(report.ok)} · baris bermasalah: {len(report.errors)}").classes("font-semibold").mark(
-        "csv-summary"
-    )
+    verb = say("Akan diimpor", "To import") if dry_run else say("Diimpor", "Imported")
+    ui.label(
+        f"{verb}: {len(report.ok)} · " + say("baris bermasalah", "rows with problems") + f": {len(report.errors)}"
+    ).classes("font-semibold").mark("csv-summary")
     for entry in report.rows:
         colour = "text-green-700" if entry.error is None else "text-red-700"
-        said = error_text(ValidationFailed(entry.error)) if entry.error else "siap"  # the domain's English, in words
-        ui.label(f"baris {entry.line}: {entry.email or '?'} — {said}").classes(f"text-sm {colour}")
+        said = error_text(ValidationFailed(entry.error)) if entry.error else say("siap", "ready")  # (in words)
+        ui.label(say("baris", "row") + f" {entry.line}: {entry.email or '?'} — {said}").classes(f"text-sm {colour}")
 
 
 # the uploader's header without Quasar's "0.0B / 0.00%" (size and progress of nothing): a button and a sentence
-UPLOAD_HEADER = (
-    '<div class="flex items-center gap-2 q-pa-sm">'
-    '<q-btn v-if="props.canAddFiles" icon="upload_file" label="Pilih berkas .csv" no-caps flat dense '
-    'class="min-h-[44px]" @click="props.pickFiles"><q-uploader-add-trigger /></q-btn>'
-    '<q-spinner v-if="props.isUploading" size="sm" />'
-    '<span class="text-sm">atau seret berkas ke sini (paling besar 1 MB)</span></div>'
-)
+def upload_header() -> str:
+    pick = say("Pilih berkas .csv", "Choose a .csv file")
+    drop = say("atau seret berkas ke sini (paling besar 1 MB)", "or drop a file here (1 MB at most)")
+    return (
+        '<div class="flex items-center gap-2 q-pa-sm">'
+        f'<q-btn v-if="props.canAddFiles" icon="upload_file" label="{pick}" no-caps flat dense '
+        'class="min-h-[44px]" @click="props.pickFiles"><q-uploader-add-trigger /></q-btn>'
+        '<q-spinner v-if="props.isUploading" size="sm" />'
+        f'<span class="text-sm">{drop}</span></div>'
+    )
+
+
+UPLOAD_HEADER = upload_header()  # (in Indonesian; the dialog draws `upload_header()`)
 
 
 def import_dialog(admin: SignedIn, on_done: Done) -> None:
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-2xl"):
-        ui.label("Impor akun dari CSV").classes("text-lg font-bold")
-        ui.label("Kolom: email,password,pool,delivery,max_seats,note (baris pertama adalah judul kolom)").classes(
-            "text-sm text-slate-600"
-        )
+        ui.label(say("Impor akun dari CSV", "Import accounts from CSV")).classes("text-lg font-bold")
         ui.label(
-            "Workspace otomatis: tambahkan kolom driver (manual atau chatgpt), workspace_id, access_token, "
-            "session_token dan allow_list (e-mail dipisah spasi). Pratinjau tidak pernah menampilkan token."
+            say(
+                "Kolom: email,password,pool,delivery,max_seats,note (baris pertama adalah judul kolom)",
+                "Columns: email,password,pool,delivery,max_seats,note (the first row holds the column names)",
+            )
         ).classes("text-sm text-slate-600")
         ui.label(
-            "Boleh juga: display_name (nama yang dilihat pelanggan), monthly_cost_idr (mis. Rp 75.000) dan "
-            "subscription_expires_at (tanggal perpanjangan langganan, mis. 05-01-2027)."
+            say(
+                "Workspace otomatis: tambahkan kolom driver (manual atau chatgpt), workspace_id, access_token, "
+                "session_token dan allow_list (e-mail dipisah spasi). Pratinjau tidak pernah menampilkan token.",
+                "Automated workspace: add the columns driver (manual or chatgpt), workspace_id, access_token, "
+                "session_token and allow_list (e-mails separated by spaces). The preview never shows a token.",
+            )
         ).classes("text-sm text-slate-600")
-        text = ui.textarea("Isi CSV").classes("w-full").props("rows=8").mark("csv-text")
+        ui.label(
+            say(
+                "Boleh juga: display_name (nama yang dilihat pelanggan), monthly_cost_idr (mis. Rp 75.000) dan "
+                "subscription_expires_at (tanggal perpanjangan langganan, mis. 05-01-2027).",
+                "Also allowed: display_name (the name customers see), monthly_cost_idr (e.g. Rp 75.000) and "
+                "subscription_expires_at (the subscription's renewal date, e.g. 05-01-2027).",
+            )
+        ).classes("text-sm text-slate-600")
+        text = ui.textarea(say("Isi CSV", "CSV content")).classes("w-full").props("rows=8").mark("csv-text")
 
         async def uploaded(event: events.UploadEventArguments) -> None:  # NiceGUI 3: the file is event.file
             text.set_value((await event.file.read()).decode("utf-8", errors="replace"))
 
         ui.upload(
-            label="atau unggah berkas .csv",
+            label=say("atau unggah berkas .csv", "or upload a .csv file"),
             auto_upload=True,
             max_file_size=1_000_000,
             on_upload=uploaded,
-        ).props("accept=.csv flat bordered").classes("w-full").mark("csv-upload").add_slot("header", UPLOAD_HEADER)
+        ).props("accept=.csv flat bordered").classes("w-full").mark("csv-upload").add_slot("header", upload_header())
         preview = ui.column().classes("w-full")
 
         async def run_import(dry_run: bool) -> None:
@@ -258,9 +296,11 @@ def import_dialog(admin: SignedIn, on_done: Done) -> None:
                 await on_done()
 
         with ui.row().classes("w-full justify-end"):
-            ui.button("Tutup", on_click=dialog.close).props("flat")
-            ui.button("Pratinjau", on_click=lambda: run_import(True)).props("outline").mark("csv-preview")
-            ui.button("Impor", on_click=lambda: run_import(False)).mark("csv-import")
+            ui.button(say("Tutup", "Close"), on_click=dialog.close).props("flat")
+            ui.button(say("Pratinjau", "Preview"), on_click=lambda: run_import(True)).props("outline").mark(
+                "csv-preview"
+            )
+            ui.button(say("Impor", "Import"), on_click=lambda: run_import(False)).mark("csv-import")
     dialog.open()
 
 
@@ -268,7 +308,7 @@ def confirm(question: str, work: Callable[[Session, str], object], success: str,
     """Ask, with an optional reason; yes runs `work(session, reason)`."""
     with ui.dialog() as dialog, ui.card():
         ui.label(question)
-        reason = ui.input("Alasan (opsional)").classes("w-full")
+        reason = ui.input(say("Alasan (opsional)", "Reason (optional)")).classes("w-full")
 
         async def yes() -> None:
             if await act(lambda s: work(s, reason.value or ""), success):
@@ -276,14 +316,19 @@ def confirm(question: str, work: Callable[[Session, str], object], success: str,
             dialog.close()
 
         with ui.row().classes("w-full justify-end"):
-            ui.button("Batal", on_click=dialog.close).props("flat")
-            ui.button("Ya", on_click=yes).mark("confirm-yes")
+            ui.button(say("Batal", "Cancel"), on_click=dialog.close).props("flat")
+            ui.button(say("Ya", "Yes"), on_click=yes).mark("confirm-yes")
     dialog.open()
 
 
 def reveal_dialog(admin: SignedIn, row: AccountRow, ip: str | None) -> None:
     with ui.dialog() as dialog, ui.card():
-        ui.label(f"Tampilkan kata sandi {row.email}? Tindakan ini dicatat di audit log.")
+        ui.label(
+            say(
+                f"Tampilkan kata sandi {row.email}? Tindakan ini dicatat di audit log.",
+                f"Show the password of {row.email}? This is recorded in the audit log.",
+            )
+        )
         shown = ui.label("").classes("font-mono text-lg").mark("revealed")
 
         async def yes() -> None:
@@ -296,24 +341,32 @@ def reveal_dialog(admin: SignedIn, row: AccountRow, ip: str | None) -> None:
             shown.text = secret
 
         with ui.row().classes("w-full justify-end"):
-            ui.button("Tutup", on_click=dialog.close).props("flat")
-            ui.button("Tampilkan", on_click=yes).mark("reveal-yes")
+            ui.button(say("Tutup", "Close"), on_click=dialog.close).props("flat")
+            ui.button(say("Tampilkan", "Show"), on_click=yes).mark("reveal-yes")
     dialog.open()
 
 
 def toolbar(admin: SignedIn, view: AccountsView, table: ServerTable) -> None:
     """Search, status, health and pool filters, and the add and import buttons."""
-    search = ui.input("Cari e-mail / catatan").props("clearable dense outlined").mark("acc-search")
+    search = (
+        ui.input(say("Cari e-mail / catatan", "Search e-mail / note"))
+        .props("clearable dense outlined")
+        .mark("acc-search")
+    )
     status = (
-        ui.select({"": "Semua status", **{s.value: STATUS_LABELS[s] for s in AccountStatus}}, value="", label="Status")
+        ui.select(
+            {"": say("Semua status", "Every status"), **{s.value: STATUS_LABELS[s] for s in AccountStatus}},
+            value="",
+            label="Status",
+        )
         .props("dense outlined")
         .classes("w-44")
     )
     health = (
         ui.select(
-            {"": "Semua kesehatan", **{h.value: HEALTH_LABELS[h] for h in Health}},
+            {"": say("Semua kesehatan", "Every health"), **{h.value: HEALTH_LABELS[h] for h in Health}},
             value=view.filters.health,
-            label="Kesehatan",
+            label=say("Kesehatan", "Health"),
         )
         .props("dense outlined")
         .classes("w-44")
@@ -321,12 +374,12 @@ def toolbar(admin: SignedIn, view: AccountsView, table: ServerTable) -> None:
     )
     pool = ui.input("Pool").props("dense outlined clearable").classes("w-32")
     ui.space()
-    ui.button("Tambah akun", icon="add", on_click=lambda: account_dialog(admin, table.refresh)).classes(
-        "min-h-[44px]"
-    ).mark("acc-add")
-    ui.button("Impor CSV", icon="upload", on_click=lambda: import_dialog(admin, table.refresh)).props(
-        "outline"
-    ).classes("min-h-[44px]")
+    ui.button(
+        say("Tambah akun", "Add account"), icon="add", on_click=lambda: account_dialog(admin, table.refresh)
+    ).classes("min-h-[44px]").mark("acc-add")
+    ui.button(
+        say("Impor CSV", "Import CSV"), icon="upload", on_click=lambda: import_dialog(admin, table.refresh)
+    ).props("outline").classes("min-h-[44px]").mark("csv-import-open")
 
     async def apply_filters() -> None:
         view.filters.search, view.filters.status = search.value or "", status.value or ""
@@ -354,25 +407,28 @@ def row_actions(admin: SignedIn, table: ServerTable) -> None:
     on(
         "suspend",
         lambda row: ask(
-            f"Tangguhkan {row.email}? Pelanggan yang ada tetap memakainya sampai dipindah.",
+            say(
+                f"Tangguhkan {row.email}? Pelanggan yang ada tetap memakainya sampai dipindah.",
+                f"Suspend {row.email}? Its customers keep using it until they are moved.",
+            ),
             lambda s, r: suspend_account(session=s, actor=admin.actor, account_id=row.id, reason=r, ip=ip),
-            "Akun ditangguhkan",
+            say("Akun ditangguhkan", "Account suspended"),
         ),
     )
     on(
         "unsuspend",
         lambda row: ask(
-            f"Aktifkan lagi {row.email}?",
+            say(f"Aktifkan lagi {row.email}?", f"Reactivate {row.email}?"),
             lambda s, r: unsuspend_account(session=s, actor=admin.actor, account_id=row.id, ip=ip),
-            "Akun aktif lagi",
+            say("Akun aktif lagi", "Account active again"),
         ),
     )
     on(
         "retire",
         lambda row: ask(
-            f"Pensiunkan {row.email} untuk selamanya?",
+            say(f"Pensiunkan {row.email} untuk selamanya?", f"Retire {row.email} for good?"),
             lambda s, r: retire_account(session=s, actor=admin.actor, account_id=row.id, reason=r, ip=ip),
-            "Akun dipensiunkan",
+            say("Akun dipensiunkan", "Account retired"),
         ),
     )
     on("reveal", lambda row: reveal_dialog(admin, row, ip))
@@ -398,7 +454,7 @@ def accounts_ui(admin: SignedIn, view: AccountsView) -> None:
     table.table.add_slot("body-cell-email", ACCOUNT_CELL)
     table.table.add_slot("body-cell-seats", SEAT_BAR)
     table.table.add_slot("body-cell-health", HEALTH_CHIP)
-    table.table.add_slot("body-cell-actions", ROW_ACTIONS)
-    table.table.add_slot("item", ROW_CARD)
+    table.table.add_slot("body-cell-actions", actions_cell())
+    table.table.add_slot("item", row_card())
     row_actions(admin, table)
     live(table.refresh, ("account", "assignment"))  # seat counts move as customers come and go
