@@ -12,6 +12,7 @@ from domain.catalog.pool_bulk import BulkAction, BulkReport, Skip, bulk_change, 
 from infra.types import utcnow
 from pages.admin.frame import Refused, SignedIn, attempt, client_ip
 from pages.admin.table import ServerTable
+from pages.admin.words import admin_lang, say
 
 SKIP_WORDS: dict[str, str] = {
     Skip.UNKNOWN: "akun tidak ditemukan (mungkin sudah dihapus)",
@@ -21,6 +22,15 @@ SKIP_WORDS: dict[str, str] = {
     Skip.HAS_SEATS: "masih ada pelanggan aktif; pindahkan atau cabut kursinya dulu",
     Skip.SAME_POOL: "sudah di pool itu",
     Skip.CHANGED: "statusnya berubah saat diproses; coba lagi",
+}
+SKIP_WORDS_EN: dict[str, str] = {
+    Skip.UNKNOWN: "account not found (perhaps deleted)",
+    Skip.RETIRED: "already retired; it cannot change any more",
+    Skip.ALREADY_SUSPENDED: "already suspended",
+    Skip.NOT_SUSPENDED: "not suspended",
+    Skip.HAS_SEATS: "still has active customers; move or revoke their seats first",
+    Skip.SAME_POOL: "already in that pool",
+    Skip.CHANGED: "its status changed while it was processed; try again",
 }
 
 
@@ -34,6 +44,11 @@ class BulkStep:
     done: str  # the outcome's headline, "N akun …"
     asks_reason: bool = False
     asks_pool: bool = False
+    english: tuple[str, str, str] = ("", "", "")  # label, question, done in English
+
+    def words(self) -> tuple[str, str, str]:
+        """Label, question and headline in the admin's language."""
+        return self.english if admin_lang() == "en" and self.english[0] else (self.label, self.question, self.done)
 
 
 STEPS = (
@@ -43,14 +58,22 @@ STEPS = (
         "Tangguhkan {n} akun? Pelanggan yang ada tetap memakainya sampai dipindah.",
         "ditangguhkan",
         asks_reason=True,
+        english=("Suspend", "Suspend {n} accounts? Their customers keep using them until moved.", "suspended"),
     ),
-    BulkStep(BulkAction.UNSUSPEND, "Aktifkan lagi", "Aktifkan lagi {n} akun?", "aktif lagi"),
+    BulkStep(
+        BulkAction.UNSUSPEND,
+        "Aktifkan lagi",
+        "Aktifkan lagi {n} akun?",
+        "aktif lagi",
+        english=("Reactivate", "Reactivate {n} accounts?", "active again"),
+    ),
     BulkStep(
         BulkAction.RETIRE,
         "Pensiunkan",
         "Pensiunkan {n} akun untuk selamanya? Akun yang masih punya pelanggan aktif dilewati.",
         "dipensiunkan",
         asks_reason=True,
+        english=("Retire", "Retire {n} accounts for good? Accounts with active customers are skipped.", "retired"),
     ),
     BulkStep(
         BulkAction.MOVE_POOL,
@@ -58,6 +81,11 @@ STEPS = (
         "Pindahkan {n} akun ke pool lain? Akun yang masih punya pelanggan aktif dilewati.",
         "dipindah",
         asks_pool=True,
+        english=(
+            "Move pool",
+            "Move {n} accounts to another pool? Accounts with active customers are skipped.",
+            "moved",
+        ),
     ),
 )
 
@@ -71,15 +99,20 @@ class OutcomeDialog:
             self.summary = ui.label("").classes("text-lg font-bold").mark("bulk-summary")
             self.lines = ui.column().classes("w-full gap-1")
             with ui.row().classes("w-full justify-end"):
-                ui.button("Tutup", on_click=self.dialog.close).classes("min-h-[44px]").mark("bulk-close")
+                ui.button(say("Tutup", "Close"), on_click=self.dialog.close).classes("min-h-[44px]").mark("bulk-close")
 
     def show(self, step: BulkStep, report: BulkReport) -> None:
-        self.summary.text = f"{len(report.done)} akun {step.done} · {len(report.skipped)} dilewati"
+        done = step.words()[2]
+        self.summary.text = say(
+            f"{len(report.done)} akun {done} · {len(report.skipped)} dilewati",
+            f"{len(report.done)} accounts {done} · {len(report.skipped)} skipped",
+        )
         self.lines.clear()
         with self.lines:
             for outcome in report.skipped:
-                name = outcome.email or f"akun #{outcome.account_id}"
-                words = SKIP_WORDS.get(outcome.skipped or "", "dilewati")
+                name = outcome.email or say("akun", "account") + f" #{outcome.account_id}"
+                skip = outcome.skipped or ""
+                words = say(SKIP_WORDS.get(skip, "dilewati"), SKIP_WORDS_EN.get(skip, "skipped"))
                 ui.label(f"{name} — {words}").classes("text-sm text-red-800 break-words").mark("bulk-skipped")
         self.dialog.open()
 
@@ -92,20 +125,20 @@ class BulkBar:
         with ui.row().classes("w-full items-center gap-2 flex-wrap").mark("bulk-bar"):
             self.count = ui.label("").classes("text-sm font-semibold").mark("bulk-count")
             self.buttons = [
-                ui.button(step.label, on_click=lambda _, s=step: self.confirm(s))
+                ui.button(step.words()[0], on_click=lambda _, s=step: self.confirm(s))
                 .props("outline no-caps")
                 .classes("min-h-[44px]")
                 .mark(f"bulk-{step.action.value}")
                 for step in STEPS
             ]
             self.buttons.append(
-                ui.button("Ekspor CSV", icon="download", on_click=self.export)
+                ui.button(say("Ekspor CSV", "Export CSV"), icon="download", on_click=self.export)
                 .props("outline no-caps")
                 .classes("min-h-[44px]")
                 .mark("bulk-export")
             )
             self.buttons.append(
-                ui.button("Batal pilih", on_click=self.clear)
+                ui.button(say("Batal pilih", "Clear selection"), on_click=self.clear)
                 .props("flat no-caps")
                 .classes("min-h-[44px]")
                 .mark("bulk-clear")
@@ -113,11 +146,13 @@ class BulkBar:
             self.step = STEPS[0]
             with ui.dialog() as self.asking, ui.card().classes("w-full max-w-lg"):
                 self.question = ui.label("").mark("bulk-question")
-                self.reason = ui.input("Alasan (opsional)").classes("w-full").mark("bulk-reason")
-                self.pool = ui.input("Pool tujuan").classes("w-full").mark("bulk-pool")
+                self.reason = (
+                    ui.input(say("Alasan (opsional)", "Reason (optional)")).classes("w-full").mark("bulk-reason")
+                )
+                self.pool = ui.input(say("Pool tujuan", "Target pool")).classes("w-full").mark("bulk-pool")
                 with ui.row().classes("w-full justify-end"):
-                    ui.button("Batal", on_click=self.asking.close).props("flat").classes("min-h-[44px]")
-                    ui.button("Ya", on_click=self.carry_out).classes("min-h-[44px]").mark("bulk-yes")
+                    ui.button(say("Batal", "Cancel"), on_click=self.asking.close).props("flat").classes("min-h-[44px]")
+                    ui.button(say("Ya", "Yes"), on_click=self.carry_out).classes("min-h-[44px]").mark("bulk-yes")
             self.outcome = OutcomeDialog()
         table.table.on_select(self.changed)
         self.show()
@@ -127,7 +162,10 @@ class BulkBar:
 
     def show(self) -> None:
         n = len(self.ids())
-        self.count.text = f"{n} akun dipilih" if n else "Centang akun untuk tindakan sekaligus"
+        if n:
+            self.count.text = say(f"{n} akun dipilih", f"{n} accounts selected")
+        else:
+            self.count.text = say("Centang akun untuk tindakan sekaligus", "Tick accounts to act on them at once")
         for button in self.buttons:
             button.set_enabled(bool(n))
 
@@ -140,7 +178,7 @@ class BulkBar:
 
     def confirm(self, step: BulkStep) -> None:
         self.step = step
-        self.question.text = step.question.format(n=len(self.ids()))
+        self.question.text = step.words()[1].format(n=len(self.ids()))
         self.reason.set_value("")
         self.pool.set_value("")
         self.reason.set_visibility(step.asks_reason)
@@ -181,4 +219,10 @@ class BulkBar:
             return
         name = f"akun-aksesgpt-{utcnow():%Y%m%d-%H%M}.csv"
         ui.download.content(text.encode("utf-8-sig"), name, "text/csv")  # with a BOM: Excel reads it as UTF-8
-        ui.notify(f"{len(ids)} akun diekspor (tanpa kata sandi dan token)", type="positive")
+        ui.notify(
+            say(
+                f"{len(ids)} akun diekspor (tanpa kata sandi dan token)",
+                f"{len(ids)} accounts exported (no passwords or tokens)",
+            ),
+            type="positive",
+        )

@@ -37,6 +37,7 @@ from pages.admin.words import (
     day_words,
     failure_words,
     parse_day,
+    say,
     when,
 )
 
@@ -113,9 +114,11 @@ def work_note(state: str, work: SeatWork | None) -> tuple[bool, str]:
     if work is None:
         return True, ""
     if work.open:
-        return False, "Otomatis: sedang " + ("diundang" if work.kind == TaskKind.INVITE else "dikeluarkan") + "…"
-    reason = failure_words(work.last_error) if work.last_error else "tidak selesai"
-    return True, f"Otomatis gagal: {reason} — kerjakan manual"
+        if work.kind == TaskKind.INVITE:
+            return False, say("Otomatis: sedang diundang…", "Automatic: being invited…")
+        return False, say("Otomatis: sedang dikeluarkan…", "Automatic: being removed…")
+    reason = failure_words(work.last_error) if work.last_error else say("tidak selesai", "not finished")
+    return True, say(f"Otomatis gagal: {reason} — kerjakan manual", f"Automatic failed: {reason} — do it by hand")
 
 
 def seat_rows(session: Session, seats: list[AccountAssignment]) -> list[SeatRow]:
@@ -165,20 +168,36 @@ def load_view(filters: SeatFilters) -> AssignmentsView:
     return AssignmentsView(filters, listing(filters, 1, PER_PAGE))
 
 
+def days_refused() -> str:
+    return say(
+        f"Jumlah hari harus bilangan bulat dari 1 sampai {MAX_EXTENSION_DAYS}",
+        f"The number of days must be a whole number from 1 to {MAX_EXTENSION_DAYS}",
+    )
+
+
 def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
     current = datetime.fromisoformat(seat.end_iso)
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
-        ui.label(f"Perpanjang penugasan #{seat.id} ({seat.customer_email})").classes("text-lg font-bold")
-        ui.label(f"Berakhir sekarang: {when(current)}")
-        mode = ui.toggle({"days": "+ hari", "date": "Tanggal baru"}, value="days").mark("extend-mode")
+        ui.label(
+            say(
+                f"Perpanjang penugasan #{seat.id} ({seat.customer_email})",
+                f"Extend seat #{seat.id} ({seat.customer_email})",
+            )
+        ).classes("text-lg font-bold")
+        ui.label(say("Berakhir sekarang: ", "Ends now: ") + when(current))
+        mode = ui.toggle({"days": say("+ hari", "+ days"), "date": say("Tanggal baru", "New date")}, value="days").mark(
+            "extend-mode"
+        )
         days = (
-            ui.input(f"Tambah hari (1–{MAX_EXTENSION_DAYS})", value="7")
+            ui.input(say(f"Tambah hari (1–{MAX_EXTENSION_DAYS})", f"Add days (1–{MAX_EXTENSION_DAYS})"), value="7")
             .props("inputmode=numeric")
             .classes("w-full")
             .mark("extend-days")
         )
         date = (
-            day_picker("Tanggal berakhir baru (WIB)", value=day_words(current + timedelta(days=7)))
+            day_picker(
+                say("Tanggal berakhir baru (WIB)", "New end date (WIB)"), value=day_words(current + timedelta(days=7))
+            )
             .classes("w-full")
             .mark("extend-date")
         )
@@ -203,9 +222,12 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
             date.set_visibility(mode.value == "date")
             try:
                 new = target()
-                preview.text = f"Berakhir baru: {when(new)}" if new else "Pilih jumlah hari atau tanggal"
+                if new:
+                    preview.text = say("Berakhir baru: ", "New end: ") + when(new)
+                else:
+                    preview.text = say("Pilih jumlah hari atau tanggal", "Choose a number of days or a date")
             except (ValidationFailed, OverflowError):
-                preview.text = f"Jumlah hari harus bilangan bulat dari 1 sampai {MAX_EXTENSION_DAYS}"
+                preview.text = days_refused()
 
         for element in (mode, days, date):
             element.on_value_change(show)
@@ -216,10 +238,10 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
             try:
                 amount, new_end = (day_count(), None) if mode.value == "days" else (None, target())
             except ValidationFailed:
-                ui.notify(f"Jumlah hari harus bilangan bulat dari 1 sampai {MAX_EXTENSION_DAYS}", type="negative")
+                ui.notify(days_refused(), type="negative")
                 return
             if amount is None and new_end is None:
-                ui.notify("Pilih tanggal berakhir yang baru", type="negative")
+                ui.notify(say("Pilih tanggal berakhir yang baru", "Choose the new end date"), type="negative")
                 return
             try:
                 paid, method = payment.read()
@@ -239,13 +261,13 @@ def extend_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
                     method=method,
                 )
 
-            if await act(work, "Diperpanjang"):
+            if await act(work, say("Diperpanjang", "Extended")):
                 dialog.close()
                 await done()
 
         with ui.row().classes("w-full justify-end"):
-            ui.button("Batal", on_click=dialog.close).props("flat")
-            ui.button("Perpanjang", on_click=save).mark("extend-save")
+            ui.button(say("Batal", "Cancel"), on_click=dialog.close).props("flat")
+            ui.button(say("Perpanjang", "Extend"), on_click=save).mark("extend-save")
     dialog.open()
 
 
@@ -253,9 +275,15 @@ class ExtensionPayment:
     """What the customer paid for an extension, when they did (a ManualPayment is recorded with it)."""
 
     def __init__(self) -> None:
-        self.paid = ui.checkbox("Pelanggan membayar perpanjangan ini").classes("min-h-[44px]").mark("extend-paid")
+        self.paid = (
+            ui.checkbox(say("Pelanggan membayar perpanjangan ini", "The customer paid for this extension"))
+            .classes("min-h-[44px]")
+            .mark("extend-paid")
+        )
         with ui.column().classes("w-full gap-2").bind_visibility_from(self.paid, "value"):
-            self.amount = AmountField("Jumlah yang diterima", None, "extend-amount", allow_zero=True)
+            self.amount = AmountField(
+                say("Jumlah yang diterima", "Amount received"), None, "extend-amount", allow_zero=True
+            )
             self.method = method_select(MANUAL_METHODS, "transfer", "extend-method")
 
     def read(self) -> tuple[int | None, str | None]:
@@ -266,27 +294,34 @@ class ExtensionPayment:
 
 def revoke_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
-        ui.label(f"Cabut penugasan #{seat.id} ({seat.customer_email})?").classes("text-lg font-bold")
-        reason = ui.input("Alasan (wajib, dikirim ke pelanggan)").classes("w-full").mark("revoke-reason")
-        sure = ui.checkbox("Saya yakin: kursi dilepas sekarang").mark("revoke-confirm")
+        ui.label(
+            say(
+                f"Cabut penugasan #{seat.id} ({seat.customer_email})?",
+                f"Revoke seat #{seat.id} ({seat.customer_email})?",
+            )
+        ).classes("text-lg font-bold")
+        reason = ui.input(say("Alasan (wajib, dikirim ke pelanggan)", "Reason (required, sent to the customer)"))
+        reason.classes("w-full").mark("revoke-reason")
+        sure = ui.checkbox(say("Saya yakin: kursi dilepas sekarang", "I am sure: the seat is released now"))
+        sure.mark("revoke-confirm")
 
         async def save() -> None:
             if not sure.value:
-                ui.notify("Centang konfirmasi dulu", type="warning")
+                ui.notify(say("Centang konfirmasi dulu", "Tick the confirmation first"), type="warning")
                 return
             ip = client_ip()
             if await act(
                 lambda s: revoke_assignment(
                     session=s, assignment_id=seat.id, actor=admin.actor, reason=reason.value or "", ip=ip
                 ),
-                "Dicabut",
+                say("Dicabut", "Revoked"),
             ):
                 dialog.close()
                 await done()
 
         with ui.row().classes("w-full justify-end"):
-            ui.button("Batal", on_click=dialog.close).props("flat")
-            ui.button("Cabut", on_click=save).props("color=negative").mark("revoke-save")
+            ui.button(say("Batal", "Cancel"), on_click=dialog.close).props("flat")
+            ui.button(say("Cabut", "Revoke"), on_click=save).props("color=negative").mark("revoke-save")
     dialog.open()
 
 
@@ -304,14 +339,21 @@ async def move_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
     if isinstance(options, Refused):
         return
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg"):
-        ui.label(f"Pindahkan {seat.customer_email} dari {seat.account_email}").classes("text-lg font-bold")
-        ui.label(f"Tanggal berakhir tetap: {seat.end_wib}")
-        target = ui.select(options, label="Akun tujuan (pool yang sama)", with_input=True).classes("w-full")
-        reason = ui.input("Alasan (wajib)").classes("w-full")
+        ui.label(
+            say(
+                f"Pindahkan {seat.customer_email} dari {seat.account_email}",
+                f"Move {seat.customer_email} from {seat.account_email}",
+            )
+        ).classes("text-lg font-bold")
+        ui.label(say("Tanggal berakhir tetap: ", "The end date stays: ") + seat.end_wib)
+        target = ui.select(
+            options, label=say("Akun tujuan (pool yang sama)", "Target account (same pool)"), with_input=True
+        ).classes("w-full")
+        reason = ui.input(say("Alasan (wajib)", "Reason (required)")).classes("w-full")
 
         async def save() -> None:
             if not target.value:
-                ui.notify("Pilih akun tujuan", type="warning")
+                ui.notify(say("Pilih akun tujuan", "Choose the target account"), type="warning")
                 return
             ip = client_ip()
             if await act(
@@ -323,14 +365,14 @@ async def move_dialog(admin: SignedIn, seat: SeatRow, done: Done) -> None:
                     reason=reason.value or "",
                     ip=ip,
                 ),
-                "Dipindahkan; akses baru dikirim ke pelanggan",
+                say("Dipindahkan; akses baru dikirim ke pelanggan", "Moved; new access sent to the customer"),
             ):
                 dialog.close()
                 await done()
 
         with ui.row().classes("w-full justify-end"):
-            ui.button("Batal", on_click=dialog.close).props("flat")
-            ui.button("Pindahkan", on_click=save)
+            ui.button(say("Batal", "Cancel"), on_click=dialog.close).props("flat")
+            ui.button(say("Pindahkan", "Move"), on_click=save)
     dialog.open()
 
 
@@ -339,25 +381,34 @@ def filters_bar(view: AssignmentsView, table: ServerTable) -> None:
     filters = view.filters
     status_in = (
         ui.select(
-            {"": "Semua", **{s.value: SEAT_STATUS[s] for s in AssignmentStatus}}, value=filters.status, label="Status"
+            {"": say("Semua", "All"), **{s.value: SEAT_STATUS[s] for s in AssignmentStatus}},
+            value=filters.status,
+            label="Status",
         )
         .props("dense outlined")
         .classes("w-36")
     )
     ending_in = (
-        ui.select({"": "Kapan saja", "3": "≤ 3 hari", "7": "≤ 7 hari", "30": "≤ 30 hari"}, value="", label="Berakhir")
+        ui.select(
+            {
+                "": say("Kapan saja", "Any time"),
+                **{n: say(f"≤ {n} hari", f"≤ {n} days") for n in ("3", "7", "30")},
+            },
+            value="",
+            label=say("Berakhir", "Ends"),
+        )
         .props("dense outlined")
         .classes("w-36")
     )
     invite_in = (
         ui.select(
             {
-                "": "Semua",
-                InviteState.TO_INVITE.value: "Perlu diundang",
-                InviteState.TO_REMOVE.value: "Perlu dikeluarkan",
+                "": say("Semua", "All"),
+                InviteState.TO_INVITE.value: say("Perlu diundang", "To invite"),
+                InviteState.TO_REMOVE.value: say("Perlu dikeluarkan", "To remove"),
             },
             value="",
-            label="Antrean undangan",
+            label=say("Antrean undangan", "Invitation queue"),
         )
         .props("dense outlined")
         .classes("w-44")
@@ -365,12 +416,16 @@ def filters_bar(view: AssignmentsView, table: ServerTable) -> None:
     )
     if filters.account_id:
         ui.chip(
-            f"Akun #{filters.account_id}",
+            say("Akun", "Account") + f" #{filters.account_id}",
             icon="filter_alt",
             removable=True,
             on_value_change=lambda: ui.navigate.to("/admin/assignments"),
         ).mark("account-filter")
-    email_in = ui.input("E-mail pelanggan", value=filters.email).props("dense outlined clearable").mark("seat-search")
+    email_in = (
+        ui.input(say("E-mail pelanggan", "Customer e-mail"), value=filters.email)
+        .props("dense outlined clearable")
+        .mark("seat-search")
+    )
 
     async def apply() -> None:
         filters.status, filters.ending = status_in.value or "", ending_in.value or ""
@@ -398,8 +453,8 @@ def row_actions(admin: SignedIn, table: ServerTable) -> None:
     on("extend", lambda seat: extend_dialog(admin, seat, table.refresh))
     on("revoke", lambda seat: revoke_dialog(admin, seat, table.refresh))
     on("move", lambda seat: move_dialog(admin, seat, table.refresh))
-    on("invited", lambda seat: marked(seat, InviteState.INVITED, "Ditandai sudah diundang"))
-    on("removed", lambda seat: marked(seat, InviteState.REMOVED, "Ditandai sudah dikeluarkan"))
+    on("invited", lambda seat: marked(seat, InviteState.INVITED, say("Ditandai sudah diundang", "Marked invited")))
+    on("removed", lambda seat: marked(seat, InviteState.REMOVED, say("Ditandai sudah dikeluarkan", "Marked removed")))
 
 
 def assignments_ui(admin: SignedIn, view: AssignmentsView) -> None:

@@ -23,7 +23,7 @@ from infra import db
 from pages.admin.frame import Done, Refused, SignedIn, act, client_ip, fetch, live
 from pages.admin.search import SEAT_WORDS, customer_path, order_words
 from pages.admin.table import Listing, ServerTable, column
-from pages.admin.words import actor_word, when
+from pages.admin.words import actor_word, say, when
 
 PER_PAGE = 25
 COLUMNS = [
@@ -82,7 +82,9 @@ def load_view(filters: CustomerFilters) -> CustomersView:
 def customers_ui(view: CustomersView) -> None:
     filters = view.filters
     search = (
-        ui.input("Cari nama / e-mail / nomor WhatsApp", value=filters.search)
+        ui.input(
+            say("Cari nama / e-mail / nomor WhatsApp", "Search name / e-mail / WhatsApp number"), value=filters.search
+        )
         .props("dense outlined clearable")
         .classes("w-full max-w-md")
         .mark("customer-search")
@@ -128,35 +130,38 @@ def contact_ui(summary: CustomerSummary) -> None:
 
 
 def orders_ui(summary: CustomerSummary) -> None:
-    ui.label(f"Pesanan ({summary.order_count})").classes("text-lg font-bold")
+    ui.label(say("Pesanan", "Orders") + f" ({summary.order_count})").classes("text-lg font-bold")
     if summary.order_count > len(summary.orders):
-        ui.label(f"{len(summary.orders)} terbaru ditampilkan.").classes("text-sm text-slate-600")
+        ui.label(
+            say(f"{len(summary.orders)} terbaru ditampilkan.", f"The latest {len(summary.orders)} shown.")
+        ).classes("text-sm text-slate-600")
     with ui.column().classes("w-full gap-2").mark("customer-orders"):
         for order in summary.orders:
             with ui.card().props("flat bordered").classes("w-full p-3 gap-1"):
                 with ui.row().classes("w-full items-center justify-between gap-2"):
                     ui.label(f"{order.code} · {order_words(order.status)}").classes("font-semibold break-all")
-                    ui.link("Buka pesanan", f"/admin/orders/{order.code}").classes(
+                    ui.link(say("Buka pesanan", "Open order"), f"/admin/orders/{order.code}").classes(
                         "min-h-[44px] px-3 flex items-center rounded border border-current no-underline font-medium"
                     ).mark("customer-open-order")
                 package = summary.packages.get(order.product_id, "")
                 ui.label(" · ".join(x for x in (package, format_idr(order.amount_idr)) if x)).classes("text-sm")
-                dates = [f"Dibuat {when(order.created_at)}"]
+                dates = [say("Dibuat ", "Created ") + when(order.created_at)]
                 if order.paid_at:
-                    dates.append(f"dibayar {when(order.paid_at)}")
+                    dates.append(say("dibayar ", "paid ") + when(order.paid_at))
                 ui.label(" · ".join(dates)).classes("text-sm text-slate-700")
                 if summary.by_phone and order.email != summary.email:
                     ui.label(order.email).classes("text-sm text-slate-700 break-all")
 
 
 def seats_ui(summary: CustomerSummary) -> None:
-    ui.label(f"Kursi ({len(summary.seats)})").classes("text-lg font-bold")
+    ui.label(say("Kursi", "Seats") + f" ({len(summary.seats)})").classes("text-lg font-bold")
     if not summary.seats:
-        ui.label("Belum ada kursi.").classes("text-sm text-slate-600")
+        ui.label(say("Belum ada kursi.", "No seats yet.")).classes("text-sm text-slate-600")
     for email in summary.emails if summary.seats else []:  # where each seat is extended, revoked or moved
         which = f" ({email})" if len(summary.emails) > 1 else ""
         ui.link(
-            f"Perpanjang / cabut kursi di Penugasan{which}", f"/admin/assignments?email={quote(email, safe='@')}"
+            say("Perpanjang / cabut kursi di Penugasan", "Extend / revoke seats in Seats") + which,
+            f"/admin/assignments?email={quote(email, safe='@')}",
         ).classes("min-h-[44px] flex items-center break-all").mark("customer-manage-seats")
     with ui.column().classes("w-full gap-2").mark("customer-seats"):
         for item in summary.seats:
@@ -165,26 +170,39 @@ def seats_ui(summary: CustomerSummary) -> None:
                 ui.label(f"{item.account_email} · {SEAT_WORDS.get(seat.status, seat.status)}").classes(
                     "font-semibold break-all"
                 )
-                ui.label(f"Berakhir {when(seat.end_at)} · pesanan {item.order_code}").classes("text-sm")
+                ui.label(
+                    say(
+                        f"Berakhir {when(seat.end_at)} · pesanan {item.order_code}",
+                        f"Ends {when(seat.end_at)} · order {item.order_code}",
+                    )
+                ).classes("text-sm")
 
 
 def note_ui(admin: SignedIn, summary: CustomerSummary, done: Done) -> None:
-    ui.label("Catatan").classes("text-lg font-bold")
+    ui.label(say("Catatan", "Note")).classes("text-lg font-bold")
     note = summary.note
     box = (
-        ui.textarea("Catatan (hanya admin yang melihat)", value=note.text if note else "")
+        ui.textarea(
+            say("Catatan (hanya admin yang melihat)", "Note (only admins see it)"), value=note.text if note else ""
+        )
         .props("outlined autogrow")
         .classes("w-full")
         .mark("customer-note")
     )
     if note:
-        ui.label(f"Terakhir diubah {when(note.at)} oleh {actor_word(note.by)}").classes("text-xs text-slate-600")
+        ui.label(
+            say(
+                f"Terakhir diubah {when(note.at)} oleh {actor_word(note.by)}",
+                f"Last changed {when(note.at)} by {actor_word(note.by)}",
+            )
+        ).classes("text-xs text-slate-600")
     ip, key = client_ip(), summary.key
 
     async def save() -> None:
         text = box.value or ""
         if await act(
-            lambda s: save_customer_note(session=s, key=key, note=text, actor=admin.actor, ip=ip), "Catatan disimpan"
+            lambda s: save_customer_note(session=s, key=key, note=text, actor=admin.actor, ip=ip),
+            say("Catatan disimpan", "Note saved"),
         ):
             await done()
 
@@ -196,13 +214,14 @@ def actions_ui(admin: SignedIn, summary: CustomerSummary) -> None:
     if order_id is None:
         return
     ui.button(
-        "Kirim ulang e-mail akses",
+        say("Kirim ulang e-mail akses", "Resend the access e-mail"),
         icon="forward_to_inbox",
         on_click=lambda: act(
-            lambda s: resend_access(session=s, order_id=order_id, actor=admin.actor, ip=ip), "E-mail akses dijadwalkan"
+            lambda s: resend_access(session=s, order_id=order_id, actor=admin.actor, ip=ip),
+            say("E-mail akses dijadwalkan", "Access e-mail scheduled"),
         ),
     ).props("outline no-caps").classes("min-h-[44px]").mark("customer-resend").tooltip(
-        f"Pesanan {code}: kursi aktif terbaru"
+        say(f"Pesanan {code}: kursi aktif terbaru", f"Order {code}: the latest active seat")
     )
 
 
@@ -210,12 +229,20 @@ def customer_detail_ui(admin: SignedIn, summary: CustomerSummary, done: Done) ->
     with ui.card().props("flat bordered").classes("w-full gap-3"):
         ui.label(summary.name or summary.email).classes("text-xl font-bold break-all").mark("customer-name")
         if summary.by_phone:
-            ui.label(f"Semua pesanan dengan nomor {summary.key}").classes("text-sm text-slate-600")
+            ui.label(
+                say(f"Semua pesanan dengan nomor {summary.key}", f"Every order with the number {summary.key}")
+            ).classes("text-sm text-slate-600")
         with ui.row().classes("w-full gap-6 flex-wrap"):
             _fact("E-mail", ", ".join(summary.emails))
             _fact("WhatsApp", summary.phone)
-            _fact("Total dibayar", format_idr(summary.spent_idr), "customer-spent")
-            _fact("Pesanan dibayar", f"{summary.paid_orders} dari {summary.order_count}")
+            _fact(say("Total dibayar", "Total paid"), format_idr(summary.spent_idr), "customer-spent")
+            _fact(
+                say("Pesanan dibayar", "Paid orders"),
+                say(
+                    f"{summary.paid_orders} dari {summary.order_count}",
+                    f"{summary.paid_orders} of {summary.order_count}",
+                ),
+            )
         contact_ui(summary)
         actions_ui(admin, summary)
     note_ui(admin, summary, done)
@@ -239,9 +266,12 @@ class CustomerPanel:
         self.holder.clear()
         with self.holder:
             if summary is None:
-                ui.label("Pelanggan tidak ditemukan: tidak ada pesanan dengan e-mail atau nomor ini.").mark(
-                    "customer-missing"
-                )
+                ui.label(
+                    say(
+                        "Pelanggan tidak ditemukan: tidak ada pesanan dengan e-mail atau nomor ini.",
+                        "Customer not found: no order has this e-mail or number.",
+                    )
+                ).mark("customer-missing")
             else:
                 customer_detail_ui(self.admin, summary, self.update)
 

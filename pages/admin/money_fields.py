@@ -43,8 +43,18 @@ class AmountField:
             raise Unusable(say(AMOUNT_ERROR, AMOUNT_ERROR_EN)) from None
 
 
+METHODS_EN = {
+    "Tunai": "Cash",
+    "Transfer bank": "Bank transfer",
+    "Lainnya": "Other",
+    "Lewat gateway": "Through the gateway",
+    "Lewat gateway (terlihat di dashboard gateway)": "Through the gateway (seen in its dashboard)",
+}
+
+
 def method_select(methods: dict[str, str], value: str, mark: str, label: str = "") -> ui.select:
     label = label or say("Metode", "Method")
+    methods = {key: say(words, METHODS_EN.get(words, words)) for key, words in methods.items()}
     return ui.select(methods, value=value, label=label).props("outlined dense").classes("w-full").mark(mark)
 
 

@@ -208,7 +208,7 @@ def load_detail(code: str) -> OrderDetail | None:
 def reason_dialog(title: str, button: str, work: Callable[[Session, str], object], success: str, done: Done) -> None:
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
         ui.label(title).classes("text-lg font-bold")
-        reason = ui.input("Alasan (wajib)").classes("w-full").mark("action-reason")
+        reason = ui.input(say("Alasan (wajib)", "Reason (required)")).classes("w-full").mark("action-reason")
 
         async def go() -> None:
             if await act(lambda s: work(s, reason.value or ""), success):
@@ -216,7 +216,7 @@ def reason_dialog(title: str, button: str, work: Callable[[Session, str], object
                 await done()
 
         with ui.row().classes("w-full justify-end"):
-            ui.button("Batal", on_click=dialog.close).props("flat")
+            ui.button(say("Batal", "Cancel"), on_click=dialog.close).props("flat")
             ui.button(button, on_click=go).mark("action-save")
     dialog.open()
 
@@ -229,7 +229,7 @@ def order_actions(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
                 say("Kirim ulang e-mail akses", "Resend the access e-mail"),
                 on_click=lambda: act(
                     lambda s: resend_access(session=s, order_id=order_id, actor=admin.actor, ip=ip),
-                    "E-mail akses dijadwalkan",
+                    say("E-mail akses dijadwalkan", "Access e-mail scheduled"),
                 ),
             ).props("outline")
         if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_EXPIRED, OrderStatus.PAYMENT_FAILED):
@@ -240,10 +240,10 @@ def order_actions(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
             ui.button(
                 say("Terima pembayaran", "Accept the payment"),
                 on_click=lambda: reason_dialog(
-                    "Terima pembayaran yang jumlahnya berbeda?",
-                    "Terima",
+                    say("Terima pembayaran yang jumlahnya berbeda?", "Accept a payment of a different amount?"),
+                    say("Terima", "Accept"),
                     lambda s, r: accept_review(session=s, order_id=order_id, actor=admin.actor, note=r),
-                    "Diterima",
+                    say("Diterima", "Accepted"),
                     done,
                 ),
             )
@@ -256,17 +256,24 @@ def order_actions(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
 PAID_THROUGH_GATEWAY = ""  # the mark-paid dialog's choice for money that came through the gateway
 PAID_METHODS = {PAID_THROUGH_GATEWAY: "Lewat gateway (terlihat di dashboard gateway)", **MANUAL_METHODS}
 REASON_ERROR = "Isi alasannya dulu."
+REASON_ERROR_EN = "Fill in the reason first."
 
 
 def mark_paid_dialog(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
     """Mark paid: how the money came (the gateway, or cash, a transfer… with the amount taken) and why."""
     order, order_id, ip = detail.order, detail.order_id, client_ip()
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
-        ui.label(f"Tandai {order.code} dibayar ({format_idr(order.amount_idr)})").classes("text-lg font-bold")
-        method = method_select(PAID_METHODS, "transfer", "paid-method", "Dibayar lewat")
-        amount = AmountField("Jumlah yang diterima", order.amount_idr, "paid-amount")
+        ui.label(
+            say(
+                f"Tandai {order.code} dibayar ({format_idr(order.amount_idr)})",
+                f"Mark {order.code} paid ({format_idr(order.amount_idr)})",
+            )
+        ).classes("text-lg font-bold")
+        method = method_select(PAID_METHODS, "transfer", "paid-method", say("Dibayar lewat", "Paid through"))
+        amount = AmountField(say("Jumlah yang diterima", "Amount received"), order.amount_idr, "paid-amount")
         method.on_value_change(lambda: amount.input.set_visibility(method.value != PAID_THROUGH_GATEWAY))
-        reason = ui.input("Alasan / catatan (wajib)").classes("w-full").mark("action-reason")
+        reason = ui.input(say("Alasan / catatan (wajib)", "Reason / note (required)")).classes("w-full")
+        reason.mark("action-reason")
 
         async def go() -> None:
             manual = method.value != PAID_THROUGH_GATEWAY
@@ -276,7 +283,7 @@ def mark_paid_dialog(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
                 ui.notify(str(exc), type="negative")
                 return
             if not (reason.value or "").strip():
-                ui.notify(REASON_ERROR, type="negative")
+                ui.notify(say(REASON_ERROR, REASON_ERROR_EN), type="negative")
                 return
 
             def work(s: Session) -> object:
@@ -290,13 +297,13 @@ def mark_paid_dialog(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
                     method=method.value if manual else None,
                 )
 
-            if await act(work, "Dicatat dibayar"):
+            if await act(work, say("Dicatat dibayar", "Recorded as paid")):
                 dialog.close()
                 await done()
 
         with ui.row().classes("w-full justify-end"):
-            ui.button("Batal", on_click=dialog.close).props("flat").classes("min-h-[44px]")
-            ui.button("Tandai dibayar", on_click=go).classes("min-h-[44px]").mark("action-save")
+            ui.button(say("Batal", "Cancel"), on_click=dialog.close).props("flat").classes("min-h-[44px]")
+            ui.button(say("Tandai dibayar", "Mark paid"), on_click=go).classes("min-h-[44px]").mark("action-save")
     dialog.open()
 
 
@@ -305,12 +312,17 @@ def refund_dialog(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
     order, order_id = detail.order, detail.order_id
     paid = detail.paid_idr
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md"):
-        ui.label(f"Refund {order.code}? Kursi aktifnya dicabut.").classes("text-lg font-bold")
-        amount = AmountField(f"Jumlah dikembalikan (paling banyak {format_idr(paid)}; 0 bila tidak ada)", paid,
-                             "refund-amount", allow_zero=True)  # fmt: skip
+        ui.label(
+            say(f"Refund {order.code}? Kursi aktifnya dicabut.", f"Refund {order.code}? Its active seat is revoked.")
+        ).classes("text-lg font-bold")
+        back_label = say(
+            f"Jumlah dikembalikan (paling banyak {format_idr(paid)}; 0 bila tidak ada)",
+            f"Amount returned (at most {format_idr(paid)}; 0 if none)",
+        )
+        amount = AmountField(back_label, paid, "refund-amount", allow_zero=True)
         method = method_select(REFUND_METHODS, "gateway" if order.provider else "transfer", "refund-method")
-        moment = MomentField("Waktu refund", "refund-at")
-        reason = ui.input("Alasan (wajib)").classes("w-full").mark("action-reason")
+        moment = MomentField(say("Waktu refund", "Refund time"), "refund-at")
+        reason = ui.input(say("Alasan (wajib)", "Reason (required)")).classes("w-full").mark("action-reason")
 
         async def go() -> None:
             try:
@@ -319,10 +331,16 @@ def refund_dialog(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
                 ui.notify(str(exc), type="negative")
                 return
             if back > paid:
-                ui.notify(f"Refund paling banyak {format_idr(paid)} (yang dibayar).", type="negative")
+                ui.notify(
+                    say(
+                        f"Refund paling banyak {format_idr(paid)} (yang dibayar).",
+                        f"A refund is at most {format_idr(paid)} (what was paid).",
+                    ),
+                    type="negative",
+                )
                 return
             if not (reason.value or "").strip():
-                ui.notify(REASON_ERROR, type="negative")
+                ui.notify(say(REASON_ERROR, REASON_ERROR_EN), type="negative")
                 return
 
             def work(s: Session) -> object:
@@ -336,12 +354,12 @@ def refund_dialog(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
                     refunded_at=at,
                 )
 
-            if await act(work, "Direfund"):
+            if await act(work, say("Direfund", "Refunded")):
                 dialog.close()
                 await done()
 
         with ui.row().classes("w-full justify-end"):
-            ui.button("Batal", on_click=dialog.close).props("flat").classes("min-h-[44px]")
+            ui.button(say("Batal", "Cancel"), on_click=dialog.close).props("flat").classes("min-h-[44px]")
             ui.button("Refund", on_click=go).props("color=negative").classes("min-h-[44px]").mark("action-save")
     dialog.open()
 
@@ -354,7 +372,11 @@ def orders_ui(view: OrdersView) -> None:
             .props("dense outlined")
             .classes("w-44")
         )
-        search = ui.input("Kode / e-mail / referensi").props("dense outlined clearable").mark("order-search")
+        search = (
+            ui.input(say("Kode / e-mail / referensi", "Code / e-mail / reference"))
+            .props("dense outlined clearable")
+            .mark("order-search")
+        )
         export_holder = ui.row()
     table = ServerTable(
         COLUMNS, lambda page, per_page: listing(filters, page, per_page), first=view.first, mark="orders-table"
@@ -376,18 +398,18 @@ def orders_ui(view: OrdersView) -> None:
             ui.download.content(content, f"pesanan-{utcnow().astimezone(WIB):%Y%m%d-%H%M}.csv", "text/csv")
 
     with export_holder:
-        ui.button("Unduh CSV", icon="download", on_click=export).props("outline no-caps").classes("min-h-[44px]").mark(
-            "orders-export"
-        )
+        ui.button(say("Unduh CSV", "Download CSV"), icon="download", on_click=export).props("outline no-caps").classes(
+            "min-h-[44px]"
+        ).mark("orders-export")
     live(table.refresh, ("order", "assignment"))
 
 
 def customer_links(email: str, phone: str) -> None:
     """The customer's page, and a chat with them on WhatsApp (wa.me)."""
     with ui.row().classes("gap-4 flex-wrap items-center"):
-        ui.link("Halaman pelanggan", customer_path(email)).classes("min-h-[44px] flex items-center text-blue-800").mark(
-            "order-customer"
-        )
+        ui.link(say("Halaman pelanggan", "Customer page"), customer_path(email)).classes(
+            "min-h-[44px] flex items-center text-blue-800"
+        ).mark("order-customer")
         if phone:
             ui.link(f"WhatsApp {phone}", whatsapp_link(phone), new_tab=True).classes(
                 "min-h-[44px] flex items-center text-blue-800"
@@ -411,23 +433,31 @@ def detail_ui(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
         paid = when(order.paid_at) or "-"
         if order.refund_requested_at is not None and order.status == OrderStatus.PENDING_STOCK:
             ui.label(
-                f"Pelanggan meminta refund pada {when(order.refund_requested_at)} (masih menunggu kursi): "
-                "proses dengan tombol Refund / batalkan."
+                say(
+                    f"Pelanggan meminta refund pada {when(order.refund_requested_at)} (masih menunggu kursi): "
+                    "proses dengan tombol Refund / batalkan.",
+                    f"The customer asked for a refund on {when(order.refund_requested_at)} (still waiting for a "
+                    "seat): handle it with the Refund / cancel button.",
+                )
             ).classes("text-red-900 bg-red-50 rounded p-2 w-full font-semibold").mark("refund-requested")
         elif order.refund_requested_at is not None and order.status == OrderStatus.FULFILLED:
             ui.label(
-                f"Pelanggan sempat meminta refund pada {when(order.refund_requested_at)}, lalu mendapat kursi. "
-                "Hubungi pelanggan bila ia tetap ingin refund."
+                say(
+                    f"Pelanggan sempat meminta refund pada {when(order.refund_requested_at)}, lalu mendapat kursi. "
+                    "Hubungi pelanggan bila ia tetap ingin refund.",
+                    f"The customer asked for a refund on {when(order.refund_requested_at)}, then got a seat. "
+                    "Contact the customer if they still want a refund.",
+                )
             ).classes("text-amber-900 bg-amber-50 rounded p-2 w-full").mark("refund-requested")
         if detail.renews:
             with ui.row().classes("items-center gap-2"):
-                ui.label("Perpanjangan dari pesanan")
+                ui.label(say("Perpanjangan dari pesanan", "Renewal of order"))
                 ui.link(detail.renews, f"/admin/orders/{detail.renews}").classes(
                     "min-h-[44px] flex items-center text-blue-800"
                 ).mark("order-renews")
         if detail.renewals:
             with ui.column().classes("gap-0 w-full").mark("order-renewals"):
-                ui.label("Diperpanjang oleh:").classes("font-semibold")
+                ui.label(say("Diperpanjang oleh:", "Renewed by:")).classes("font-semibold")
                 for code, status, amount in detail.renewals:
                     with ui.row().classes("items-center gap-2"):
                         ui.link(code, f"/admin/orders/{code}").classes("min-h-[44px] flex items-center text-blue-800")
@@ -435,11 +465,20 @@ def detail_ui(admin: SignedIn, detail: OrderDetail, done: Done) -> None:
                         ui.label(format_idr(amount))
                 if order.status != OrderStatus.REFUNDED:
                     ui.label(
-                        "Refund pesanan ini mencabut kursinya, termasuk hari dari perpanjangan di atas: "
-                        "refund perpanjangan itu juga bila uangnya dikembalikan."
+                        say(
+                            "Refund pesanan ini mencabut kursinya, termasuk hari dari perpanjangan di atas: "
+                            "refund perpanjangan itu juga bila uangnya dikembalikan.",
+                            "Refunding this order revokes its seat, the days of the renewals above included: refund "
+                            "those renewals too if their money goes back.",
+                        )
                     ).classes("text-sm text-amber-900 bg-amber-50 rounded p-2 w-full")
         if order.discount_idr:
-            ui.label(f"Diskon promo {format_idr(order.discount_idr)} dari harga paket").mark("order-discount")
+            ui.label(
+                say(
+                    f"Diskon promo {format_idr(order.discount_idr)} dari harga paket",
+                    f"Promo discount {format_idr(order.discount_idr)} off the package price",
+                )
+            ).mark("order-discount")
         ui.label(
             say(
                 f"Gateway {provider} · referensi {reference} · metode {method} · dibayar {paid}",
@@ -467,7 +506,7 @@ class OrderDetailPanel:
         self.holder.clear()
         with self.holder:
             if detail is None:
-                ui.label("Pesanan tidak ditemukan")
+                ui.label(say("Pesanan tidak ditemukan", "Order not found"))
             else:
                 detail_ui(self.admin, detail, self.update)
 

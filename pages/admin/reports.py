@@ -24,15 +24,51 @@ from infra import db
 from infra.types import utcnow
 from pages.admin.dates import day_picker, day_words, parse_day
 from pages.admin.frame import Refused, fetch, still_valid
-from pages.admin.lang import admin_lang
+from pages.admin.lang import admin_lang, say
 from pages.admin.table import Cards
 
 GROUPINGS = {Grouping.DAY: "Harian", Grouping.WEEK: "Mingguan", Grouping.MONTH: "Bulanan"}
+# the reports' titles and headings in English (on the page only: the CSV keeps its Indonesian headings)
+REPORT_WORDS_EN = {
+    "Harian": "Daily",
+    "Mingguan": "Weekly",
+    "Bulanan": "Monthly",
+    "Periode": "Period",
+    "Pendapatan gateway": "Gateway revenue",
+    "Pendapatan manual": "Manual revenue",
+    "Pendapatan": "Revenue",
+    "Biaya gateway": "Gateway fees",
+    "Bersih": "Net",
+    "Biaya akun": "Account costs",
+    "Laba": "Profit",
+    "Diskon promo": "Promo discounts",
+    "Pendapatan, biaya, refund dan laba": "Revenue, costs, refunds and profit",
+    "Pesanan dibuat, dibayar dan kedaluwarsa": "Orders created, paid and expired",
+    "Dibuat": "Created",
+    "Dibayar": "Paid",
+    "Kedaluwarsa": "Expired",
+    "Kursi per pool saat ini": "Seats per pool now",
+    "Kapasitas": "Capacity",
+    "Terpakai": "Used",
+    "Kosong": "Free",
+    "Pendapatan per paket": "Revenue per package",
+    "Pendapatan per metode pembayaran": "Revenue per payment method",
+    "Kursi terjual per pool": "Seats sold per pool",
+    "Lainnya": "Other",
+}
+
+
+def report_word(text: str) -> str:
+    """A report's title or heading in the admin's language (a package's or a method's name stays as it is)."""
+    return say(text, REPORT_WORDS_EN.get(text, text))
+
+
 DEFAULT_DAYS = 30
 ROWS_PER_PAGE = 10  # a table's rows per page (the chart shows the whole range)
 # ECharts' axis labels and tooltips as rupiah: "Rp 80.000" (Indonesian thousands dots)
 RUPIAH_JS = '(v) => "Rp " + Math.round(v).toLocaleString("id-ID")'
 DATE_ERROR = "Tanggal tidak valid: isi tanggal awal dan akhir (awal tidak boleh sesudah akhir, paling lama 3 tahun)."
+DATE_ERROR_EN = "Invalid dates: fill in the first and last day (the first not after the last, 3 years at most)."
 
 
 def wib_today() -> date:
@@ -187,7 +223,7 @@ def chart_options(table: ReportTable) -> dict[str, Any]:
         tooltip[":valueFormatter"] = RUPIAH_JS
     series = [
         {
-            "name": name,
+            "name": report_word(name),
             "type": "line" if name in table.lines else table.chart_kind,
             **({"stack": "total"} if table.stacked else {}),
             "data": [row[i + 1] for row in table.rows],
@@ -216,16 +252,16 @@ def download_csv(table: ReportTable, period: Period) -> Callable[[], Any]:
 def report_ui(table: ReportTable, period: Period) -> None:
     with ui.card().classes("w-full min-w-0").props("flat bordered").mark(f"report-{table.key}"):
         with ui.row().classes("w-full items-center justify-between gap-2"):
-            ui.label(table.title).classes("text-lg font-bold")
-            ui.button("Unduh CSV", icon="download", on_click=download_csv(table, period)).props(
+            ui.label(report_word(table.title)).classes("text-lg font-bold")
+            ui.button(say("Unduh CSV", "Download CSV"), icon="download", on_click=download_csv(table, period)).props(
                 "outline no-caps"
             ).classes("min-h-[44px]").mark(f"report-{table.key}-csv")
         if table.chart_kind and table.rows and len(table.headers) > 1:
             ui.echart(chart_options(table)).classes("w-full h-72").mark(f"report-{table.key}-chart")
         if len(table.headers) == 1:
-            ui.label("Belum ada data pada rentang ini.").classes("text-slate-600")
+            ui.label(say("Belum ada data pada rentang ini.", "No data in this range yet.")).classes("text-slate-600")
         columns = [
-            {"name": f"c{i}", "label": h, "field": f"c{i}", "align": "left" if i == 0 else "right"}
+            {"name": f"c{i}", "label": report_word(h), "field": f"c{i}", "align": "left" if i == 0 else "right"}
             for i, h in enumerate(table.headers)
         ]
         rows = [{f"c{i}": table.shown(v) for i, v in enumerate(row)} for row in table.rows]
@@ -236,15 +272,17 @@ def report_ui(table: ReportTable, period: Period) -> None:
 
 def reports_ui(view: ReportsView) -> None:
     with ui.row().classes("w-full items-end gap-3"):
-        first = day_picker("Dari tanggal", day_words(wib_midnight(view.period.first))).classes("w-48")
+        first = day_picker(say("Dari tanggal", "From"), day_words(wib_midnight(view.period.first))).classes("w-48")
         first.mark("report-first")
-        last = day_picker("Sampai tanggal", day_words(wib_midnight(view.period.last))).classes("w-48")
+        last = day_picker(say("Sampai tanggal", "To"), day_words(wib_midnight(view.period.last))).classes("w-48")
         last.mark("report-last")
         grouping = ui.select(
-            {g.value: label for g, label in GROUPINGS.items()}, value=view.period.grouping.value, label="Kelompok"
+            {g.value: report_word(label) for g, label in GROUPINGS.items()},
+            value=view.period.grouping.value,
+            label=say("Kelompok", "Grouping"),
         )
         grouping.props("outlined dense").classes("w-36").mark("report-grouping")
-        show = ui.button("Tampilkan").classes("min-h-[44px]").mark("report-show")
+        show = ui.button(say("Tampilkan", "Show")).classes("min-h-[44px]").mark("report-show")
     summary = ui.label("").classes("text-slate-700").mark("report-summary")
     holder = ui.column().classes("w-full gap-4")
 
@@ -252,10 +290,16 @@ def reports_ui(view: ReportsView) -> None:
         period = current.period
         money = current.tables[0]
         totals = {h: sum(row[i] for row in money.rows) for i, h in enumerate(money.headers) if i}
-        summary.text = (
-            f"{bucket_label(period.first, Grouping.DAY)} s.d. {bucket_label(period.last, Grouping.DAY)} (WIB): "
+        span = say("s.d.", "to").join(
+            (bucket_label(period.first, Grouping.DAY) + " ", " " + bucket_label(period.last, Grouping.DAY))
+        )
+        summary.text = say(
+            f"{span} (WIB): "
             f"pendapatan {format_idr(totals['Pendapatan'])}, bersih {format_idr(totals['Bersih'])}, "
-            f"laba {format_idr(totals['Laba'])}"
+            f"laba {format_idr(totals['Laba'])}",
+            f"{span} (WIB): "
+            f"revenue {format_idr(totals['Pendapatan'])}, net {format_idr(totals['Bersih'])}, "
+            f"profit {format_idr(totals['Laba'])}",
         )
         holder.clear()
         with holder:
@@ -272,7 +316,7 @@ def reports_ui(view: ReportsView) -> None:
         try:
             period = reports.make_period(picked(first), picked(last), grouping.value)
         except (ValueError, ValidationFailed):
-            ui.notify(DATE_ERROR, type="negative")
+            ui.notify(say(DATE_ERROR, DATE_ERROR_EN), type="negative")
             return
         loaded = await fetch(load_view, period)
         if isinstance(loaded, Refused):
