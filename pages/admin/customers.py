@@ -206,7 +206,7 @@ def note_ui(admin: SignedIn, summary: CustomerSummary, done: Done) -> None:
         ):
             await done()
 
-    ui.button("Simpan catatan", on_click=save).classes("min-h-[44px]").mark("customer-note-save")
+    ui.button(say("Simpan catatan", "Save note"), on_click=save).classes("min-h-[44px]").mark("customer-note-save")
 
 
 def actions_ui(admin: SignedIn, summary: CustomerSummary) -> None:

@@ -3,10 +3,13 @@ header, and the frame's words in English: navigation, page titles, table heading
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from nicegui import app, ui
 
 from domain.shared.i18n import language
 
+T = TypeVar("T")
 LANG_KEY = "admin_lang"  # app.storage.user: the admin's language ("id" unless they switched)
 
 
@@ -25,6 +28,11 @@ def set_admin_lang(lang: str) -> None:
 def say(id_text: str, en_text: str, lang: str | None = None) -> str:
     """One of two texts, by the admin's language."""
     return en_text if (lang or admin_lang()) == "en" else id_text
+
+
+def by_lang(id_value: T, en_value: T, lang: str | None = None) -> T:
+    """One of two values (a dict of words, say), by the admin's language."""
+    return en_value if (lang or admin_lang()) == "en" else id_value
 
 
 # --- the frame: navigation and page titles in English when the admin switched ---

@@ -382,7 +382,7 @@ async def diff_dialog(row: AuditRow) -> None:
         extra = {k: v for k, v in details.items() if k not in ("before", "after")}
         if extra:
             preformatted(as_json(extra)).mark("audit-details")
-        ui.button("Tutup", on_click=dialog.close).props("flat")
+        ui.button(say("Tutup", "Close"), on_click=dialog.close).props("flat")
     dialog.open()
 
 
@@ -420,7 +420,13 @@ def audit_filters(view: AuditView, table: ServerTable) -> None:
         try:
             entity_id = filter_id(entity_id_in.value, "entity_id")
         except ValidationFailed:
-            ui.notify(f"ID harus bilangan bulat dari 1 sampai {MAX_ROW_ID}", type="negative")
+            ui.notify(
+                say(
+                    f"ID harus bilangan bulat dari 1 sampai {MAX_ROW_ID}",
+                    f"The ID must be a whole number from 1 to {MAX_ROW_ID}",
+                ),
+                type="negative",
+            )
             return
         filters.actor, filters.action = actor.value or "", action.value or ""
         filters.entity, filters.entity_id = entity_in.value or "", entity_id
@@ -460,9 +466,9 @@ async def raw_dialog(row: EventRow) -> None:
         ui.label(f"{row.event_key} — {row.outcome}").classes("font-bold")
         ui.label("Header").classes("text-sm text-slate-500")
         preformatted(as_json(row.headers)).mark("raw-headers")
-        ui.label("Isi mentah").classes("text-sm text-slate-500")
+        ui.label(say("Isi mentah", "Raw body")).classes("text-sm text-slate-500")
         preformatted(row.raw or "(kosong)").mark("raw-body")
-        ui.button("Tutup", on_click=dialog.close).props("flat")
+        ui.button(say("Tutup", "Close"), on_click=dialog.close).props("flat")
     dialog.open()
 
 
@@ -470,12 +476,16 @@ def webhooks_ui(view: WebhooksView) -> None:
     filters = view.filters
     with ui.row().classes("w-full items-end gap-3"):
         provider = (
-            ui.select({"": "Semua", "tripay": "Tripay", "midtrans": "Midtrans"}, value="", label="Gateway")
+            ui.select({"": say("Semua", "All"), "tripay": "Tripay", "midtrans": "Midtrans"}, value="", label="Gateway")
             .props("dense outlined")
             .classes("w-36")
         )
         outcome_in = (
-            ui.select(state_choices("webhook", everything=say("Semua", "All")), value=filters.outcome, label="Hasil")
+            ui.select(
+                state_choices("webhook", everything=say("Semua", "All")),
+                value=filters.outcome,
+                label=say("Hasil", "Outcome"),
+            )
             .props("dense outlined")
             .classes("w-36")
             .mark("webhook-outcome")
@@ -508,9 +518,9 @@ async def mail_dialog(row: MailRow) -> None:
         ui.label(f"{mail.subject} → {mail.to}").classes("font-bold")
         # the e-mail's text part as text: its HTML is never rendered here (no remote images, no forms)
         preformatted(mail.text).mark("mail-preview")
-        with ui.expansion("Sumber HTML").classes("w-full text-sm"):
+        with ui.expansion(say("Sumber HTML", "HTML source")).classes("w-full text-sm"):
             preformatted(mail.html).mark("mail-html")
-        ui.button("Tutup", on_click=dialog.close).props("flat")
+        ui.button(say("Tutup", "Close"), on_click=dialog.close).props("flat")
     dialog.open()
 
 

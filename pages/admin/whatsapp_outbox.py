@@ -11,6 +11,7 @@ from domain.admin.listing import whatsapp_outbox_page
 from domain.shared.models import MailStatus, WhatsAppOutbox
 from infra import db
 from pages.admin.frame import live
+from pages.admin.lang import by_lang, say
 from pages.admin.table import Listing, ServerTable, column, stored_id, wib
 from pages.admin.text import preformatted
 
@@ -32,6 +33,24 @@ KIND_WORDS = {
     "seat_extended": "Diperpanjang",
     "refunded": "Dana dikembalikan",
     "owner_sale": "Penjualan baru (pemilik)",
+}
+STATUS_WORDS_EN: dict[str, str] = {
+    MailStatus.PENDING: "Waiting to be sent",
+    MailStatus.SENT: "Sent",
+    MailStatus.FAILED: "Failed",
+}
+KIND_WORDS_EN: dict[str, str] = {
+    "order_created": "Order created",
+    "access_ready": "Access ready",
+    "access_moved": "Moved to another account",
+    "login_changed": "Password changed",
+    "reminder_3d": "Reminder",
+    "reminder_1d": "Reminder",
+    "seat_ended": "Seat ended",
+    "seat_revoked": "Access stopped",
+    "seat_extended": "Extended",
+    "refunded": "Refunded",
+    "owner_sale": "New sale (owner)",
 }
 COLUMNS = [
     column("at", "Dibuat (WIB)"),
@@ -60,8 +79,8 @@ class WhatsAppRow:
             id=stored_id(row.id),
             at=wib(row.created_at),
             to=f"+{row.to}",
-            kind=KIND_WORDS.get(row.kind, row.kind.replace("_", " ")),
-            status=STATUS_WORDS.get(row.status, row.status),
+            kind=by_lang(KIND_WORDS, KIND_WORDS_EN).get(row.kind, row.kind.replace("_", " ")),
+            status=by_lang(STATUS_WORDS, STATUS_WORDS_EN).get(row.status, row.status),
             attempts=row.attempts,
             last_error=row.last_error or "",
             text=row.text,
@@ -94,7 +113,7 @@ async def message_dialog(row: WhatsAppRow) -> None:
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-xl"):
         ui.label(f"{row.kind} → {row.to}").classes("font-bold")
         preformatted(row.text).mark("whatsapp-preview")
-        ui.button("Tutup", on_click=dialog.close).props("flat")
+        ui.button(say("Tutup", "Close"), on_click=dialog.close).props("flat")
     dialog.open()
 
 
@@ -104,7 +123,7 @@ def whatsapp_outbox_ui(view: WhatsAppOutboxView) -> None:
     ui.label("Outbox WhatsApp").classes("text-lg font-bold mt-6")
     with ui.row().classes("w-full items-end gap-3"):
         status = (
-            ui.select({"": "Semua", **STATUS_WORDS}, value="", label="Status")
+            ui.select({"": say("Semua", "All"), **by_lang(STATUS_WORDS, STATUS_WORDS_EN)}, value="", label="Status")
             .props("dense outlined")
             .classes("w-44")
             .mark("whatsapp-status")
