@@ -15,6 +15,7 @@ from domain.shared.models import Order
 from infra import db
 from infra.changes import Change
 from pages.admin.frame import HEADER_EXTRAS, REFUSED, Refused, fetch, shared_read
+from pages.admin.words import say
 from pages.live import in_page_context
 from runtime.feed import FEED
 
@@ -43,6 +44,11 @@ class Sale:
     def words(self) -> str:
         method = f" · {self.method}" if self.method else ""
         return f"Pesanan baru dibayar: {self.code} · {format_idr(self.amount_idr)}{method}"
+
+    def said(self) -> str:
+        """The notice in the admin's language."""
+        method = f" · {self.method}" if self.method else ""
+        return say(self.words, f"New order paid: {self.code} · {format_idr(self.amount_idr)}{method}")
 
 
 def load_sales(order_ids: list[int]) -> list[Sale]:
@@ -93,11 +99,12 @@ class SaleNotices:
                 return
             for sale in sales:
                 ui.notify(
-                    sale.words,
+                    sale.said(),
                     type="positive",
                     position="top-right",
                     timeout=8000,
-                    actions=[{"label": "Tutup", "color": "white"}],  # (the default blue read poorly on green)
+                    # (white: the default blue read poorly on green)
+                    actions=[{"label": say("Tutup", "Close"), "color": "white"}],
                 )
                 self.told += 1
             if app.storage.user.get(SOUND_KEY):
@@ -111,7 +118,9 @@ def sound_switch() -> None:
     """The header's chime switch: on or off for this admin's browser, said in words for a screen reader."""
 
     def label() -> str:
-        return "Bunyi pesanan baru: nyala" if app.storage.user.get(SOUND_KEY) else "Bunyi pesanan baru: mati"
+        if app.storage.user.get(SOUND_KEY):
+            return say("Bunyi pesanan baru: nyala", "New order sound: on")
+        return say("Bunyi pesanan baru: mati", "New order sound: off")
 
     def toggle() -> None:
         app.storage.user[SOUND_KEY] = not app.storage.user.get(SOUND_KEY)
