@@ -120,7 +120,7 @@ async def message_dialog(row: WhatsAppRow) -> None:
 def whatsapp_outbox_ui(view: WhatsAppOutboxView) -> None:
     """The WhatsApp section of the outbox page, following new and delivered messages live."""
     filters = view.filters
-    ui.label("Outbox WhatsApp").classes("text-lg font-bold mt-6")
+    ui.label(say("Outbox WhatsApp", "WhatsApp outbox")).classes("text-lg font-bold mt-6")
     with ui.row().classes("w-full items-end gap-3"):
         status = (
             ui.select({"": say("Semua", "All"), **by_lang(STATUS_WORDS, STATUS_WORDS_EN)}, value="", label="Status")
