@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 from domain.catalog.pool import add_account
 from domain.catalog.products import create_product
 from infra import db
-from tests.e2e.conftest import ADMIN, sign_in, this_process_on
-from tests.e2e.test_stories_e2e import _checkout, _pay_from_the_order_page
+from tests.e2e.conftest import ADMIN, pay_in_the_sandbox_tab, sign_in, this_process_on
+from tests.e2e.test_stories_e2e import _checkout
 from tests.live import start_stack
 
 PHONE = {"width": 390, "height": 844}
@@ -101,7 +101,7 @@ def test_a_workspace_invites_the_buyer_and_replaces_itself_when_it_dies(
     page.set_viewport_size(PHONE)
     _checkout(page, shop, "tim-cerita", buyer)
     expect(page.get_by_text("Menunggu pembayaran. Halaman ini diperbarui otomatis.")).to_be_visible(timeout=15000)
-    _pay_from_the_order_page(page)
+    pay_in_the_sandbox_tab(page, re.compile("Pembayaran diterima|Undangan terkirim"))
 
     # the page says where the invitation went and how to accept it
     expect(page.get_by_text(f"Undangan terkirim ke {buyer}")).to_be_visible(timeout=20000)
