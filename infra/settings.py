@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     METRICS_TOKEN: str = ""  # bearer token for /metrics; unset = open in development, closed in production
     LOW_POOL_THRESHOLD: int = 5
     STOCK_WAIT_ALERT_MINUTES: int = 30  # alert when a paid order has waited for a seat this long
+    WAITLIST_INTERVAL_S: int = 60  # how often the waitlist of a sold-out package is checked for a free seat
     SCHEDULER_ENABLED: bool = True
     DEMO_DATA: bool = True
     # serve /_bench/bare, the empty NiceGUI page bench/pages.py compares against, and POST /_bench/ping, the

@@ -65,7 +65,7 @@ def shop_jobs(
         Job("operations_alerts", 300, lambda: watch_operations(stock_wait_minutes=settings.STOCK_WAIT_ALERT_MINUTES)),
         Job("prune_change_feed", 3600, prune_old_changes),
         Job("subscription_renewals", 3600, remind_subscription_renewals),
-        Job("waitlist_notify", 60, tell_waitlist),
+        Job("waitlist_notify", max(1, settings.WAITLIST_INTERVAL_S), tell_waitlist),
     ]
     if chat is not None:
         jobs.append(Job(TELEGRAM_JOB, 30, lambda: deliver_telegram(chat)))
