@@ -22,3 +22,8 @@ async def io_bound(work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R
     if answer is None:
         raise asyncio.CancelledError
     return answer[0]
+
+
+# how long a page's builder may take before NiceGUI answers an error page instead (its default is 3 s): under a
+# burst of views on a two-core machine the front page's reads sometimes queued past 3 s and a visitor got a 500
+PAGE_BUILD_SECONDS = 15.0

@@ -7,25 +7,35 @@ page and POST /api/orders count against one order limit, in Redis when the proce
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from nicegui import APIRouter
 
 from infra.ratelimit import lookup_limit, order_limit
 from pages.shop import checkout, home, legal, lookup, order
 from pages.shop.frame import current_lang, warm_shop_config
-from pages.threads import io_bound
+from pages.threads import PAGE_BUILD_SECONDS, io_bound
 
 router = APIRouter()
+
+
+def page(path: str, *, title: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`router.page` with the page's time to build raised from NiceGUI's 3 s (pages/threads.py)."""
+    return router.page(path, title=title, response_timeout=PAGE_BUILD_SECONDS)
+
+
 catalogue = home.CatalogueCache()
 
 
-@router.page("/", title="AksesGPT — akses ChatGPT Plus")
+@page("/", title="AksesGPT — akses ChatGPT Plus")
 async def home_page(lang: str | None = None) -> None:
     lang = current_lang(lang)
     await warm_shop_config()
     home.home_ui(await catalogue.current(), lang, catalogue)
 
 
-@router.page("/checkout/{slug}", title="Checkout — AksesGPT")
+@page("/checkout/{slug}", title="Checkout — AksesGPT")
 async def checkout_page(
     slug: str, email: str = "", name: str = "", phone: str = "", again: str = "", t: str = "", lang: str | None = None
 ) -> None:
@@ -37,27 +47,27 @@ async def checkout_page(
     checkout.checkout_ui(view, prefill, lang, order_limit)
 
 
-@router.page("/order/{code}", title="Pesanan — AksesGPT")
+@page("/order/{code}", title="Pesanan — AksesGPT")
 async def order_page(code: str, t: str = "", lang: str | None = None, renew: str = "") -> None:
     lang = current_lang(lang)
     await warm_shop_config()
     order.order_ui(await io_bound(order.load, code, t), code, t, lang, renew == "1")
 
 
-@router.page("/orders", title="Cek pesanan — AksesGPT")
+@page("/orders", title="Cek pesanan — AksesGPT")
 async def lookup_page(lang: str | None = None) -> None:
     await warm_shop_config()
     lookup.lookup_ui(current_lang(lang), lookup_limit)
 
 
-@router.page("/terms", title="Syarat & ketentuan — AksesGPT")
+@page("/terms", title="Syarat & ketentuan — AksesGPT")
 async def terms_page(lang: str | None = None) -> None:
     lang = current_lang(lang)
     await warm_shop_config()
     legal.legal_ui(legal.owner_text("terms") or await io_bound(legal.content, "terms", lang), lang)
 
 
-@router.page("/privacy", title="Privasi — AksesGPT")
+@page("/privacy", title="Privasi — AksesGPT")
 async def privacy_page(lang: str | None = None) -> None:
     lang = current_lang(lang)
     await warm_shop_config()
